@@ -1,0 +1,37 @@
+"""The kiosk of an element-guarantee fair (要素保障大集)."""
+from pathlib import Path
+
+from flask import Flask
+
+from kiosk import config, database  # noqa: F401  (database registers the SQLite pragmas)
+from kiosk.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app)
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from kiosk import models  # noqa: F401  (the whole schema, for Flask-Migrate)
+    from kiosk.i18n import current_language, html_lang, select_locale
+    from kiosk.rendering import asset
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    compress.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    app.jinja_env.globals.update(html_lang=html_lang, asset=asset,
+                                  current_language=current_language)
+
+    from kiosk import cli, errors, i18n
+    from kiosk.intake import views as intake
+
+    app.register_blueprint(i18n.bp)
+    app.register_blueprint(intake.bp)
+    errors.register(app)
+    cli.register(app)
+    return app

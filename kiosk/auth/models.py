@@ -1,0 +1,54 @@
+"""People who sign in: organisers, and staff who belong to one booth."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kiosk.extensions import db, login_manager
+from kiosk.fairs.models import Booth, enum_column
+from kiosk.timeutil import utcnow
+
+
+class Role(enum.Enum):
+    organiser = "organiser"
+    staff = "staff"
+
+
+class User(UserMixin, db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    #: shown on the trail: 张三 (B07)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    role: so.Mapped[Role] = enum_column(Role)
+    #: staff belong to one booth at one fair; organisers to none
+    booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id", ondelete="CASCADE"), index=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    booth: so.Mapped[Booth | None] = so.relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role is Role.organiser
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __repr__(self):
+        return f"<User {self.id} {self.username} {self.role.value}>"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))

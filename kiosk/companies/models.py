@@ -1,0 +1,20 @@
+"""A company is one record by its credit code, across booths and fairs."""
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from kiosk.extensions import db
+from kiosk.timeutil import utcnow
+
+
+class Company(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: 统一社会信用代码, 18 characters, normalised to capitals
+    credit_code: so.Mapped[str] = so.mapped_column(sa.String(18), unique=True)
+    #: the name the company last gave; names change, the code does not
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    def __repr__(self):
+        return f"<Company {self.id} {self.credit_code}>"

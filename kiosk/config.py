@@ -1,0 +1,42 @@
+"""Configuration read from the environment, with defaults that run on one laptop."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A secret key kept in instance/ so that a restart (or a second worker) keeps sessions valid."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(app) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    default_db = "sqlite:///" + str(Path(app.instance_path) / "kiosk.db")
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(app.instance_path),
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", default_db),
+        # The address printed in QR codes and posters: what a phone in the hall can reach.
+        PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE=os.environ.get("KIOSK_TIMEZONE", "Asia/Shanghai"),
+        LANGUAGES={"zh_CN": "中文", "en": "English"},
+        # A fair lasts a day: a company's form left open over lunch must still submit.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("KIOSK_HTTPS", "") == "1",
+        COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
+                            "image/svg+xml", "application/json"],
+        # Static URLs carry their content hash (rendering.asset), so phones may keep them a year.
+        SEND_FILE_MAX_AGE_DEFAULT=31536000,
+        # How often the company's tracking page asks for news, in seconds.
+        TRACK_POLL_SECONDS=5,
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
+        # Heroku-style URLs name a driver SQLAlchemy no longer accepts.
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgres://", "postgresql+psycopg://", 1)

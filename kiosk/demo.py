@@ -1,0 +1,137 @@
+"""A realistic demo fair: 15 departments, 10 banks, a staff account per booth, requests in every state."""
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from kiosk.auth.models import Role, User
+from kiosk.companies.models import Company
+from kiosk.companies.validation import credit_code_check_char
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
+from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
+from kiosk.timeutil import utcnow
+
+CITY = "泰安市"
+DEPARTMENTS = [
+    "自然资源和规划局", "发展和改革委员会", "行政审批服务局", "住房和城乡建设局", "人力资源和社会保障局",
+    "生态环境局", "工业和信息化局", "财政局", "税务局", "商务局", "科技局", "市场监督管理局",
+    "供电公司", "水务集团", "燃气公司",
+]
+BANKS = [
+    "中国工商银行泰安分行", "中国农业银行泰安分行", "中国银行泰安分行", "中国建设银行泰安分行",
+    "交通银行泰安分行", "中国邮政储蓄银行泰安市分行", "泰安银行", "齐鲁银行泰安分行",
+    "恒丰银行泰安分行", "泰安农村商业银行",
+]
+COMPANIES = [
+    "泰安新材料科技有限公司", "山东岱岳精密机械有限公司", "泰山食品集团有限公司", "泰安汇通物流有限公司",
+    "山东泰和新能源有限公司", "泰安宏达纺织有限公司", "泰安智造电子有限公司", "山东东岳化工有限公司",
+    "泰安绿源农业开发有限公司", "泰安博远医疗器械有限公司", "泰安鑫盛建材有限公司", "山东泰山旅游发展有限公司",
+]
+NEEDS = {
+    Category.land: "新建厂房项目需用地约30亩，希望了解园区可供地块和供地流程。",
+    Category.funding: "扩大生产需流动资金贷款，希望了解无还本续贷和贴息政策。",
+    Category.staffing: "新生产线投产需招聘技术工人50名，希望对接职业院校。",
+    Category.energy: "技改项目新增用能约2000吨标准煤，申请能耗指标。",
+    Category.approvals: "二期项目施工许可办理进度慢，希望帮助协调并联审批。",
+    Category.utilities: "新厂区需双回路供电，申请尽快完成接电。",
+    Category.environment: "扩建项目环评审批咨询，希望明确所需材料。",
+    Category.policy: "咨询高新技术企业认定和研发费用加计扣除政策。",
+    Category.other: "厂区门前道路破损，影响货车通行。",
+}
+
+
+def has_any_fair() -> bool:
+    return db.session.scalar(sa.select(sa.func.count(Fair.id))) > 0
+
+
+def demo_credit_code(rng: random.Random) -> str:
+    body = "9137090" + "".join(rng.choice("0123456789") for _ in range(3)) + "MA" + "".join(
+        rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(5))
+    return body + credit_code_check_char(body)
+
+
+def build_demo_fair(password: str = "demo1234") -> Fair:
+    rng = random.Random(613)
+    fair = Fair(name=f"2026年{CITY}要素保障大集", date=date.today(), venue=f"{CITY}会展中心一号馆",
+                status=FairStatus.open)
+    zones = [Zone(fair=fair, name="要素保障部门专区", position=1), Zone(fair=fair, name="金融服务专区", position=2)]
+    db.session.add(fair)
+    booths = []
+    for prefix, zone, names, kind in (("B", zones[0], [CITY + n for n in DEPARTMENTS], DepartmentKind.department),
+                                      ("F", zones[1], BANKS, DepartmentKind.bank)):
+        for number, name in enumerate(names, start=1):
+            department = db.session.scalar(sa.select(Department).filter_by(name=name)) or Department(
+                name=name, kind=kind)
+            booth = Booth(fair=fair, zone=zone, department=department, code=f"{prefix}{number:02d}")
+            booths.append(booth)
+            staff = User(username=booth.code.lower(), display_name=f"{name}工作人员", role=Role.staff, booth=booth)
+            staff.set_password(password)
+            db.session.add(staff)
+    organiser = User(username="admin", display_name="市工业推进办", role=Role.organiser)
+    organiser.set_password(password)
+    db.session.add(organiser)
+    db.session.flush()
+
+    companies = [Company(name=name, credit_code=demo_credit_code(rng)) for name in COMPANIES]
+    db.session.add_all(companies)
+    plan = [Status.waiting] * 6 + [Status.in_progress] * 4 + [Status.resolved] * 10 + [Status.planned] * 8 + [
+        Status.closed_out] * 2 + [Status.withdrawn]
+    for n, status in enumerate(plan):
+        booth = booths[n % len(booths)] if n % 3 else booths[(n * 7) % len(booths)]
+        category = Category.funding if booth.code.startswith("F") else rng.choice(
+            [c for c in Category if c is not Category.funding])
+        item = _demo_request(fair, booth, companies[n % len(companies)], category, status, organiser, rng)
+        if n == 6:  # one request handled jointly, one transferred: the trail shows both
+            item.joint_booths.append(booths[0])
+            item.events.append(RequestEvent(kind=EventKind.joined, to_booth=booths[0], actor=organiser,
+                                            detail="涉及用地，联合自然资源和规划局会商"))
+        elif n == 7:
+            item.events.append(RequestEvent(kind=EventKind.transferred, from_booth=item.booth, to_booth=booths[2],
+                                            actor=organiser, detail="属审批事项，转行政审批服务局办理"))
+            item.booth = booths[2]
+    db.session.commit()
+    return fair
+
+
+def _demo_request(fair, booth, company, category, status, organiser, rng) -> ServiceRequest:
+    booth.last_seq += 1
+    created = utcnow() - timedelta(minutes=rng.randint(5, 240))
+    item = ServiceRequest(
+        fair=fair, booth=booth, company=company, ticket_no=f"{booth.code}-{booth.last_seq:03d}",
+        token=f"demo{rng.getrandbits(96):024x}", channel=Channel.phone, category=category,
+        need=NEEDS[category], contact_name=rng.choice(["王经理", "李会计", "张总", "刘主任"]),
+        contact_mobile=f"139{rng.randint(10000000, 99999999)}", status=status, created_at=created,
+        amount_wan=Decimal(rng.choice([200, 500, 1000, 3000])) if category is Category.funding else None)
+    staff = organiser
+    events = [RequestEvent(kind=EventKind.submitted, to_status=Status.waiting, to_booth=booth, created_at=created)]
+    if status is not Status.waiting:
+        events.append(RequestEvent(kind=EventKind.taken, from_status=Status.waiting, to_status=Status.in_progress,
+                                   actor=staff, created_at=created + timedelta(minutes=3)))
+    if status is Status.resolved:
+        item.resolution = "已现场答复并办理完毕，相关材料当场交付企业。"
+    if status in (Status.planned, Status.closed_out):
+        item.plan_text = "会后五个工作日内组织现场踏勘，出具书面办理意见。"
+        item.plan_unit = booth.name
+        item.plan_person = rng.choice(["赵科长", "孙主任", "周经理"])
+        item.plan_due = fair.date + timedelta(days=rng.choice([-3, 7, 14, 30]))
+    if status is Status.closed_out:
+        item.closeout_result = "已按方案办结，企业确认。"
+        item.closed_out_on = fair.date
+    if status.has_outcome:
+        kind = EventKind.resolved if status is Status.resolved else EventKind.planned
+        events.append(RequestEvent(kind=kind, from_status=Status.in_progress,
+                                   to_status=Status.resolved if kind is EventKind.resolved else Status.planned,
+                                   actor=staff, created_at=created + timedelta(minutes=12),
+                                   detail=item.resolution or item.plan_text))
+    if status is Status.closed_out:
+        events.append(RequestEvent(kind=EventKind.closed_out, from_status=Status.planned, to_status=status,
+                                   actor=organiser, created_at=created + timedelta(minutes=20),
+                                   detail=item.closeout_result))
+    if status is Status.withdrawn:
+        events.append(RequestEvent(kind=EventKind.withdrawn, from_status=Status.in_progress, to_status=status,
+                                   actor=staff, detail="与B02-001重复", created_at=created + timedelta(minutes=5)))
+    item.events.extend(events)
+    db.session.add(item)
+    return item

@@ -1,0 +1,116 @@
+"""A fair, its zones and booths, and the departments that staff them."""
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from kiosk.extensions import db
+from kiosk.timeutil import utcnow
+
+
+class FairStatus(enum.Enum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+    @property
+    def label(self):
+        return {"draft": _l("筹备中"), "open": _l("进行中"), "closed": _l("已闭幕")}[self.value]
+
+
+class DepartmentKind(enum.Enum):
+    department = "department"
+    bank = "bank"
+
+
+def enum_column(enum_cls, **kwargs):
+    """Enums are stored as their lower-case value in a plain string column (portable, readable)."""
+    return so.mapped_column(
+        sa.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True),
+        **kwargs)
+
+
+class Fair(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: e.g. 2026年泰安市要素保障大集
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: the day of the fair (a fair lasts one day)
+    date: so.Mapped[date]
+    #: the hall, printed on posters and the tally
+    venue: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: only an open fair accepts requests
+    status: so.Mapped[FairStatus] = enum_column(FairStatus, default=FairStatus.draft)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    zones: so.Mapped[list["Zone"]] = so.relationship(
+        back_populates="fair", order_by="Zone.position", cascade="all, delete-orphan")
+    booths: so.Mapped[list["Booth"]] = so.relationship(
+        back_populates="fair", order_by="Booth.code", cascade="all, delete-orphan",
+        overlaps="zone,booths")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is FairStatus.open
+
+    def __repr__(self):
+        return f"<Fair {self.id} {self.name!r} {self.status.value}>"
+
+
+class Zone(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    fair_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("fair.id", ondelete="CASCADE"), index=True)
+    #: e.g. 要素保障部门专区, 金融服务专区; tallies group by zone
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    #: order in lists and the tally
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    fair: so.Mapped[Fair] = so.relationship(back_populates="zones")
+    booths: so.Mapped[list["Booth"]] = so.relationship(
+        back_populates="zone", order_by="Booth.code", overlaps="booths,fair")
+
+    __table_args__ = (sa.UniqueConstraint("fair_id", "name"),)
+
+    def __repr__(self):
+        return f"<Zone {self.id} {self.name!r}>"
+
+
+class Department(db.Model):
+    """A government department or a bank; it lasts across fairs and is ranked across them."""
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: full name, e.g. 泰安市自然资源和规划局
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    kind: so.Mapped[DepartmentKind] = enum_column(DepartmentKind, default=DepartmentKind.department)
+
+    def __repr__(self):
+        return f"<Department {self.id} {self.name!r}>"
+
+
+class Booth(db.Model):
+    """A department's stall at one fair, in one zone."""
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    fair_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("fair.id", ondelete="CASCADE"), index=True)
+    zone_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("zone.id"), index=True)
+    department_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("department.id"), index=True)
+    #: short code printed on the poster and typed into /b/<code>, e.g. B07
+    code: so.Mapped[str] = so.mapped_column(sa.String(8))
+    #: the last ticket sequence handed out here; tickets read B07-001, B07-002, ...
+    last_seq: so.Mapped[int] = so.mapped_column(default=0)
+
+    fair: so.Mapped[Fair] = so.relationship(back_populates="booths", overlaps="booths,zone")
+    zone: so.Mapped[Zone] = so.relationship(back_populates="booths", overlaps="booths,fair")
+    department: so.Mapped[Department] = so.relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("fair_id", "code"),
+        sa.UniqueConstraint("fair_id", "department_id"),
+    )
+
+    @property
+    def name(self) -> str:
+        return self.department.name
+
+    def __repr__(self):
+        return f"<Booth {self.id} {self.code}>"

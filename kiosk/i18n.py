@@ -1,0 +1,37 @@
+"""Chinese first, English on request: the choice sticks for the session."""
+from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    # Browsers say zh-CN / zh / en-US; the catalogs are zh_CN and en.
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
+    if best and best.startswith("en"):
+        return "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The key in LANGUAGES of the language in use (Babel itself says zh_Hans_CN)."""
+    return "en" if get_locale().language == "en" else "zh_CN"
+
+
+def html_lang() -> str:
+    return "en" if current_language() == "en" else "zh-CN"
+
+
+@bp.get("/lang/<code>")
+def switch(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next", "")
+    # Only a path on this site, never an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("intake.home")
+    return redirect(target)

@@ -1,0 +1,83 @@
+"""The company's request form, used on phones and (for walk-ins) by booth staff."""
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from kiosk.companies.validation import InvalidCreditCode, normalise_credit_code, normalise_mobile
+from kiosk.service_requests.models import Category
+
+NEED_MAX = 2000
+
+_CREDIT_CODE_ERRORS = {
+    "length": _l("统一社会信用代码应为18位，请核对营业执照"),
+    "characters": _l("统一社会信用代码只含数字和大写字母（不含I、O、Z、S、V）"),
+    "check": _l("统一社会信用代码校验位不符，请逐位核对营业执照"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class AmountField(DecimalField):
+    """A decimal in 万元 whose parse error speaks the user's language (WTForms' own is English)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([v.replace(",", "").replace("，", "") for v in valuelist])
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("金额应为大于0的数字，单位万元")) from None
+
+
+class IntakeForm(FlaskForm):
+    booth = SelectField(_l("摊位"), coerce=int, validate_choice=True,
+                        validators=[InputRequired(_l("请选择摊位"))])
+    company_name = StringField(_l("企业名称"), filters=[_strip], validators=[
+        DataRequired(_l("请填写企业名称")), Length(max=200, message=_l("企业名称最多200字"))])
+    credit_code = StringField(_l("统一社会信用代码"), filters=[_strip], validators=[
+        DataRequired(_l("请填写统一社会信用代码"))])
+    contact_name = StringField(_l("联系人"), filters=[_strip], validators=[
+        DataRequired(_l("请填写联系人姓名")), Length(max=50, message=_l("联系人姓名最多50字"))])
+    mobile = StringField(_l("手机号码"), filters=[_strip], validators=[
+        DataRequired(_l("请填写手机号码"))])
+    category = RadioField(_l("需求类别"), choices=[(c.value, c.label) for c in Category],
+                          validators=[InputRequired(_l("请选择需求类别"))])
+    need = TextAreaField(_l("需求内容"), filters=[_strip], validators=[
+        DataRequired(_l("请写明您的需求")),
+        Length(max=NEED_MAX, message=_l("需求内容最多%(max)d字", max=NEED_MAX))])
+    project_name = StringField(_l("项目名称（选填）"), filters=[_strip], validators=[
+        Optional(), Length(max=200, message=_l("项目名称最多200字"))])
+    amount_wan = AmountField(_l("融资金额（万元，选填）"), places=2, validators=[
+        Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100000000"),
+                                message=_l("金额应为大于0的数字，单位万元"))])
+    #: a fresh key per filled form; a retried or doubled POST carries the same one
+    submission_key = HiddenField()
+
+    def __init__(self, *args, booths=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.booth.choices = _booth_choices(booths)
+
+    def validate_credit_code(self, field):
+        try:
+            field.data = normalise_credit_code(field.data)
+        except InvalidCreditCode as error:
+            raise ValidationError(_CREDIT_CODE_ERRORS[error.reason]) from None
+
+    def validate_mobile(self, field):
+        mobile = normalise_mobile(field.data)
+        if mobile is None:
+            raise ValidationError(_l("请填写11位手机号码"))
+        field.data = mobile
+
+
+
+def _booth_choices(booths):
+    """Booths grouped by zone, as <optgroup>s: a fair has 25 of them."""
+    groups: dict[str, list] = {}
+    for booth in booths:
+        groups.setdefault(booth.zone.name, []).append((booth.id, f"{booth.code} {booth.name}"))
+    return groups

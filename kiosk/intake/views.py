@@ -1,0 +1,135 @@
+"""The company's path: a booth's QR code, the form, the ticket and the tracking page."""
+import secrets
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Fair, FairStatus
+from kiosk.intake.forms import IntakeForm
+from kiosk.intake.service import FairNotOpen, Intake, submit_request
+from kiosk.rendering import render_block
+from kiosk.service_requests.models import Category, ServiceRequest
+
+bp = Blueprint("intake", __name__)
+
+#: what the phone remembers between requests, so the company types itself only once
+COMPANY_FIELDS = ("company_name", "credit_code", "contact_name", "mobile")
+#: the tracking links this browser filed, newest first
+MY_REQUESTS_KEPT = 20
+
+
+@bp.get("/")
+def home():
+    fairs = db.session.scalars(
+        sa.select(Fair).where(Fair.status == FairStatus.open).order_by(Fair.date.desc())).all()
+    if len(fairs) == 1:
+        return redirect(url_for(".fair_form", fair_id=fairs[0].id))
+    return render_template("intake/home.html", fairs=fairs)
+
+
+@bp.errorhandler(CSRFError)
+def expired(_error):
+    """A form whose session ran out comes back with a fresh token and everything typed kept."""
+    if request.endpoint != "intake.submit":
+        return render_template("errors/error.html", message="expired"), 400
+    fair = db.get_or_404(Fair, request.view_args["fair_id"])
+    return _form_invalid(fair, IntakeForm(booths=_booths(fair), meta={"csrf": False}), notice="expired")
+
+
+@bp.get("/b/<code>")
+def booth_form(code: str):
+    booth = _find_booth(code)
+    return _form_page(booth.fair, booth)
+
+
+@bp.get("/f/<int:fair_id>")
+def fair_form(fair_id: int):
+    fair = db.get_or_404(Fair, fair_id)
+    booth = db.session.get(Booth, request.args.get("booth", type=int) or 0)
+    return _form_page(fair, booth if booth and booth.fair_id == fair.id else None)
+
+
+@bp.post("/f/<int:fair_id>")
+def submit(fair_id: int):
+    fair = db.get_or_404(Fair, fair_id)
+    form = IntakeForm(booths=_booths(fair))
+    if not fair.is_open:
+        return _form_invalid(fair, form, notice="closed")
+    if not form.validate():
+        return _form_invalid(fair, form)
+    data = {name: form[name].data for name in Intake.__dataclass_fields__ if name not in ("booth_id", "category")}
+    try:
+        saved = submit_request(Intake(booth_id=form.booth.data, category=Category(form.category.data), **data))
+    except FairNotOpen:
+        return _form_invalid(fair, form, notice="closed")
+    _remember(form, saved)
+    target = url_for(".track", token=saved.token)
+    if request.htmx:
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+@bp.get("/t/<token>")
+def track(token: str):
+    item = db.session.scalar(sa.select(ServiceRequest).filter_by(token=token))
+    if item is None:
+        abort(404)
+    etag = f"{item.id}-{item.version}-{get_locale()}"
+    if request.htmx and not request.htmx.boosted:
+        response = make_response(render_block("intake/track.html", "status", item=item))
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "no-cache"
+        response = response.make_conditional(request)
+        if item.status.has_outcome or item.status.value == "withdrawn":
+            response.status_code = 286 if response.status_code == 200 else response.status_code
+        return response
+    others = [t for t in session.get("my_requests", []) if t != token]
+    mine = db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.token.in_(others))
+                              .order_by(ServiceRequest.id.desc())).all() if others else []
+    return render_template("intake/track.html", item=item, mine=mine)
+
+
+def _booths(fair: Fair) -> list[Booth]:
+    return db.session.scalars(sa.select(Booth).where(Booth.fair_id == fair.id).order_by(Booth.code)
+                              .options(so.joinedload(Booth.zone), so.joinedload(Booth.department))).all()
+
+
+def _find_booth(code: str) -> Booth:
+    """The booth with this code at an open fair (the newest), else at any fair; else 404."""
+    booths = db.session.scalars(
+        sa.select(Booth).join(Fair).where(sa.func.upper(Booth.code) == code.strip().upper())
+        .order_by((Fair.status == FairStatus.open).desc(), Fair.date.desc(), Fair.id.desc())).all()
+    if not booths:
+        abort(404, description="unknown_booth")
+    return booths[0]
+
+
+def _form_page(fair: Fair, booth: Booth | None):
+    if not fair.is_open:
+        return render_template("intake/not_open.html", fair=fair), 200 if fair.status is FairStatus.draft else 410
+    remembered = session.get("company", {})
+    form = IntakeForm(booths=_booths(fair), formdata=None, booth=booth.id if booth else None,
+                      submission_key=secrets.token_urlsafe(16), **remembered)
+    return render_template("intake/form.html", fair=fair, form=form, booth=booth)
+
+
+def _form_invalid(fair: Fair, form: IntakeForm, notice: str | None = None):
+    """The form again with every message beside its field and everything typed kept."""
+    status = 409 if notice else 422
+    if request.htmx:
+        # htmx swaps only 2xx answers; the status for plain browsers says what happened.
+        return render_block("intake/form.html", "form", fair=fair, form=form, notice=notice), 200
+    booth = db.session.get(Booth, form.booth.data) if form.booth.data else None
+    return render_template("intake/form.html", fair=fair, form=form, booth=booth, notice=notice), status
+
+
+def _remember(form: IntakeForm, saved: ServiceRequest) -> None:
+    session["company"] = {name: form[name].data for name in COMPANY_FIELDS}
+    session["my_requests"] = ([saved.token] + [t for t in session.get("my_requests", []) if t != saved.token]
+                              )[:MY_REQUESTS_KEPT]

@@ -1,0 +1,195 @@
+"""A company's request at a booth, and its trail of events."""
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from kiosk.companies.models import Company
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Fair, enum_column
+from kiosk.timeutil import utcnow
+
+
+class Category(enum.Enum):
+    land = "land"
+    funding = "funding"
+    staffing = "staffing"
+    energy = "energy"
+    approvals = "approvals"
+    utilities = "utilities"
+    environment = "environment"
+    policy = "policy"
+    other = "other"
+
+    @property
+    def label(self):
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.land: _l("土地"),
+    Category.funding: _l("资金/融资"),
+    Category.staffing: _l("用工/人才"),
+    Category.energy: _l("能耗/指标"),
+    Category.approvals: _l("审批/手续"),
+    Category.utilities: _l("水电气暖"),
+    Category.environment: _l("环评/环保"),
+    Category.policy: _l("政策咨询"),
+    Category.other: _l("其他"),
+}
+
+
+class Status(enum.Enum):
+    waiting = "waiting"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    planned = "planned"
+    closed_out = "closed_out"
+    withdrawn = "withdrawn"
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self]
+
+    @property
+    def has_outcome(self) -> bool:
+        return self in (Status.resolved, Status.planned, Status.closed_out)
+
+
+STATUS_LABELS = {
+    Status.waiting: _l("待受理"),
+    Status.in_progress: _l("办理中"),
+    Status.resolved: _l("现场办结"),
+    Status.planned: _l("已拿出解决方案"),
+    Status.closed_out: _l("已销号"),
+    Status.withdrawn: _l("已撤回"),
+}
+
+
+class Channel(enum.Enum):
+    #: the company scanned a QR code and filled the form on its phone
+    phone = "phone"
+    #: booth staff typed it in for a walk-in without a phone
+    walk_in = "walk_in"
+
+
+request_joint_booth = sa.Table(
+    "request_joint_booth", db.metadata,
+    sa.Column("request_id", sa.ForeignKey("service_request.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("booth_id", sa.ForeignKey("booth.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ServiceRequest(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    fair_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("fair.id"), index=True)
+    #: the lead booth, responsible now; a transfer changes it and the trail keeps the old one
+    booth_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("booth.id"), index=True)
+    company_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("company.id"), index=True)
+    #: read aloud at the booth: the receiving booth's code and its sequence, e.g. B07-012
+    ticket_no: so.Mapped[str] = so.mapped_column(sa.String(16))
+    #: the secret in the company's tracking URL
+    token: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    #: one per filled form, so a double tap or a retried POST makes one request
+    submission_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    channel: so.Mapped[Channel] = enum_column(Channel, default=Channel.phone)
+    category: so.Mapped[Category] = enum_column(Category)
+    #: what the company needs, in its own words
+    need: so.Mapped[str] = so.mapped_column(sa.Text)
+    project_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    #: for funding requests, in 万元
+    amount_wan: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(14, 2))
+    #: the person at the booth; a company sends different people
+    contact_name: so.Mapped[str] = so.mapped_column(sa.String(50))
+    contact_mobile: so.Mapped[str] = so.mapped_column(sa.String(11))
+    status: so.Mapped[Status] = enum_column(Status, default=Status.waiting, index=True)
+    #: 现场办结: what was done
+    resolution: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: 现场拿出解决方案: what will be done, by whom, by when
+    plan_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    plan_unit: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    plan_person: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    plan_due: so.Mapped[date | None]
+    #: 销号: the result of a planned item done after the fair
+    closeout_result: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    closed_out_on: so.Mapped[date | None]
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+    #: bumped on every change, so two people saving at once cannot overwrite each other
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    fair: so.Mapped[Fair] = so.relationship()
+    booth: so.Mapped[Booth] = so.relationship()
+    company: so.Mapped[Company] = so.relationship()
+    joint_booths: so.Mapped[list[Booth]] = so.relationship(secondary=request_joint_booth)
+    events: so.Mapped[list["RequestEvent"]] = so.relationship(
+        back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan")
+
+    __table_args__ = (sa.UniqueConstraint("fair_id", "ticket_no"),)
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self):
+        return f"<ServiceRequest {self.id} {self.ticket_no} {self.status.value}>"
+
+
+class EventKind(enum.Enum):
+    submitted = "submitted"
+    taken = "taken"
+    resolved = "resolved"
+    planned = "planned"
+    transferred = "transferred"
+    joined = "joined"
+    note = "note"
+    withdrawn = "withdrawn"
+    reopened = "reopened"
+    closed_out = "closed_out"
+    extended = "extended"
+    slip = "slip"
+
+    @property
+    def label(self):
+        return EVENT_LABELS[self]
+
+
+EVENT_LABELS = {
+    EventKind.submitted: _l("提交需求"),
+    EventKind.taken: _l("开始办理"),
+    EventKind.resolved: _l("现场办结"),
+    EventKind.planned: _l("拿出解决方案"),
+    EventKind.transferred: _l("转办"),
+    EventKind.joined: _l("联合会商"),
+    EventKind.note: _l("备注"),
+    EventKind.withdrawn: _l("撤回"),
+    EventKind.reopened: _l("重新办理"),
+    EventKind.closed_out: _l("销号"),
+    EventKind.extended: _l("延期"),
+    EventKind.slip: _l("满意度测评"),
+}
+
+
+class RequestEvent(db.Model):
+    """One line of a request's trail (轨迹). Rows are only ever added."""
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    request_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("service_request.id", ondelete="CASCADE"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: the staff member or organiser; empty when the company itself acted
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    kind: so.Mapped[EventKind] = enum_column(EventKind)
+    from_status: so.Mapped[Status | None] = enum_column(Status, nullable=True)
+    to_status: so.Mapped[Status | None] = enum_column(Status, nullable=True)
+    from_booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id"))
+    to_booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id"))
+    #: the reason, the note, or what was done
+    detail: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    request: so.Mapped[ServiceRequest] = so.relationship(back_populates="events")
+    actor: so.Mapped["User | None"] = so.relationship()  # noqa: F821
+    from_booth: so.Mapped[Booth | None] = so.relationship(foreign_keys=[from_booth_id])
+    to_booth: so.Mapped[Booth | None] = so.relationship(foreign_keys=[to_booth_id])
+
+    def __repr__(self):
+        return f"<RequestEvent {self.id} {self.kind.value} on {self.request_id}>"

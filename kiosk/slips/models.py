@@ -1,0 +1,69 @@
+"""The satisfaction slip (满意度测评表): one per request."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from kiosk.extensions import db
+from kiosk.fairs.models import enum_column
+from kiosk.timeutil import utcnow
+
+#: the national 好差评 wording, 5 = best
+RATING_LABELS = {
+    5: _l("非常满意"),
+    4: _l("满意"),
+    3: _l("基本满意"),
+    2: _l("不满意"),
+    1: _l("非常不满意"),
+}
+
+#: the five dimensions, in the order of the paper form
+DIMENSIONS = {
+    "professionalism": _l("业务水平"),
+    "attitude": _l("服务态度"),
+    "efficiency": _l("工作效率"),
+    "problem_solving": _l("代办手续及解决问题"),
+    "integrity": _l("廉洁自律"),
+}
+
+
+class SlipChannel(enum.Enum):
+    #: the company, on its tracking page
+    phone = "phone"
+    #: the booth's tablet handed to the company in slip mode
+    tablet = "tablet"
+    #: a paper slip typed in by staff or an organiser
+    paper = "paper"
+
+
+
+class SatisfactionSlip(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    request_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("service_request.id", ondelete="CASCADE"), unique=True)
+    channel: so.Mapped[SlipChannel] = enum_column(SlipChannel)
+    #: "resolved as recorded?" / "is the plan clear and agreed?"
+    confirmed: so.Mapped[bool]
+    professionalism: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    attitude: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    efficiency: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    problem_solving: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    integrity: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    overall: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    comment: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    #: who typed in a paper slip
+    entered_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: an overall 不满意 or worse, or a "no", asks for a follow-up call (差评回访)
+    needs_followup: so.Mapped[bool] = so.mapped_column(default=False)
+    followup_closed_at: so.Mapped[datetime | None]
+    followup_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    __table_args__ = tuple(
+        sa.CheckConstraint(f"{name} BETWEEN 1 AND 5", name=f"{name}_range")
+        for name in (*DIMENSIONS, "overall"))
+
+    def __repr__(self):
+        return f"<SatisfactionSlip {self.id} request={self.request_id} overall={self.overall}>"

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from kiosk.companies.validation import InvalidCreditCode, normalise_credit_code, normalise_mobile
@@ -34,7 +34,8 @@ class AmountField(DecimalField):
 
 
 class IntakeForm(FlaskForm):
-    booth = SelectField(_l("摊位"), coerce=int, validate_choice=True,
+    # Choices are checked by the validate_ methods below, whose messages speak the user's language.
+    booth = SelectField(_l("摊位"), coerce=int, validate_choice=False,
                         validators=[InputRequired(_l("请选择摊位"))])
     company_name = StringField(_l("企业名称"), filters=[_strip], validators=[
         DataRequired(_l("请填写企业名称")), Length(max=200, message=_l("企业名称最多200字"))])
@@ -44,7 +45,8 @@ class IntakeForm(FlaskForm):
         DataRequired(_l("请填写联系人姓名")), Length(max=50, message=_l("联系人姓名最多50字"))])
     mobile = StringField(_l("手机号码"), filters=[_strip], validators=[
         DataRequired(_l("请填写手机号码"))])
-    category = RadioField(_l("需求类别"), choices=[(c.value, c.label) for c in Category],
+    category = RadioField(_l("需求类别"), choices=[SelectChoice(c.value, c.label) for c in Category],
+                          validate_choice=False,
                           validators=[InputRequired(_l("请选择需求类别"))])
     need = TextAreaField(_l("需求内容"), filters=[_strip], validators=[
         DataRequired(_l("请写明您的需求")),
@@ -60,6 +62,14 @@ class IntakeForm(FlaskForm):
     def __init__(self, *args, booths=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.booth.choices = _booth_choices(booths)
+
+    def validate_booth(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("请选择摊位"))
+
+    def validate_category(self, field):
+        if field.data not in {c.value for c in Category}:
+            raise ValidationError(_l("请选择需求类别"))
 
     def validate_credit_code(self, field):
         try:
@@ -77,7 +87,4 @@ class IntakeForm(FlaskForm):
 
 def _booth_choices(booths):
     """Booths grouped by zone, as <optgroup>s: a fair has 25 of them."""
-    groups: dict[str, list] = {}
-    for booth in booths:
-        groups.setdefault(booth.zone.name, []).append((booth.id, f"{booth.code} {booth.name}"))
-    return groups
+    return [SelectChoice(booth.id, f"{booth.code} {booth.name}", optgroup=booth.zone.name) for booth in booths]

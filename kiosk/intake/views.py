@@ -121,7 +121,7 @@ def _form_page(fair: Fair, booth: Booth | None):
 
 def _form_invalid(fair: Fair, form: IntakeForm, notice: str | None = None):
     """The form again with every message beside its field and everything typed kept."""
-    status = 409 if notice else 422
+    status = {"closed": 409, "expired": 400}.get(notice, 422)
     if request.htmx:
         # htmx swaps only 2xx answers; the status for plain browsers says what happened.
         return render_block("intake/form.html", "form", fair=fair, form=form, notice=notice), 200

@@ -1,0 +1,40 @@
+# `make run`: set up and start the kiosk with a demo fair.  `make test`: set up and run every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 0.0.0.0
+PORT ?= 5000
+
+.PHONY: run test setup system-packages translations
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup system-packages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed translations
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# The English catalog is compiled from its .po at set-up; the .mo is not kept in git.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d kiosk/translations
+
+# What the browser tests need from Debian: chromium (Playwright cannot download its own here)
+# and a CJK font so that screenshots of Chinese pages show characters, not boxes.
+system-packages:
+	@command -v chromium >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-wqy-microhei poppler-utils >/dev/null; }
+
+# Rebuild the catalog template after changing user-facing text, then translate what is new in en.
+extract:
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o kiosk/translations/messages.pot kiosk
+	$(VENV)/bin/pybabel update -N -i kiosk/translations/messages.pot -d kiosk/translations

@@ -1,0 +1,83 @@
+import shutil
+from datetime import date
+
+import pytest
+from flask_migrate import upgrade
+
+from kiosk import create_app
+from kiosk.auth.models import Role, User
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
+
+#: valid 统一社会信用代码 (the check character computed by GB 32100-2015)
+CODE_A = "91350100M000100Y43"
+CODE_B = "91110000600037341L"
+
+
+def _config(path):
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "test",
+            "SERVER_NAME": None}
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """One database built by the migrations; each test gets a copy (the real schema, quickly)."""
+    path = tmp_path_factory.mktemp("template") / "kiosk.db"
+    app = create_app(_config(path))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(migrated_db, tmp_path):
+    """The app under test. The test's own database work runs in a second app on the same file, like
+    a second process: sharing one app context with the requests would also share flask.g (the
+    cached locale, the signed-in user) between requests and hide bugs."""
+    path = tmp_path / "kiosk.db"
+    shutil.copy(migrated_db, path)
+    served = create_app(_config(path))
+    observer = create_app(_config(path))
+    with observer.app_context():
+        yield served
+        db.session.remove()
+        db.engine.dispose()
+    with served.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def fair(app):
+    return make_fair()
+
+
+def make_fair(status=FairStatus.open, name="测试要素保障大集"):
+    """A small fair: three department booths, two bank booths, a staff account each and an organiser."""
+    fair = Fair(name=name, date=date(2026, 6, 13), venue="会展中心", status=status)
+    departments = Zone(fair=fair, name="要素保障部门专区", position=1)
+    finance = Zone(fair=fair, name="金融服务专区", position=2)
+    specs = [("B01", departments, "自然资源和规划局", DepartmentKind.department),
+             ("B02", departments, "行政审批服务局", DepartmentKind.department),
+             ("B07", departments, "工业和信息化局", DepartmentKind.department),
+             ("F01", finance, "泰安银行", DepartmentKind.bank),
+             ("F02", finance, "齐鲁银行", DepartmentKind.bank)]
+    for code, zone, dept_name, kind in specs:
+        department = db.session.query(Department).filter_by(name=f"{name}{dept_name}").one_or_none() \
+            or Department(name=f"{name}{dept_name}", kind=kind)
+        booth = Booth(fair=fair, zone=zone, department=department, code=code)
+        staff = User(username=f"{name}-{code}".lower(), display_name=f"{code}工作人员", role=Role.staff, booth=booth)
+        staff.password_hash = "pbkdf2:sha256:1$x$0"  # never signed in with in these tests
+        db.session.add(staff)
+    db.session.add(fair)
+    db.session.commit()
+    return fair
+
+
+def booth(fair, code):
+    return next(b for b in fair.booths if b.code == code)

@@ -7,8 +7,23 @@ from kiosk import config, database  # noqa: F401  (database registers the SQLite
 from kiosk.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 
 
+class Kiosk(Flask):
+    def send_static_file(self, filename):
+        """Static files are small and their URLs versioned: answer them from memory, so that
+        Flask-Compress gzips them whole (streamed, it offers no gzip and leaves the file open)."""
+        response = super().send_static_file(filename)
+        if response.status_code == 200 and response.is_streamed:
+            try:
+                body = b"".join(response.response)
+            finally:
+                response.close()
+            response.direct_passthrough = False
+            response.set_data(body)
+        return response
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Kiosk(__name__, instance_relative_config=True)
     config.load(app)
     if test_config:
         app.config.from_mapping(test_config)

@@ -4,13 +4,15 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 0.0.0.0
 PORT ?= 5000
+# The address phones reach the kiosk at, printed in QR codes: set it to this machine's LAN address.
+export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test setup system-packages translations
 
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: setup system-packages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -20,4 +20,4 @@ def register(app):
             click.echo(f"Demo fair loaded: {fair.name}")
             click.echo(f"  logins: organiser admin / {password}; booth staff b01 ... b15, f01 ... f10 / {password}")
         base = current_app.config["PUBLIC_BASE_URL"]
-        click.echo(f"  the kiosk: {base}/   a booth's form: {base}/b/B01   staff sign-in: {base}/login")
+        click.echo(f"  the kiosk: {base}/   a booth's form: {base}/b/B01")

@@ -89,6 +89,8 @@ def test_lower_case_credit_code_is_stored_normalised(client, fair):
     ("amount_wan", "很多", "金额应为大于0的数字"),
     ("amount_wan", "-5", "金额应为大于0的数字"),
     ("booth", "", "请选择摊位"),
+    ("booth", "abc", "请选择摊位"),
+    ("booth", "99999", "请选择摊位"),
 ])
 def test_each_bad_field_gets_its_message_and_keeps_the_rest(client, fair, field, value, message):
     data = form_data(client, "/b/B07", **{field: value})
@@ -209,7 +211,8 @@ def test_tracking_page_lists_the_companys_other_requests(client, fair):
 
 def test_fair_wide_url_lets_the_company_pick_the_booth(client, fair):
     html = client.get(f"/f/{fair.id}").get_data(as_text=True)
-    assert "<option selected" not in html
+    assert re.search(r'<option selected value="">请选择摊位</option>', html)
+    assert "<option selected value=\"1" not in html
     assert 'label="金融服务专区"' in html and "F02 " in html
 
 
@@ -270,3 +273,21 @@ def test_form_without_csrf_token_is_refused(app, fair):
     data.pop("csrf_token")
     assert client.post(f"/f/{fair.id}", data=data).status_code == 400
     assert requests_in_db() == []
+
+
+def test_tracking_poll_is_a_304_until_something_changes(client, fair):
+    location = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07")).headers["Location"]
+    poll = {"HX-Request": "true"}
+    first = client.get(location, headers=poll)
+    assert first.status_code == 200 and 'id="track-status"' in first.get_data(as_text=True)
+    assert "<html" not in first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    assert client.get(location, headers={**poll, "If-None-Match": etag}).status_code == 304
+
+    item = requests_in_db()[0]
+    item.status, item.plan_text, item.plan_unit, item.plan_person = Status.planned, "会后踏勘", "规划科", "赵科长"
+    db.session.commit()
+    changed = client.get(location, headers={**poll, "If-None-Match": etag})
+    # 286 tells htmx to stop polling: an outcome is final for the tracking page.
+    assert changed.status_code == 286
+    assert "会后踏勘" in changed.get_data(as_text=True) and "hx-trigger" not in changed.get_data(as_text=True)

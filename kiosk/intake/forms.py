@@ -18,6 +18,11 @@ _CREDIT_CODE_ERRORS = {
 }
 
 
+def _booth_id(value):
+    """The chosen booth's id; None for the placeholder or anything that is not an id."""
+    return int(value) if str(value).isdigit() else None
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -35,7 +40,7 @@ class AmountField(DecimalField):
 
 class IntakeForm(FlaskForm):
     # Choices are checked by the validate_ methods below, whose messages speak the user's language.
-    booth = SelectField(_l("摊位"), coerce=int, validate_choice=False,
+    booth = SelectField(_l("摊位"), coerce=_booth_id, validate_choice=False,
                         validators=[InputRequired(_l("请选择摊位"))])
     company_name = StringField(_l("企业名称"), filters=[_strip], validators=[
         DataRequired(_l("请填写企业名称")), Length(max=200, message=_l("企业名称最多200字"))])
@@ -64,7 +69,7 @@ class IntakeForm(FlaskForm):
         self.booth.choices = _booth_choices(booths)
 
     def validate_booth(self, field):
-        if field.data not in {choice.value for choice in field.choices}:
+        if field.data not in {choice.value for choice in field.choices[1:]}:
             raise ValidationError(_l("请选择摊位"))
 
     def validate_category(self, field):
@@ -86,5 +91,6 @@ class IntakeForm(FlaskForm):
 
 
 def _booth_choices(booths):
-    """Booths grouped by zone, as <optgroup>s: a fair has 25 of them."""
-    return [SelectChoice(booth.id, f"{booth.code} {booth.name}", optgroup=booth.zone.name) for booth in booths]
+    """Booths grouped by zone, as <optgroup>s: a fair has 25 of them. The placeholder keeps the
+    browser from quietly choosing the first booth on the fair-wide form."""
+    return [SelectChoice("", _l("请选择摊位"))] + [SelectChoice(booth.id, f"{booth.code} {booth.name}", optgroup=booth.zone.name) for booth in booths]

@@ -34,17 +34,19 @@ def live_server(app):
     server.server_close()
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE)
+def _page(browser, options):
+    """A page in a browser context of its own: its own cookies, storage and device."""
+    context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    yield from _page(browser, PHONE)
 
 
 @pytest.fixture
 def tablet(browser):
-    context = browser.new_context(**TABLET)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    yield from _page(browser, TABLET)

@@ -12,6 +12,12 @@ from tests.conftest import CODE_A, booth
 pytestmark = pytest.mark.browser
 
 
+def fill_request(page, category, need):
+    fill_company(page)
+    page.get_by_text(category, exact=True).click()
+    page.get_by_label("需求内容").fill(need)
+
+
 def fill_company(page):
     page.get_by_label("企业名称").fill("泰安新材料科技有限公司")
     page.get_by_label("统一社会信用代码").fill(CODE_A.lower())
@@ -69,9 +75,7 @@ def test_field_errors_show_beside_the_fields_and_keep_the_input(live_server, pho
 
 def test_network_failure_loses_nothing_and_a_retry_files_once(live_server, phone, fair):
     phone.goto(f"{live_server}/b/B07")
-    fill_company(phone)
-    phone.get_by_text("审批/手续", exact=True).click()
-    phone.get_by_label("需求内容").fill("二期项目施工许可办理进度慢。")
+    fill_request(phone, "审批/手续", "二期项目施工许可办理进度慢。")
 
     # The hall's 4G drops the submit.
     phone.route(re.compile(r"/f/\d+$"), lambda route: route.abort("internetdisconnected"))
@@ -92,9 +96,7 @@ def test_network_failure_loses_nothing_and_a_retry_files_once(live_server, phone
 
 def test_a_submit_that_landed_but_whose_answer_was_lost_is_not_filed_twice(live_server, phone, fair):
     phone.goto(f"{live_server}/b/B07")
-    fill_company(phone)
-    phone.get_by_text("政策咨询", exact=True).click()
-    phone.get_by_label("需求内容").fill("咨询研发费用加计扣除。")
+    fill_request(phone, "政策咨询", "咨询研发费用加计扣除。")
 
     def lose_the_answer(route):
         route.fetch()  # the server gets it and saves it...
@@ -111,9 +113,7 @@ def test_a_submit_that_landed_but_whose_answer_was_lost_is_not_filed_twice(live_
 
 def test_tracking_page_updates_by_itself(live_server, phone, fair):
     phone.goto(f"{live_server}/b/B07")
-    fill_company(phone)
-    phone.get_by_text("其他", exact=True).click()
-    phone.get_by_label("需求内容").fill("厂区门前道路破损。")
+    fill_request(phone, "其他", "厂区门前道路破损。")
     phone.get_by_role("button", name="提交需求").click()
     expect(phone.locator("#track-status")).to_contain_text("待受理")
 

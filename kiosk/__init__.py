@@ -43,9 +43,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                                   current_language=current_language)
 
     from kiosk import cli, errors, i18n
+    from kiosk.auth import views as auth
+    from kiosk.booth import views as booth
     from kiosk.intake import views as intake
 
     app.register_blueprint(i18n.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(booth.bp)
     app.register_blueprint(intake.bp)
     errors.register(app)
     cli.register(app)

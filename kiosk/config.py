@@ -33,8 +33,12 @@ def load(app) -> None:
                             "image/svg+xml", "application/json"],
         # Static URLs carry their content hash (rendering.asset), so phones may keep them a year.
         SEND_FILE_MAX_AGE_DEFAULT=31536000,
+        # A booth tablet stays signed in for a fair day (the session is made permanent at sign-in).
+        PERMANENT_SESSION_LIFETIME=14 * 3600,
         # How often the company's tracking page asks for news, in seconds.
         TRACK_POLL_SECONDS=5,
+        # How often a booth tablet asks whether its queue changed (an unchanged queue costs a 304).
+        QUEUE_POLL_SECONDS=3,
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
         # Heroku-style URLs name a driver SQLAlchemy no longer accepts.

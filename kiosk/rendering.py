@@ -2,7 +2,7 @@
 import hashlib
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 
 
 def render_block(template_name: str, block: str, **context) -> str:
@@ -22,3 +22,22 @@ def asset(filename: str) -> str:
         data = (Path(current_app.static_folder) / filename).read_bytes()
         versions[filename] = hashlib.sha256(data).hexdigest()[:10]
     return url_for("static", filename=filename, v=versions[filename])
+
+
+def not_modified(etag: str):
+    """A 304 when the client holds this version already, before anything is rendered.
+
+    ETags here are weak: Flask-Compress rewrites strong ones (adding ":gzip"), which would
+    never match again.
+    """
+    if request.if_none_match.contains_weak(etag):
+        response = current_app.response_class(status=304)
+        return tagged(response, etag)
+    return None
+
+
+def tagged(response, etag: str):
+    response.set_etag(etag, weak=True)
+    # Revalidate every time (the poll must see changes at once); private: it depends on who asks.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,8 +1,10 @@
+import re
 import shutil
 from datetime import date
 
 import pytest
 from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
 
 from kiosk import create_app
 from kiosk.auth.models import Role, User
@@ -57,8 +59,14 @@ def fair(app):
     return make_fair()
 
 
-def make_fair(status=FairStatus.open, name="测试要素保障大集"):
-    """A small fair: three department booths, two bank booths, a staff account each and an organiser."""
+#: every test account's password, hashed cheaply: the suite signs in often
+PASSWORD = "test-password"
+_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def make_fair(status=FairStatus.open, name="测试要素保障大集", prefix=""):
+    """A small fair: three department booths and two bank booths, with a staff account each
+    (user names b01, b02, b07, f01, f02, after the prefix)."""
     fair = Fair(name=name, date=date(2026, 6, 13), venue="会展中心", status=status)
     departments = Zone(fair=fair, name="要素保障部门专区", position=1)
     finance = Zone(fair=fair, name="金融服务专区", position=2)
@@ -71,12 +79,31 @@ def make_fair(status=FairStatus.open, name="测试要素保障大集"):
         department = db.session.query(Department).filter_by(name=f"{name}{dept_name}").one_or_none() \
             or Department(name=f"{name}{dept_name}", kind=kind)
         booth = Booth(fair=fair, zone=zone, department=department, code=code)
-        staff = User(username=f"{name}-{code}".lower(), display_name=f"{code}工作人员", role=Role.staff, booth=booth)
-        staff.password_hash = "pbkdf2:sha256:1$x$0"  # never signed in with in these tests
-        db.session.add(staff)
+        db.session.add(User(username=f"{prefix}{code.lower()}", display_name=f"{code}工作人员", role=Role.staff,
+                            booth=booth, password_hash=_HASH))
     db.session.add(fair)
     db.session.commit()
     return fair
+
+
+@pytest.fixture
+def organiser(app):
+    user = User(username="organiser", display_name="市工业推进办", role=Role.organiser, password_hash=_HASH)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def login(client, username):
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def csrf_token(client, url):
+    """The CSRF token a page hands out, as a browser would read it from the form."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
 
 
 def booth(fair, code):

@@ -248,7 +248,7 @@ def test_submit_after_the_fair_closed_keeps_the_input(client, fair):
 
 
 def test_an_open_fair_wins_over_an_old_one_with_the_same_booth_code(client, app):
-    make_fair(status=FairStatus.closed, name="去年大集")
+    make_fair(status=FairStatus.closed, name="去年大集", prefix="old-")
     current = make_fair(status=FairStatus.open, name="今年大集")
     html = client.get("/b/B07").get_data(as_text=True)
     assert f'action="/f/{current.id}"' in html

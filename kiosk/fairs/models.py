@@ -98,6 +98,9 @@ class Booth(db.Model):
     code: so.Mapped[str] = so.mapped_column(sa.String(8))
     #: the last ticket sequence handed out here; tickets read B07-001, B07-002, ...
     last_seq: so.Mapped[int] = so.mapped_column(default=0)
+    #: bumped whenever a request in this booth's queue changes; the queue poll's ETag, so an
+    #: unchanged queue costs one primary-key read and a 304
+    queue_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     fair: so.Mapped[Fair] = so.relationship(back_populates="booths", overlaps="booths,zone")
     zone: so.Mapped[Zone] = so.relationship(back_populates="booths", overlaps="booths,fair")

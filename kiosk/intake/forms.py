@@ -7,6 +7,8 @@ from wtforms import DecimalField, HiddenField, RadioField, SelectChoice, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from kiosk.companies.validation import InvalidCreditCode, normalise_credit_code, normalise_mobile
+from kiosk.formtools import booth_choices, int_or_none, strip
+from kiosk.intake.service import Intake
 from kiosk.service_requests.models import Category
 
 NEED_MAX = 2000
@@ -16,15 +18,6 @@ _CREDIT_CODE_ERRORS = {
     "characters": _l("统一社会信用代码只含数字和大写字母（不含I、O、Z、S、V）"),
     "check": _l("统一社会信用代码校验位不符，请逐位核对营业执照"),
 }
-
-
-def _booth_id(value):
-    """The chosen booth's id; None for the placeholder or anything that is not an id."""
-    return int(value) if str(value).isdigit() else None
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class AmountField(DecimalField):
@@ -40,23 +33,23 @@ class AmountField(DecimalField):
 
 class IntakeForm(FlaskForm):
     # Choices are checked by the validate_ methods below, whose messages speak the user's language.
-    booth = SelectField(_l("摊位"), coerce=_booth_id, validate_choice=False,
+    booth = SelectField(_l("摊位"), coerce=int_or_none, validate_choice=False,
                         validators=[InputRequired(_l("请选择摊位"))])
-    company_name = StringField(_l("企业名称"), filters=[_strip], validators=[
+    company_name = StringField(_l("企业名称"), filters=[strip], validators=[
         DataRequired(_l("请填写企业名称")), Length(max=200, message=_l("企业名称最多200字"))])
-    credit_code = StringField(_l("统一社会信用代码"), filters=[_strip], validators=[
+    credit_code = StringField(_l("统一社会信用代码"), filters=[strip], validators=[
         DataRequired(_l("请填写统一社会信用代码"))])
-    contact_name = StringField(_l("联系人"), filters=[_strip], validators=[
+    contact_name = StringField(_l("联系人"), filters=[strip], validators=[
         DataRequired(_l("请填写联系人姓名")), Length(max=50, message=_l("联系人姓名最多50字"))])
-    mobile = StringField(_l("手机号码"), filters=[_strip], validators=[
+    mobile = StringField(_l("手机号码"), filters=[strip], validators=[
         DataRequired(_l("请填写手机号码"))])
     category = RadioField(_l("需求类别"), choices=[SelectChoice(c.value, c.label) for c in Category],
                           validate_choice=False,
                           validators=[InputRequired(_l("请选择需求类别"))])
-    need = TextAreaField(_l("需求内容"), filters=[_strip], validators=[
+    need = TextAreaField(_l("需求内容"), filters=[strip], validators=[
         DataRequired(_l("请写明您的需求")),
         Length(max=NEED_MAX, message=_l("需求内容最多%(max)d字", max=NEED_MAX))])
-    project_name = StringField(_l("项目名称（选填）"), filters=[_strip], validators=[
+    project_name = StringField(_l("项目名称（选填）"), filters=[strip], validators=[
         Optional(), Length(max=200, message=_l("项目名称最多200字"))])
     amount_wan = AmountField(_l("融资金额（万元，选填）"), places=2, validators=[
         Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100000000"),
@@ -66,7 +59,7 @@ class IntakeForm(FlaskForm):
 
     def __init__(self, *args, booths=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.booth.choices = _booth_choices(booths)
+        self.booth.choices = booth_choices(booths)
 
     def validate_booth(self, field):
         if field.data not in {choice.value for choice in field.choices[1:]}:
@@ -90,7 +83,11 @@ class IntakeForm(FlaskForm):
 
 
 
-def _booth_choices(booths):
-    """Booths grouped by zone, as <optgroup>s: a fair has 25 of them. The placeholder keeps the
-    browser from quietly choosing the first booth on the fair-wide form."""
-    return [SelectChoice("", _l("请选择摊位"))] + [SelectChoice(booth.id, f"{booth.code} {booth.name}", optgroup=booth.zone.name) for booth in booths]
+
+def intake_from(form: IntakeForm) -> Intake:
+    """What a validated form says, for the intake service."""
+    return Intake(booth_id=form.booth.data, company_name=form.company_name.data,
+                  credit_code=form.credit_code.data, contact_name=form.contact_name.data,
+                  mobile=form.mobile.data, category=Category(form.category.data), need=form.need.data,
+                  project_name=form.project_name.data, amount_wan=form.amount_wan.data,
+                  submission_key=form.submission_key.data)

@@ -73,7 +73,8 @@ def _company(credit_code: str, name: str) -> Company:
 
 
 def _next_sequence(booth_id: int) -> int:
-    """Take the booth's next ticket number; the UPDATE locks the row until COMMIT."""
+    """Take the booth's next ticket number (and tell its queue); the UPDATE locks the row until COMMIT."""
     return db.session.execute(
-        sa.update(Booth).where(Booth.id == booth_id).values(last_seq=Booth.last_seq + 1)
+        sa.update(Booth).where(Booth.id == booth_id)
+        .values(last_seq=Booth.last_seq + 1, queue_version=Booth.queue_version + 1)
         .returning(Booth.last_seq)).scalar_one()

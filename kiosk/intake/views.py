@@ -9,10 +9,10 @@ from flask_wtf.csrf import CSRFError
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
-from kiosk.intake.forms import IntakeForm
-from kiosk.intake.service import FairNotOpen, Intake, submit_request
-from kiosk.rendering import render_block
-from kiosk.service_requests.models import Category, ServiceRequest
+from kiosk.intake.forms import IntakeForm, intake_from
+from kiosk.intake.service import FairNotOpen, submit_request
+from kiosk.rendering import not_modified, render_block, tagged
+from kiosk.service_requests.models import ServiceRequest
 
 bp = Blueprint("intake", __name__)
 
@@ -61,9 +61,8 @@ def submit(fair_id: int):
         return _form_invalid(fair, form, notice="closed")
     if not form.validate():
         return _form_invalid(fair, form)
-    data = {name: form[name].data for name in Intake.__dataclass_fields__ if name not in ("booth_id", "category")}
     try:
-        saved = submit_request(Intake(booth_id=form.booth.data, category=Category(form.category.data), **data))
+        saved = submit_request(intake_from(form))
     except FairNotOpen:
         return _form_invalid(fair, form, notice="closed")
     _remember(form, saved)
@@ -80,14 +79,11 @@ def track(token: str):
     item = db.session.scalar(sa.select(ServiceRequest).filter_by(token=token))
     if item is None:
         abort(404)
-    etag = f"{item.id}-{item.version}-{get_locale()}"
     if request.htmx and not request.htmx.boosted:
-        response = make_response(render_block("intake/track.html", "status", item=item))
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = "no-cache"
-        response = response.make_conditional(request)
-        if item.status.has_outcome or item.status.value == "withdrawn":
-            response.status_code = 286 if response.status_code == 200 else response.status_code
+        etag = f"t{item.id}-{item.version}-{get_locale()}"
+        response = not_modified(etag) or tagged(make_response(render_block("intake/track.html", "status", item=item)), etag)
+        if response.status_code == 200 and item.status.settled:
+            response.status_code = 286  # htmx stops polling: the outcome is what the company waited for
         return response
     others = [t for t in session.get("my_requests", []) if t != token]
     mine = db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.token.in_(others))

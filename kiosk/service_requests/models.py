@@ -58,6 +58,11 @@ class Status(enum.Enum):
     def has_outcome(self) -> bool:
         return self in (Status.resolved, Status.planned, Status.closed_out)
 
+    @property
+    def settled(self) -> bool:
+        """Nothing more happens at the fair: an outcome, or withdrawn."""
+        return self.has_outcome or self is Status.withdrawn
+
 
 STATUS_LABELS = {
     Status.waiting: _l("待受理"),

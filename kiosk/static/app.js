@@ -53,6 +53,24 @@
     wire(document);
   });
   document.addEventListener("htmx:load", function (e) { wire(e.target); });
+
+  // The booth queue: a request that arrives while the tablet watches stays highlighted for a minute.
+  var HIGHLIGHT_MS = 60000, seen = null, seenFor = null, arrivedAt = {};
+  function markArrivals() {
+    var queue = document.getElementById("queue");
+    if (!queue) return;
+    var rows = queue.querySelectorAll("tr[data-id]"), now = Date.now();
+    var view = queue.getAttribute("hx-get");
+    if (view !== seenFor) { seen = {}; seenFor = view; rows.forEach(function (r) { seen[r.dataset.id] = true; }); }
+    rows.forEach(function (row) {
+      var id = row.dataset.id;
+      if (!seen[id]) { seen[id] = true; arrivedAt[id] = now; }
+      if (arrivedAt[id] && now - arrivedAt[id] < HIGHLIGHT_MS) row.classList.add("arrived");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", markArrivals);
+  document.addEventListener("htmx:afterSettle", markArrivals);
+
   document.addEventListener("htmx:beforeRequest", function (e) { showNetError(e.target.closest("form"), false); });
   // Weak 4G: the request failed or the server stumbled. Nothing is swapped, so the form keeps its text.
   document.addEventListener("htmx:sendError", function (e) { showNetError(e.target.closest("form"), true); });

@@ -24,7 +24,7 @@ def browser():
 @pytest.fixture
 def live_server(app):
     """The app served on a free loopback port by a threaded server, for as long as the test runs."""
-    app.config["TRACK_POLL_SECONDS"] = 1
+    app.config.update(TRACK_POLL_SECONDS=1, QUEUE_POLL_SECONDS=1)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,62 @@
+"""Who may see and change what, decided here and nowhere else.
+
+Staff see their booth's requests and those their booth was joined to, and change only the ones
+their booth leads; organisers see and change everything. A request someone may not see is a 404,
+so that ticket ids reveal nothing; a booth they may not see is a 403.
+"""
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from kiosk.auth.models import User
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth
+from kiosk.service_requests.models import ServiceRequest, request_joint_booth
+
+
+def can_see_booth(user: User, booth: Booth) -> bool:
+    return user.is_organiser or user.booth_id == booth.id
+
+
+def can_see(user: User, item: ServiceRequest) -> bool:
+    return user.is_organiser or item.booth_id == user.booth_id or any(
+        b.id == user.booth_id for b in item.joint_booths)
+
+
+def can_act(user: User, item: ServiceRequest) -> bool:
+    """Record outcomes, transfer, join, withdraw, reopen: the lead booth and organisers."""
+    return user.is_organiser or item.booth_id == user.booth_id
+
+
+def booth_or_abort(booth_id: int) -> Booth:
+    booth = db.get_or_404(Booth, booth_id)
+    if not can_see_booth(current_user, booth):
+        abort(403)
+    return booth
+
+
+def request_or_404(request_id: int, act: bool = False) -> ServiceRequest:
+    item = db.get_or_404(ServiceRequest, request_id)
+    if not can_see(current_user, item):
+        abort(404)
+    if act and not can_act(current_user, item):
+        abort(403)
+    return item
+
+
+def in_queue_of(booth_id: int):
+    """The SQL condition for 'this request shows in that booth's queue'."""
+    joined = sa.select(request_joint_booth.c.request_id).where(request_joint_booth.c.booth_id == booth_id)
+    return sa.or_(ServiceRequest.booth_id == booth_id, ServiceRequest.id.in_(joined))
+
+
+def organiser_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_organiser:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped

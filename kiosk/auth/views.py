@@ -1,0 +1,62 @@
+"""Sign-in and sign-out on a shared booth tablet."""
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from kiosk.auth.models import User
+from kiosk.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("账号"), filters=[lambda v: v.strip().lower() if v else v],
+                           validators=[DataRequired(_l("请填写账号"))])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码"))])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = db.session.scalar(sa.select(User).filter_by(username=form.username.data))
+        if user is not None and user.active and user.check_password(form.password.data):
+            # A tablet stays signed in for the whole fair day, across reloads and restarts.
+            session.permanent = True
+            login_user(user)
+            return redirect(_safe_next() or home_of(user))
+        failed = True
+    status = 401 if failed else (422 if form.errors else 200)
+    return render_template("auth/login.html", form=form, failed=failed), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.pop("slip_mode", None)
+    return redirect(url_for(".login"))
+
+
+def home_of(user: User) -> str:
+    if user.booth_id:
+        return url_for("booth.queue", booth_id=user.booth_id)
+    return url_for("booth.index")
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request"):
+        # A poll from a tablet whose session ended: send the whole page to the sign-in form.
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)

@@ -1,0 +1,19 @@
+"""Small pieces every form here uses."""
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def int_or_none(value):
+    """An id from a form; None for a placeholder or anything that is not an id."""
+    return int(value) if str(value).isdigit() else None
+
+
+def booth_choices(booths, placeholder=True):
+    """Booths grouped by zone, as <optgroup>s. The placeholder keeps the browser from quietly
+    choosing the first booth."""
+    choices = [SelectChoice(b.id, f"{b.code} {b.name}", optgroup=b.zone.name) for b in booths]
+    return ([SelectChoice("", _l("请选择摊位"))] if placeholder else []) + choices

@@ -1,0 +1,148 @@
+"""The request's life: every move a person can make, which states allow it, and its trail event.
+
+Each move checks the version the person saw, so that two people saving one request at once cannot
+overwrite each other: the second gets WorkflowError("conflict") and sees the current state.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth
+from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
+from kiosk.timeutil import utcnow
+
+W, P, R, PL, C, X = (Status.waiting, Status.in_progress, Status.resolved, Status.planned,
+                     Status.closed_out, Status.withdrawn)
+
+#: move -> the states it may start from
+ALLOWED_FROM = {
+    "take": {W},
+    "resolve": {W, P},
+    "plan": {W, P},
+    "transfer": {W, P},
+    "join": {W, P, PL},
+    "withdraw": {W, P},
+    "reopen": {R, PL, X},
+    "note": {W, P, R, PL, C, X},
+}
+
+MESSAGES = {
+    "conflict": _l("这条需求刚被其他人更新过，以下是最新状态。您填写的内容已保留，请核对后再提交。"),
+    "illegal": _l("当前状态下不能进行这项操作。"),
+    "past_due": _l("完成时限不能早于今天。"),
+    "same_booth": _l("不能转给本摊位，请选择其他摊位。"),
+    "other_fair": _l("只能转给本场大集的摊位。"),
+    "already_joined": _l("所选摊位已在联合会商中。"),
+    "no_booths": _l("请至少选择一个会商摊位。"),
+}
+
+
+class WorkflowError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message(self):
+        return MESSAGES[self.code]
+
+
+def take(item, actor, version):
+    _begin(item, "take", version)
+    return _finish(item, actor, EventKind.taken, P)
+
+
+def resolve(item, actor, version, *, resolution: str):
+    _begin(item, "resolve", version)
+    item.resolution = resolution
+    return _finish(item, actor, EventKind.resolved, R, detail=resolution)
+
+
+def plan(item, actor, version, *, plan_text: str, unit: str, person: str, due: date, today: date):
+    _begin(item, "plan", version)
+    if due < today:
+        raise WorkflowError("past_due")
+    item.plan_text, item.plan_unit, item.plan_person, item.plan_due = plan_text, unit, person, due
+    detail = f"{plan_text}\n{unit} · {person} · {due.isoformat()}"
+    return _finish(item, actor, EventKind.planned, PL, detail=detail)
+
+
+def transfer(item, actor, version, *, to_booth: Booth, reason: str):
+    _begin(item, "transfer", version)
+    if to_booth.id == item.booth_id:
+        raise WorkflowError("same_booth")
+    if to_booth.fair_id != item.fair_id:
+        raise WorkflowError("other_fair")
+    old_booth = item.booth
+    _bump_queues([old_booth.id])
+    item.booth = to_booth
+    if to_booth in item.joint_booths:
+        item.joint_booths.remove(to_booth)
+    # It arrives at the other booth as new: nobody there has taken it yet.
+    return _finish(item, actor, EventKind.transferred, W, detail=reason,
+                   from_booth=old_booth, to_booth=to_booth)
+
+
+def join(item, actor, version, *, booths: list[Booth], reason: str):
+    _begin(item, "join", version)
+    if not booths:
+        raise WorkflowError("no_booths")
+    if any(b.id == item.booth_id or b in item.joint_booths for b in booths):
+        raise WorkflowError("already_joined")
+    if any(b.fair_id != item.fair_id for b in booths):
+        raise WorkflowError("other_fair")
+    item.joint_booths.extend(booths)
+    for booth in booths:
+        item.events.append(RequestEvent(kind=EventKind.joined, actor=actor, to_booth=booth, detail=reason))
+    return _finish(item, actor, None, item.status)
+
+
+def withdraw(item, actor, version, *, reason: str):
+    _begin(item, "withdraw", version)
+    return _finish(item, actor, EventKind.withdrawn, X, detail=reason)
+
+
+def reopen(item, actor, version, *, reason: str):
+    """An outcome recorded by mistake: back to in progress; the trail keeps what was recorded."""
+    _begin(item, "reopen", version)
+    item.resolution = item.plan_text = item.plan_unit = item.plan_person = item.plan_due = None
+    return _finish(item, actor, EventKind.reopened, P, detail=reason)
+
+
+def note(item, actor, version, *, text: str):
+    _begin(item, "note", version)
+    return _finish(item, actor, EventKind.note, item.status, detail=text)
+
+
+def _begin(item: ServiceRequest, move: str, version: int) -> None:
+    if item.version != version:
+        raise WorkflowError("conflict")
+    if item.status not in ALLOWED_FROM[move]:
+        raise WorkflowError("illegal")
+
+
+def _finish(item, actor, kind, to_status, detail=None, from_booth=None, to_booth=None):
+    """Write the event, move the state, tell every queue that shows the request, commit."""
+    if kind is not None:
+        item.events.append(RequestEvent(
+            kind=kind, actor=actor, from_status=item.status, to_status=to_status, detail=detail,
+            from_booth=from_booth, to_booth=to_booth))
+    item.status = to_status
+    # Always an UPDATE of the row, so its version moves even when only the trail grew.
+    item.updated_at = utcnow()
+    _bump_queues([item.booth.id, *(b.id for b in item.joint_booths)])
+    try:
+        db.session.commit()
+    except StaleDataError:
+        # Someone saved between our read and our write: the version in the UPDATE did not match.
+        db.session.rollback()
+        raise WorkflowError("conflict") from None
+    return item
+
+
+def _bump_queues(booth_ids) -> None:
+    db.session.execute(sa.update(Booth).where(Booth.id.in_(set(booth_ids)))
+                       .values(queue_version=Booth.queue_version + 1))

@@ -1,0 +1,84 @@
+"""Booth staff on a tablet and a company on a phone, live: the queue and the tracking page update
+by themselves."""
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, TABLET
+from tests.browser.test_company_intake import fill_request
+from tests.conftest import PASSWORD, booth
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/login")
+    page.get_by_label("账号").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+@pytest.mark.parametrize("orientation", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}],
+                         ids=["landscape", "portrait"])
+def test_queue_updates_live_and_a_plan_reaches_the_phone(live_server, browser, tablet, phone, fair, orientation):
+    tablet.set_viewport_size(orientation)
+    sign_in(tablet, live_server, "b07")
+    expect(tablet.get_by_role("heading", level=1)).to_contain_text("B07")
+    expect(tablet.locator("#queue")).to_contain_text("暂无需求")
+
+    phone.goto(f"{live_server}/b/B07")
+    fill_request(phone, "土地", "新建厂房需用地30亩。")
+    phone.get_by_role("button", name="提交需求").click()
+    expect(phone.locator(".ticket-no")).to_have_text("B07-001")
+
+    # The tablet was not reloaded: the poll brings the new request, highlighted, and the counts.
+    row = tablet.locator("tr[data-id]", has_text="B07-001")
+    expect(row).to_be_visible()
+    expect(row).to_have_class(re.compile("arrived"))
+    expect(tablet.locator('.count[data-status="waiting"]')).to_have_text("1")
+
+    row.get_by_role("link", name="B07-001").click()
+    tablet.get_by_role("button", name="开始办理").click()
+    expect(tablet.locator("#request-panel .badge").first).to_have_text("办理中")
+    expect(phone.locator("#track-status")).to_contain_text("办理中")
+
+    tablet.get_by_text("现场拿出解决方案", exact=True).click()
+    tablet.get_by_label("解决方案").fill("会后五个工作日内组织现场踏勘。")
+    tablet.get_by_label("责任人").fill("赵科长")
+    tablet.get_by_label("完成时限").fill((date.today() + timedelta(days=14)).isoformat())
+    tablet.get_by_role("button", name="记录解决方案").click()
+    expect(tablet.locator("#request-panel")).to_contain_text("已记录解决方案")
+
+    # The phone, never reloaded, shows the plan.
+    status = phone.locator("#track-status")
+    expect(status).to_contain_text("会后五个工作日内组织现场踏勘。")
+    expect(status).to_contain_text("赵科长")
+    expect(status).to_contain_text("已拿出解决方案")
+
+
+def test_transfer_moves_the_request_to_the_other_tablet(live_server, browser, tablet, fair):
+    other_context = browser.new_context(**TABLET)
+    other = other_context.new_page()
+    sign_in(other, live_server, "b02")
+    sign_in(tablet, live_server, "b07")
+
+    phone_context = browser.new_context(**PHONE)
+    phone = phone_context.new_page()
+    phone.goto(f"{live_server}/b/B07")
+    fill_request(phone, "审批/手续", "施工许可办理。")
+    phone.get_by_role("button", name="提交需求").click()
+    expect(phone.locator(".ticket-no")).to_have_text("B07-001")
+
+    tablet.locator("tr[data-id]", has_text="B07-001").get_by_role("link", name="B07-001").click()
+    tablet.get_by_text("转办", exact=True).click()
+    tablet.get_by_label("转至摊位").select_option(str(booth(fair, "B02").id))
+    tablet.get_by_label("转办原因").fill("属审批事项")
+    tablet.get_by_role("button", name="确认转办").click()
+    expect(tablet).to_have_url(re.compile(r"/staff/booths/\d+$"))
+    expect(tablet.locator(".notice.success")).to_contain_text("已转办")
+    expect(tablet.locator("#queue")).not_to_contain_text("B07-001")
+    expect(other.locator("tr[data-id]", has_text="B07-001")).to_be_visible()
+    phone_context.close()
+    other_context.close()

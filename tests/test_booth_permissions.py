@@ -1,0 +1,91 @@
+"""Who reaches what on the booth tablet routes: anonymous, the booth's staff, another booth's
+staff, a joined booth's staff, an organiser."""
+import pytest
+
+from kiosk.extensions import db
+from kiosk.service_requests import workflow
+from tests.conftest import booth, csrf_token, login
+from tests.test_workflow import new_request
+
+ACTIONS = ["take", "resolve", "plan", "transfer", "join", "withdraw", "reopen", "note"]
+
+
+@pytest.fixture
+def setting(app, fair, organiser):
+    """A request led by B07, with B01 joined; F01 has nothing to do with it."""
+    item = new_request(fair)
+    workflow.join(item, organiser, item.version, booths=[booth(fair, "B01")], reason="会商")
+    return {"item": item.id, "lead": booth(fair, "B07").id, "joined": booth(fair, "B01").id,
+            "other": booth(fair, "F01").id}
+
+
+def client_as(app, who):
+    client = app.test_client()
+    if who != "anonymous":
+        login(client, {"lead": "b07", "joined": "b01", "other": "f01", "organiser": "organiser"}[who])
+    return client
+
+
+#: route -> expected status for anonymous, lead staff, joined staff, other staff, organiser
+GETS = {
+    "/staff/": (302, 302, 302, 302, 200),
+    "/staff/booths/{lead}": (302, 200, 403, 403, 200),
+    "/staff/booths/{joined}": (302, 403, 200, 403, 200),
+    "/staff/requests/{item}": (302, 200, 200, 404, 200),
+    "/staff/booths/{lead}/walk-in": (302, 200, 403, 403, 200),
+}
+WHO = ["anonymous", "lead", "joined", "other", "organiser"]
+
+
+@pytest.mark.parametrize("route", GETS)
+@pytest.mark.parametrize("who", WHO)
+def test_get_routes(app, setting, route, who):
+    response = client_as(app, who).get(route.format(**setting))
+    assert response.status_code == GETS[route][WHO.index(who)]
+    if who == "anonymous":
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_queue_poll_is_guarded_too(app, setting, who):
+    response = client_as(app, who).get(f"/staff/booths/{setting['lead']}", headers={"HX-Request": "true"})
+    expected = {"anonymous": 401, "lead": 200, "joined": 403, "other": 403, "organiser": 200}[who]
+    assert response.status_code == expected
+    if who == "anonymous":
+        assert response.headers["HX-Redirect"].startswith("/login")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("who", WHO)
+def test_actions(app, setting, action, who):
+    """Only the lead booth and organisers change a request; a joined booth may add a note."""
+    client = client_as(app, who)
+    token = csrf_token(client, "/login")
+    response = client.post(f"/staff/requests/{setting['item']}/{action}", data={"csrf_token": token})
+    if who == "anonymous":
+        assert response.status_code == 302
+    elif who == "other":
+        assert response.status_code == 404
+    elif who == "joined" and action != "note":
+        assert response.status_code == 403
+    else:
+        # Allowed through the door; the empty form is then refused for what it lacks.
+        assert response.status_code == 422
+
+
+def test_walk_in_post_for_another_booth_is_refused(app, setting):
+    client = client_as(app, "other")
+    token = csrf_token(client, "/login")
+    response = client.post(f"/staff/booths/{setting['lead']}/walk-in", data={"csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_staff_of_another_booth_cannot_act_even_with_a_valid_form(app, setting):
+    client = client_as(app, "other")
+    token = csrf_token(client, "/login")
+    response = client.post(f"/staff/requests/{setting['item']}/resolve", data={
+        "csrf_token": token, "resolve-version": "3", "resolve-resolution": "越权办结"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    from kiosk.service_requests.models import ServiceRequest, Status
+    assert db.session.get(ServiceRequest, setting["item"]).status is Status.waiting

@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk import models  # noqa: F401  (the whole schema, for Flask-Migrate)
     from kiosk.i18n import current_language, html_lang, select_locale
     from kiosk.rendering import asset
+    from kiosk.timeutil import local_time
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
@@ -39,17 +40,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    app.jinja_env.filters["localtime"] = local_time
     app.jinja_env.globals.update(html_lang=html_lang, asset=asset,
                                   current_language=current_language)
 
     from kiosk import cli, errors, i18n
     from kiosk.auth import views as auth
-    from kiosk.booth import views as booth
+    from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
 
     app.register_blueprint(i18n.bp)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(booth.bp)
+    app.register_blueprint(booth_bp)
     app.register_blueprint(intake.bp)
     errors.register(app)
     cli.register(app)

@@ -35,6 +35,8 @@ def load(app) -> None:
         SEND_FILE_MAX_AGE_DEFAULT=31536000,
         # A booth tablet stays signed in for a fair day (the session is made permanent at sign-in).
         PERMANENT_SESSION_LIFETIME=14 * 3600,
+        # ...counted from sign-in: re-signing the cookie on every queue poll would cost more than the poll.
+        SESSION_REFRESH_EACH_REQUEST=False,
         # How often the company's tracking page asks for news, in seconds.
         TRACK_POLL_SECONDS=5,
         # How often a booth tablet asks whether its queue changed (an unchanged queue costs a 304).

@@ -1,11 +1,24 @@
 """Chinese first, English on request: the choice sticks for the session."""
+from functools import cache
+
+from babel import Locale
 from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 
 bp = Blueprint("i18n", __name__)
 
 
-def select_locale() -> str:
+@cache
+def _locale(code: str) -> Locale:
+    # Parsing a locale costs more than the whole queue poll; Flask-Babel takes a Locale as it is.
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    return _locale(_language_code())
+
+
+def _language_code() -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:

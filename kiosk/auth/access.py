@@ -46,8 +46,8 @@ def request_or_404(request_id: int, act: bool = False) -> ServiceRequest:
     return item
 
 
-def in_queue_of(booth_id: int):
-    """The SQL condition for 'this request shows in that booth's queue'."""
+def in_queue_of(booth_id):
+    """The SQL condition for 'this request shows in that booth's queue' (booth_id: an id or a bindparam)."""
     joined = sa.select(request_joint_booth.c.request_id).where(request_joint_booth.c.booth_id == booth_id)
     return sa.or_(ServiceRequest.booth_id == booth_id, ServiceRequest.id.in_(joined))
 

@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk import models  # noqa: F401  (the whole schema, for Flask-Migrate)
     from kiosk.i18n import current_language, html_lang, select_locale
     from kiosk.rendering import asset
+    from kiosk.slips.models import RATED, RATING_LABELS
     from kiosk.timeutil import local_time
 
     db.init_app(app)
@@ -42,16 +43,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     app.jinja_env.filters["localtime"] = local_time
     app.jinja_env.globals.update(html_lang=html_lang, asset=asset,
-                                  current_language=current_language)
+                                  current_language=current_language, rating_names=RATED,
+                                  rating_labels=RATING_LABELS)
 
     from kiosk import cli, errors, i18n
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
+    from kiosk.slips import views as slips
 
     app.register_blueprint(i18n.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(booth_bp)
+    app.register_blueprint(slips.bp)
     app.register_blueprint(intake.bp)
     errors.register(app)
     cli.register(app)

@@ -4,4 +4,4 @@ from kiosk.companies.models import Company  # noqa: F401
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone  # noqa: F401
 from kiosk.service_requests.models import (  # noqa: F401
     Category, Channel, EventKind, RequestEvent, ServiceRequest, Status, request_joint_booth)
-from kiosk.slips.models import SatisfactionSlip, SlipChannel  # noqa: F401
+from kiosk.slips.models import FollowUpCall, SatisfactionSlip, SlipChannel  # noqa: F401

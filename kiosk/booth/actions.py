@@ -113,4 +113,5 @@ def _request_context(item, failed_action=None, failed_form=None) -> dict:
         action_forms[action] = form
     return {"item": item, "forms": action_forms, "open_action": failed_action,
             "allowed": {a for a, states in workflow.ALLOWED_FROM.items() if item.status in states},
-            "may_act": can_act(current_user, item), "today": fair_today()}
+            "may_act": can_act(current_user, item), "today": fair_today(),
+            "may_take_slip": can_act(current_user, item) and item.status.has_outcome and item.slip is None}

@@ -19,6 +19,7 @@ from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.i18n import current_language
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, ServiceRequest, Status
+from kiosk.slips.figures import satisfaction
 
 #: queue filters: the tab's key, and the states it shows
 FILTERS = {
@@ -106,7 +107,7 @@ def _queue_context(booth: Booth, tab: str) -> dict:
     return {"booth": booth, "tab": tab, "tab_counts": tab_counts,
             "rows": db.session.execute(_ROWS[tab], params).all(), "need_preview": NEED_PREVIEW,
             "queue_url": url_for(".queue", booth_id=booth.id), "show_prefix": url_for(".show", request_id=0)[:-1],
-            "zone": zone, "utc": timezone.utc,
+            "zone": zone, "utc": timezone.utc, "figures": satisfaction(booth_id=booth.id),
             **_labels(current_language())}
 
 

@@ -13,6 +13,7 @@ from kiosk.intake.forms import IntakeForm, intake_from
 from kiosk.intake.service import FairNotOpen, submit_request
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest
+from kiosk.slips.forms import SlipForm
 
 bp = Blueprint("intake", __name__)
 
@@ -81,14 +82,17 @@ def track(token: str):
         abort(404)
     if request.htmx and not request.htmx.boosted:
         etag = f"t{item.id}-{item.version}-{get_locale()}"
-        response = not_modified(etag) or tagged(make_response(render_block("intake/track.html", "status", item=item)), etag)
-        if response.status_code == 200 and item.status.settled:
-            response.status_code = 286  # htmx stops polling: the outcome is what the company waited for
+        response = not_modified(etag)
+        if response is None:
+            fragment = render_block("intake/track.html", "status", item=item, slip_form=SlipForm(formdata=None))
+            response = tagged(make_response(fragment), etag)
+            if item.status.settled:
+                response.status_code = 286  # htmx stops polling: the outcome is what the company waited for
         return response
     others = [t for t in session.get("my_requests", []) if t != token]
     mine = db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.token.in_(others))
                               .order_by(ServiceRequest.id.desc())).all() if others else []
-    return render_template("intake/track.html", item=item, mine=mine)
+    return render_template("intake/track.html", item=item, mine=mine, slip_form=SlipForm(formdata=None))
 
 
 def _booths(fair: Fair) -> list[Booth]:

@@ -132,6 +132,8 @@ class ServiceRequest(db.Model):
     joint_booths: so.Mapped[list[Booth]] = so.relationship(secondary=request_joint_booth)
     events: so.Mapped[list["RequestEvent"]] = so.relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan")
+    slip: so.Mapped["SatisfactionSlip | None"] = so.relationship(  # noqa: F821
+        viewonly=True, uselist=False, primaryjoin="SatisfactionSlip.request_id == ServiceRequest.id")
 
     __table_args__ = (sa.UniqueConstraint("fair_id", "ticket_no"),)
     __mapper_args__ = {"version_id_col": version}
@@ -153,10 +155,16 @@ class EventKind(enum.Enum):
     closed_out = "closed_out"
     extended = "extended"
     slip = "slip"
+    #: a follow-up call about a bad rating: organisers only, so staff cannot tell who rated them badly
+    followup = "followup"
 
     @property
     def label(self):
         return EVENT_LABELS[self]
+
+    @property
+    def organisers_only(self) -> bool:
+        return self is EventKind.followup
 
 
 EVENT_LABELS = {
@@ -172,6 +180,7 @@ EVENT_LABELS = {
     EventKind.closed_out: _l("销号"),
     EventKind.extended: _l("延期"),
     EventKind.slip: _l("满意度测评"),
+    EventKind.followup: _l("差评回访"),
 }
 
 

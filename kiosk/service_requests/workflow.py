@@ -77,7 +77,7 @@ def transfer(item, actor, version, *, to_booth: Booth, reason: str):
     if to_booth.fair_id != item.fair_id:
         raise WorkflowError("other_fair")
     old_booth = item.booth
-    _bump_queues([old_booth.id])
+    bump_queues([old_booth.id])
     item.booth = to_booth
     if to_booth in item.joint_booths:
         item.joint_booths.remove(to_booth)
@@ -133,7 +133,7 @@ def _finish(item, actor, kind, to_status, detail=None, from_booth=None, to_booth
     item.status = to_status
     # Always an UPDATE of the row, so its version moves even when only the trail grew.
     item.updated_at = utcnow()
-    _bump_queues([item.booth.id, *(b.id for b in item.joint_booths)])
+    bump_queues([item.booth.id, *(b.id for b in item.joint_booths)])
     try:
         db.session.commit()
     except StaleDataError:
@@ -143,6 +143,7 @@ def _finish(item, actor, kind, to_status, detail=None, from_booth=None, to_booth
     return item
 
 
-def _bump_queues(booth_ids) -> None:
+def bump_queues(booth_ids) -> None:
+    """Tell every tablet showing these booths' queues that something changed."""
     db.session.execute(sa.update(Booth).where(Booth.id.in_(set(booth_ids)))
                        .values(queue_version=Booth.queue_version + 1))

@@ -1,0 +1,77 @@
+"""The satisfaction figures, computed in one place for the queue, the dashboard, the tally and the
+scoreboard: slips collected against requests with an outcome, the average of each dimension, the
+share rating 满意 or better, and the follow-up flags still open."""
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Fair
+from kiosk.service_requests.models import ServiceRequest, Status
+from kiosk.slips.models import DIMENSIONS, SatisfactionSlip
+
+#: 满意 (4) or 非常满意 (5)
+SATISFIED_AT = 4
+_OUTCOME = (Status.resolved, Status.planned, Status.closed_out)
+_RATED = (*DIMENSIONS, "overall")
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    with_outcome: int
+    slips: int
+    #: average rating per dimension and overall, 1..5, None without slips
+    averages: dict[str, float | None]
+    satisfied: int
+    flags_open: int
+
+    @property
+    def collection_rate(self) -> float | None:
+        return self.slips / self.with_outcome if self.with_outcome else None
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return self.satisfied / self.slips if self.slips else None
+
+
+def satisfaction(*, booth_id: int | None = None, zone_id: int | None = None, fair_id: int | None = None,
+                 department_id: int | None = None, since: date | None = None, until: date | None = None
+                 ) -> Satisfaction:
+    """Figures for a booth, a zone, a fair, or a department over fairs held from since to until.
+
+    A request counts where its lead booth is now (after any transfer).
+    """
+    scope = [sa.true()]
+    if booth_id is not None:
+        scope.append(ServiceRequest.booth_id == booth_id)
+    if zone_id is not None:
+        scope.append(Booth.zone_id == zone_id)
+    if fair_id is not None:
+        scope.append(ServiceRequest.fair_id == fair_id)
+    if department_id is not None:
+        scope.append(Booth.department_id == department_id)
+    if since is not None:
+        scope.append(Fair.date >= since)
+    if until is not None:
+        scope.append(Fair.date <= until)
+
+    has_outcome = ServiceRequest.status.in_(_OUTCOME)
+    rated = sa.and_(has_outcome, SatisfactionSlip.id.is_not(None))
+    columns = [
+        sa.func.count(sa.case((has_outcome, 1))).label("with_outcome"),
+        sa.func.count(sa.case((rated, 1))).label("slips"),
+        sa.func.count(sa.case((sa.and_(rated, SatisfactionSlip.overall >= SATISFIED_AT), 1))).label("satisfied"),
+        sa.func.count(sa.case((sa.and_(SatisfactionSlip.needs_followup,
+                                       SatisfactionSlip.followup_closed_at.is_(None)), 1))).label("flags_open"),
+        *(sa.func.avg(sa.case((rated, getattr(SatisfactionSlip, name)))).label(name) for name in _RATED),
+    ]
+    row = db.session.execute(
+        sa.select(*columns).select_from(ServiceRequest)
+        .join(Booth, ServiceRequest.booth_id == Booth.id).join(Fair, ServiceRequest.fair_id == Fair.id)
+        .outerjoin(SatisfactionSlip, SatisfactionSlip.request_id == ServiceRequest.id)
+        .where(*scope)).one()
+    return Satisfaction(
+        with_outcome=row.with_outcome, slips=row.slips, satisfied=row.satisfied, flags_open=row.flags_open,
+        averages={name: None if row._mapping[name] is None else round(float(row._mapping[name]), 2)
+                  for name in _RATED})

@@ -1,0 +1,65 @@
+"""Giving a slip, and following up a bad one. One slip per request, whoever brings it."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from kiosk.extensions import db
+from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest
+from kiosk.service_requests.workflow import bump_queues
+from kiosk.slips.models import DIMENSIONS, FollowUpCall, SatisfactionSlip, SlipChannel
+from kiosk.timeutil import utcnow
+
+#: an overall rating at or below this (不满意, 非常不满意) asks for a follow-up call
+FOLLOW_UP_AT = 2
+
+
+class SlipRefused(Exception):
+    """reason: 'given' (a slip exists already) or 'no_outcome' (nothing to rate yet)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class SlipAnswers:
+    confirmed: bool
+    ratings: dict[str, int]  # the five dimensions and "overall", each 1..5
+    comment: str | None = None
+
+
+def give_slip(item: ServiceRequest, answers: SlipAnswers, channel: SlipChannel, entered_by=None) -> SatisfactionSlip:
+    if not item.status.has_outcome:
+        raise SlipRefused("no_outcome")
+    if item.slip is not None:
+        raise SlipRefused("given")
+    slip = SatisfactionSlip(
+        request_id=item.id, channel=channel, confirmed=answers.confirmed, comment=answers.comment or None,
+        entered_by=entered_by, needs_followup=not answers.confirmed or answers.ratings["overall"] <= FOLLOW_UP_AT,
+        **{name: answers.ratings[name] for name in (*DIMENSIONS, "overall")})
+    db.session.add(slip)
+    # The trail says a slip was given, never what it said: booth staff read the trail.
+    item.events.append(RequestEvent(kind=EventKind.slip, actor=entered_by, detail=channel.value))
+    item.updated_at = utcnow()
+    bump_queues([item.booth_id, *(b.id for b in item.joint_booths)])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same slip sent twice at once (a double tap): the first one stands.
+        db.session.rollback()
+        raise SlipRefused("given") from None
+    return slip
+
+
+def record_call(slip: SatisfactionSlip, caller, *, called_at: datetime, spoke_with: str, said: str,
+                fixed: str | None, close: bool) -> FollowUpCall:
+    call = FollowUpCall(slip=slip, caller=caller, called_at=called_at, spoke_with=spoke_with, said=said,
+                        fixed=fixed or None)
+    db.session.add(call)
+    if close and slip.flag_open:
+        slip.followup_closed_at = utcnow()
+        slip.followup_closed_by_id = caller.id
+    slip.request.events.append(RequestEvent(kind=EventKind.followup, actor=caller, detail=said))
+    db.session.commit()
+    return call

@@ -11,6 +11,8 @@ from kiosk.companies.validation import credit_code_check_char
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
+from kiosk.slips.models import DIMENSIONS, SatisfactionSlip, SlipChannel
+from kiosk.slips.service import FOLLOW_UP_AT
 from kiosk.timeutil import utcnow
 
 CITY = "泰安市"
@@ -91,8 +93,28 @@ def build_demo_fair(password: str = "demo1234") -> Fair:
             item.events.append(RequestEvent(kind=EventKind.transferred, from_booth=item.booth, to_booth=booths[2],
                                             actor=organiser, detail="属审批事项，转行政审批服务局办理"))
             item.booth = booths[2]
+    db.session.flush()
+    _demo_slips(fair, rng)
     db.session.commit()
     return fair
+
+
+def _demo_slips(fair, rng):
+    """Slips for most requests with an outcome; one bad one, flagged for a follow-up call."""
+    done = [r for r in fair_requests(fair) if r.status.has_outcome]
+    for n, item in enumerate(done):
+        if n % 4 == 3:
+            continue  # not every company fills the slip in
+        overall = 2 if n == 0 else rng.choice([4, 5, 5])
+        ratings = {name: max(1, overall - rng.choice([0, 0, 1])) for name in DIMENSIONS}
+        db.session.add(SatisfactionSlip(
+            request_id=item.id, channel=rng.choice(list(SlipChannel)), confirmed=n != 0, overall=overall,
+            needs_followup=overall <= FOLLOW_UP_AT or n == 0, comment="等候时间较长" if n == 0 else None, **ratings))
+        item.events.append(RequestEvent(kind=EventKind.slip, detail="phone"))
+
+
+def fair_requests(fair):
+    return db.session.scalars(sa.select(ServiceRequest).filter_by(fair_id=fair.id).order_by(ServiceRequest.id)).all()
 
 
 def _demo_request(fair, booth, company, category, status, organiser, rng) -> ServiceRequest:

@@ -32,7 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.i18n import current_language, html_lang, select_locale
     from kiosk.rendering import asset
     from kiosk.slips.models import RATED, RATING_LABELS
-    from kiosk.timeutil import local_time
+    from kiosk.timeutil import local_iso, local_time
+    from kiosk.service_requests.models import CATEGORY_LABELS
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
@@ -41,10 +42,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
-    app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso)
     app.jinja_env.globals.update(html_lang=html_lang, asset=asset,
                                   current_language=current_language, rating_names=RATED,
-                                  rating_labels=RATING_LABELS)
+                                  rating_labels=RATING_LABELS,
+                                  category_names={c.value: label for c, label in CATEGORY_LABELS.items()})
 
     from kiosk import cli, errors, i18n
     from kiosk.auth import views as auth

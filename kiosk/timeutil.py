@@ -19,3 +19,8 @@ def local_time(value: datetime, fmt: str = "%H:%M") -> str:
 def fair_today():
     """Today where the fair is (the server may keep UTC)."""
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def local_iso(value: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An ISO time string stored in UTC (as in a frozen tally), shown in the fair's zone."""
+    return local_time(datetime.fromisoformat(value), fmt)

@@ -44,9 +44,15 @@ class Fair(db.Model):
     #: only an open fair accepts requests
     status: so.Mapped[FairStatus] = enum_column(FairStatus, default=FairStatus.draft)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: when the fair was closed; its tally is frozen at that moment
+    closed_at: so.Mapped[datetime | None]
+    #: the closing tally as it stood at closed_at, so later close-outs never change printed figures
+    tally_snapshot: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     zones: so.Mapped[list["Zone"]] = so.relationship(
         back_populates="fair", order_by="Zone.position", cascade="all, delete-orphan")
+    events: so.Mapped[list["FairEvent"]] = so.relationship(
+        back_populates="fair", order_by="FairEvent.id", cascade="all, delete-orphan")
     booths: so.Mapped[list["Booth"]] = so.relationship(
         back_populates="fair", order_by="Booth.code", cascade="all, delete-orphan",
         overlaps="zone,booths")
@@ -117,3 +123,20 @@ class Booth(db.Model):
 
     def __repr__(self):
         return f"<Booth {self.id} {self.code}>"
+
+
+class FairEvent(db.Model):
+    """The fair's own trail: opened, closed, reopened (with the reason)."""
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    fair_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("fair.id", ondelete="CASCADE"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    #: the status the fair moved to
+    to_status: so.Mapped[FairStatus] = enum_column(FairStatus)
+    reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    fair: so.Mapped[Fair] = so.relationship(back_populates="events")
+    actor: so.Mapped["User | None"] = so.relationship()  # noqa: F821
+
+    def __repr__(self):
+        return f"<FairEvent {self.id} fair={self.fair_id} -> {self.to_status.value}>"

@@ -1,0 +1,105 @@
+"""The closing tally (闭幕统计): what a fair received and how it was handled, per zone and per booth.
+
+The tally is plain data (JSON-ready), so that closing the fair can freeze it as it stood.
+"""
+from collections import defaultdict
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from kiosk.companies.models import Company
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Fair, Zone
+from kiosk.service_requests.models import Category, ServiceRequest, Status
+from kiosk.slips.figures import satisfaction
+from kiosk.timeutil import utcnow
+
+#: the tally's columns, and the states each counts
+BUCKETS = {
+    "resolved": (Status.resolved,),
+    "planned": (Status.planned, Status.closed_out),  # closed out later, but a plan given at the fair
+    "open": (Status.waiting, Status.in_progress),
+    "withdrawn": (Status.withdrawn,),
+}
+_BUCKET_OF = {status: bucket for bucket, states in BUCKETS.items() for status in states}
+
+
+class TallyDoesNotAddUp(Exception):
+    """received != resolved + planned + open somewhere: the tally must not be printed."""
+
+
+def compute_tally(fair: Fair, taken_at: datetime | None = None) -> dict:
+    counts = defaultdict(lambda: dict.fromkeys(BUCKETS, 0))
+    for booth_id, status, n in db.session.execute(
+            sa.select(ServiceRequest.booth_id, ServiceRequest.status, sa.func.count())
+            .where(ServiceRequest.fair_id == fair.id).group_by(ServiceRequest.booth_id, ServiceRequest.status)):
+        counts[booth_id][_BUCKET_OF[status]] += n
+
+    zones = []
+    for zone in db.session.scalars(sa.select(Zone).where(Zone.fair_id == fair.id).order_by(Zone.position, Zone.id)):
+        booths = [_row(booth.code, booth.name, counts[booth.id], satisfaction(booth_id=booth.id))
+                  for booth in db.session.scalars(sa.select(Booth).where(Booth.zone_id == zone.id)
+                                                  .order_by(Booth.code))]
+        zones.append({"name": zone.name, "booths": booths,
+                      "totals": _row("", zone.name, _sum(booths), satisfaction(zone_id=zone.id)),
+                      **_funding(zone_id=zone.id)})
+    tally = {
+        "taken_at": (taken_at or utcnow()).isoformat(timespec="seconds"),
+        "fair": {"name": fair.name, "date": fair.date.isoformat(), "venue": fair.venue},
+        "zones": zones,
+        "totals": _row("", fair.name, _sum([z["totals"] for z in zones]), satisfaction(fair_id=fair.id)),
+        "categories": _categories(fair),
+        "planned_items": _planned_items(fair),
+    }
+    check(tally)
+    return tally
+
+
+def check(tally: dict) -> None:
+    """The self-check printed on the tally, enforced: every row must add up."""
+    rows = [tally["totals"]] + [z["totals"] for z in tally["zones"]] + [
+        b for z in tally["zones"] for b in z["booths"]] + tally["categories"]
+    for row in rows:
+        if row["received"] != row["resolved"] + row["planned"] + row["open"]:
+            raise TallyDoesNotAddUp(row)
+
+
+def _row(code, name, numbers, figures=None) -> dict:
+    row = {"code": code, "name": name, **{k: numbers[k] for k in BUCKETS},
+           "received": numbers["resolved"] + numbers["planned"] + numbers["open"]}
+    if figures is not None:
+        row.update(slips=figures.slips, with_outcome=figures.with_outcome, satisfied_share=figures.satisfied_share)
+    return row
+
+
+def _sum(rows) -> dict:
+    return {k: sum(r[k] for r in rows) for k in BUCKETS}
+
+
+def _funding(zone_id: int) -> dict:
+    count, amount = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(ServiceRequest.amount_wan), 0))
+        .join(Booth, ServiceRequest.booth_id == Booth.id)
+        .where(Booth.zone_id == zone_id, ServiceRequest.category == Category.funding,
+               ServiceRequest.status != Status.withdrawn)).one()
+    return {"funding_requests": count, "funding_wan": str(amount)}
+
+
+def _categories(fair: Fair) -> list[dict]:
+    counts = defaultdict(lambda: dict.fromkeys(BUCKETS, 0))
+    for category, status, n in db.session.execute(
+            sa.select(ServiceRequest.category, ServiceRequest.status, sa.func.count())
+            .where(ServiceRequest.fair_id == fair.id).group_by(ServiceRequest.category, ServiceRequest.status)):
+        counts[category][_BUCKET_OF[status]] += n
+    return [_row(c.value, c.value, counts[c]) for c in Category if c in counts]
+
+
+def _planned_items(fair: Fair) -> list[dict]:
+    rows = db.session.execute(
+        sa.select(ServiceRequest.ticket_no, Company.name, ServiceRequest.need, ServiceRequest.plan_text,
+                  ServiceRequest.plan_unit, ServiceRequest.plan_person, ServiceRequest.plan_due, Booth.code)
+        .join(Company).join(Booth, ServiceRequest.booth_id == Booth.id)
+        .where(ServiceRequest.fair_id == fair.id, ServiceRequest.status.in_(BUCKETS["planned"]))
+        .order_by(Booth.code, ServiceRequest.ticket_no))
+    return [{"ticket": t, "company": c, "need": n, "plan": p, "unit": u, "person": who,
+             "due": d.isoformat() if d else "", "booth": b} for t, c, n, p, u, who, d, b in rows]

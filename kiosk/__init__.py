@@ -52,12 +52,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
+    from kiosk.organiser import bp as organiser_bp
     from kiosk.slips import views as slips
 
     app.register_blueprint(i18n.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(booth_bp)
     app.register_blueprint(slips.bp)
+    app.register_blueprint(organiser_bp)
     app.register_blueprint(intake.bp)
     errors.register(app)
     cli.register(app)

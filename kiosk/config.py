@@ -41,6 +41,8 @@ def load(app) -> None:
         TRACK_POLL_SECONDS=5,
         # How often a booth tablet asks whether its queue changed (an unchanged queue costs a 304).
         QUEUE_POLL_SECONDS=3,
+        # The organisers' dashboard and the hall's big screen.
+        DASHBOARD_POLL_SECONDS=5,
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
         # Heroku-style URLs name a driver SQLAlchemy no longer accepts.

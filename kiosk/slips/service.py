@@ -61,5 +61,6 @@ def record_call(slip: SatisfactionSlip, caller, *, called_at: datetime, spoke_wi
         slip.followup_closed_at = utcnow()
         slip.followup_closed_by_id = caller.id
     slip.request.events.append(RequestEvent(kind=EventKind.followup, actor=caller, detail=said))
+    bump_queues([slip.request.booth_id])  # the dashboard's count of open flags moves
     db.session.commit()
     return call

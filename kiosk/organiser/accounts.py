@@ -1,0 +1,39 @@
+"""Staff accounts for a fair's booths, with first passwords printed once on a sign-in sheet."""
+import secrets
+
+import sqlalchemy as sa
+
+from kiosk.auth.models import Role, User
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Fair
+
+#: no 0/O, 1/l/I: the password is read off paper and typed on a tablet
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+PASSWORD_LENGTH = 8
+
+
+def username_for(booth: Booth) -> str:
+    return f"f{booth.fair_id}-{booth.code.lower()}"
+
+
+def issue_accounts(fair: Fair, reset: bool = False) -> list[dict]:
+    """An account for every booth that has none (every booth, with reset: new passwords for all).
+
+    Returns the sign-in sheet's rows; the passwords exist only there, hashed in the database.
+    """
+    existing = {u.booth_id: u for u in db.session.scalars(
+        sa.select(User).join(Booth, User.booth_id == Booth.id).where(Booth.fair_id == fair.id))}
+    sheet = []
+    for booth in fair.booths:
+        user = existing.get(booth.id)
+        if user is not None and not reset:
+            continue
+        if user is None:
+            user = User(username=username_for(booth), display_name=f"{booth.name}工作人员", role=Role.staff,
+                        booth=booth)
+            db.session.add(user)
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+        user.set_password(password)
+        sheet.append({"code": booth.code, "booth": booth.name, "username": user.username, "password": password})
+    db.session.commit()
+    return sheet

@@ -1,0 +1,47 @@
+"""Forms of the organisers' set-up pages."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+
+from kiosk.fairs.models import DepartmentKind
+from kiosk.formtools import int_or_none, strip
+
+
+class FairForm(FlaskForm):
+    name = StringField(_l("大集名称"), filters=[strip], validators=[
+        DataRequired(_l("请填写大集名称")), Length(max=200, message=_l("最多%(max)d字", max=200))])
+    date = DateField(_l("日期"), validators=[InputRequired(_l("请填写日期"))])
+    venue = StringField(_l("地点"), filters=[strip], validators=[
+        DataRequired(_l("请填写地点")), Length(max=200, message=_l("最多%(max)d字", max=200))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date.process_errors = [_l("请按 年-月-日 填写日期") for _ in self.date.process_errors]
+
+
+class ZoneForm(FlaskForm):
+    name = StringField(_l("专区名称"), filters=[strip], validators=[
+        DataRequired(_l("请填写专区名称")), Length(max=100, message=_l("最多%(max)d字", max=100))])
+
+
+class BoothForm(FlaskForm):
+    code = StringField(_l("摊位号"), filters=[lambda v: v.strip().upper() if v else v], validators=[
+        DataRequired(_l("请填写摊位号")),
+        Regexp(r"^[A-Z][0-9]{2,3}$", message=_l("摊位号应为一个大写字母加两到三位数字，如 B07"))])
+    department = StringField(_l("部门或机构名称"), filters=[strip], validators=[
+        DataRequired(_l("请填写部门或机构名称")), Length(max=200, message=_l("最多%(max)d字", max=200))])
+    kind = SelectField(_l("类型"), choices=[(DepartmentKind.department.value, _l("部门")),
+                                           (DepartmentKind.bank.value, _l("银行"))])
+    zone = SelectField(_l("专区"), coerce=int_or_none, validate_choice=False)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("原因"), filters=[strip], validators=[
+        DataRequired(_l("请写明原因")), Length(max=500, message=_l("最多%(max)d字", max=500))])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("摊位表（CSV 或 XLSX）"), validators=[
+        FileRequired(_l("请选择文件")), FileAllowed(["csv", "xlsx"], _l("只接受 CSV 或 XLSX 文件"))])

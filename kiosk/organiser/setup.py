@@ -1,0 +1,153 @@
+"""Setting a fair up: the fair itself, its zones and booths (by hand or from a spreadsheet), staff
+accounts, and opening, closing and reopening it."""
+import sqlalchemy as sa
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from kiosk.extensions import db
+from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, reopen_fair
+from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
+from kiosk.organiser import bp
+from kiosk.organiser.accounts import issue_accounts
+from kiosk.organiser.forms import BoothForm, FairForm, ImportForm, ReasonForm, ZoneForm
+from kiosk.organiser.importing import check_rows, import_booths, read_rows, template_csv, template_xlsx
+
+
+@bp.route("/", methods=["GET", "POST"])
+def fairs():
+    form = FairForm()
+    if form.validate_on_submit():
+        fair = Fair(name=form.name.data, date=form.date.data, venue=form.venue.data, status=FairStatus.draft)
+        db.session.add(fair)
+        db.session.commit()
+        flash(_l("大集已创建。请添加专区和摊位，或导入摊位表。"))
+        return redirect(url_for(".fair", fair_id=fair.id))
+    listing = db.session.scalars(sa.select(Fair).order_by(Fair.date.desc(), Fair.id.desc())).all()
+    return render_template("organiser/fairs.html", fairs=listing, form=form), 422 if form.errors else 200
+
+
+@bp.get("/fairs/<int:fair_id>")
+def fair(fair_id: int):
+    return _fair_page(db.get_or_404(Fair, fair_id))
+
+
+def _fair_page(fair: Fair, status: int = 200, **forms):
+    booth_form = forms.get("booth_form") or BoothForm(formdata=None)
+    booth_form.zone.choices = [(z.id, z.name) for z in fair.zones]
+    context = {"fair": fair, "edit_form": forms.get("edit_form") or FairForm(formdata=None, obj=fair),
+               "zone_form": forms.get("zone_form") or ZoneForm(formdata=None), "booth_form": booth_form,
+               "import_form": forms.get("import_form") or ImportForm(formdata=None),
+               "reason_form": forms.get("reason_form") or ReasonForm(formdata=None),
+               "import_errors": forms.get("import_errors", [])}
+    return render_template("organiser/fair.html", **context), status
+
+
+@bp.post("/fairs/<int:fair_id>")
+def edit(fair_id: int):
+    fair = db.get_or_404(Fair, fair_id)
+    form = FairForm()
+    if not form.validate():
+        return _fair_page(fair, 422, edit_form=form)
+    fair.name, fair.date, fair.venue = form.name.data, form.date.data, form.venue.data
+    db.session.commit()
+    flash(_l("已保存。"))
+    return redirect(url_for(".fair", fair_id=fair.id))
+
+
+@bp.post("/fairs/<int:fair_id>/zones")
+def add_zone(fair_id: int):
+    fair = db.get_or_404(Fair, fair_id)
+    form = ZoneForm()
+    if form.validate() and any(z.name == form.name.data for z in fair.zones):
+        form.name.errors.append(_l("本场大集已有这个专区"))
+    if form.errors:
+        return _fair_page(fair, 422, zone_form=form)
+    db.session.add(Zone(fair=fair, name=form.name.data, position=len(fair.zones) + 1))
+    db.session.commit()
+    return redirect(url_for(".fair", fair_id=fair.id))
+
+
+@bp.post("/fairs/<int:fair_id>/booths")
+def add_booth(fair_id: int):
+    fair = db.get_or_404(Fair, fair_id)
+    form = BoothForm()
+    form.zone.choices = [(z.id, z.name) for z in fair.zones]
+    if form.validate():
+        if form.zone.data not in {z.id for z in fair.zones}:
+            form.zone.errors.append(_l("请先添加专区，再选择专区"))
+        if any(b.code == form.code.data for b in fair.booths):
+            form.code.errors.append(_l("本场大集已有这个摊位号"))
+        if any(b.department.name == form.department.data for b in fair.booths):
+            form.department.errors.append(_l("这个部门在本场大集已有摊位"))
+    if form.errors:
+        return _fair_page(fair, 422, booth_form=form)
+    department = db.session.scalar(sa.select(Department).filter_by(name=form.department.data)) or Department(
+        name=form.department.data, kind=DepartmentKind(form.kind.data))
+    db.session.add(Booth(fair=fair, zone_id=form.zone.data, department=department, code=form.code.data))
+    db.session.commit()
+    return redirect(url_for(".fair", fair_id=fair.id))
+
+
+@bp.post("/fairs/<int:fair_id>/import")
+def import_file(fair_id: int):
+    fair = db.get_or_404(Fair, fair_id)
+    form = ImportForm()
+    if not form.validate():
+        return _fair_page(fair, 422, import_form=form)
+    upload = form.file.data
+    try:
+        rows = read_rows(upload.filename, upload.read())
+    except ValueError:
+        form.file.errors.append(_l("无法读取这个文件，请用模板另存为 CSV 或 XLSX 后再试"))
+        return _fair_page(fair, 422, import_form=form)
+    good, errors = check_rows(fair, rows)
+    if errors:
+        return _fair_page(fair, 422, import_form=form, import_errors=errors)
+    flash(_l("已导入%(n)d个摊位。", n=import_booths(fair, good)))
+    return redirect(url_for(".fair", fair_id=fair.id))
+
+
+@bp.get("/import-template.<kind>")
+def import_template(kind: str):
+    if kind not in ("csv", "xlsx"):
+        return redirect(url_for(".fairs"))
+    data, mimetype = ((template_csv(), "text/csv; charset=utf-8") if kind == "csv" else
+                      (template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    return download(f"booths-template.{kind}", mimetype, data)
+
+
+@bp.post("/fairs/<int:fair_id>/accounts")
+def accounts(fair_id: int):
+    """Issue accounts and show the sign-in sheet: the only time the first passwords are seen."""
+    fair = db.get_or_404(Fair, fair_id)
+    sheet = issue_accounts(fair, reset=request.form.get("reset") == "all")
+    return render_template("organiser/sign_in_sheet.html", fair=fair, sheet=sheet)
+
+
+@bp.post("/fairs/<int:fair_id>/<move>")
+def move(fair_id: int, move: str):
+    fair = db.get_or_404(Fair, fair_id)
+    form = ReasonForm()
+    try:
+        if move == "open":
+            open_fair(fair, current_user)
+        elif move == "close":
+            close_fair(fair, current_user)
+        elif move == "reopen":
+            if not form.validate():
+                return _fair_page(fair, 422, reason_form=form)
+            reopen_fair(fair, current_user, form.reason.data)
+        else:
+            return redirect(url_for(".fair", fair_id=fair.id))
+    except FairMoveRefused as refused:
+        db.session.rollback()
+        flash(refused.message)
+    return redirect(url_for(".fair", fair_id=fair.id))
+
+
+def download(filename: str, mimetype: str, data: bytes):
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from kiosk.fairs.models import DepartmentKind
@@ -32,8 +32,8 @@ class BoothForm(FlaskForm):
         Regexp(r"^[A-Z][0-9]{2,3}$", message=_l("摊位号应为一个大写字母加两到三位数字，如 B07"))])
     department = StringField(_l("部门或机构名称"), filters=[strip], validators=[
         DataRequired(_l("请填写部门或机构名称")), Length(max=200, message=_l("最多%(max)d字", max=200))])
-    kind = SelectField(_l("类型"), choices=[(DepartmentKind.department.value, _l("部门")),
-                                           (DepartmentKind.bank.value, _l("银行"))])
+    kind = SelectField(_l("类型"), choices=[SelectChoice(DepartmentKind.department.value, _l("部门")),
+                                           SelectChoice(DepartmentKind.bank.value, _l("银行"))])
     zone = SelectField(_l("专区"), coerce=int_or_none, validate_choice=False)
 
 

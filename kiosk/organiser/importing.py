@@ -121,6 +121,7 @@ def import_booths(fair: Fair, rows: list[BoothRow]) -> int:
         zone = zones.get(row.zone)
         if zone is None:
             zone = zones[row.zone] = Zone(fair=fair, name=row.zone, position=len(zones) + 1)
+            db.session.add(zone)
         department = db.session.scalar(sa.select(Department).filter_by(name=row.department))
         if department is None:
             department = Department(name=row.department, kind=row.kind)

@@ -32,7 +32,7 @@ def qr_svg(url: str) -> Markup:
     out = io.BytesIO()
     code.make_image().save(out)
     svg = out.getvalue().decode()
-    svg = svg[svg.index("<svg"):]  # drop the XML declaration: it goes inline
+    svg = svg[svg.index("<svg"):].replace(' id="qr-path"', "")  # inline: no XML declaration, no shared id
     # Sized by the poster, not by qrcode's 1 mm per module.
     return Markup(re.sub(r'width="[^"]+" height="[^"]+"', f'width="{QR_SIZE}" height="{QR_SIZE}"', svg, count=1))
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, reopen_fair
@@ -34,7 +35,7 @@ def fair(fair_id: int):
 
 def _fair_page(fair: Fair, status: int = 200, **forms):
     booth_form = forms.get("booth_form") or BoothForm(formdata=None)
-    booth_form.zone.choices = [(z.id, z.name) for z in fair.zones]
+    booth_form.zone.choices = zone_choices(fair)
     context = {"fair": fair, "edit_form": forms.get("edit_form") or FairForm(formdata=None, obj=fair),
                "zone_form": forms.get("zone_form") or ZoneForm(formdata=None), "booth_form": booth_form,
                "import_form": forms.get("import_form") or ImportForm(formdata=None),
@@ -72,7 +73,7 @@ def add_zone(fair_id: int):
 def add_booth(fair_id: int):
     fair = db.get_or_404(Fair, fair_id)
     form = BoothForm()
-    form.zone.choices = [(z.id, z.name) for z in fair.zones]
+    form.zone.choices = zone_choices(fair)
     if form.validate():
         if form.zone.data not in {z.id for z in fair.zones}:
             form.zone.errors.append(_l("请先添加专区，再选择专区"))
@@ -144,6 +145,10 @@ def move(fair_id: int, move: str):
         db.session.rollback()
         flash(refused.message)
     return redirect(url_for(".fair", fair_id=fair.id))
+
+
+def zone_choices(fair: Fair) -> list[SelectChoice]:
+    return [SelectChoice(zone.id, zone.name) for zone in fair.zones]
 
 
 def download(filename: str, mimetype: str, data: bytes):

@@ -1,0 +1,226 @@
+"""Organisers' set-up and documents: posters that scan, imports that are all or nothing, exports
+that are safe to open, accounts whose sheet signs in, and nobody else on these pages."""
+import csv
+import io
+import re
+
+import pypdfium2
+import pytest
+import sqlalchemy as sa
+import zxingcpp
+from openpyxl import Workbook, load_workbook
+
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Fair, FairStatus
+from kiosk.intake.service import Intake, submit_request
+from kiosk.service_requests.models import Category
+from tests.conftest import CODE_A, CODE_B, booth, csrf_token, login, make_fair
+
+
+@pytest.fixture
+def boss(app, organiser):
+    return login(app.test_client(), "organiser")
+
+
+def post(client, url, data=None, **kwargs):
+    return client.post(url, data={"csrf_token": csrf_token(client, "/login"), **(data or {})}, **kwargs)
+
+
+def test_posters_qr_codes_scan_to_the_booth_urls(app, fair, boss):
+    app.config["PUBLIC_BASE_URL"] = "https://fair.example.gov.cn"
+    response = boss.get(f"/organiser/fairs/{fair.id}/posters.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    document = pypdfium2.PdfDocument(response.data)
+    decoded = []
+    for page in document:
+        found = zxingcpp.read_barcodes(page.render(scale=1.5).to_pil())
+        page.close()
+        assert len(found) == 1
+        decoded.append(found[0].text)
+    assert decoded == [f"https://fair.example.gov.cn/b/{b.code}" for b in fair.booths] + [
+        f"https://fair.example.gov.cn/f/{fair.id}"]
+    text = document[0].get_textpage().get_text_range().replace("\r\n", "")
+    assert "B01" in text and "自然资源和规划局" in text and "fair.example.gov.cn/b/B01" in text
+    document.close()
+
+
+def sheet(rows, kind="csv"):
+    if kind == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        return io.BytesIO(out.getvalue().encode("utf-8")), "booths.csv"
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out, "booths.xlsx"
+
+
+HEADER = ["摊位号", "部门或机构名称", "类型", "专区"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_import_a_good_file(app, boss, kind):
+    fair = make_fair(status=FairStatus.draft, name="新大集", prefix="new-")
+    data, name = sheet([HEADER, ["B20", "某市统计局", "部门", "要素保障部门专区"], [],
+                        ["F20", "某市村镇银行", "银行", "普惠金融专区"]], kind)
+    response = post(boss, f"/organiser/fairs/{fair.id}/import", {"file": (data, name)},
+                    content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.expire_all()
+    codes = {b.code: (b.department.name, b.department.kind.value, b.zone.name) for b in fair.booths}
+    assert codes["B20"] == ("某市统计局", "department", "要素保障部门专区")
+    assert codes["F20"] == ("某市村镇银行", "bank", "普惠金融专区")
+    assert "普惠金融专区" in {z.name for z in fair.zones}
+
+
+def test_import_reports_every_bad_row_and_imports_nothing(app, boss, fair):
+    before = db.session.scalar(sa.select(sa.func.count(Booth.id)))
+    data, name = sheet([HEADER,
+                        ["B30", "某市统计局", "部门", "要素保障部门专区"],     # line 2: good
+                        ["b07", "某市档案局", "部门", "要素保障部门专区"],     # line 3: B07 exists
+                        ["X1", "某市气象局", "部门", "要素保障部门专区"],      # line 4: bad code
+                        ["B31", "某市统计局", "部门", "要素保障部门专区"],     # line 5: same department as line 2
+                        ["B32", "某市医保局", "事业单位", "要素保障部门专区"],  # line 6: bad kind
+                        ["B33", "", "部门", "要素保障部门专区"]])             # line 7: empty cell
+    response = post(boss, f"/organiser/fairs/{fair.id}/import", {"file": (data, name)},
+                    content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    reported = re.findall(r"<li>第(\d+)行：", html)
+    assert reported == ["3", "4", "5", "6", "7"]
+    assert "B07 在本场大集已存在" in html and "与第2行重复" in html and "“事业单位”不对" in html
+    assert db.session.scalar(sa.select(sa.func.count(Booth.id))) == before
+
+
+def test_import_refuses_a_file_without_the_header_or_of_another_type(app, boss, fair):
+    data, name = sheet([["code", "name"], ["B40", "x"]])
+    response = post(boss, f"/organiser/fairs/{fair.id}/import", {"file": (data, name)},
+                    content_type="multipart/form-data")
+    assert response.status_code == 422 and "第一行须为表头" in response.get_data(as_text=True)
+    response = post(boss, f"/organiser/fairs/{fair.id}/import", {"file": (io.BytesIO(b"x"), "booths.pdf")},
+                    content_type="multipart/form-data")
+    assert response.status_code == 422 and "只接受 CSV 或 XLSX 文件" in response.get_data(as_text=True)
+
+
+def test_the_import_templates_import_cleanly(app, boss):
+    fair = make_fair(status=FairStatus.draft, name="模板大集", prefix="tpl-")
+    for booth_obj in list(fair.booths):
+        db.session.delete(booth_obj)
+    db.session.commit()
+    template = boss.get("/organiser/import-template.xlsx")
+    assert template.status_code == 200
+    response = post(boss, f"/organiser/fairs/{fair.id}/import", {"file": (io.BytesIO(template.data), "t.xlsx")},
+                    content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert boss.get("/organiser/import-template.csv").data.decode("utf-8-sig").startswith("摊位号,")
+
+
+def test_exports_hold_every_request_and_neutralise_formulas(app, boss, fair):
+    submit_request(Intake(booth_id=booth(fair, "F01").id, company_name="=HYPERLINK(\"http://x\")",
+                          credit_code=CODE_A, contact_name="@王", mobile="13912345678",
+                          category=Category.funding, need="+贷款500万元", amount_wan=500, submission_key="x1"))
+    submit_request(Intake(booth_id=booth(fair, "B07").id, company_name="正常企业", credit_code=CODE_B,
+                          contact_name="李", mobile="13812345678", category=Category.land, need="-用地",
+                          submission_key="x2"))
+    rows = list(csv.reader(io.StringIO(boss.get(f"/organiser/fairs/{fair.id}/requests.csv").data.decode("utf-8-sig"))))
+    header = rows[0]
+    first = next(dict(zip(header, row)) for row in rows[1:] if row[0] == "F01-001")
+    assert len(rows) == 3 and "统一社会信用代码" in header and "手机号码" in header and "完成时限" in header
+    assert first["企业名称"] == "'=HYPERLINK(\"http://x\")" and first["联系人"] == "'@王"
+    assert first["需求内容"] == "'+贷款500万元" and first["金额（万元）"] == "500.00"
+    xlsx = load_workbook(io.BytesIO(boss.get(f"/organiser/fairs/{fair.id}/requests.xlsx").data))
+    values = [[cell.value for cell in row] for row in xlsx.active.iter_rows()]
+    assert values[0] == header and len(values) == 3
+    assert all(not str(v).startswith(("=", "+", "-", "@")) for row in values for v in row if v)
+
+
+def test_accounts_and_sign_in_sheet(app, boss):
+    fair = make_fair(status=FairStatus.draft, name="账号大集", prefix="acc-")
+    for user_booth in fair.booths:
+        from kiosk.auth.models import User
+        db.session.execute(sa.delete(User).where(User.booth_id == user_booth.id))
+    db.session.commit()
+    html = post(boss, f"/organiser/fairs/{fair.id}/accounts").get_data(as_text=True)
+    rows = re.findall(r'<td class="mono">([^<]+)</td><td class="mono">([^<]+)</td>', html)
+    assert len(rows) == 5 and rows[0][0] == f"f{fair.id}-b01"
+    staff = app.test_client()
+    token = csrf_token(staff, "/login")
+    response = staff.post("/login", data={"username": rows[2][0], "password": rows[2][1], "csrf_token": token})
+    assert response.headers["Location"] == f"/staff/booths/{booth(fair, 'B07').id}"
+    # Asked again, nothing is re-shown; a reset issues new passwords.
+    again = post(boss, f"/organiser/fairs/{fair.id}/accounts").get_data(as_text=True)
+    assert "每个摊位都已有账号" in again
+    reset = post(boss, f"/organiser/fairs/{fair.id}/accounts", {"reset": "all"}).get_data(as_text=True)
+    assert len(re.findall(r'<td class="mono">', reset)) == 10
+
+
+def test_fair_set_up_by_hand_then_opened(app, boss):
+    response = post(boss, "/organiser/", {"name": "2027年春季要素保障大集", "date": "2027-03-15", "venue": "会展中心"})
+    fair = db.session.scalar(sa.select(Fair).filter_by(name="2027年春季要素保障大集"))
+    assert response.headers["Location"] == f"/organiser/fairs/{fair.id}" and fair.status is FairStatus.draft
+    post(boss, f"/organiser/fairs/{fair.id}/open")
+    db.session.expire_all()
+    assert fair.status is FairStatus.draft  # no booths yet: refused
+    post(boss, f"/organiser/fairs/{fair.id}/zones", {"name": "要素保障部门专区"})
+    bad = post(boss, f"/organiser/fairs/{fair.id}/booths", {"code": "7", "department": "", "kind": "department",
+                                                            "zone": str(fair.zones[0].id)})
+    assert bad.status_code == 422 and "摊位号应为" in bad.get_data(as_text=True)
+    post(boss, f"/organiser/fairs/{fair.id}/booths", {"code": "c01", "department": "春季测试局", "kind": "department",
+                                                      "zone": str(fair.zones[0].id)})
+    post(boss, f"/organiser/fairs/{fair.id}/open")
+    db.session.expire_all()
+    assert [b.code for b in fair.booths] == ["C01"] and fair.status is FairStatus.open
+    bad_date = post(boss, f"/organiser/fairs/{fair.id}", {"name": "x", "date": "明天", "venue": "y"})
+    assert bad_date.status_code == 422 and "请按 年-月-日 填写日期" in bad_date.get_data(as_text=True)
+
+
+ORGANISER_ROUTES = [
+    ("get", "/organiser/"), ("get", "/organiser/fairs/{fair}"), ("get", "/organiser/fairs/{fair}/dashboard"),
+    ("get", "/organiser/fairs/{fair}/screen"), ("get", "/organiser/fairs/{fair}/tally"),
+    ("get", "/organiser/fairs/{fair}/tally.pdf"), ("get", "/organiser/fairs/{fair}/posters.pdf"),
+    ("get", "/organiser/fairs/{fair}/requests.csv"), ("get", "/organiser/fairs/{fair}/requests.xlsx"),
+    ("get", "/organiser/import-template.csv"), ("post", "/organiser/fairs/{fair}/accounts"),
+    ("post", "/organiser/fairs/{fair}/close"), ("post", "/organiser/fairs/{fair}/zones"),
+    ("post", "/organiser/fairs/{fair}/booths"), ("post", "/organiser/fairs/{fair}/import"),
+    ("post", "/organiser/fairs/{fair}"), ("post", "/organiser/"),
+]
+
+
+@pytest.mark.parametrize("method,route", ORGANISER_ROUTES)
+def test_only_organisers_reach_the_organiser_pages(app, fair, organiser, method, route):
+    url = route.format(fair=fair.id)
+    anonymous = app.test_client()
+    response = post(anonymous, url) if method == "post" else anonymous.get(url)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    staff = login(app.test_client(), "b07")
+    response = post(staff, url) if method == "post" else staff.get(url)
+    assert response.status_code == 403
+    boss = login(app.test_client(), "organiser")
+    response = post(boss, url) if method == "post" else boss.get(url)
+    assert response.status_code in (200, 302, 422)
+
+
+def test_dashboard_poll_is_a_304_until_the_fair_changes(app, boss, fair):
+    url = f"/organiser/fairs/{fair.id}/dashboard"
+    first = boss.get(url, headers={"HX-Request": "true"})
+    assert first.status_code == 200 and 'id="live"' in first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    assert boss.get(url, headers={"HX-Request": "true", "If-None-Match": etag}).status_code == 304
+    submit_request(Intake(booth_id=booth(fair, "B07").id, company_name="新来企业", credit_code=CODE_A,
+                          contact_name="王", mobile="13912345678", category=Category.land, need="用地",
+                          submission_key="d1"))
+    changed = boss.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200 and "新来企业" in changed.get_data(as_text=True)
+
+
+def test_hall_screen_shows_figures_and_no_personal_data(app, boss, fair):
+    submit_request(Intake(booth_id=booth(fair, "B07").id, company_name="保密企业有限公司", credit_code=CODE_A,
+                          contact_name="王经理", mobile="13912345678", category=Category.land, need="用地",
+                          submission_key="s1"))
+    html = boss.get(f"/organiser/fairs/{fair.id}/screen").get_data(as_text=True)
+    assert "受理企业需求" in html and "工业和信息化局" in html
+    for private in ("保密企业", "王经理", "13912345678", CODE_A):
+        assert private not in html

@@ -1,0 +1,155 @@
+"""The closing tally on a fair built by hand: exact figures, frozen at closing, printed as a PDF
+whose text and fonts are checked."""
+import io
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from kiosk.extensions import db
+from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, reopen_fair
+from kiosk.fairs.models import FairStatus
+from kiosk.intake.service import Intake, submit_request
+from kiosk.service_requests import workflow
+from kiosk.service_requests.models import Category, Status
+from kiosk.slips.models import SlipChannel
+from kiosk.slips.service import SlipAnswers, give_slip
+from kiosk.tally.report import tally_of, tally_pdf
+from kiosk.tally.service import compute_tally
+from tests.conftest import CODE_A, booth
+
+LATER = date.today() + timedelta(days=20)
+FIVES = dict.fromkeys(["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 5)
+
+
+def add(fair, code, status, category=Category.land, amount=None, actor=None, n=[0]):
+    n[0] += 1
+    item = submit_request(Intake(booth_id=booth(fair, code).id, company_name=f"企业{n[0]}", credit_code=CODE_A,
+                                 contact_name="王", mobile="13912345678", category=category, need=f"需求{n[0]}",
+                                 amount_wan=amount, submission_key=f"t{n[0]}-{fair.id}"))
+    if status is not Status.waiting:
+        workflow.take(item, actor, item.version)
+    if status is Status.resolved:
+        workflow.resolve(item, actor, item.version, resolution="办结")
+    if status is Status.planned:
+        workflow.plan(item, actor, item.version, plan_text=f"方案{n[0]}", unit="规划科", person="赵科长", due=LATER,
+                      today=date.today())
+    if status is Status.withdrawn:
+        workflow.withdraw(item, actor, item.version, reason="重复")
+    return item
+
+
+@pytest.fixture
+def built(fair, organiser):
+    """B07: 2 resolved (1 rated), 1 planned, 1 waiting, 1 in progress, 1 withdrawn; B01: 1 planned;
+    F01: 2 funding (300 + 200 万元), 1 resolved 1 planned; F02: nothing."""
+    s = Status
+    rated = add(fair, "B07", s.resolved, actor=organiser)
+    give_slip(rated, SlipAnswers(confirmed=True, ratings=FIVES), SlipChannel.phone)
+    add(fair, "B07", s.resolved, actor=organiser)
+    add(fair, "B07", s.planned, actor=organiser)
+    add(fair, "B07", s.waiting, actor=organiser)
+    add(fair, "B07", s.in_progress, actor=organiser)
+    add(fair, "B07", s.withdrawn, actor=organiser)
+    add(fair, "B01", s.planned, category=Category.approvals, actor=organiser)
+    add(fair, "F01", s.resolved, category=Category.funding, amount=Decimal("300"), actor=organiser)
+    add(fair, "F01", s.planned, category=Category.funding, amount=Decimal("200"), actor=organiser)
+    return fair
+
+
+def counts(row):
+    return (row["received"], row["resolved"], row["planned"], row["open"], row["withdrawn"])
+
+
+def test_tally_figures(built):
+    t = compute_tally(built)
+    departments, finance = t["zones"]
+    b07 = next(b for b in departments["booths"] if b["code"] == "B07")
+    assert counts(b07) == (5, 2, 1, 2, 1)
+    assert (b07["slips"], b07["with_outcome"], b07["satisfied_share"]) == (1, 3, 1.0)
+    assert counts(departments["totals"]) == (6, 2, 2, 2, 1)
+    assert counts(finance["totals"]) == (2, 1, 1, 0, 0)
+    assert (finance["funding_requests"], Decimal(finance["funding_wan"])) == (2, Decimal("500"))
+    assert departments["funding_requests"] == 0
+    assert counts(t["totals"]) == (8, 3, 3, 2, 1)
+    f02 = next(b for b in finance["booths"] if b["code"] == "F02")
+    assert counts(f02) == (0, 0, 0, 0, 0) and f02["satisfied_share"] is None
+    by_category = {row["code"]: counts(row) for row in t["categories"]}
+    assert by_category == {"land": (5, 2, 1, 2, 1), "funding": (2, 1, 1, 0, 0), "approvals": (1, 0, 1, 0, 0)}
+    assert [(i["ticket"], i["plan"], i["unit"], i["person"], i["due"]) for i in t["planned_items"]] == [
+        ("B01-001", "方案7", "规划科", "赵科长", LATER.isoformat()),
+        ("B07-003", "方案3", "规划科", "赵科长", LATER.isoformat()),
+        ("F01-002", "方案9", "规划科", "赵科长", LATER.isoformat())]
+
+
+def test_closing_freezes_the_tally(built, organiser):
+    close_fair(built, organiser)
+    frozen, is_frozen = tally_of(built)
+    assert is_frozen and built.status is FairStatus.closed and built.closed_at is not None
+    # After the fair: a plan closed out, a late change to a waiting request.
+    planned = next(r for r in built.booths if r.code == "B07")
+    from kiosk.service_requests.models import ServiceRequest
+    import sqlalchemy as sa
+    item = db.session.scalars(sa.select(ServiceRequest).filter_by(ticket_no="B07-003")).one()
+    item.status, item.closeout_result = Status.closed_out, "已办结"
+    waiting = db.session.scalars(sa.select(ServiceRequest).filter_by(ticket_no="B07-004")).one()
+    waiting.status = Status.resolved
+    db.session.commit()
+    again, _ = tally_of(built)
+    assert again == frozen
+    assert counts(again["totals"]) == (8, 3, 3, 2, 1)
+    assert counts(compute_tally(built)["totals"]) == (8, 4, 3, 1, 1)  # the live figures did move
+    assert planned.code == "B07"
+
+
+def test_reopening_needs_a_reason_and_is_on_the_trail(built, organiser):
+    close_fair(built, organiser)
+    with pytest.raises(FairMoveRefused):
+        reopen_fair(built, organiser, "  ")
+    reopen_fair(built, organiser, "补录两项需求")
+    assert built.status is FairStatus.open and built.tally_snapshot is None
+    assert [(e.to_status, e.reason) for e in built.events] == [
+        (FairStatus.closed, None), (FairStatus.open, "补录两项需求")]
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_tally_pdf_text_holds_the_headline_and_booth_names(app, built):
+    with app.test_request_context():
+        name, mimetype, data = tally_pdf(built)
+    assert mimetype == "application/pdf" and name.startswith(f"tally-{built.id}-")
+    text = pdf_text(data).replace(" ", "").replace("\n", "")
+    assert "要素保障部门专区受理企业需求6项，其中2项现场办结，2项现场拿出解决方案，2项正在办理" in text
+    assert "金融服务专区受理企业需求2项，其中1项现场办结，1项现场拿出解决方案" in text
+    assert "全场共受理企业需求8项，其中3项现场办结，3项现场拿出解决方案" in text
+    assert f"B07{built.name}工业和信息化局" in text and "齐鲁银行" in text
+    assert "涉及金额合计500.00万元" in text
+    assert "第1页/共" in text and "自检" in text
+
+
+def test_chinese_renders_with_no_cjk_font_on_the_machine(app, built, tmp_path):
+    """Render in a process whose fontconfig knows no font at all: every font in the PDF must be the
+    one bundled with the kiosk (a fallback font would print boxes for Chinese)."""
+    with app.test_request_context():
+        from flask import render_template
+        tally, frozen = tally_of(built)
+        html = render_template("tally/pdf.html", t=tally, frozen=frozen)
+    (tmp_path / "tally.html").write_text(html)
+    (tmp_path / "fonts.conf").write_text('<?xml version="1.0"?><fontconfig><cachedir>'
+                                         f'{tmp_path}/cache</cachedir></fontconfig>')
+    script = ("import sys; from kiosk.pdf import render_pdf; from kiosk.tally.report import PDF_CSS; "
+              "sys.stdout.buffer.write(render_pdf(open(sys.argv[1]).read(), PDF_CSS))")
+    env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}
+    data = subprocess.run([sys.executable, "-c", script, str(tmp_path / "tally.html")], env=env,
+                          capture_output=True, check=True).stdout
+    reader = PdfReader(io.BytesIO(data))
+    fonts = {str(font.get_object()["/BaseFont"]).split("+")[-1]
+             for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all(name.startswith("Kiosk-CJK") for name in fonts), fonts
+    assert "工业和信息化局" in pdf_text(data)

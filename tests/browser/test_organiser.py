@@ -1,0 +1,63 @@
+"""An organiser's day, in a real browser: set the fair up, print posters, watch it live, close it,
+print the tally."""
+import io
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.browser.test_booth_tablet import sign_in
+from tests.browser.test_company_intake import fill_request
+
+pytestmark = pytest.mark.browser
+
+BOOTHS_CSV = "摊位号,部门或机构名称,类型,专区\nK01,演示市自然资源局,部门,要素保障部门专区\nK02,演示市农商银行,银行,金融服务专区\n"
+
+
+def test_set_up_watch_close_and_print(live_server, browser, phone, organiser, tmp_path):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, "organiser")
+    page.goto(f"{live_server}/organiser/")
+    page.get_by_label("大集名称").fill("演示市要素保障大集")
+    page.get_by_label("日期").fill("2026-12-01")
+    page.get_by_label("地点").fill("演示市会展中心")
+    page.get_by_role("button", name="创建").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("演示市要素保障大集")
+
+    csv_file = tmp_path / "booths.csv"
+    csv_file.write_text(BOOTHS_CSV, encoding="utf-8")
+    page.get_by_label("摊位表（CSV 或 XLSX）").set_input_files(str(csv_file))
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.locator(".notice.success")).to_contain_text("已导入2个摊位")
+    expect(page.locator(".booth-grid")).to_contain_text(["K01 演示市自然资源局", "K02 演示市农商银行"])
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载二维码海报").click()
+    posters = PdfReader(download.value.path())
+    assert len(posters.pages) == 3 and "K01" in posters.pages[0].extract_text()
+
+    page.get_by_role("button", name="开放大集，开始受理").click()
+    expect(page.locator(".badge.fair-open")).to_be_visible()
+    page.get_by_role("link", name="实时看板").click()
+    expect(page.locator("#total-received")).to_have_text("0")
+
+    phone.goto(f"{live_server}/b/K01")
+    fill_request(phone, "土地", "新建厂房需用地。")
+    phone.get_by_role("button", name="提交需求").click()
+    expect(phone.locator(".ticket-no")).to_have_text("K01-001")
+
+    expect(page.locator("#total-received")).to_have_text("1")  # the dashboard, never reloaded
+    expect(page.locator("#live")).to_contain_text("K01-001")
+
+    page.get_by_role("link", name="演示市要素保障大集").click()
+    page.get_by_role("button", name="闭幕并冻结统计").click()
+    expect(page.locator(".badge.fair-closed")).to_be_visible()
+    page.get_by_role("link", name="闭幕统计").click()
+    expect(page.locator(".tally-page")).to_contain_text("要素保障部门专区受理企业需求1项")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载PDF（打印）").click()
+    text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages).replace(" ", "")
+    assert "演示市要素保障大集" in text and "要素保障部门专区受理企业需求1项" in text and "演示市自然资源局" in text
+    context.close()

@@ -14,8 +14,10 @@ run: setup
 	$(FLASK) demo load
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# The whole suite on SQLite, then everything but the browser tests again on a throwaway PostgreSQL.
 test: setup system-packages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	scripts/with-postgres $(VENV)/bin/pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed translations
 
@@ -29,12 +31,13 @@ $(VENV)/.installed: pyproject.toml
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d kiosk/translations
 
-# What the browser tests need from Debian: chromium (Playwright cannot download its own here)
-# and a CJK font so that screenshots of Chinese pages show characters, not boxes.
+# What the tests need from Debian: chromium (Playwright cannot download its own here), a CJK font
+# so that screenshots of Chinese pages show characters, and a PostgreSQL server to test against.
 system-packages:
-	@command -v chromium >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' || { \
+	@command -v chromium >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei poppler-utils >/dev/null; }
+	    chromium fonts-wqy-microhei poppler-utils postgresql >/dev/null; }
 
 # Rebuild the catalog template after changing user-facing text, then translate what is new in en.
 extract:

@@ -1,3 +1,4 @@
+import os
 import re
 import shutil
 from datetime import date
@@ -16,37 +17,59 @@ CODE_A = "91350100M000100Y43"
 CODE_B = "91110000600037341L"
 
 
-def _config(path):
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "test",
-            "SERVER_NAME": None}
+#: set by scripts/with-postgres: the suite then runs against that PostgreSQL server instead of SQLite
+POSTGRES_URL = os.environ.get("KIOSK_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (a file per test)'}"
+
+
+def _config(url):
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "SERVER_NAME": None}
 
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
-    """One database built by the migrations; each test gets a copy (the real schema, quickly)."""
-    path = tmp_path_factory.mktemp("template") / "kiosk.db"
-    app = create_app(_config(path))
+    """One database built by the migrations (the real schema). On SQLite each test gets a copy of
+    the file; on PostgreSQL each test empties the tables after itself."""
+    url = POSTGRES_URL or f"sqlite:///{tmp_path_factory.mktemp('template') / 'kiosk.db'}"
+    app = create_app(_config(url))
     with app.app_context():
+        if POSTGRES_URL:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         upgrade()
         db.engine.dispose()
-    return path
+    return url
 
 
 @pytest.fixture
 def app(migrated_db, tmp_path):
-    """The app under test. The test's own database work runs in a second app on the same file, like
-    a second process: sharing one app context with the requests would also share flask.g (the
+    """The app under test. The test's own database work runs in a second app on the same database,
+    like a second process: sharing one app context with the requests would also share flask.g (the
     cached locale, the signed-in user) between requests and hide bugs."""
-    path = tmp_path / "kiosk.db"
-    shutil.copy(migrated_db, path)
-    served = create_app(_config(path))
-    observer = create_app(_config(path))
+    url = migrated_db
+    if not POSTGRES_URL:
+        path = tmp_path / "kiosk.db"
+        shutil.copy(migrated_db.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    served = create_app(_config(url))
+    observer = create_app(_config(url))
     with observer.app_context():
         yield served
         db.session.remove()
+        if POSTGRES_URL:
+            _empty_tables()
         db.engine.dispose()
     with served.app_context():
         db.engine.dispose()
+
+
+def _empty_tables():
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                   rating_labels=RATING_LABELS,
                                   category_names={c.value: label for c, label in CATEGORY_LABELS.items()})
 
-    from kiosk import cli, errors, i18n
+    from kiosk import cli, errors, i18n, security
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
@@ -62,5 +62,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(organiser_bp)
     app.register_blueprint(intake.bp)
     errors.register(app)
+    security.init(app)
     cli.register(app)
     return app

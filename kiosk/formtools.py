@@ -4,7 +4,8 @@ from wtforms import SelectChoice
 
 
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trimmed, and without NUL characters: PostgreSQL refuses to store them (a 500 otherwise)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def int_or_none(value):

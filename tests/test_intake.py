@@ -291,3 +291,9 @@ def test_tracking_poll_is_a_304_until_something_changes(client, fair):
     # 286 tells htmx to stop polling: an outcome is final for the tracking page.
     assert changed.status_code == 286
     assert "会后踏勘" in changed.get_data(as_text=True) and "hx-trigger" not in changed.get_data(as_text=True)
+
+
+def test_a_nul_character_in_the_form_is_dropped_not_a_crash(client, fair):
+    response = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07", need="用地\x00需求", company_name="\x00甲"))
+    assert response.status_code == 303
+    assert requests_in_db()[0].need == "用地需求"

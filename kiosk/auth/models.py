@@ -49,6 +49,18 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.username} {self.role.value}>"
 
 
+class LoginAttempt(db.Model):
+    """One sign-in attempt, kept to slow down password guessing per account (across app servers)."""
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: as typed, normalised to lower case: guesses at an account that does not exist count too
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    succeeded: so.Mapped[bool]
+
+    def __repr__(self):
+        return f"<LoginAttempt {self.username} {'ok' if self.succeeded else 'failed'}>"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))

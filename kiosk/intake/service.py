@@ -30,6 +30,13 @@ class Intake:
     project_name: str | None = None
     amount_wan: Decimal | None = None
     submission_key: str | None = None
+    #: the phone's browser session (ratelimits.device_id); none for staff entries
+    device: str | None = None
+
+
+def already_filed(submission_key: str | None) -> bool:
+    return bool(submission_key) and db.session.scalar(
+        sa.select(ServiceRequest.id).filter_by(submission_key=submission_key)) is not None
 
 
 def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None) -> ServiceRequest:
@@ -52,7 +59,8 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None)
             channel=channel, category=intake.category, need=intake.need,
             project_name=intake.project_name or None,
             amount_wan=intake.amount_wan if intake.category is Category.funding else None,
-            contact_name=intake.contact_name, contact_mobile=intake.mobile, status=Status.waiting)
+            contact_name=intake.contact_name, contact_mobile=intake.mobile, status=Status.waiting,
+            device=intake.device)
         request.events.append(RequestEvent(
             kind=EventKind.submitted, to_status=Status.waiting, to_booth_id=booth.id, actor=actor))
         db.session.add(request)

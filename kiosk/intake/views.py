@@ -1,5 +1,6 @@
 """The company's path: a booth's QR code, the form, the ticket and the tracking page."""
 import secrets
+from dataclasses import replace
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -10,7 +11,8 @@ from flask_wtf.csrf import CSRFError
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.intake.forms import IntakeForm, intake_from
-from kiosk.intake.service import FairNotOpen, submit_request
+from kiosk.intake.service import FairNotOpen, already_filed, submit_request
+from kiosk.ratelimits import device_id, too_many_submissions
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import SlipForm
@@ -62,8 +64,11 @@ def submit(fair_id: int):
         return _form_invalid(fair, form, notice="closed")
     if not form.validate():
         return _form_invalid(fair, form)
+    device = device_id()
+    if too_many_submissions(device) and not already_filed(form.submission_key.data):
+        return _form_invalid(fair, form, notice="too_many")
     try:
-        saved = submit_request(intake_from(form))
+        saved = submit_request(replace(intake_from(form), device=device))
     except FairNotOpen:
         return _form_invalid(fair, form, notice="closed")
     _remember(form, saved)
@@ -121,7 +126,7 @@ def _form_page(fair: Fair, booth: Booth | None):
 
 def _form_invalid(fair: Fair, form: IntakeForm, notice: str | None = None):
     """The form again with every message beside its field and everything typed kept."""
-    status = {"closed": 409, "expired": 400}.get(notice, 422)
+    status = {"closed": 409, "expired": 400, "too_many": 429}.get(notice, 422)
     if request.htmx:
         # htmx swaps only 2xx answers; the status for plain browsers says what happened.
         return render_block("intake/form.html", "form", fair=fair, form=form, notice=notice), 200

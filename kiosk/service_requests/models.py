@@ -101,6 +101,9 @@ class ServiceRequest(db.Model):
     #: one per filled form, so a double tap or a retried POST makes one request
     submission_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     channel: so.Mapped[Channel] = enum_column(Channel, default=Channel.phone)
+    #: a random id of the phone's browser session, to rate-limit a device rather than the venue's
+    #: one shared IP address
+    device: so.Mapped[str | None] = so.mapped_column(sa.String(32), index=True)
     category: so.Mapped[Category] = enum_column(Category)
     #: what the company needs, in its own words
     need: so.Mapped[str] = so.mapped_column(sa.Text)

@@ -1,0 +1,187 @@
+"""The security pass: every route against every role (a new route without its rule fails here),
+CSRF on every POST, escaped user text, cookies and headers, and the rate limits."""
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from kiosk.extensions import db
+from kiosk.ratelimits import LOGIN_FAILURES, SUBMITS_PER_DEVICE
+from kiosk.service_requests import workflow
+from kiosk.service_requests.models import ServiceRequest
+from kiosk.slips.models import SlipChannel
+from kiosk.slips.service import SlipAnswers, give_slip
+from tests.conftest import PASSWORD, booth, csrf_token, login
+from tests.test_workflow import new_request
+
+# Who may reach each endpoint. Every endpoint of the app must be listed: the test below fails on a
+# route nobody has decided about.
+PUBLIC, COMPANY, STAFF, BOOTH, REQUEST, ORGANISER = "public", "company", "staff", "booth", "request", "organiser"
+POLICY = {
+    "static": PUBLIC, "intake.home": PUBLIC, "intake.booth_form": PUBLIC, "intake.fair_form": PUBLIC,
+    "intake.submit": PUBLIC, "i18n.switch": PUBLIC, "auth.login": PUBLIC,
+    "intake.track": COMPANY, "slips.by_company": COMPANY,
+    "auth.logout": STAFF, "booth.index": STAFF, "slips.kiosk": STAFF, "slips.kiosk_exit": STAFF,
+    "booth.queue": BOOTH, "booth.walk_in": BOOTH,
+    "booth.show": REQUEST, "booth.act": REQUEST, "slips.paper": REQUEST, "slips.start_slip_mode": REQUEST,
+    "slips.followups": ORGANISER, "slips.followup": ORGANISER,
+}
+ROLES = ["anonymous", "lead", "other", "organiser"]
+
+
+def test_every_route_has_an_access_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    organiser_pages = {e for e in endpoints if e.startswith("organiser.")}
+    assert endpoints - organiser_pages == set(POLICY), "give each new route its line in POLICY"
+
+
+@pytest.fixture
+def world(app, fair, organiser):
+    """A resolved request at B07 with a flagged slip; F01's staff have nothing to do with it."""
+    item = new_request(fair, "B07", 1)
+    workflow.resolve(item, organiser, item.version, resolution="办结")
+    slip = give_slip(item, SlipAnswers(confirmed=False, ratings=dict.fromkeys(
+        ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 1)),
+        SlipChannel.phone)
+    return {"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": slip.id,
+            "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
+            "filename": "app.css"}
+
+
+def urls(app, world):
+    """Every (endpoint, method, url) of the app, filled with the world's ids."""
+    for rule in app.url_map.iter_rules():
+        url = rule.rule
+        for name in rule.arguments:
+            url = re.sub(rf"<(?:[a-z]+:)?{name}>", str(world[name]), url)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def client_for(app, role):
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, {"lead": "b07", "other": "f01", "organiser": "organiser"}[role])
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_against_every_role(app, world, role):
+    client = client_for(app, role)
+    token = csrf_token(client, "/login")
+    for endpoint, method, url in urls(app, world):
+        kind = ORGANISER if endpoint.startswith("organiser.") else POLICY[endpoint]
+        if (endpoint, role) in {("organiser.accounts", "organiser"), ("auth.logout", role)}:
+            continue  # would sign this client out, or hash passwords for every booth: checked elsewhere
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        status, where = response.status_code, response.headers.get("Location", "")
+        label = f"{role} {method} {url} -> {status} {where}"
+        assert status != 500, label
+        if kind == PUBLIC or kind == COMPANY:
+            assert status not in (401, 403), label
+        elif role == "anonymous":
+            assert status == 302 and where.startswith("/login"), label
+        elif kind == ORGANISER:
+            assert (status == 403) == (role != "organiser"), label
+        elif kind == BOOTH:
+            assert (status == 403) == (role == "other"), label
+        elif kind == REQUEST:
+            assert (status == 404) == (role == "other"), label
+            assert status != 403, label
+
+
+def test_a_company_link_reaches_only_its_own_request(client, world):
+    assert client.get(f"/t/{world['token']}").status_code == 200
+    assert client.get(f"/t/{world['token']}x").status_code == 404
+    assert client.post(f"/t/{world['token'][:-1]}/slip", data={"csrf_token": csrf_token(client, "/login")}
+                       ).status_code == 404
+
+
+def test_every_post_needs_the_csrf_token(app, world):
+    client = client_for(app, "organiser")
+    posts = [(e, url) for e, method, url in urls(app, world) if method == "POST" and e != "auth.logout"]
+    assert len(posts) > 15
+    for endpoint, url in posts:
+        assert client.post(url, data={}).status_code == 400, endpoint
+    anonymous = app.test_client()
+    assert anonymous.post("/login", data={"username": "organiser", "password": PASSWORD}).status_code == 400
+    assert anonymous.post("/logout").status_code == 400
+
+
+SCRIPT = '<script>alert("x")</script>'
+IMG = '<img src=x onerror=alert(1)>'
+
+
+def test_user_text_comes_out_escaped_everywhere(app, fair, organiser):
+    from kiosk.intake.service import Intake, submit_request
+    from kiosk.service_requests.models import Category
+    from tests.conftest import CODE_A
+    item = submit_request(Intake(booth_id=booth(fair, "B07").id, company_name=SCRIPT, credit_code=CODE_A,
+                                 contact_name=IMG, mobile="13912345678", category=Category.land, need=SCRIPT + IMG,
+                                 project_name=IMG, submission_key="xss"))
+    workflow.note(item, organiser, item.version, text=SCRIPT)
+    workflow.plan(item, organiser, item.version, plan_text=IMG, unit=SCRIPT, person=IMG,
+                  due=date.today() + timedelta(days=5), today=date.today())
+    give_slip(item, SlipAnswers(confirmed=False, ratings=dict.fromkeys(
+        ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 1), comment=SCRIPT),
+        SlipChannel.phone)
+    boss = client_for(app, "organiser")
+    slip_id = db.session.scalar(sa.select(ServiceRequest)).slip.id
+    pages = [f"/t/{item.token}", f"/staff/booths/{booth(fair, 'B07').id}", f"/staff/requests/{item.id}",
+             f"/organiser/fairs/{fair.id}/dashboard", f"/organiser/fairs/{fair.id}/tally", "/followups",
+             f"/followups/{slip_id}"]
+    for page in pages:
+        html = boss.get(page).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html, page
+        if "dashboard" not in page:  # the dashboard lists only waiting requests
+            assert "&lt;script&gt;" in html or "&lt;img" in html, page
+    tally = boss.get(f"/organiser/fairs/{fair.id}/tally.pdf").data
+    from tests.test_tally import pdf_text
+    assert '<script>alert("x")</script>' in pdf_text(tally).replace("\n", "")  # shown as text, not run
+
+
+def test_cookies_are_httponly_and_samesite_and_secure_behind_https(app, fair):
+    client = app.test_client()
+    response = client.get("/b/B07")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    app.config["SESSION_COOKIE_SECURE"] = True
+    secure = app.test_client().get("/b/B07")
+    assert "Secure" in secure.headers["Set-Cookie"]
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_security_headers_and_a_content_security_policy(client, fair):
+    response = client.get("/b/B07")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    html = response.get_data(as_text=True)
+    assert "<script>" not in html and " style=" not in html and " on" + "click=" not in html
+
+
+def test_sign_in_is_locked_after_too_many_failures_on_one_account(app, fair):
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    for _ in range(LOGIN_FAILURES):
+        assert client.post("/login", data={"username": "b07", "password": "guess", "csrf_token": token}
+                           ).status_code == 401
+    locked = client.post("/login", data={"username": "b07", "password": PASSWORD, "csrf_token": token})
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.get_data(as_text=True)
+    # Another account, from the same place (the venue's one IP address), is not affected.
+    other = client.post("/login", data={"username": "b01", "password": PASSWORD, "csrf_token": token})
+    assert other.status_code == 302
+
+
+def test_one_phone_flooding_the_form_is_held_back_but_the_next_phone_is_not(app, fair):
+    from tests.test_intake import form_data
+    flooding = app.test_client()
+    for n in range(SUBMITS_PER_DEVICE):
+        assert flooding.post(f"/f/{fair.id}", data=form_data(flooding, "/b/B07", need=f"需求{n}")).status_code == 303
+    held = flooding.post(f"/f/{fair.id}", data=form_data(flooding, "/b/B07", need="再来一条"))
+    assert held.status_code == 429 and "提交的需求过多" in held.get_data(as_text=True)
+    assert "再来一条" in held.get_data(as_text=True)
+    neighbour = app.test_client()  # same IP address in the hall
+    assert neighbour.post(f"/f/{fair.id}", data=form_data(neighbour, "/b/B07")).status_code == 303

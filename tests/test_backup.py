@@ -1,0 +1,67 @@
+"""A backup taken in the middle of the rush is consistent, and restores."""
+import sqlite3
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from kiosk.extensions import db
+from kiosk.intake.service import Intake, submit_request
+from kiosk.service_requests.models import Category, RequestEvent, ServiceRequest
+from tests.conftest import CODE_A, POSTGRES_URL, booth
+
+pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups; PostgreSQL is backed up with pg_dump")
+
+
+def test_backup_while_serving_then_restore(app, fair, tmp_path):
+    booth_id = booth(fair, "B07").id
+    stop = threading.Event()
+
+    def rush():
+        with app.app_context():
+            n = 0
+            while not stop.is_set() and n < 400:
+                submit_request(Intake(booth_id=booth_id, company_name="企业", credit_code=CODE_A, contact_name="王",
+                                      mobile="13912345678", category=Category.land, need=f"需求{n}",
+                                      submission_key=f"rush{n}"))
+                n += 1
+
+    writer = threading.Thread(target=rush)
+    writer.start()
+    while db.session.scalar(sa.select(sa.func.count(ServiceRequest.id))) < 20:
+        pass
+    runner = app.test_cli_runner()
+    copy = tmp_path / "copy.db"
+    result = runner.invoke(args=["backup", "create", "--to", str(copy)])
+    stop.set()
+    writer.join()
+    assert result.exit_code == 0 and "Backup written" in result.output
+
+    saved = sqlite3.connect(copy)
+    requests = saved.execute("SELECT count(*) FROM service_request").fetchone()[0]
+    events = saved.execute("SELECT count(DISTINCT request_id) FROM request_event").fetchone()[0]
+    assert requests >= 20 and events == requests  # every request with its trail, none half-saved
+    tickets = [t for (t,) in saved.execute("SELECT ticket_no FROM service_request ORDER BY id")]
+    assert tickets == [f"B07-{n:03d}" for n in range(1, requests + 1)]
+    saved.close()
+    live = db.session.scalar(sa.select(sa.func.count(ServiceRequest.id)))
+    assert live >= requests
+
+    refused = runner.invoke(args=["backup", "restore", str(copy)])
+    assert refused.exit_code != 0 and "--yes" in refused.output
+    db.session.remove()
+    db.engine.dispose()
+    with app.app_context():
+        db.engine.dispose()
+    restored = runner.invoke(args=["backup", "restore", str(copy), "--yes"])
+    assert restored.exit_code == 0, restored.output
+    db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count(ServiceRequest.id))) == requests
+    assert db.session.scalar(sa.select(sa.func.count(sa.distinct(RequestEvent.request_id)))) == requests
+
+
+def test_a_damaged_backup_is_refused(app, tmp_path):
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    result = app.test_cli_runner().invoke(args=["backup", "restore", str(broken), "--yes"])
+    assert result.exit_code != 0

@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk import models  # noqa: F401  (the whole schema, for Flask-Migrate)
     from kiosk.i18n import current_language, html_lang, select_locale
     from kiosk.rendering import asset
-    from kiosk.slips.models import RATED, RATING_LABELS
+    from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
     from kiosk.timeutil import local_iso, local_time
     from kiosk.service_requests.models import CATEGORY_LABELS
 
@@ -46,7 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(html_lang=html_lang, asset=asset,
                                   current_language=current_language, rating_names=RATED,
                                   rating_labels=RATING_LABELS,
-                                  category_names={c.value: label for c, label in CATEGORY_LABELS.items()})
+                                  category_names={c.value: label for c, label in CATEGORY_LABELS.items()},
+                                  slip_channels={c.value: c.label for c in SlipChannel})
 
     from kiosk import cli, errors, i18n, security
     from kiosk.auth import views as auth

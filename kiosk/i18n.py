@@ -5,6 +5,8 @@ from babel import Locale
 from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 
+from kiosk.safeurls import local_path
+
 bp = Blueprint("i18n", __name__)
 
 
@@ -43,8 +45,4 @@ def html_lang() -> str:
 def switch(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next", "")
-    # Only a path on this site, never an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("intake.home")
-    return redirect(target)
+    return redirect(local_path(request.args.get("next")) or url_for("intake.home"))

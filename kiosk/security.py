@@ -1,4 +1,5 @@
 """Response headers every page carries, and the settings for running behind an HTTPS proxy."""
+from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 #: only the kiosk's own scripts, styles, images and fonts; no frames, no plug-ins, forms post home
@@ -16,6 +17,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+#: pages with personal data; their polls keep their own private, revalidated caching (for 304s)
+PRIVATE_PATHS = ("/staff", "/organiser", "/followups", "/slip", "/login")
+
+
 def init(app):
     if app.config.get("BEHIND_PROXY"):
         # One proxy (nginx, a load balancer) sets X-Forwarded-For/-Proto/-Host: trust exactly that one.
@@ -28,6 +33,10 @@ def init(app):
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith(PRIVATE_PATHS) and "Cache-Control" not in headers:
+            # Staff and organiser pages hold companies' names and needs: never kept by the browser,
+            # so Back on a tablet handed over for a slip shows nothing from before.
+            headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -208,3 +208,20 @@ def test_joined_booth_sees_the_request_but_cannot_record_an_outcome(client, fair
     html = client.get(f"/staff/requests/{item.id}").get_data(as_text=True)
     assert "由牵头摊位负责办理" in html
     assert "确认现场办结" not in html and "保存备注" in html
+
+
+def test_a_password_reset_signs_out_the_tablets_signed_in_with_the_old_one(app, fair, organiser):
+    tablet = login(app.test_client(), "b07")
+    queue = f"/staff/booths/{booth(fair, 'B07').id}"
+    assert tablet.get(queue).status_code == 200
+    from kiosk.auth.models import User
+    user = db.session.scalar(sa.select(User).filter_by(username="b07"))
+    user.set_password("a-new-password")
+    db.session.commit()
+    assert tablet.get(queue).headers["Location"].startswith("/login")
+
+
+def test_staff_pages_are_not_kept_by_the_browser(client, fair):
+    login(client, "b07")
+    assert client.get(f"/staff/booths/{booth(fair, 'B07').id}").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/b/B07").headers.get("Cache-Control", "")

@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,16 @@ def test_chosen_language_sticks_for_the_session(client, fair):
     assert "提交企业需求" in client.get("/b/B07").get_data(as_text=True)
 
 
-def test_language_switch_never_redirects_off_site(client, fair):
-    response = client.get("/lang/en?next=//evil.example/")
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "/%09/evil.example",
+                                    "https://evil.example/", "javascript:alert(1)"])
+def test_language_switch_never_redirects_off_site(client, fair, target):
+    response = client.get("/lang/en", query_string={"next": target.replace("%09", "\t")})
     assert response.headers["Location"] == "/"
+
+
+def test_sign_in_never_redirects_off_site(client, fair):
+    from tests.conftest import PASSWORD, csrf_token
+    token = csrf_token(client, "/login")
+    response = client.post("/login?next=/%5Cevil.example", data={"username": "b07", "password": PASSWORD,
+                                                                  "csrf_token": token})
+    assert response.headers["Location"].startswith("/staff/")

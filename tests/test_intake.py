@@ -297,3 +297,16 @@ def test_a_nul_character_in_the_form_is_dropped_not_a_crash(client, fair):
     response = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07", need="用地\x00需求", company_name="\x00甲"))
     assert response.status_code == 303
     assert requests_in_db()[0].need == "用地需求"
+
+
+def test_a_form_brought_back_with_its_old_key_and_a_new_need_files_a_new_request(client, fair):
+    data = form_data(client, "/b/B07")
+    client.post(f"/f/{fair.id}", data=data)
+    client.post(f"/f/{fair.id}", data={**data, "need": "第二项需求：招聘技术工人"})
+    client.post(f"/f/{fair.id}", data={**data, "need": "第二项需求：招聘技术工人"})  # and its double tap
+    assert [r.need for r in requests_in_db()] == [data["need"], "第二项需求：招聘技术工人"]
+
+
+def test_a_strange_submission_key_is_not_a_crash(client, fair):
+    response = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07", submission_key="x" * 500))
+    assert response.status_code == 303 and len(requests_in_db()) == 1

@@ -214,3 +214,30 @@ def test_slip_is_on_the_trail_without_its_content(client, fair, organiser):
     post_slip(client, item)
     db.session.expire_all()
     assert item.events[-1].kind.value == "slip" and "5" not in (item.events[-1].detail or "")
+
+
+def test_a_slip_sent_twice_at_once_is_kept_once(app, fair, organiser):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from kiosk.service_requests.models import ServiceRequest
+    from kiosk.slips.service import SlipRefused
+    request_id = resolved(fair, organiser).id
+    barrier = Barrier(3)
+
+    def send(_):
+        with app.app_context():
+            item = db.session.get(ServiceRequest, request_id)
+            assert item.slip is None
+            barrier.wait()
+            try:
+                give_slip(item, SlipAnswers(confirmed=True, ratings=dict.fromkeys(
+                    ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 5)),
+                    SlipChannel.phone)
+                return "saved"
+            except SlipRefused as refused:
+                return refused.reason
+
+    with ThreadPoolExecutor(3) as pool:
+        assert sorted(pool.map(send, range(3))) == ["given", "given", "saved"]
+    assert len(slips()) == 1

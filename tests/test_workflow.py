@@ -139,3 +139,42 @@ def test_a_stale_version_is_a_conflict_not_an_overwrite(app, fair, organiser):
     assert refused.value.code == "conflict"
     db.session.rollback()
     assert item.status is Status.resolved and item.resolution == "第一位"
+
+
+def test_simultaneous_saves_one_wins_the_other_is_told(app, fair, organiser):
+    """Both pass the version check at the same moment; the database decides, nobody sees a 500."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from kiosk.service_requests.models import ServiceRequest
+    request_id, version = new_request(fair).id, 1
+    barrier = Barrier(4)
+
+    def save(n):
+        with app.app_context():
+            item = db.session.get(ServiceRequest, request_id)
+            barrier.wait()
+            try:
+                workflow.resolve(item, None, version, resolution=f"第{n}位")
+                return "saved"
+            except WorkflowError as refused:
+                return refused.code
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = sorted(pool.map(save, range(4)))
+    assert outcomes == ["conflict", "conflict", "conflict", "saved"]
+
+
+def test_after_the_fair_closes_only_notes_are_taken(app, fair, organiser):
+    from kiosk.fairs.lifecycle import close_fair
+    item = new_request(fair)
+    workflow.plan(item, organiser, item.version, **plan_args(due=date.today() + timedelta(days=3)) | {
+        "today": date.today()})
+    close_fair(fair, organiser)
+    for name in ("reopen", "withdraw", "resolve", "transfer"):
+        with pytest.raises(WorkflowError) as refused:
+            MOVES[name](item, organiser, fair)
+        assert refused.value.code == "fair_closed"
+        db.session.rollback()
+    workflow.note(item, organiser, item.version, text="会后电话跟进")
+    assert item.status is Status.planned and item.plan_text == "会后踏勘"

@@ -37,6 +37,11 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        # The id with a piece of the password hash: a new password (a reset after a lost tablet)
+        # signs out every session that was signed in with the old one.
+        return f"{self.id}.{self.password_hash[-12:]}"
+
     @property
     def is_organiser(self) -> bool:
         return self.role is Role.organiser
@@ -62,5 +67,7 @@ class LoginAttempt(db.Model):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    user_id, _, password_mark = session_id.partition(".")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.password_hash.endswith(password_mark) and password_mark else None

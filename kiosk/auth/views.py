@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired
 from kiosk.auth.models import User
 from kiosk.extensions import db, login_manager
 from kiosk.ratelimits import login_locked, record_login
+from kiosk.safeurls import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -56,8 +57,7 @@ def home_of(user: User) -> str:
 
 
 def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    return local_path(request.args.get("next"))
 
 
 # Flask-Login's "session protection" only marks a session stale for fresh_login_required, which the

@@ -84,8 +84,11 @@ def go(url: str):
     return redirect(url)
 
 
-def _fill_choices(form, item):
-    others = [b for b in fair_booths(item.fair_id) if b.id != item.booth_id]
+def _fill_choices(form, item, booths=None):
+    """Booth choices for the forms that pick booths (the fair's booths, loaded once per page)."""
+    if not isinstance(form, (forms.TransferForm, forms.JoinForm)):
+        return
+    others = [b for b in booths or fair_booths(item.fair_id) if b.id != item.booth_id]
     if isinstance(form, forms.TransferForm):
         form.to_booth.choices = booth_choices(others)
     elif isinstance(form, forms.JoinForm):
@@ -100,7 +103,7 @@ def fair_booths(fair_id: int) -> list[Booth]:
 
 def _request_context(item, failed_action=None, failed_form=None) -> dict:
     """The page's forms, each showing the version now; the one that failed keeps what was typed."""
-    action_forms = {}
+    action_forms, booths = {}, fair_booths(item.fair_id)
     for action, (form_class, _move, _args, _lead) in ACTIONS.items():
         if action == failed_action:
             form = failed_form
@@ -109,7 +112,7 @@ def _request_context(item, failed_action=None, failed_form=None) -> dict:
             form = form_class(prefix=action, formdata=None, version=item.version)
             if action == "plan":
                 form.unit.data = item.booth.name
-        _fill_choices(form, item)
+        _fill_choices(form, item, booths)
         action_forms[action] = form
     return {"item": item, "forms": action_forms, "open_action": failed_action,
             "allowed": {a for a, states in workflow.ALLOWED_FROM.items() if item.status in states},

@@ -1,4 +1,5 @@
 """The company's request form, used on phones and (for walk-ins) by booth staff."""
+import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +13,7 @@ from kiosk.intake.service import Intake
 from kiosk.service_requests.models import Category
 
 NEED_MAX = 2000
+KEY = re.compile(r"[A-Za-z0-9_-]{8,40}")
 
 _CREDIT_CODE_ERRORS = {
     "length": _l("统一社会信用代码应为18位，请核对营业执照"),
@@ -54,8 +56,9 @@ class IntakeForm(FlaskForm):
     amount_wan = AmountField(_l("融资金额（万元，选填）"), places=2, validators=[
         Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100000000"),
                                 message=_l("金额应为大于0的数字，单位万元"))])
-    #: a fresh key per filled form; a retried or doubled POST carries the same one
-    submission_key = HiddenField()
+    #: a fresh key per filled form; a retried or doubled POST carries the same one. A key that is not
+    #: one of ours (too long, odd characters) is dropped rather than refused: the request still counts.
+    submission_key = HiddenField(filters=[lambda v: v if v and KEY.fullmatch(v) else None])
 
     def __init__(self, *args, booths=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """Filing a request: one transaction that is safe to repeat."""
+import hashlib
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,18 +35,29 @@ class Intake:
     device: str | None = None
 
 
-def already_filed(submission_key: str | None) -> bool:
-    return bool(submission_key) and db.session.scalar(
-        sa.select(ServiceRequest.id).filter_by(submission_key=submission_key)) is not None
+def stored_key(intake: Intake) -> str | None:
+    """The form's key with a digest of what it says: the same form sent twice is one request, but a
+    form the browser brought back (Back button) with its old key and a new need is a new one."""
+    if not intake.submission_key:
+        return None
+    content = f"{intake.booth_id}|{intake.credit_code}|{intake.category.value}|{intake.need}"
+    return f"{intake.submission_key[:40]}:{hashlib.sha256(content.encode()).hexdigest()[:16]}"
+
+
+def already_filed(intake: Intake) -> bool:
+    key = stored_key(intake)
+    return key is not None and db.session.scalar(
+        sa.select(ServiceRequest.id).filter_by(submission_key=key)) is not None
 
 
 def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None) -> ServiceRequest:
     """Save the request and return it; the same submission_key returns the request saved before."""
 
+    key = stored_key(intake)
+
     def work():
-        if intake.submission_key:
-            earlier = db.session.scalar(sa.select(ServiceRequest).filter_by(
-                submission_key=intake.submission_key))
+        if key:
+            earlier = db.session.scalar(sa.select(ServiceRequest).filter_by(submission_key=key))
             if earlier is not None:
                 return earlier
         booth = db.session.get(Booth, intake.booth_id)
@@ -55,7 +67,7 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None)
         request = ServiceRequest(
             fair_id=booth.fair_id, booth_id=booth.id, company=company,
             ticket_no=f"{booth.code}-{_next_sequence(booth.id):03d}",
-            token=secrets.token_urlsafe(18), submission_key=intake.submission_key or None,
+            token=secrets.token_urlsafe(18), submission_key=key,
             channel=channel, category=intake.category, need=intake.need,
             project_name=intake.project_name or None,
             amount_wan=intake.amount_wan if intake.category is Category.funding else None,

@@ -65,10 +65,11 @@ def submit(fair_id: int):
     if not form.validate():
         return _form_invalid(fair, form)
     device = device_id()
-    if too_many_submissions(device) and not already_filed(form.submission_key.data):
+    intake = replace(intake_from(form), device=device)
+    if too_many_submissions(device) and not already_filed(intake):
         return _form_invalid(fair, form, notice="too_many")
     try:
-        saved = submit_request(replace(intake_from(form), device=device))
+        saved = submit_request(intake)
     except FairNotOpen:
         return _form_invalid(fair, form, notice="closed")
     _remember(form, saved)

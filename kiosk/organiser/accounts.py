@@ -3,7 +3,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from kiosk.auth.models import Role, User
+from kiosk.auth.models import LoginAttempt, Role, User
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
 
@@ -33,7 +33,9 @@ def issue_accounts(fair: Fair, reset: bool = False) -> list[dict]:
                         booth=booth)
             db.session.add(user)
         password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
-        user.set_password(password)
+        user.set_password(password)  # also signs out every tablet signed in with the old one
+        # ...and lifts a lock someone caused by guessing at the account.
+        db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))
         sheet.append({"code": booth.code, "booth": booth.name, "username": user.username, "password": password})
     db.session.commit()
     return sheet

@@ -4,6 +4,7 @@ import io
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import force_locale
 from openpyxl import Workbook
 
 from kiosk.extensions import db
@@ -57,9 +58,15 @@ def _rows(fair: Fair):
         yield [safe_cell(value(item)) for _, value in COLUMNS]
 
 
+def _rows_in_chinese(fair: Fair) -> list[list[str]]:
+    # The headers are the city's (Chinese); the values must match them whatever the organiser's language.
+    with force_locale("zh_CN"):
+        return list(_rows(fair))
+
+
 def export_csv(fair: Fair) -> tuple[str, str, bytes]:
     out = io.StringIO()
-    csv.writer(out).writerows(_rows(fair))
+    csv.writer(out).writerows(_rows_in_chinese(fair))
     return f"requests-{fair.id}.csv", "text/csv; charset=utf-8", out.getvalue().encode("utf-8-sig")
 
 
@@ -67,7 +74,7 @@ def export_xlsx(fair: Fair) -> tuple[str, str, bytes]:
     book = Workbook()
     sheet = book.active
     sheet.title = "需求"
-    for row in _rows(fair):
+    for row in _rows_in_chinese(fair):
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)

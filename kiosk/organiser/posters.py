@@ -5,6 +5,7 @@ import re
 import qrcode
 import qrcode.image.svg
 from flask import current_app, render_template
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from kiosk.fairs.models import Fair
@@ -47,5 +48,6 @@ def posters_pdf(fair: Fair) -> tuple[str, str, bytes]:
     urls = poster_urls(fair)
     posters = [{"booth": booth, "url": urls[booth.code], "qr": qr_svg(urls[booth.code])} for booth in fair.booths]
     posters.append({"booth": None, "url": urls[""], "qr": qr_svg(urls[""])})
-    html = render_template("posters/posters.html", fair=fair, posters=posters)
+    with force_locale("zh_CN"):  # the posters hang in a Chinese hall, whatever the organiser reads
+        html = render_template("posters/posters.html", fair=fair, posters=posters)
     return f"posters-{fair.id}.pdf", "application/pdf", render_pdf(html, POSTER_CSS)

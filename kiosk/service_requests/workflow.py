@@ -4,13 +4,14 @@ Each move checks the version the person saw, so that two people saving one reque
 overwrite each other: the second gets WorkflowError("conflict") and sees the current state.
 """
 from datetime import date
+from functools import wraps
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth
+from kiosk.fairs.models import Booth, FairStatus
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.timeutil import utcnow
 
@@ -37,6 +38,7 @@ MESSAGES = {
     "other_fair": _l("只能转给本场大集的摊位。"),
     "already_joined": _l("所选摊位已在联合会商中。"),
     "no_booths": _l("请至少选择一个会商摊位。"),
+    "fair_closed": _l("大集已闭幕，统计已冻结：这条需求只能添加备注，后续在需求台账中跟进。"),
 }
 
 
@@ -50,17 +52,33 @@ class WorkflowError(Exception):
         return MESSAGES[self.code]
 
 
+def move(function):
+    """A move as one unit: wherever SQLAlchemy flushes it (a lazy load, the queue bump, the commit),
+    the version-checked UPDATE matching no row means someone saved in between: a conflict."""
+    @wraps(function)
+    def guarded(item, actor, version, **data):
+        try:
+            return function(item, actor, version, **data)
+        except StaleDataError:
+            db.session.rollback()
+            raise WorkflowError("conflict") from None
+    return guarded
+
+
+@move
 def take(item, actor, version):
     _begin(item, "take", version)
     return _finish(item, actor, EventKind.taken, P)
 
 
+@move
 def resolve(item, actor, version, *, resolution: str):
     _begin(item, "resolve", version)
     item.resolution = resolution
     return _finish(item, actor, EventKind.resolved, R, detail=resolution)
 
 
+@move
 def plan(item, actor, version, *, plan_text: str, unit: str, person: str, due: date, today: date):
     _begin(item, "plan", version)
     if due < today:
@@ -70,6 +88,7 @@ def plan(item, actor, version, *, plan_text: str, unit: str, person: str, due: d
     return _finish(item, actor, EventKind.planned, PL, detail=detail)
 
 
+@move
 def transfer(item, actor, version, *, to_booth: Booth, reason: str):
     _begin(item, "transfer", version)
     if to_booth.id == item.booth_id:
@@ -86,6 +105,7 @@ def transfer(item, actor, version, *, to_booth: Booth, reason: str):
                    from_booth=old_booth, to_booth=to_booth)
 
 
+@move
 def join(item, actor, version, *, booths: list[Booth], reason: str):
     _begin(item, "join", version)
     if not booths:
@@ -100,11 +120,13 @@ def join(item, actor, version, *, booths: list[Booth], reason: str):
     return _finish(item, actor, None, item.status)
 
 
+@move
 def withdraw(item, actor, version, *, reason: str):
     _begin(item, "withdraw", version)
     return _finish(item, actor, EventKind.withdrawn, X, detail=reason)
 
 
+@move
 def reopen(item, actor, version, *, reason: str):
     """An outcome recorded by mistake: back to in progress; the trail keeps what was recorded."""
     _begin(item, "reopen", version)
@@ -112,15 +134,19 @@ def reopen(item, actor, version, *, reason: str):
     return _finish(item, actor, EventKind.reopened, P, detail=reason)
 
 
+@move
 def note(item, actor, version, *, text: str):
     _begin(item, "note", version)
     return _finish(item, actor, EventKind.note, item.status, detail=text)
 
 
-def _begin(item: ServiceRequest, move: str, version: int) -> None:
+def _begin(item: ServiceRequest, action: str, version: int) -> None:
     if item.version != version:
         raise WorkflowError("conflict")
-    if item.status not in ALLOWED_FROM[move]:
+    if item.fair.status is FairStatus.closed and action != "note":
+        # Its tally is printed: what happens next is the demand ledger's business, not the booth's.
+        raise WorkflowError("fair_closed")
+    if item.status not in ALLOWED_FROM[action]:
         raise WorkflowError("illegal")
 
 
@@ -134,12 +160,7 @@ def _finish(item, actor, kind, to_status, detail=None, from_booth=None, to_booth
     # Always an UPDATE of the row, so its version moves even when only the trail grew.
     item.updated_at = utcnow()
     bump_queues([item.booth.id, *(b.id for b in item.joint_booths)])
-    try:
-        db.session.commit()
-    except StaleDataError:
-        # Someone saved between our read and our write: the version in the UPDATE did not match.
-        db.session.rollback()
-        raise WorkflowError("conflict") from None
+    db.session.commit()
     return item
 
 

@@ -42,6 +42,17 @@ def satisfaction(*, booth_id: int | None = None, zone_id: int | None = None, fai
 
     A request counts where its lead booth is now (after any transfer).
     """
+    return _figures(booth_id=booth_id, zone_id=zone_id, fair_id=fair_id, department_id=department_id,
+                    since=since, until=until)[None]
+
+
+def satisfaction_by_booth(fair_id: int) -> dict[int, Satisfaction]:
+    """The same figures for every booth of a fair at once (booths without requests are absent)."""
+    return _figures(fair_id=fair_id, per_booth=True)
+
+
+def _figures(*, booth_id=None, zone_id=None, fair_id=None, department_id=None, since=None, until=None,
+             per_booth=False) -> dict:
     scope = [sa.true()]
     if booth_id is not None:
         scope.append(ServiceRequest.booth_id == booth_id)
@@ -66,12 +77,14 @@ def satisfaction(*, booth_id: int | None = None, zone_id: int | None = None, fai
                                        SatisfactionSlip.followup_closed_at.is_(None)), 1))).label("flags_open"),
         *(sa.func.avg(sa.case((rated, getattr(SatisfactionSlip, name)))).label(name) for name in _RATED),
     ]
-    row = db.session.execute(
-        sa.select(*columns).select_from(ServiceRequest)
-        .join(Booth, ServiceRequest.booth_id == Booth.id).join(Fair, ServiceRequest.fair_id == Fair.id)
-        .outerjoin(SatisfactionSlip, SatisfactionSlip.request_id == ServiceRequest.id)
-        .where(*scope)).one()
-    return Satisfaction(
+    key = ServiceRequest.booth_id if per_booth else sa.null()
+    query = (sa.select(key.label("key"), *columns).select_from(ServiceRequest)
+             .join(Booth, ServiceRequest.booth_id == Booth.id).join(Fair, ServiceRequest.fair_id == Fair.id)
+             .outerjoin(SatisfactionSlip, SatisfactionSlip.request_id == ServiceRequest.id)
+             .where(*scope))
+    if per_booth:
+        query = query.group_by(ServiceRequest.booth_id)
+    return {row.key: Satisfaction(
         with_outcome=row.with_outcome, slips=row.slips, satisfied=row.satisfied, flags_open=row.flags_open,
         averages={name: None if row._mapping[name] is None else round(float(row._mapping[name]), 2)
-                  for name in _RATED})
+                  for name in _RATED}) for row in db.session.execute(query)}

@@ -40,6 +40,10 @@ class SlipChannel(enum.Enum):
     #: a paper slip typed in by staff or an organiser
     paper = "paper"
 
+    @property
+    def label(self):
+        return {"phone": _l("企业手机评价"), "tablet": _l("摊位平板评价"), "paper": _l("纸质测评表")}[self.value]
+
 
 
 class SatisfactionSlip(db.Model):

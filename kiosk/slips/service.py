@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.extensions import db
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest
@@ -38,15 +39,17 @@ def give_slip(item: ServiceRequest, answers: SlipAnswers, channel: SlipChannel, 
         request_id=item.id, channel=channel, confirmed=answers.confirmed, comment=answers.comment or None,
         entered_by=entered_by, needs_followup=not answers.confirmed or answers.ratings["overall"] <= FOLLOW_UP_AT,
         **{name: answers.ratings[name] for name in (*DIMENSIONS, "overall")})
-    db.session.add(slip)
-    # The trail says a slip was given, never what it said: booth staff read the trail.
-    item.events.append(RequestEvent(kind=EventKind.slip, actor=entered_by, detail=channel.value))
-    item.updated_at = utcnow()
-    bump_queues([item.booth_id, *(b.id for b in item.joint_booths)])
     try:
+        # Any flush may be where a second slip for the same request (a double tap) or a
+        # simultaneous change shows: all of it inside the try.
+        db.session.add(slip)
+        # The trail says a slip was given, never what it said: booth staff read the trail.
+        item.events.append(RequestEvent(kind=EventKind.slip, actor=entered_by, detail=channel.value))
+        item.updated_at = utcnow()
+        bump_queues([item.booth_id, *(b.id for b in item.joint_booths)])
         db.session.commit()
-    except IntegrityError:
-        # The same slip sent twice at once (a double tap): the first one stands.
+    except (IntegrityError, StaleDataError):
+        # The first one stands.
         db.session.rollback()
         raise SlipRefused("given") from None
     return slip

@@ -52,6 +52,9 @@ def _give(item, form, channel, entered_by=None) -> str:
 
 @bp.before_app_request
 def hold_the_tablet_in_slip_mode():
+    if "slip_mode" in session and not current_user.is_authenticated:
+        session.pop("slip_mode")  # signed out (or the password was reset): nothing left to guard
+        session.pop("slip_done", None)
     if "slip_mode" in session and request.endpoint not in SLIP_MODE_ENDPOINTS:
         target = url_for("slips.kiosk")
         if request.headers.get("HX-Request"):

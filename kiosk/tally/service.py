@@ -6,12 +6,13 @@ from collections import defaultdict
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from kiosk.companies.models import Company
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, Zone
 from kiosk.service_requests.models import Category, ServiceRequest, Status
-from kiosk.slips.figures import satisfaction
+from kiosk.slips.figures import Satisfaction, satisfaction, satisfaction_by_booth
 from kiosk.timeutil import utcnow
 
 #: the tally's columns, and the states each counts
@@ -22,6 +23,10 @@ BUCKETS = {
     "withdrawn": (Status.withdrawn,),
 }
 _BUCKET_OF = {status: bucket for bucket, states in BUCKETS.items() for status in states}
+
+
+#: a booth nobody came to
+NO_FIGURES = Satisfaction(with_outcome=0, slips=0, averages={}, satisfied=0, flags_open=0)
 
 
 class TallyDoesNotAddUp(Exception):
@@ -35,11 +40,15 @@ def compute_tally(fair: Fair, taken_at: datetime | None = None) -> dict:
             .where(ServiceRequest.fair_id == fair.id).group_by(ServiceRequest.booth_id, ServiceRequest.status)):
         counts[booth_id][_BUCKET_OF[status]] += n
 
+    per_booth = satisfaction_by_booth(fair.id)
+    booths_of = defaultdict(list)
+    for booth in db.session.scalars(sa.select(Booth).where(Booth.fair_id == fair.id).order_by(Booth.code)
+                                    .options(so.joinedload(Booth.department))):
+        booths_of[booth.zone_id].append(booth)
     zones = []
     for zone in db.session.scalars(sa.select(Zone).where(Zone.fair_id == fair.id).order_by(Zone.position, Zone.id)):
-        booths = [_row(booth.code, booth.name, counts[booth.id], satisfaction(booth_id=booth.id))
-                  for booth in db.session.scalars(sa.select(Booth).where(Booth.zone_id == zone.id)
-                                                  .order_by(Booth.code))]
+        booths = [_row(booth.code, booth.name, counts[booth.id], per_booth.get(booth.id, NO_FIGURES))
+                  for booth in booths_of[zone.id]]
         zones.append({"name": zone.name, "booths": booths,
                       "totals": _row("", zone.name, _sum(booths), satisfaction(zone_id=zone.id)),
                       **_funding(zone_id=zone.id)})

@@ -1,0 +1,208 @@
+"""The first minutes of a fair, simulated against gunicorn on loopback: phones submit in bursts while
+every booth's tablet polls its queue and records outcomes, and companies give slips.
+
+    .venv/bin/python bench/load_sim.py                       # SQLite: 300 phones, 1,000 requests
+    .venv/bin/python bench/load_sim.py --phones 500 --requests 500     # one burst of 500 at once
+    scripts/with-postgres .venv/bin/python bench/load_sim.py --postgres
+
+It prints, per kind of request, counts and p50/p95/p99 latency, and checks that every request the
+phones were told was filed is in the database exactly once, and that no answer was a 5xx.
+DESIGN.md's target: 500 concurrent submissions, none lost, no errors, p99 under 1 s.
+"""
+import argparse
+import asyncio
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Recorder:
+    def __init__(self):
+        self.latency = defaultdict(list)
+        self.statuses = defaultdict(lambda: defaultdict(int))
+
+    async def call(self, kind, request):
+        start = time.perf_counter()
+        try:
+            response = await request
+        except httpx.HTTPError as error:
+            self.statuses[kind][type(error).__name__] += 1
+            return None
+        self.latency[kind].append(time.perf_counter() - start)
+        self.statuses[kind][response.status_code] += 1
+        return response
+
+    def server_errors(self) -> int:
+        return sum(n for kinds in self.statuses.values() for status, n in kinds.items()
+                   if not isinstance(status, int) or status >= 500)
+
+    def report(self) -> str:
+        lines = [f"{'kind':<10}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}   statuses"]
+        for kind, times in sorted(self.latency.items()):
+            q = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
+            lines.append(f"{kind:<10}{len(times):>7}{q[49] * 1000:>9.0f}{q[94] * 1000:>9.0f}{q[98] * 1000:>9.0f}"
+                         f"   {dict(self.statuses[kind])}")
+        return "\n".join(lines)
+
+
+async def phone(base, fair_id, codes, rounds, gap, rng, recorder, filed):
+    """One company's phone: a request per round, each round starting with every other phone's."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for round_start in rounds:
+            await asyncio.sleep(max(0.0, round_start - time.monotonic()))
+            code = rng.choice(codes)
+            page = await recorder.call("form", client.get(f"/b/{code}"))
+            if page is None or page.status_code != 200:
+                continue
+            html = page.text
+            data = {"csrf_token": CSRF.search(html).group(1),
+                    "submission_key": re.search(r'name="submission_key" type="hidden" value="([^"]+)"', html).group(1),
+                    "booth": re.search(r'<option selected value="(\d+)"', html).group(1),
+                    "company_name": f"压测企业{rng.randrange(10**6)}有限公司", "credit_code": "91350100M000100Y43",
+                    "contact_name": "王经理", "mobile": "13912345678", "category": "land",
+                    "need": f"新建厂房需用地约{rng.randint(5, 80)}亩。", "project_name": "", "amount_wan": ""}
+            answer = await recorder.call("submit", client.post(f"/f/{fair_id}", data=data, headers={"HX-Request": "true"}))
+            if answer is not None and answer.status_code == 200 and answer.headers.get("HX-Redirect", "").startswith("/t/"):
+                filed.append(answer.headers["HX-Redirect"])
+
+
+async def tablet(base, username, password, until, recorder, poll=3.0):
+    """until: a dict whose "at" is the monotonic time to stop, set once the phones are done."""
+    # A booth's tablet: signs in, polls its queue, takes each waiting request and resolves it.
+    async with httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False) as client:
+        page = await client.get("/login")
+        signed = await client.post("/login", data={"username": username, "password": password,
+                                                   "csrf_token": CSRF.search(page.text).group(1)})
+        queue_url, etag = signed.headers["Location"], None
+        token = CSRF.search((await client.get(queue_url)).text).group(1)
+        while time.monotonic() < until["at"]:
+            headers = {"HX-Request": "true", **({"If-None-Match": etag} if etag else {})}
+            answer = await recorder.call("poll", client.get(queue_url, headers=headers))
+            if answer is not None and answer.status_code == 200:
+                etag = answer.headers.get("ETag")
+                for request_id in re.findall(r'<tr data-id="(\d+)" class="row-waiting">', answer.text)[:3]:
+                    shown = await recorder.call("open", client.get(f"/staff/requests/{request_id}"))
+                    version = shown and re.search(r'name="resolve-version" type="hidden" value="(\d+)"', shown.text)
+                    if version:
+                        await recorder.call("resolve", client.post(
+                            f"/staff/requests/{request_id}/resolve", headers={"HX-Request": "true"},
+                            data={"csrf_token": token, "resolve-version": version.group(1),
+                                  "resolve-resolution": "已现场办结。"}))
+            await asyncio.sleep(poll)
+
+
+async def give_slips(base, filed, recorder, at_once=50):
+    """Companies whose request was resolved open their tracking page and give the slip."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(track):
+        async with gate, httpx.AsyncClient(base_url=base, timeout=60) as client:
+            page = await recorder.call("track", client.get(track))
+            if page is not None and 'action="/t/' in page.text:
+                await recorder.call("slip", client.post(track + "/slip", headers={"HX-Request": "true"}, data={
+                    "csrf_token": CSRF.search(page.text).group(1), "confirmed": "yes", "professionalism": "5",
+                    "attitude": "5", "efficiency": "4", "problem_solving": "4", "integrity": "5", "overall": "5"}))
+    await asyncio.gather(*(one(track) for track in filed))
+
+
+async def simulate(base, fair_id, codes, staff, phones=300, requests=1000, gap=4.0, tablets_for=None, seed=1):
+    """Run the simulation; returns (recorder, tracking URLs the phones were told were filed)."""
+    rng = random.Random(seed)
+    recorder, filed = Recorder(), []
+    start = time.monotonic() + 0.5
+    per_phone = [requests // phones + (1 if n < requests % phones else 0) for n in range(phones)]
+    until = {"at": float("inf")}
+    tablets = [tablet(base, username, password, until, recorder) for username, password in staff]
+    clients = [phone(base, fair_id, codes, [start + r * gap for r in range(per_phone[n])], gap,
+                     random.Random(rng.random()), recorder, filed) for n in range(phones)]
+
+    async def phones_then_settle():
+        await asyncio.gather(*clients)
+        # The tablets go on long enough to deal with what the last burst brought.
+        until["at"] = time.monotonic() + (tablets_for if tablets_for is not None else 10)
+
+    await asyncio.gather(phones_then_settle(), *tablets)
+    await give_slips(base, filed, recorder)
+    return recorder, filed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--phones", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--gap", type=float, default=4.0, help="seconds between bursts")
+    parser.add_argument("--postgres", action="store_true", help="use KIOSK_TEST_DATABASE_URL (scripts/with-postgres)")
+    parser.add_argument("--workers", default="--workers 2 --threads 8 --keep-alive 75")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = os.environ["KIOSK_TEST_DATABASE_URL"] if args.postgres else f"sqlite:///{folder}/kiosk.db"
+        server, base, fair_id, codes, staff = start_fair(url, args.workers)
+        try:
+            recorder, filed = asyncio.run(simulate(base, fair_id, codes, staff, args.phones, args.requests, args.gap))
+        finally:
+            server.terminate()
+            server.wait()
+        lost, extra = check_database(url, filed)
+    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; gunicorn {args.workers}; {args.phones} phones, "
+          f"{args.requests} requests in bursts every {args.gap:.0f} s; 25 tablets polling every 3 s")
+    print(recorder.report())
+    print(f"filed and confirmed to the phone: {len(filed)}; lost: {lost}; in the database unconfirmed: {extra}; "
+          f"5xx or dropped: {recorder.server_errors()}")
+
+
+def start_fair(url, workers="--workers 2 --threads 8 --keep-alive 75", port=None):
+    """A migrated database with the demo fair, and gunicorn serving it on loopback."""
+    if port is None:
+        with socket.socket() as probe:  # a free port on loopback
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-simulation",
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi"]
+    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(flask + ["demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), *workers.split(),
+                               "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(base + "/b/B01")
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    codes = [f"B{n:02d}" for n in range(1, 16)] + [f"F{n:02d}" for n in range(1, 11)]
+    staff = [(code.lower(), "demo1234") for code in codes]
+    fair_id = int(re.search(r'action="/f/(\d+)"', httpx.get(base + "/b/B01").text).group(1))
+    return server, base, fair_id, codes, staff
+
+
+def check_database(url, tracking_urls):
+    """(lost, extra): requests the phones were told were filed but are not in the database, and the
+    simulation's requests in the database that no phone was told about (a double, or a silent save)."""
+    import sqlalchemy as sa
+    engine = sa.create_engine(url)
+    told = {t.rsplit("/", 1)[-1] for t in tracking_urls}
+    with engine.connect() as connection:
+        saved = [token for (token,) in connection.execute(sa.text(
+            "SELECT token FROM service_request WHERE company_id IN "
+            "(SELECT id FROM company WHERE credit_code = '91350100M000100Y43')"))]
+    engine.dispose()
+    return len(told - set(saved)), len(saved) - len(told & set(saved))
+
+
+if __name__ == "__main__":
+    main()

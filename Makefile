@@ -12,7 +12,7 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers 2 --threads 8 --keep-alive 75 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # The whole suite on SQLite, then everything but the browser tests again on a throwaway PostgreSQL.
 test: setup system-packages

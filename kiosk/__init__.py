@@ -28,12 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from kiosk import models  # noqa: F401  (the whole schema, for Flask-Migrate)
-    from kiosk.i18n import current_language, html_lang, select_locale
-    from kiosk.rendering import asset
-    from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
-    from kiosk.timeutil import local_iso, local_time
-    from kiosk.service_requests.models import CATEGORY_LABELS
+    from kiosk import models, rendering  # noqa: F401  (models: the whole schema, for Flask-Migrate)
+    from kiosk.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
@@ -42,12 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
-    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso)
-    app.jinja_env.globals.update(html_lang=html_lang, asset=asset,
-                                  current_language=current_language, rating_names=RATED,
-                                  rating_labels=RATING_LABELS,
-                                  category_names={c.value: label for c, label in CATEGORY_LABELS.items()},
-                                  slip_channels={c.value: c.label for c in SlipChannel})
+    rendering.init_jinja(app)
 
     from kiosk import cli, errors, i18n, security
     from kiosk.auth import views as auth

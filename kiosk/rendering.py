@@ -41,3 +41,17 @@ def tagged(response, etag: str):
     # Revalidate every time (the poll must see changes at once); private: it depends on who asks.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def init_jinja(app) -> None:
+    """The filters and names every template may use."""
+    from kiosk.i18n import current_language, html_lang
+    from kiosk.service_requests.models import CATEGORY_LABELS
+    from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
+    from kiosk.timeutil import local_iso, local_time
+
+    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso)
+    app.jinja_env.globals.update(
+        html_lang=html_lang, asset=asset, current_language=current_language,
+        rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},
+        category_names={c.value: label for c, label in CATEGORY_LABELS.items()})

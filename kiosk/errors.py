@@ -5,32 +5,14 @@ from sqlalchemy.exc import IntegrityError
 
 from kiosk.extensions import db
 
+#: status -> which sentence of errors/error.html explains it
+PAGES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_found", 413: "too_large",
+         429: "too_many", 500: "server"}
+
 
 def register(app):
-    @app.errorhandler(404)
-    def not_found(error):
-        message = "unknown_booth" if error.description == "unknown_booth" else "not_found"
-        return render_template("errors/error.html", message=message), 404
-
-    @app.errorhandler(403)
-    def forbidden(_error):
-        return render_template("errors/error.html", message="forbidden"), 403
-
-    @app.errorhandler(400)
-    def bad_request(_error):
-        return render_template("errors/error.html", message="bad_request"), 400
-
-    @app.errorhandler(405)
-    def wrong_method(_error):
-        return render_template("errors/error.html", message="not_found"), 405
-
-    @app.errorhandler(413)
-    def too_large(_error):
-        return render_template("errors/error.html", message="too_large"), 413
-
-    @app.errorhandler(429)
-    def too_many(_error):
-        return render_template("errors/error.html", message="too_many"), 429
+    for status, message in PAGES.items():
+        app.register_error_handler(status, _page(status, message))
 
     @app.errorhandler(IntegrityError)
     def duplicate(_error):
@@ -42,6 +24,10 @@ def register(app):
     def csrf_expired(_error):
         return render_template("errors/error.html", message="expired"), 400
 
-    @app.errorhandler(500)
-    def server_error(_error):
-        return render_template("errors/error.html", message="server"), 500
+
+def _page(status: int, message: str):
+    def handler(error):
+        # A booth code nobody has gets its own sentence: the company probably mistyped it.
+        shown = "unknown_booth" if getattr(error, "description", None) == "unknown_booth" else message
+        return render_template("errors/error.html", message=shown), status
+    return handler

@@ -4,16 +4,29 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
+from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, RequestEvent, ServiceRequest
-from tests.conftest import CODE_A, POSTGRES_URL, booth
-
-pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups; PostgreSQL is backed up with pg_dump")
+from tests.conftest import CODE_A, booth, make_fair
 
 
-def test_backup_while_serving_then_restore(app, fair, tmp_path):
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """Backups are of SQLite: these tests use an SQLite kiosk even when the suite runs on PostgreSQL
+    (which is backed up with pg_dump)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.db'}"})
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_backup_while_serving_then_restore(sqlite_app, tmp_path):
+    app, fair = sqlite_app, make_fair()
     booth_id = booth(fair, "B07").id
     stop = threading.Event()
 
@@ -60,7 +73,8 @@ def test_backup_while_serving_then_restore(app, fair, tmp_path):
     assert db.session.scalar(sa.select(sa.func.count(sa.distinct(RequestEvent.request_id)))) == requests
 
 
-def test_a_damaged_backup_is_refused(app, tmp_path):
+def test_a_damaged_backup_is_refused(sqlite_app, tmp_path):
+    app = sqlite_app
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     result = app.test_cli_runner().invoke(args=["backup", "restore", str(broken), "--yes"])

@@ -65,13 +65,13 @@ def act(request_id: int, action: str):
             item = request_or_404(request_id)
     else:
         status = 422
-    failed = status != 200
-    context = _request_context(item, failed_action=action if failed else None, failed_form=form if failed else None)
-    context.update(message=message, message_is_error=failed)
     if not can_see(current_user, item):
         # Transferred away: the request left this booth, so back to the queue.
         flash(message)
         return go(url_for(".queue", booth_id=current_user.booth_id))
+    failed = status != 200
+    context = _request_context(item, failed_action=action if failed else None, failed_form=form if failed else None)
+    context.update(message=message, message_is_error=failed)
     if request.htmx:
         # Errors are answered 200 so htmx swaps the panel in; the message says what went wrong.
         return render_block("booth/request.html", "panel", **context)

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Fair, FairEvent, FairStatus
+from kiosk.refusals import Refused
 from kiosk.tally.service import compute_tally
 from kiosk.timeutil import utcnow
 
@@ -13,14 +14,8 @@ MESSAGES = {
 }
 
 
-class FairMoveRefused(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self):
-        return MESSAGES[self.code]
+class FairMoveRefused(Refused):
+    MESSAGES = MESSAGES
 
 
 def open_fair(fair: Fair, actor) -> None:

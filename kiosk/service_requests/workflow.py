@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, FairStatus
+from kiosk.refusals import Refused
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.timeutil import utcnow
 
@@ -42,14 +43,8 @@ MESSAGES = {
 }
 
 
-class WorkflowError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self):
-        return MESSAGES[self.code]
+class WorkflowError(Refused):
+    MESSAGES = MESSAGES
 
 
 def move(function):

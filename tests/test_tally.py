@@ -153,3 +153,16 @@ def test_chinese_renders_with_no_cjk_font_on_the_machine(app, built, tmp_path):
              for page in reader.pages for font in page["/Resources"]["/Font"].values()}
     assert fonts and all(name.startswith("Kiosk-CJK") for name in fonts), fonts
     assert "工业和信息化局" in pdf_text(data)
+
+
+def test_the_planned_items_legend_repeats_on_every_page_of_the_list(app, fair, organiser):
+    for _ in range(90):
+        add(fair, "B07", Status.planned, actor=organiser)
+    with app.test_request_context():
+        _, _, data = tally_pdf(fair)
+    pages = [page.extract_text().replace(" ", "") for page in PdfReader(io.BytesIO(data)).pages]
+    first = next(n for n, text in enumerate(pages) if "现场拿出解决方案的需求（90项）" in text)
+    assert len(pages) - first >= 3
+    for number, text in enumerate(pages[first:], start=first + 1):
+        assert "编号·企业：需求" in text, number
+        assert f"第{number}页/共{len(pages)}页" in text

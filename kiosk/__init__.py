@@ -35,7 +35,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
-    compress.init_app(app)
+    compress.init_app(app)  # COMPRESS_REGISTER is off: registered below, for responses with a body
+
+    @app.after_request
+    def compress_body(response):
+        # Flask-Compress parses Accept-Encoding before it looks at the status; most queue polls
+        # are 304s with nothing to compress.
+        return response if response.status_code == 304 else compress.after_request(response)
     htmx.init_app(app)
     login_manager.init_app(app)
     rendering.init_jinja(app)

@@ -31,6 +31,7 @@ def load(app) -> None:
         SESSION_COOKIE_SECURE=os.environ.get("KIOSK_HTTPS", "") == "1",
         # Behind nginx or a load balancer that sets X-Forwarded-* (see security.py).
         BEHIND_PROXY=os.environ.get("KIOSK_BEHIND_PROXY", "") == "1",
+        COMPRESS_REGISTER=False,
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
                             "image/svg+xml", "application/json"],
         # Static URLs carry their content hash (rendering.asset), so phones may keep them a year.

@@ -28,6 +28,8 @@ def init(app):
 
     @app.after_request
     def security_headers(response):
+        if response.status_code == 304:
+            return response  # no body; the browser keeps the headers of what it has cached
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -4,6 +4,8 @@ share rating 满意 or better, and the follow-up flags still open."""
 from dataclasses import dataclass
 from datetime import date
 
+from functools import cache
+
 import sqlalchemy as sa
 
 from kiosk.extensions import db
@@ -51,22 +53,29 @@ def satisfaction_by_booth(fair_id: int) -> dict[int, Satisfaction]:
     return _figures(fair_id=fair_id, per_booth=True)
 
 
-def _figures(*, booth_id=None, zone_id=None, fair_id=None, department_id=None, since=None, until=None,
-             per_booth=False) -> dict:
-    scope = [sa.true()]
-    if booth_id is not None:
-        scope.append(ServiceRequest.booth_id == booth_id)
-    if zone_id is not None:
-        scope.append(Booth.zone_id == zone_id)
-    if fair_id is not None:
-        scope.append(ServiceRequest.fair_id == fair_id)
-    if department_id is not None:
-        scope.append(Booth.department_id == department_id)
-    if since is not None:
-        scope.append(Fair.date >= since)
-    if until is not None:
-        scope.append(Fair.date <= until)
+#: what each scope argument filters on
+_SCOPES = {
+    "booth_id": lambda p: ServiceRequest.booth_id == p,
+    "zone_id": lambda p: Booth.zone_id == p,
+    "fair_id": lambda p: ServiceRequest.fair_id == p,
+    "department_id": lambda p: Booth.department_id == p,
+    "since": lambda p: Fair.date >= p,
+    "until": lambda p: Fair.date <= p,
+}
 
+
+def _figures(per_booth=False, **scope) -> dict:
+    given = {name: value for name, value in scope.items() if value is not None}
+    rows = db.session.execute(_statement(frozenset(given), per_booth), given)
+    return {row.key: Satisfaction(
+        with_outcome=row.with_outcome, slips=row.slips, satisfied=row.satisfied, flags_open=row.flags_open,
+        averages={name: None if row._mapping[name] is None else round(float(row._mapping[name]), 2)
+                  for name in _RATED}) for row in rows}
+
+
+@cache
+def _statement(filters: frozenset, per_booth: bool):
+    """One statement per combination of filters, built once (the booth queue asks on every change)."""
     has_outcome = ServiceRequest.status.in_(_OUTCOME)
     rated = sa.and_(has_outcome, SatisfactionSlip.id.is_not(None))
     columns = [
@@ -81,10 +90,5 @@ def _figures(*, booth_id=None, zone_id=None, fair_id=None, department_id=None, s
     query = (sa.select(key.label("key"), *columns).select_from(ServiceRequest)
              .join(Booth, ServiceRequest.booth_id == Booth.id).join(Fair, ServiceRequest.fair_id == Fair.id)
              .outerjoin(SatisfactionSlip, SatisfactionSlip.request_id == ServiceRequest.id)
-             .where(*scope))
-    if per_booth:
-        query = query.group_by(ServiceRequest.booth_id)
-    return {row.key: Satisfaction(
-        with_outcome=row.with_outcome, slips=row.slips, satisfied=row.satisfied, flags_open=row.flags_open,
-        averages={name: None if row._mapping[name] is None else round(float(row._mapping[name]), 2)
-                  for name in _RATED}) for row in db.session.execute(query)}
+             .where(sa.true(), *(_SCOPES[name](sa.bindparam(name)) for name in sorted(filters))))
+    return query.group_by(ServiceRequest.booth_id) if per_booth else query

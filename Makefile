@@ -37,7 +37,7 @@ system-packages:
 	@command -v chromium >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' \
 	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei poppler-utils postgresql >/dev/null; }
+	    chromium fonts-wqy-microhei poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 # Rebuild the catalog template after changing user-facing text, then translate what is new in en.
 extract:

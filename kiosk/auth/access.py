@@ -7,6 +7,7 @@ so that ticket ids reveal nothing; a booth they may not see is a 403.
 from functools import wraps
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort
 from flask_login import current_user, login_required
 
@@ -31,7 +32,8 @@ def can_act(user: User, item: ServiceRequest) -> bool:
 
 
 def booth_or_abort(booth_id: int) -> Booth:
-    booth = db.get_or_404(Booth, booth_id)
+    # With its fair and department: every page about a booth shows both.
+    booth = db.get_or_404(Booth, booth_id, options=[so.joinedload(Booth.fair), so.joinedload(Booth.department)])
     if not can_see_booth(current_user, booth):
         abort(403)
     return booth

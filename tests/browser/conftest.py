@@ -35,11 +35,17 @@ def live_server(app):
 
 
 def _page(browser, options):
-    """A page in a browser context of its own: its own cookies, storage and device."""
+    """A page in a browser context of its own: its own cookies, storage and device. Whatever the
+    test does, the Content-Security-Policy must not have blocked anything the kiosk itself sent."""
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
-    yield context.new_page()
+    page = context.new_page()
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    yield page
     context.close()
+    assert blocked == [], blocked
 
 
 @pytest.fixture

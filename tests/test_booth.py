@@ -55,7 +55,7 @@ def test_sign_in_returns_to_the_page_asked_for(client, fair):
 
 def test_queue_shows_own_and_joined_requests_waiting_first_with_counts(client, fair, organiser):
     first = new_request(fair, "B07", 1)
-    second = new_request(fair, "B07", 2)
+    new_request(fair, "B07", 2)
     workflow.resolve(first, organiser, first.version, resolution="办结")
     joined = new_request(fair, "B01", 3)
     workflow.join(joined, organiser, joined.version, booths=[booth(fair, "B07")], reason="会商")

@@ -1,6 +1,5 @@
 """Satisfaction slips: given once by the right person, the tablet locked while handed over,
 the rater protected from booth staff, bad ratings followed up."""
-import re
 
 import pytest
 import sqlalchemy as sa

@@ -48,6 +48,14 @@ def request_or_404(request_id: int, act: bool = False) -> ServiceRequest:
     return item
 
 
+def request_by_token_or_404(token: str) -> ServiceRequest:
+    """The company's own request: whoever holds its tracking link, and nobody by any other way."""
+    item = db.session.scalar(sa.select(ServiceRequest).filter_by(token=token))
+    if item is None:
+        abort(404)
+    return item
+
+
 def in_queue_of(booth_id):
     """The SQL condition for 'this request shows in that booth's queue' (booth_id: an id or a bindparam)."""
     joined = sa.select(request_joint_booth.c.request_id).where(request_joint_booth.c.booth_id == booth_id)

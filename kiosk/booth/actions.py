@@ -1,6 +1,4 @@
 """A request's page on the booth tablet, and every action on it."""
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -8,7 +6,7 @@ from flask_login import current_user, login_required
 from kiosk.auth.access import can_act, can_see, request_or_404
 from kiosk.booth import bp, forms
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth
+from kiosk.fairs.models import Booth, fair_booths
 from kiosk.formtools import booth_choices
 from kiosk.rendering import render_block
 from kiosk.service_requests import workflow
@@ -94,11 +92,6 @@ def _fill_choices(form, item, booths=None):
     elif isinstance(form, forms.JoinForm):
         joined = {b.id for b in item.joint_booths}
         form.booths.choices = booth_choices([b for b in others if b.id not in joined], placeholder=False)
-
-
-def fair_booths(fair_id: int) -> list[Booth]:
-    return db.session.scalars(sa.select(Booth).where(Booth.fair_id == fair_id).order_by(Booth.code)
-                              .options(so.joinedload(Booth.zone), so.joinedload(Booth.department))).all()
 
 
 def _request_context(item, failed_action=None, failed_form=None) -> dict:

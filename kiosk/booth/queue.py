@@ -1,6 +1,5 @@
 """The booth's live queue. The tablet polls it every few seconds; an unchanged queue must cost
 next to nothing, so the poll has a fast path that answers 304 before any user is loaded."""
-import zlib
 from collections import Counter
 from datetime import timezone
 from functools import cache
@@ -17,7 +16,7 @@ from kiosk.booth import bp
 from kiosk.companies.models import Company
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
-from kiosk.i18n import current_language
+from kiosk.i18n import current_language, language_key
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, ServiceRequest, Status
 from kiosk.slips.figures import satisfaction
@@ -96,9 +95,7 @@ def queue_version(booth_id: int) -> int | None:
 
 
 def _etag(booth_id: int, version: int, tab: str, organiser: bool) -> str:
-    # What picks the language, rather than the language picked: it costs a tenth of the poll less.
-    language = session.get("lang") or zlib.crc32(request.headers.get("Accept-Language", "").encode())
-    return f"q{booth_id}-{version}-{tab}-{'o' if organiser else 's'}-{language}"
+    return f"q{booth_id}-{version}-{tab}-{'o' if organiser else 's'}-{language_key()}"
 
 
 @login_required

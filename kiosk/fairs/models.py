@@ -125,6 +125,12 @@ class Booth(db.Model):
         return f"<Booth {self.id} {self.code}>"
 
 
+def fair_booths(fair_id: int) -> list[Booth]:
+    """A fair's booths in code order, with the zone and department every list of them shows."""
+    return db.session.scalars(sa.select(Booth).where(Booth.fair_id == fair_id).order_by(Booth.code)
+                              .options(so.joinedload(Booth.zone), so.joinedload(Booth.department))).all()
+
+
 class FairEvent(db.Model):
     """The fair's own trail: opened, closed, reopened (with the reason)."""
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -3,13 +3,13 @@ import secrets
 from dataclasses import replace
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 
+from kiosk.auth.access import request_by_token_or_404
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth, Fair, FairStatus
+from kiosk.fairs.models import Booth, Fair, FairStatus, fair_booths
 from kiosk.intake.forms import IntakeForm, intake_from
 from kiosk.intake.service import FairNotOpen, already_filed, submit_request
 from kiosk.ratelimits import device_id, too_many_submissions
@@ -40,7 +40,7 @@ def expired(_error):
     if request.endpoint != "intake.submit":
         return render_template("errors/error.html", message="expired"), 400
     fair = db.get_or_404(Fair, request.view_args["fair_id"])
-    return _form_invalid(fair, IntakeForm(booths=_booths(fair), meta={"csrf": False}), notice="expired")
+    return _form_invalid(fair, IntakeForm(booths=fair_booths(fair.id), meta={"csrf": False}), notice="expired")
 
 
 @bp.get("/b/<code>")
@@ -59,7 +59,7 @@ def fair_form(fair_id: int):
 @bp.post("/f/<int:fair_id>")
 def submit(fair_id: int):
     fair = db.get_or_404(Fair, fair_id)
-    form = IntakeForm(booths=_booths(fair))
+    form = IntakeForm(booths=fair_booths(fair.id))
     if not fair.is_open:
         return _form_invalid(fair, form, notice="closed")
     if not form.validate():
@@ -83,9 +83,7 @@ def submit(fair_id: int):
 
 @bp.get("/t/<token>")
 def track(token: str):
-    item = db.session.scalar(sa.select(ServiceRequest).filter_by(token=token))
-    if item is None:
-        abort(404)
+    item = request_by_token_or_404(token)
     if request.htmx and not request.htmx.boosted:
         etag = f"t{item.id}-{item.version}-{get_locale()}"
         response = not_modified(etag)
@@ -99,11 +97,6 @@ def track(token: str):
     mine = db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.token.in_(others))
                               .order_by(ServiceRequest.id.desc())).all() if others else []
     return render_template("intake/track.html", item=item, mine=mine, slip_form=SlipForm(formdata=None))
-
-
-def _booths(fair: Fair) -> list[Booth]:
-    return db.session.scalars(sa.select(Booth).where(Booth.fair_id == fair.id).order_by(Booth.code)
-                              .options(so.joinedload(Booth.zone), so.joinedload(Booth.department))).all()
 
 
 def _find_booth(code: str) -> Booth:
@@ -120,7 +113,7 @@ def _form_page(fair: Fair, booth: Booth | None):
     if not fair.is_open:
         return render_template("intake/not_open.html", fair=fair), 200 if fair.status is FairStatus.draft else 410
     remembered = session.get("company", {})
-    form = IntakeForm(booths=_booths(fair), formdata=None, booth=booth.id if booth else None,
+    form = IntakeForm(booths=fair_booths(fair.id), formdata=None, booth=booth.id if booth else None,
                       submission_key=secrets.token_urlsafe(16), **remembered)
     return render_template("intake/form.html", fair=fair, form=form, booth=booth)
 

@@ -1,13 +1,12 @@
 """The live dashboard on the organiser's laptop, and the hall's big screen. Both poll; an unchanged
 fair costs one small read and a 304."""
-import zlib
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import make_response, render_template, request, session
+from flask import make_response, render_template, request
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
+from kiosk.i18n import language_key
 from kiosk.organiser import bp
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest, Status
@@ -34,8 +33,7 @@ def _live(fair_id: int, template: str):
     # Every change to a request moves its booth's queue version: their sum moves with the fair.
     version = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
                                 .where(Booth.fair_id == fair.id))
-    language = session.get("lang") or zlib.crc32(request.headers.get("Accept-Language", "").encode())
-    etag = f"d{fair.id}-{fair.status.value}-{version}-{template}-{language}"
+    etag = f"d{fair.id}-{fair.status.value}-{version}-{template}-{language_key()}"
     polled = request.htmx and not request.htmx.boosted
     if polled:
         cached = not_modified(etag)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from kiosk.auth.access import organiser_required, request_or_404
+from kiosk.auth.access import organiser_required, request_by_token_or_404, request_or_404
 from kiosk.extensions import db
 from kiosk.rendering import render_block
 from kiosk.service_requests.models import ServiceRequest
@@ -24,9 +24,7 @@ SLIP_MODE_ENDPOINTS = {"slips.kiosk", "slips.kiosk_exit", "static", "i18n.switch
 
 @bp.post("/t/<token>/slip")
 def by_company(token: str):
-    item = db.session.scalar(sa.select(ServiceRequest).filter_by(token=token))
-    if item is None:
-        abort(404)
+    item = request_by_token_or_404(token)
     form = SlipForm()
     outcome = _give(item, form, SlipChannel.phone)
     if request.htmx:

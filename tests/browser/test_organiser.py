@@ -1,6 +1,5 @@
 """An organiser's day, in a real browser: set the fair up, print posters, watch it live, close it,
 print the tally."""
-import io
 
 import pytest
 from playwright.sync_api import expect

@@ -11,6 +11,7 @@ DESIGN.md's target: 500 concurrent submissions, none lost, no errors, p99 under 
 """
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -23,6 +24,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -45,9 +47,14 @@ class Recorder:
         except httpx.HTTPError as error:
             self.statuses[kind][type(error).__name__] += 1
             return None
-        self.latency[kind].append(time.perf_counter() - start)
-        self.statuses[kind][response.status_code] += 1
+        self.record(kind, time.perf_counter() - start, response.status_code)
         return response
+
+    def record(self, kind, seconds, status):
+        """status: the HTTP status, or the name of what went wrong instead of an answer."""
+        if isinstance(status, int):
+            self.latency[kind].append(seconds)
+        self.statuses[kind][status] += 1
 
     def server_errors(self) -> int:
         return sum(n for kinds in self.statuses.values() for status, n in kinds.items()
@@ -62,27 +69,53 @@ class Recorder:
         return "\n".join(lines)
 
 
-async def phone(base, fair_id, codes, rounds, arrival, rng, recorder, filed):
-    """One company's phone: it arrives, loads the form, the company types, and it submits when its
-    round's burst starts, together with every other phone."""
+async def load_form(client, codes, arrival, rng, recorder):
+    """A phone arrives, scans a booth's code and the company types its need: the form's post,
+    ready to send (path, body, headers), or None if the form did not come."""
     await asyncio.sleep(max(0.0, arrival - time.monotonic()))
-    async with httpx.AsyncClient(base_url=base, timeout=60, verify=TLS) as client:
-        for round_start in rounds:
-            code = rng.choice(codes)
-            page = await recorder.call("form", client.get(f"/b/{code}"))
-            if page is None or page.status_code != 200:
-                continue
-            html = page.text
-            data = {"csrf_token": CSRF.search(html).group(1),
-                    "submission_key": re.search(r'name="submission_key" type="hidden" value="([^"]+)"', html).group(1),
-                    "booth": re.search(r'<option selected value="(\d+)"', html).group(1),
-                    "company_name": f"压测企业{rng.randrange(10**6)}有限公司", "credit_code": "91350100M000100Y43",
-                    "contact_name": "王经理", "mobile": "13912345678", "category": "land",
-                    "need": f"新建厂房需用地约{rng.randint(5, 80)}亩。", "project_name": "", "amount_wan": ""}
-            await asyncio.sleep(max(0.0, round_start - time.monotonic()))  # typing, until the burst
-            answer = await recorder.call("submit", client.post(f"/f/{fair_id}", data=data, headers={"HX-Request": "true"}))
-            if answer is not None and answer.status_code == 200 and answer.headers.get("HX-Redirect", "").startswith("/t/"):
-                filed.append(answer.headers["HX-Redirect"])
+    page = await recorder.call("form", client.get(f"/b/{rng.choice(codes)}"))
+    if page is None or page.status_code != 200:
+        return None
+    html = page.text
+    data = {"csrf_token": CSRF.search(html).group(1),
+            "submission_key": re.search(r'name="submission_key" type="hidden" value="([^"]+)"', html).group(1),
+            "booth": re.search(r'<option selected value="(\d+)"', html).group(1),
+            "company_name": f"压测企业{rng.randrange(10**6)}有限公司", "credit_code": "91350100M000100Y43",
+            "contact_name": "王经理", "mobile": "13912345678", "category": "land",
+            "need": f"新建厂房需用地约{rng.randint(5, 80)}亩。", "project_name": "", "amount_wan": ""}
+    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    return {"path": re.search(r'<form[^>]* action="([^"]+)"', html).group(1), "body": urlencode(data),
+            "headers": {"HX-Request": "true", "Cookie": cookie}}
+
+
+def fire(base, posts, recorder, filed):
+    """Send every post at the same moment (bench/burst.mjs) and record the answers."""
+    done = subprocess.run(["node", str(ROOT / "bench" / "burst.mjs")], input=json.dumps({"base": base, "requests": posts}),
+                          capture_output=True, text=True, check=True)
+    for answer in json.loads(done.stdout):
+        recorder.record("submit", answer["ms"] / 1000, answer["status"] or answer["error"])
+        if answer["status"] == 200 and (answer["redirect"] or "").startswith("/t/"):
+            filed.append(answer["redirect"])
+
+
+async def phone_rounds(base, codes, phone_count, requests, gap, lead, rng, recorder, filed):
+    """The phones, round by round: each loads its form (over a lead-in before the first burst, in the
+    gap before the others), and at the round's start every phone of the round submits at once."""
+    per_phone = [requests // phone_count + (1 if n < requests % phone_count else 0) for n in range(phone_count)]
+    clients = [httpx.AsyncClient(base_url=base, timeout=60, verify=TLS) for _ in range(phone_count)]
+    try:
+        now = time.monotonic()
+        first = now + lead + 1
+        for round_no in range(max(per_phone)):
+            start = first + round_no * gap
+            posts = await asyncio.gather(*(
+                load_form(clients[n], codes, now + (rng.uniform(0, lead) if round_no == 0 else 0), rng, recorder)
+                for n in range(phone_count) if per_phone[n] > round_no))
+            await asyncio.sleep(max(0.0, start - time.monotonic()))  # typing, until the burst
+            await asyncio.to_thread(fire, base, [p for p in posts if p], recorder, filed)
+            now = time.monotonic()
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
 
 
 async def tablet(base, username, password, until, recorder, poll=3.0):
@@ -124,22 +157,16 @@ async def give_slips(base, filed, recorder, at_once=50):
     await asyncio.gather(*(one(track) for track in filed))
 
 
-async def simulate(base, fair_id, codes, staff, phones=300, requests=1000, gap=4.0, tablets_for=None, seed=1):
+async def simulate(base, codes, staff, phones=300, requests=1000, gap=4.0, tablets_for=None, seed=1):
     """Run the simulation; returns (recorder, tracking URLs the phones were told were filed)."""
     rng = random.Random(seed)
     recorder, filed = Recorder(), []
-    # Phones arrive over a lead-in and load their forms; then the first burst of submissions.
-    lead = max(2.0, phones / 50)
-    now = time.monotonic()
-    start = now + lead + 1
-    per_phone = [requests // phones + (1 if n < requests % phones else 0) for n in range(phones)]
     until = {"at": float("inf")}
     tablets = [tablet(base, username, password, until, recorder) for username, password in staff]
-    clients = [phone(base, fair_id, codes, [start + r * gap for r in range(per_phone[n])], now + rng.uniform(0, lead),
-                     random.Random(rng.random()), recorder, filed) for n in range(phones)]
 
     async def phones_then_settle():
-        await asyncio.gather(*clients)
+        # Phones arrive over a lead-in and load their forms; then the first burst of submissions.
+        await phone_rounds(base, codes, phones, requests, gap, max(2.0, phones / 50), rng, recorder, filed)
         # The tablets go on long enough to deal with what the last burst brought.
         until["at"] = time.monotonic() + (tablets_for if tablets_for is not None else 10)
 
@@ -158,9 +185,9 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ["KIOSK_TEST_DATABASE_URL"] if args.postgres else f"sqlite:///{folder}/kiosk.db"
-        server, base, fair_id, codes, staff = start_fair(url, args.workers)
+        server, base, codes, staff = start_fair(url, args.workers)
         try:
-            recorder, filed = asyncio.run(simulate(base, fair_id, codes, staff, args.phones, args.requests, args.gap))
+            recorder, filed = asyncio.run(simulate(base, codes, staff, args.phones, args.requests, args.gap))
         finally:
             server.terminate()
             server.wait()
@@ -195,8 +222,7 @@ def start_fair(url, workers="--workers 2 --threads 8 --keep-alive 75", port=None
             time.sleep(0.05)
     codes = [f"B{n:02d}" for n in range(1, 16)] + [f"F{n:02d}" for n in range(1, 11)]
     staff = [(code.lower(), "demo1234") for code in codes]
-    fair_id = int(re.search(r'action="/f/(\d+)"', httpx.get(base + "/b/B01").text).group(1))
-    return server, base, fair_id, codes, staff
+    return server, base, codes, staff
 
 
 def check_database(url, tracking_urls):

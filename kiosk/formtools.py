@@ -14,7 +14,7 @@ def int_or_none(value):
 
 
 def booth_choices(booths, placeholder=True):
-    """Booths grouped by zone, as <optgroup>s. The placeholder keeps the browser from quietly
-    choosing the first booth."""
-    choices = [SelectChoice(b.id, f"{b.code} {b.name}", optgroup=b.zone.name) for b in booths]
+    """Booths (fairs.models.fair_booths rows) grouped by zone, as <optgroup>s. The placeholder keeps
+    the browser from quietly choosing the first booth."""
+    choices = [SelectChoice(b.id, f"{b.code} {b.name}", optgroup=b.zone) for b in booths]
     return ([SelectChoice("", _l("请选择摊位"))] if placeholder else []) + choices

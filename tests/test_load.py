@@ -9,12 +9,12 @@ from bench.load_sim import check_database, simulate, start_fair
 
 def test_a_short_rush_loses_nothing_and_answers_no_5xx(app):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    server, base, fair_id, codes, staff = start_fair(url)
+    server, base, codes, staff = start_fair(url)
     try:
         # A thread of its own: Playwright's browser (tests/browser) may hold this thread's event loop.
         with ThreadPoolExecutor(1) as runner:
             recorder, filed = runner.submit(lambda: asyncio.run(simulate(
-                base, fair_id, codes, staff[:6], phones=40, requests=80, gap=1.5, tablets_for=4))).result()
+                base, codes, staff[:6], phones=40, requests=80, gap=1.5, tablets_for=4))).result()
     finally:
         server.terminate()
         server.wait()

@@ -117,9 +117,10 @@ def test_user_text_comes_out_escaped_everywhere(app, fair, organiser):
     from kiosk.intake.service import Intake, submit_request
     from kiosk.service_requests.models import Category
     from tests.conftest import CODE_A
-    item = submit_request(Intake(booth_id=booth(fair, "B07").id, company_name=SCRIPT, credit_code=CODE_A,
+    filed = submit_request(Intake(booth_id=booth(fair, "B07").id, company_name=SCRIPT, credit_code=CODE_A,
                                  contact_name=IMG, mobile="13912345678", category=Category.land, need=SCRIPT + IMG,
                                  project_name=IMG, submission_key="xss"))
+    item = db.session.get(ServiceRequest, filed.id)
     workflow.note(item, organiser, item.version, text=SCRIPT)
     workflow.plan(item, organiser, item.version, plan_text=IMG, unit=SCRIPT, person=IMG,
                   due=date.today() + timedelta(days=5), today=date.today())

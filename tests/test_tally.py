@@ -15,7 +15,7 @@ from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, reopen_fair
 from kiosk.fairs.models import FairStatus
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests import workflow
-from kiosk.service_requests.models import Category, Status
+from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.slips.models import SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip
 from kiosk.tally.report import tally_of, tally_pdf
@@ -28,9 +28,10 @@ FIVES = dict.fromkeys(["professionalism", "attitude", "efficiency", "problem_sol
 
 def add(fair, code, status, category=Category.land, amount=None, actor=None, n=[0]):
     n[0] += 1
-    item = submit_request(Intake(booth_id=booth(fair, code).id, company_name=f"企业{n[0]}", credit_code=CODE_A,
+    filed = submit_request(Intake(booth_id=booth(fair, code).id, company_name=f"企业{n[0]}", credit_code=CODE_A,
                                  contact_name="王", mobile="13912345678", category=category, need=f"需求{n[0]}",
                                  amount_wan=amount, submission_key=f"t{n[0]}-{fair.id}"))
+    item = db.session.get(ServiceRequest, filed.id)
     if status is not Status.waiting:
         workflow.take(item, actor, item.version)
     if status is Status.resolved:
@@ -92,7 +93,6 @@ def test_closing_freezes_the_tally(built, organiser):
     assert is_frozen and built.status is FairStatus.closed and built.closed_at is not None
     # After the fair: a plan closed out, a late change to a waiting request.
     planned = next(r for r in built.booths if r.code == "B07")
-    from kiosk.service_requests.models import ServiceRequest
     import sqlalchemy as sa
     item = db.session.scalars(sa.select(ServiceRequest).filter_by(ticket_no="B07-003")).one()
     item.status, item.closeout_result = Status.closed_out, "已办结"

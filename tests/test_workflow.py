@@ -6,7 +6,7 @@ import pytest
 from kiosk.extensions import db
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests import workflow
-from kiosk.service_requests.models import Category, EventKind, Status
+from kiosk.service_requests.models import Category, EventKind, ServiceRequest, Status
 from kiosk.service_requests.workflow import WorkflowError
 from tests.conftest import CODE_A, booth
 
@@ -14,9 +14,10 @@ TODAY = date(2026, 6, 13)
 
 
 def new_request(fair, code="B07", n=0):
-    return submit_request(Intake(booth_id=booth(fair, code).id, company_name="甲公司", credit_code=CODE_A,
+    filed = submit_request(Intake(booth_id=booth(fair, code).id, company_name="甲公司", credit_code=CODE_A,
                                  contact_name="王", mobile="13912345678", category=Category.land,
                                  need=f"用地需求{n}", submission_key=f"k{code}{n}"))
+    return db.session.get(ServiceRequest, filed.id)
 
 
 def plan_args(due=TODAY):
@@ -146,7 +147,6 @@ def test_simultaneous_saves_one_wins_the_other_is_told(app, fair, organiser):
     from concurrent.futures import ThreadPoolExecutor
     from threading import Barrier
 
-    from kiosk.service_requests.models import ServiceRequest
     request_id, version = new_request(fair).id, 1
     barrier = Barrier(4)
 

@@ -18,7 +18,7 @@ def _text(label, required_message, max_length=TEXT_MAX):
 
 class ActionForm(FlaskForm):
     #: the request's version when the page was shown: a stale one is a conflict, never an overwrite
-    version = HiddenField(filters=[int_or_none], validators=[InputRequired()])
+    version = HiddenField("", filters=[int_or_none], validators=[InputRequired()])
 
 
 class TakeForm(ActionForm):

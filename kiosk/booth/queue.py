@@ -116,12 +116,26 @@ def _queue_context(booth: Booth, tab: str) -> dict:
     tab_counts = {key: len(every) if states is None else sum(counts[s] for s in states)
                   for key, states in FILTERS.items()}
     shown = every if FILTERS[tab] is None else [row for row in every if row.status in FILTERS[tab]]
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return {"booth": booth, "tab": tab, "tab_counts": tab_counts,
-            "rows": shown, "need_preview": NEED_PREVIEW,
+    labels = _labels(current_language())
+    return {"booth": booth, "tab": tab, "tab_counts": tab_counts, "rows": _display(shown, booth.id, labels),
             "queue_url": url_for(".queue", booth_id=booth.id), "show_prefix": url_for(".show", request_id=0)[:-1],
-            "zone": zone, "utc": timezone.utc, "figures": satisfaction(booth_id=booth.id),
-            **_labels(current_language())}
+            "figures": satisfaction(booth_id=booth.id), **labels}
+
+
+def _display(rows, booth_id: int, labels: dict) -> list[tuple]:
+    """Each row as the strings the table shows, in its column order.
+
+    The queue is rendered every time it changes, for every tablet: made here, the values cost a
+    tenth of what the same lookups, method calls and slices cost inside the template.
+    """
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    status_text, category_text = labels["status_text"], labels["category_text"]
+    return [(row.id, row.ticket_no, row.booth_id != booth_id,
+             row.created_at.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%H:%M"),
+             row.company, category_text[row.category],
+             row.need if len(row.need) <= NEED_PREVIEW else row.need[:NEED_PREVIEW] + "…",
+             row.status.value, status_text[row.status])
+            for row in rows]
 
 
 @cache

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from kiosk.auth.access import booth_or_abort
 from kiosk.booth import bp
 from kiosk.booth.actions import go
+from kiosk.fairs.models import fair_booths
 from kiosk.intake.forms import IntakeForm, intake_from
 from kiosk.intake.service import FairNotOpen, submit_request
 from kiosk.rendering import render_block
@@ -20,7 +21,7 @@ def walk_in(booth_id: int):
     booth = booth_or_abort(booth_id)
     # Entered at this booth, for this booth: a need for another booth is entered there, or
     # transferred afterwards (so the one who typed it can always open what they typed).
-    booths = [booth]
+    booths = [b for b in fair_booths(booth.fair_id) if b.id == booth.id]
     context = {"fair": booth.fair, "booth": booth, "walk_in": True,
                "form_action": url_for(".walk_in", booth_id=booth.id)}
     if request.method == "GET":

@@ -15,6 +15,7 @@ from kiosk.service_requests.models import Category
 NEED_MAX = 2000
 KEY = re.compile(r"[A-Za-z0-9_-]{8,40}")
 
+_AMOUNT_ERROR = _l("金额应为大于0的数字，单位万元")
 _CREDIT_CODE_ERRORS = {
     "length": _l("统一社会信用代码应为18位，请核对营业执照"),
     "characters": _l("统一社会信用代码只含数字和大写字母（不含I、O、Z、S、V）"),
@@ -23,14 +24,10 @@ _CREDIT_CODE_ERRORS = {
 
 
 class AmountField(DecimalField):
-    """A decimal in 万元 whose parse error speaks the user's language (WTForms' own is English)."""
+    """A decimal in 万元 that may be written 1,000 or 1，000."""
 
     def process_formdata(self, valuelist):
-        try:
-            super().process_formdata([v.replace(",", "").replace("，", "") for v in valuelist])
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("金额应为大于0的数字，单位万元")) from None
+        super().process_formdata([v.replace(",", "").replace("，", "") for v in valuelist])
 
 
 class IntakeForm(FlaskForm):
@@ -53,12 +50,14 @@ class IntakeForm(FlaskForm):
         Length(max=NEED_MAX, message=_l("需求内容最多%(max)d字", max=NEED_MAX))])
     project_name = StringField(_l("项目名称（选填）"), filters=[strip], validators=[
         Optional(), Length(max=200, message=_l("项目名称最多200字"))])
-    amount_wan = AmountField(_l("融资金额（万元，选填）"), places=2, validators=[
-        Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100000000"),
-                                message=_l("金额应为大于0的数字，单位万元"))])
+    # The parse error is ours: WTForms' own is English (and read from its catalog on every request).
+    amount_wan = AmountField(_l("融资金额（万元，选填）"), places=2, invalid_value_message=_AMOUNT_ERROR, validators=[
+        Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100000000"), message=_AMOUNT_ERROR)])
     #: a fresh key per filled form; a retried or doubled POST carries the same one. A key that is not
     #: one of ours (too long, odd characters) is dropped rather than refused: the request still counts.
-    submission_key = HiddenField(filters=[lambda v: v if v and KEY.fullmatch(v) else None])
+    #: (hidden fields get an empty label: without one WTForms makes one up, through its own catalog,
+    #: which Flask-WTF then reads from disk on every request)
+    submission_key = HiddenField("", filters=[lambda v: v if v and KEY.fullmatch(v) else None])
 
     def __init__(self, *args, booths=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from kiosk.auth.access import request_by_token_or_404
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus, fair_booths
 from kiosk.intake.forms import IntakeForm, intake_from
-from kiosk.intake.service import FairNotOpen, already_filed, submit_request
+from kiosk.intake.service import FairNotOpen, Filed, already_filed, submit_request
 from kiosk.ratelimits import device_id, too_many_submissions
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest
@@ -58,20 +58,19 @@ def fair_form(fair_id: int):
 
 @bp.post("/f/<int:fair_id>")
 def submit(fair_id: int):
-    fair = db.get_or_404(Fair, fair_id)
-    form = IntakeForm(booths=fair_booths(fair.id))
-    if not fair.is_open:
-        return _form_invalid(fair, form, notice="closed")
+    # The fair itself is loaded only to show the form again: whether it is open is checked inside
+    # the transaction that files the request (the first minutes of a fair bring hundreds at once).
+    form = IntakeForm(booths=fair_booths(fair_id))
     if not form.validate():
-        return _form_invalid(fair, form)
+        return _form_invalid(db.get_or_404(Fair, fair_id), form)
     device = device_id()
     intake = replace(intake_from(form), device=device)
     if too_many_submissions(device) and not already_filed(intake):
-        return _form_invalid(fair, form, notice="too_many")
+        return _form_invalid(db.get_or_404(Fair, fair_id), form, notice="too_many")
     try:
         saved = submit_request(intake)
     except FairNotOpen:
-        return _form_invalid(fair, form, notice="closed")
+        return _form_invalid(db.get_or_404(Fair, fair_id), form)
     _remember(form, saved)
     target = url_for(".track", token=saved.token)
     if request.htmx:
@@ -120,6 +119,8 @@ def _form_page(fair: Fair, booth: Booth | None):
 
 def _form_invalid(fair: Fair, form: IntakeForm, notice: str | None = None):
     """The form again with every message beside its field and everything typed kept."""
+    if not fair.is_open:
+        notice = "closed"  # whatever else is wrong: nothing can be filed now
     status = {"closed": 409, "expired": 400, "too_many": 429}.get(notice, 422)
     if request.htmx:
         # htmx swaps only 2xx answers; the status for plain browsers says what happened.
@@ -128,7 +129,7 @@ def _form_invalid(fair: Fair, form: IntakeForm, notice: str | None = None):
     return render_template("intake/form.html", fair=fair, form=form, booth=booth, notice=notice), status
 
 
-def _remember(form: IntakeForm, saved: ServiceRequest) -> None:
+def _remember(form: IntakeForm, saved: Filed) -> None:
     session["company"] = {name: form[name].data for name in COMPANY_FIELDS}
     session["my_requests"] = ([saved.token] + [t for t in session.get("my_requests", []) if t != saved.token]
                               )[:MY_REQUESTS_KEPT]

@@ -12,7 +12,7 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(VENV)/bin/gunicorn --workers 2 --threads 8 --keep-alive 75 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # The whole suite on SQLite, then everything but the browser tests again on a throwaway PostgreSQL.
 test: setup system-packages
@@ -32,12 +32,13 @@ translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d kiosk/translations
 
 # What the tests need from Debian: chromium (Playwright cannot download its own here), a CJK font
-# so that screenshots of Chinese pages show characters, and a PostgreSQL server to test against.
+# so that screenshots of Chinese pages show characters, a PostgreSQL server to test against, and
+# Node.js, which fires the load simulation's bursts (bench/burst.mjs).
 system-packages:
-	@command -v chromium >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' \
+	@command -v chromium >/dev/null && command -v node >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' \
 	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+	    chromium fonts-wqy-microhei poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0 nodejs >/dev/null; }
 
 # Rebuild the catalog template after changing user-facing text, then translate what is new in en.
 extract:

@@ -181,7 +181,7 @@ def main():
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--gap", type=float, default=4.0, help="seconds between bursts")
     parser.add_argument("--postgres", action="store_true", help="use KIOSK_TEST_DATABASE_URL (scripts/with-postgres)")
-    parser.add_argument("--workers", default="--workers 2 --threads 8 --keep-alive 75")
+    parser.add_argument("--workers", default="", help="gunicorn settings besides gunicorn.conf.py's")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ["KIOSK_TEST_DATABASE_URL"] if args.postgres else f"sqlite:///{folder}/kiosk.db"
@@ -192,14 +192,14 @@ def main():
             server.terminate()
             server.wait()
         lost, extra = check_database(url, filed)
-    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; gunicorn {args.workers}; {args.phones} phones, "
+    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; gunicorn.conf.py {args.workers}; {args.phones} phones, "
           f"{args.requests} requests in bursts every {args.gap:.0f} s; 25 tablets polling every 3 s")
     print(recorder.report())
     print(f"filed and confirmed to the phone: {len(filed)}; lost: {lost}; in the database unconfirmed: {extra}; "
           f"5xx or dropped: {recorder.server_errors()}")
 
 
-def start_fair(url, workers="--workers 2 --threads 8 --keep-alive 75", port=None):
+def start_fair(url, workers="", port=None):
     """A migrated database with the demo fair, and gunicorn serving it on loopback."""
     if port is None:
         with socket.socket() as probe:  # a free port on loopback
@@ -210,7 +210,8 @@ def start_fair(url, workers="--workers 2 --threads 8 --keep-alive 75", port=None
     flask = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run(flask + ["demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), *workers.split(),
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+                               *workers.split(),
                                "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

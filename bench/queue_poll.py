@@ -2,7 +2,7 @@
 
     apt-get install wrk            # the load generator (C, so it is not the bottleneck)
     .venv/bin/python bench/queue_poll.py [--seconds 10] [--connections 8]
-    BENCH_GUNICORN="--workers 2" .venv/bin/python bench/queue_poll.py    # another server setting
+    BENCH_GUNICORN="--threads 4" .venv/bin/python bench/queue_poll.py    # besides gunicorn.conf.py's
 
 DESIGN.md's targets: an unchanged poll (304) at >= 0.6 x hello-world, a changed 25-row queue at >= 0.3 x.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 PORT = 8731
-WORKERS = os.environ.get("BENCH_GUNICORN", "--workers 2 --threads 4").split()
+WORKERS = ["-c", str(ROOT / "gunicorn.conf.py"), *os.environ.get("BENCH_GUNICORN", "").split()]
 
 
 def prepare_database(folder: Path) -> str:

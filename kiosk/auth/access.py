@@ -17,8 +17,8 @@ from kiosk.fairs.models import Booth
 from kiosk.service_requests.models import ServiceRequest, request_joint_booth
 
 
-def can_see_booth(user: User, booth: Booth) -> bool:
-    return user.is_organiser or user.booth_id == booth.id
+def can_see_booth(user: User, booth_id: int) -> bool:
+    return user.is_organiser or user.booth_id == booth_id
 
 
 def can_see(user: User, item: ServiceRequest) -> bool:
@@ -34,7 +34,7 @@ def can_act(user: User, item: ServiceRequest) -> bool:
 def booth_or_abort(booth_id: int) -> Booth:
     # With its fair and department: every page about a booth shows both.
     booth = db.get_or_404(Booth, booth_id, options=[so.joinedload(Booth.fair), so.joinedload(Booth.department)])
-    if not can_see_booth(current_user, booth):
+    if not can_see_booth(current_user, booth.id):
         abort(403)
     return booth
 

@@ -10,12 +10,12 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from kiosk.auth.access import booth_or_abort, in_queue_of
+from kiosk.auth.access import booth_or_abort, can_see_booth, in_queue_of
 from kiosk.auth.views import home_of
 from kiosk.booth import bp
 from kiosk.companies.models import Company
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth, Fair, FairStatus
+from kiosk.fairs.models import Fair, FairStatus
 from kiosk.i18n import current_language, language_key
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, ServiceRequest, Status
@@ -100,26 +100,38 @@ def _etag(booth_id: int, version: int, tab: str, organiser: bool) -> str:
 
 @login_required
 def _queue(booth_id: int, tab: str):
-    booth = booth_or_abort(booth_id)
-    context = _queue_context(booth, tab)
     if request.htmx and not request.htmx.boosted:
-        etag = _etag(booth.id, booth.queue_version, tab, current_user.is_organiser)
-        return tagged(make_response(render_block("booth/queue.html", "queue", **context)), etag)
-    return render_template("booth/queue.html", **context)
+        return _fragment(booth_id, tab)
+    booth = booth_or_abort(booth_id)
+    return render_template("booth/queue.html", booth=booth, **_queue_context(booth.id, tab))
 
 
-def _queue_context(booth: Booth, tab: str) -> dict:
+def _fragment(booth_id: int, tab: str):
+    """The queue alone, for the tablet's poll. It shows nothing of the booth but its requests, so
+    the booth is not loaded: its version is read first (the rows read after it are at least as new
+    as the ETag says), then who may see it is checked as booth_or_abort does."""
+    version = queue_version(booth_id)
+    if version is None:
+        abort(404)
+    if not can_see_booth(current_user, booth_id):
+        abort(403)
+    fragment = render_block("booth/queue.html", "queue", **_queue_context(booth_id, tab))
+    return tagged(make_response(fragment), _etag(booth_id, version, tab, current_user.is_organiser))
+
+
+def _queue_context(booth_id: int, tab: str) -> dict:
     # All the booth's rows in one query (a booth has tens, not thousands): the tab and the counts
-    # are taken from them, rather than asked of the database again.
-    every = db.session.execute(_ROWS, {"booth_id": booth.id}).all()
+    # are taken from them, rather than asked of the database again. Through the connection: the
+    # ORM session's handling costs more than the query, and these are plain rows.
+    every = db.session.connection().execute(_ROWS, {"booth_id": booth_id}).all()
     counts = Counter(row.status for row in every)
     tab_counts = {key: len(every) if states is None else sum(counts[s] for s in states)
                   for key, states in FILTERS.items()}
     shown = every if FILTERS[tab] is None else [row for row in every if row.status in FILTERS[tab]]
     labels = _labels(current_language())
-    return {"booth": booth, "tab": tab, "tab_counts": tab_counts, "rows": _display(shown, booth.id, labels),
-            "queue_url": url_for(".queue", booth_id=booth.id), "show_prefix": url_for(".show", request_id=0)[:-1],
-            "figures": satisfaction(booth_id=booth.id), **labels}
+    return {"booth_id": booth_id, "tab": tab, "tab_counts": tab_counts, "rows": _display(shown, booth_id, labels),
+            "queue_url": url_for(".queue", booth_id=booth_id), "show_prefix": url_for(".show", request_id=0)[:-1],
+            "figures": satisfaction(booth_id=booth_id), **labels}
 
 
 def _display(rows, booth_id: int, labels: dict) -> list[tuple]:

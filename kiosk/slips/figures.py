@@ -66,7 +66,7 @@ _SCOPES = {
 
 def _figures(per_booth=False, **scope) -> dict:
     given = {name: value for name, value in scope.items() if value is not None}
-    rows = db.session.execute(_statement(frozenset(given), per_booth), given)
+    rows = db.session.connection().execute(_statement(frozenset(given), per_booth), given)  # plain rows
     return {row.key: Satisfaction(
         with_outcome=row.with_outcome, slips=row.slips, satisfied=row.satisfied, flags_open=row.flags_open,
         averages={name: None if row._mapping[name] is None else round(float(row._mapping[name]), 2)

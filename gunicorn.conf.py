@@ -4,14 +4,18 @@
 no reuse_port."""
 import os
 
-#: one process per core: the work is Python, so a process uses at most one core
-workers = int(os.environ.get("KIOSK_WORKERS", os.cpu_count() or 2))
+#: one process per core: the work is Python, so a process uses at most one core (the cores this
+#: process may run on, which in a container can be fewer than the machine has)
+workers = int(os.environ.get("KIOSK_WORKERS", len(os.sched_getaffinity(0))))
 #: two threads per process: one can wait on the database while the other runs; more only add
-#: switching between threads that each hold Python's lock in turn
+#: switching between threads that each hold Python's lock in turn. The price: a long request (the
+#: tally PDF takes 1.4 s) holds one of the machine's four threads meanwhile. On PostgreSQL, whose
+#: round trips leave threads waiting, `--threads 4` did slightly better (p99 1.7 s against 1.9 s).
 threads = 2
 #: phones pause between loading the form and sending it; with gunicorn's default of 2 s they find
 #: their connection closed under load (a third of a 500-phone burst failed that way)
 keepalive = 75
 #: a listening socket per worker, so the kernel spreads connections evenly; with one shared
-#: socket, one worker took three in four of a burst while the other idled
+#: socket, one worker took three in four of a burst while the other idled. (The flip side: a second
+#: kiosk started by mistake on the same port does not fail, it silently takes half the traffic.)
 reuse_port = True

@@ -5,7 +5,7 @@
 // measuring the kiosk and measuring the generator: 500 real phones each have a CPU of their own.
 //
 // stdin:  {"base": "http://127.0.0.1:8000", "requests": [{"path", "body", "headers"}, ...]}
-// stdout: [{"status", "ms", "redirect", "error"}, ...] in the same order
+// stdout: [{"status", "ms", "redirect", "cookies", "error"}, ...] in the same order
 import http from "node:http";
 
 const input = JSON.parse(await new Promise((resolve) => {
@@ -29,7 +29,8 @@ function post(request) {
     }, (res) => {
       res.resume();  // the body is not needed, only that it arrived whole
       res.on("end", () => resolve({ status: res.statusCode, ms: performance.now() - start,
-                                    redirect: res.headers["hx-redirect"] || null }));
+                                    redirect: res.headers["hx-redirect"] || null,
+                                    cookies: res.headers["set-cookie"] || [] }));
     });
     req.setTimeout(60000, () => req.destroy(new Error("timeout")));
     req.on("error", (error) => resolve({ status: null, ms: performance.now() - start, error: error.message }));

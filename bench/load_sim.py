@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import ssl
 import statistics
@@ -89,13 +90,17 @@ async def load_form(client, codes, arrival, rng, recorder):
 
 
 def fire(base, posts, recorder, filed):
-    """Send every post at the same moment (bench/burst.mjs) and record the answers."""
+    """Send every post at the same moment (bench/burst.mjs), record the answers and return them."""
+    if not shutil.which("node"):
+        raise RuntimeError("the bursts are fired by Node.js: apt-get install nodejs (make system-packages)")
     done = subprocess.run(["node", str(ROOT / "bench" / "burst.mjs")], input=json.dumps({"base": base, "requests": posts}),
                           capture_output=True, text=True, check=True)
-    for answer in json.loads(done.stdout):
+    answers = json.loads(done.stdout)
+    for answer in answers:
         recorder.record("submit", answer["ms"] / 1000, answer["status"] or answer["error"])
         if answer["status"] == 200 and (answer["redirect"] or "").startswith("/t/"):
             filed.append(answer["redirect"])
+    return answers
 
 
 async def phone_rounds(base, codes, phone_count, requests, gap, lead, rng, recorder, filed):
@@ -108,11 +113,19 @@ async def phone_rounds(base, codes, phone_count, requests, gap, lead, rng, recor
         first = now + lead + 1
         for round_no in range(max(per_phone)):
             start = first + round_no * gap
+            in_round = [clients[n] for n in range(phone_count) if per_phone[n] > round_no]
             posts = await asyncio.gather(*(
-                load_form(clients[n], codes, now + (rng.uniform(0, lead) if round_no == 0 else 0), rng, recorder)
-                for n in range(phone_count) if per_phone[n] > round_no))
+                load_form(client, codes, now + (rng.uniform(0, lead) if round_no == 0 else 0), rng, recorder)
+                for client in in_round))
+            sending = [(client, post) for client, post in zip(in_round, posts) if post]
             await asyncio.sleep(max(0.0, start - time.monotonic()))  # typing, until the burst
-            await asyncio.to_thread(fire, base, [p for p in posts if p], recorder, filed)
+            answers = await asyncio.to_thread(fire, base, [post for _, post in sending], recorder, filed)
+            for (client, post), answer in zip(sending, answers):
+                # The phone keeps the cookies the answer set: its session, with the company it
+                # remembers and the device id that the per-phone limit counts by.
+                client.cookies.extract_cookies(httpx.Response(
+                    answer["status"] or 599, headers=[("set-cookie", c) for c in answer.get("cookies", [])],
+                    request=httpx.Request("POST", base + post["path"])))
             now = time.monotonic()
     finally:
         await asyncio.gather(*(client.aclose() for client in clients))

@@ -2,9 +2,11 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from kiosk import config, database  # noqa: F401  (database registers the SQLite pragmas)
 from kiosk.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from kiosk.formtools import MAX_ID
 
 
 class Kiosk(Flask):
@@ -22,8 +24,18 @@ class Kiosk(Flask):
         return response
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number beyond any id is a 404, not a database error (SQLite's
+    driver overflows, PostgreSQL refuses to compare an integer column with it)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Kiosk(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
     config.load(app)
     if test_config:
         app.config.from_mapping(test_config)

@@ -8,9 +8,13 @@ def strip(value):
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
+#: the largest id a table holds (PostgreSQL's integer); a larger number in a URL or form is no id
+MAX_ID = 2**31 - 1
+
+
 def int_or_none(value):
     """An id from a form; None for a placeholder or anything that is not an id."""
-    return int(value) if str(value).isdigit() else None
+    return int(value) if str(value).isdigit() and int(value) <= MAX_ID else None
 
 
 def booth_choices(booths, placeholder=True):

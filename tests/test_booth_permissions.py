@@ -89,3 +89,10 @@ def test_staff_of_another_booth_cannot_act_even_with_a_valid_form(app, setting):
     db.session.expire_all()
     from kiosk.service_requests.models import ServiceRequest, Status
     assert db.session.get(ServiceRequest, setting["item"]).status is Status.waiting
+
+
+def test_a_booth_or_request_number_beyond_any_id_is_not_found(app, setting):
+    organiser = client_as(app, "organiser")
+    for url in ("/staff/booths/99999999999999999999", "/staff/requests/99999999999999999999"):
+        assert organiser.get(url).status_code == 404
+        assert organiser.get(url, headers={"HX-Request": "true"}).status_code == 404

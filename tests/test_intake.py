@@ -310,3 +310,21 @@ def test_a_form_brought_back_with_its_old_key_and_a_new_need_files_a_new_request
 def test_a_strange_submission_key_is_not_a_crash(client, fair):
     response = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07", submission_key="x" * 500))
     assert response.status_code == 303 and len(requests_in_db()) == 1
+
+
+HUGE = "99999999999999999999"  # beyond any id column: SQLite's driver overflows on it
+
+
+def test_numbers_beyond_any_id_are_not_found_not_a_crash(client, fair):
+    assert client.get(f"/f/{HUGE}").status_code == 404
+    # (Werkzeug's router answers a POST to a path no rule takes with 405: either way, no crash.)
+    assert client.post(f"/f/{HUGE}", data=form_data(client, "/b/B07")).status_code in (404, 405)
+    # A booth asked for in the query string that cannot exist: the form, with no booth chosen.
+    page = client.get(f"/f/{fair.id}?booth={HUGE}")
+    assert page.status_code == 200 and not re.search(r'<option selected value="\d', page.get_data(as_text=True))
+
+
+def test_an_expired_form_for_a_fair_that_does_not_exist_is_not_found(client, fair):
+    data = {**form_data(client, "/b/B07"), "csrf_token": "expired"}
+    response = client.post("/f/9999", data=data)
+    assert response.status_code == 404 and "没有找到这个页面" in response.get_data(as_text=True)

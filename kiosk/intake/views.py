@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from kiosk.auth.access import request_by_token_or_404
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus, fair_booths
+from kiosk.formtools import int_or_none
 from kiosk.intake.forms import IntakeForm, intake_from
 from kiosk.intake.service import FairNotOpen, Filed, already_filed, submit_request
 from kiosk.ratelimits import device_id, too_many_submissions
@@ -39,7 +40,9 @@ def expired(_error):
     """A form whose session ran out comes back with a fresh token and everything typed kept."""
     if request.endpoint != "intake.submit":
         return render_template("errors/error.html", message="expired"), 400
-    fair = db.get_or_404(Fair, request.view_args["fair_id"])
+    fair = db.session.get(Fair, request.view_args["fair_id"])
+    if fair is None:  # (abort() inside an error handler would be a 500)
+        return render_template("errors/error.html", message="not_found"), 404
     return _form_invalid(fair, IntakeForm(booths=fair_booths(fair.id), meta={"csrf": False}), notice="expired")
 
 
@@ -52,7 +55,7 @@ def booth_form(code: str):
 @bp.get("/f/<int:fair_id>")
 def fair_form(fair_id: int):
     fair = db.get_or_404(Fair, fair_id)
-    booth = db.session.get(Booth, request.args.get("booth", type=int) or 0)
+    booth = db.session.get(Booth, request.args.get("booth", type=int_or_none) or 0)
     return _form_page(fair, booth if booth and booth.fair_id == fair.id else None)
 
 
@@ -70,7 +73,7 @@ def submit(fair_id: int):
     try:
         saved = submit_request(intake)
     except FairNotOpen:
-        return _form_invalid(db.get_or_404(Fair, fair_id), form)
+        return _form_invalid(db.get_or_404(Fair, fair_id), form, notice="closed")
     _remember(form, saved)
     target = url_for(".track", token=saved.token)
     if request.htmx:

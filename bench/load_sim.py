@@ -93,8 +93,8 @@ def fire(base, posts, recorder, filed):
     """Send every post at the same moment (bench/burst.mjs), record the answers and return them."""
     if not shutil.which("node"):
         raise RuntimeError("the bursts are fired by Node.js: apt-get install nodejs (make system-packages)")
-    done = subprocess.run(["node", str(ROOT / "bench" / "burst.mjs")], input=json.dumps({"base": base, "requests": posts}),
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(["node", str(ROOT / "bench" / "burst.mjs")], capture_output=True, text=True, check=True,
+                          input=json.dumps({"base": base, "requests": posts}))
     answers = json.loads(done.stdout)
     for answer in answers:
         recorder.record("submit", answer["ms"] / 1000, answer["status"] or answer["error"])

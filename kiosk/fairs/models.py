@@ -151,5 +151,5 @@ class FairEvent(db.Model):
 
 
 _FAIR_BOOTHS = (sa.select(Booth.id, Booth.code, Department.name, Zone.name.label("zone"))
-                .join(Zone, Booth.zone_id == Zone.id).join(Department, Booth.department_id == Department.id).where(Booth.fair_id == sa.bindparam("fair_id"))
-                .order_by(Booth.code))
+                .join(Zone, Booth.zone_id == Zone.id).join(Department, Booth.department_id == Department.id)
+                .where(Booth.fair_id == sa.bindparam("fair_id")).order_by(Booth.code))

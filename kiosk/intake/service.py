@@ -77,10 +77,10 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None)
             raise FairNotOpen()
         company_id = _company(connection, intake.credit_code, intake.company_name)
         sequence = connection.execute(_NEXT_SEQUENCE, {"booth_id": booth.id}).scalar_one()
-        filed = Filed(None, f"{booth.code}-{sequence:03d}", secrets.token_urlsafe(18))
+        ticket_no, token = f"{booth.code}-{sequence:03d}", secrets.token_urlsafe(18)
         request_id = connection.execute(_INSERT_REQUEST, {
             "fair_id": booth.fair_id, "booth_id": booth.id, "company_id": company_id,
-            "ticket_no": filed.ticket_no, "token": filed.token, "submission_key": key, "channel": channel,
+            "ticket_no": ticket_no, "token": token, "submission_key": key, "channel": channel,
             "category": intake.category, "need": intake.need, "project_name": intake.project_name or None,
             "amount_wan": intake.amount_wan if intake.category is Category.funding else None,
             "contact_name": intake.contact_name, "contact_mobile": intake.mobile, "status": Status.waiting,
@@ -88,7 +88,7 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None)
         connection.execute(_INSERT_EVENT, {
             "request_id": request_id, "kind": EventKind.submitted, "to_status": Status.waiting,
             "to_booth_id": booth.id, "actor_id": actor.id if actor is not None else None})
-        return filed._replace(id=request_id)
+        return Filed(request_id, ticket_no, token)
 
     return in_transaction(work)
 
@@ -104,19 +104,21 @@ def _company(connection, credit_code: str, name: str) -> int:
     return known.id
 
 
-# The statements, built once (they run for every submission).
-_EARLIER = sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.token).where(
-    ServiceRequest.submission_key == sa.bindparam("key"))
-_BOOTH = (sa.select(Booth.id, Booth.code, Booth.fair_id, Fair.status.label("fair_status"))
-          .join(Fair, Booth.fair_id == Fair.id).where(Booth.id == sa.bindparam("booth_id")))
-_COMPANY = sa.select(Company.id, Company.name).where(Company.credit_code == sa.bindparam("credit_code"))
-_INSERT_COMPANY = sa.insert(Company.__table__).returning(Company.__table__.c.id)
-_RENAME_COMPANY = (sa.update(Company.__table__).where(Company.__table__.c.id == sa.bindparam("company_id"))
+# The statements, built once (they run for every submission). Written against the tables, so that
+# the ORM takes no part in running them.
+_requests, _events, _companies, _booths = (
+    ServiceRequest.__table__, RequestEvent.__table__, Company.__table__, Booth.__table__)
+_EARLIER = sa.select(_requests.c.id, _requests.c.ticket_no, _requests.c.token).where(
+    _requests.c.submission_key == sa.bindparam("key"))
+_BOOTH = (sa.select(_booths.c.id, _booths.c.code, _booths.c.fair_id, Fair.__table__.c.status.label("fair_status"))
+          .join(Fair.__table__).where(_booths.c.id == sa.bindparam("booth_id")))
+_COMPANY = sa.select(_companies.c.id, _companies.c.name).where(_companies.c.credit_code == sa.bindparam("credit_code"))
+_INSERT_COMPANY = sa.insert(_companies).returning(_companies.c.id)
+_RENAME_COMPANY = (sa.update(_companies).where(_companies.c.id == sa.bindparam("company_id"))
                    .values(name=sa.bindparam("name")))
 #: takes the booth's next ticket number (and tells its queue); the UPDATE locks the row until COMMIT
-_NEXT_SEQUENCE = (sa.update(Booth.__table__).where(Booth.__table__.c.id == sa.bindparam("booth_id"))
-                  .values(last_seq=Booth.__table__.c.last_seq + 1,
-                          queue_version=Booth.__table__.c.queue_version + 1)
-                  .returning(Booth.__table__.c.last_seq))
-_INSERT_REQUEST = sa.insert(ServiceRequest.__table__).returning(ServiceRequest.__table__.c.id)
-_INSERT_EVENT = sa.insert(RequestEvent.__table__)
+_NEXT_SEQUENCE = (sa.update(_booths).where(_booths.c.id == sa.bindparam("booth_id"))
+                  .values(last_seq=_booths.c.last_seq + 1, queue_version=_booths.c.queue_version + 1)
+                  .returning(_booths.c.last_seq))
+_INSERT_REQUEST = sa.insert(_requests).returning(_requests.c.id)
+_INSERT_EVENT = sa.insert(_events)

@@ -22,15 +22,27 @@ SUBMIT_WINDOW = timedelta(minutes=10)
 SUBMITS_PER_DEVICE = 30
 
 
-def login_locked(username: str) -> bool:
+def login_locked(username: str, device: str) -> bool:
+    """Whether this browser may not try a password for this account now.
+
+    Booth usernames are easy to guess (b07), so anyone in the hall could lock a booth out by
+    guessing at its account. So a browser that has signed in to the account before (the booth's own
+    tablet) counts only its own failures, and every other browser shares the count of the others.
+    """
     since = utcnow() - LOGIN_WINDOW
-    failures = db.session.scalar(sa.select(sa.func.count(LoginAttempt.id)).where(
-        LoginAttempt.username == username, LoginAttempt.at >= since, sa.not_(LoginAttempt.succeeded)))
-    return failures >= LOGIN_FAILURES
+    signed_in_from = (sa.select(LoginAttempt.device).where(
+        LoginAttempt.username == username, LoginAttempt.succeeded, LoginAttempt.device.is_not(None)))
+    failures = (sa.select(sa.func.count(LoginAttempt.id))
+                .where(LoginAttempt.username == username, LoginAttempt.at >= since, sa.not_(LoginAttempt.succeeded)))
+    if device in db.session.scalars(signed_in_from):
+        failures = failures.where(LoginAttempt.device == device)
+    else:
+        failures = failures.where(LoginAttempt.device.not_in(signed_in_from))
+    return db.session.scalar(failures) >= LOGIN_FAILURES
 
 
-def record_login(username: str, succeeded: bool) -> None:
-    db.session.add(LoginAttempt(username=username[:64], succeeded=succeeded))
+def record_login(username: str, succeeded: bool, device: str) -> None:
+    db.session.add(LoginAttempt(username=username[:64], succeeded=succeeded, device=device))
     db.session.commit()
 
 

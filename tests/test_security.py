@@ -176,6 +176,30 @@ def test_sign_in_is_locked_after_too_many_failures_on_one_account(app, fair):
     assert other.status_code == 302
 
 
+def guess(client, username, times, password="guess"):
+    token = csrf_token(client, "/login")
+    return [client.post("/login", data={"username": username, "password": password, "csrf_token": token}).status_code
+            for _ in range(times)]
+
+
+def test_guessing_at_a_booth_account_does_not_lock_out_the_booth_tablet(app, fair):
+    tablet = login(app.test_client(), "b07")
+    tablet.post("/logout", data={"csrf_token": csrf_token(tablet, f"/staff/booths/{booth(fair, 'B07').id}")})
+    stranger = app.test_client()
+    assert guess(stranger, "b07", LOGIN_FAILURES) == [401] * LOGIN_FAILURES
+    assert guess(stranger, "b07", 1, PASSWORD) == [429]
+    assert guess(app.test_client(), "b07", 1, PASSWORD) == [429]  # nor any other new browser
+    # The tablet that signed in to the account before counts apart: it signs in again.
+    assert guess(tablet, "b07", 1, PASSWORD) == [302]
+
+
+def test_the_booth_tablet_is_locked_by_its_own_failures(app, fair):
+    tablet = login(app.test_client(), "b07")
+    tablet.post("/logout", data={"csrf_token": csrf_token(tablet, f"/staff/booths/{booth(fair, 'B07').id}")})
+    assert guess(tablet, "b07", LOGIN_FAILURES) == [401] * LOGIN_FAILURES
+    assert guess(tablet, "b07", 1, PASSWORD) == [429]
+
+
 def test_one_phone_flooding_the_form_is_held_back_but_the_next_phone_is_not(app, fair):
     from tests.test_intake import form_data
     flooding = app.test_client()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from kiosk.extensions import db
 from kiosk.service_requests import workflow
+from kiosk.ratelimits import LOGIN_FAILURES
 from kiosk.slips.models import SatisfactionSlip, SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip
 from tests.conftest import PASSWORD, booth, csrf_token, login
@@ -139,6 +140,20 @@ def test_slip_mode_shows_only_the_slip_and_locks_the_queue(app, fair, organiser)
     back = tablet.post("/slip/exit", data={"password": PASSWORD, "csrf_token": token})
     assert back.headers["Location"] == f"/staff/requests/{item.id}"
     assert tablet.get(queue).status_code == 200
+
+
+def test_guessing_the_staff_password_in_slip_mode_is_limited(app, fair, organiser):
+    item = resolved(fair, organiser)
+    tablet = login(app.test_client(), "b07")
+    hand_over(tablet, item)
+    token = csrf_token(tablet, "/slip")
+    for _ in range(LOGIN_FAILURES):
+        assert tablet.post("/slip/exit", data={"password": "guess", "csrf_token": token}).status_code == 401
+    held = tablet.post("/slip/exit", data={"password": PASSWORD, "csrf_token": token})
+    assert held.status_code == 429 and "密码输错次数过多" in held.get_data(as_text=True)
+    assert tablet.get(f"/staff/booths/{booth(fair, 'B07').id}").headers["Location"] == "/slip"
+    # The guesses came from the tablet: the booth's staff can still sign in elsewhere.
+    assert login(app.test_client(), "b07")
 
 
 def test_slip_mode_is_refused_before_an_outcome_and_for_another_booth(app, fair, organiser):

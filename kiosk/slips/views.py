@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from kiosk.auth.access import organiser_required, request_by_token_or_404, request_or_404
 from kiosk.extensions import db
+from kiosk.ratelimits import device_id, login_locked, record_login
 from kiosk.rendering import render_block
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import ExitSlipModeForm, FollowUpForm, SlipForm
@@ -98,14 +99,19 @@ def kiosk_exit():
     request_id = session.get("slip_mode")
     if request_id is None:
         return redirect(url_for("booth.index"))
-    if form.validate() and current_user.check_password(form.password.data):
-        session.pop("slip_mode")
-        session.pop("slip_done", None)
-        return redirect(url_for("booth.show", request_id=request_id))
+    # The tablet is in a company's hands: its guesses at the staff password count as failed sign-ins.
+    locked = login_locked(current_user.username, device_id())
+    if not locked and form.validate():
+        right = current_user.check_password(form.password.data)
+        record_login(current_user.username, right, device_id())
+        if right:
+            session.pop("slip_mode")
+            session.pop("slip_done", None)
+            return redirect(url_for("booth.show", request_id=request_id))
     item = db.get_or_404(ServiceRequest, request_id)
     template = "slips/kiosk_thanks.html" if session.get("slip_done") else "slips/kiosk.html"
     return render_template(template, item=item, exit_form=form, slip_form=SlipForm(formdata=None),
-                           outcome=None, exit_failed=True), 401
+                           outcome=None, exit_failed="locked" if locked else True), 429 if locked else 401
 
 
 # Paper slips, typed in by booth staff or organisers.

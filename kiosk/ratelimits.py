@@ -3,11 +3,12 @@
 Counted in the database, so that several app servers count together; and per account or per phone,
 never per IP address: a whole venue may reach the kiosk through one address.
 """
+import re
 import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import session
+from flask import after_this_request, current_app, g, request, session
 
 from kiosk.auth.models import LoginAttempt
 from kiosk.extensions import db
@@ -17,37 +18,58 @@ from kiosk.timeutil import utcnow
 LOGIN_WINDOW = timedelta(minutes=15)
 #: failed sign-ins to one account within the window before it is locked for the rest of it
 LOGIN_FAILURES = 10
+BROWSER_COOKIE = "kiosk_browser"
+BROWSER_ID = re.compile(r"[0-9a-f]{32}")
+#: as long as browsers keep a cookie (400 days)
+BROWSER_COOKIE_AGE = 400 * 24 * 3600
 SUBMIT_WINDOW = timedelta(minutes=10)
 #: requests one phone may file within the window; a company with many needs files a handful
 SUBMITS_PER_DEVICE = 30
 
 
-def login_locked(username: str, device: str) -> bool:
-    """Whether this browser may not try a password for this account now.
+def login_locked(username: str, browser: str) -> bool:
+    """Whether this browser (browser_id) may not try a password for this account now.
 
-    Booth usernames are easy to guess (b07), so anyone in the hall could lock a booth out by
-    guessing at its account. So a browser that has signed in to the account before (the booth's own
-    tablet) counts only its own failures, and every other browser shares the count of the others.
+    Booth usernames are easy to guess, so anyone in the hall could lock a booth out by guessing at
+    its account. So a browser that has signed in to the account before (the booth's own tablet)
+    counts only its own failures, and every other browser shares the count of the others.
     """
     since = utcnow() - LOGIN_WINDOW
-    signed_in_from = (sa.select(LoginAttempt.device).where(
-        LoginAttempt.username == username, LoginAttempt.succeeded, LoginAttempt.device.is_not(None)))
     failures = (sa.select(sa.func.count(LoginAttempt.id))
                 .where(LoginAttempt.username == username, LoginAttempt.at >= since, sa.not_(LoginAttempt.succeeded)))
-    if device in db.session.scalars(signed_in_from):
-        failures = failures.where(LoginAttempt.device == device)
+    signed_in_from = sa.select(LoginAttempt.device).where(
+        LoginAttempt.username == username, LoginAttempt.succeeded, LoginAttempt.device.is_not(None))
+    if db.session.scalar(sa.select(signed_in_from.where(LoginAttempt.device == browser).exists())):
+        failures = failures.where(LoginAttempt.device == browser)
     else:
         failures = failures.where(LoginAttempt.device.not_in(signed_in_from))
     return db.session.scalar(failures) >= LOGIN_FAILURES
 
 
-def record_login(username: str, succeeded: bool, device: str) -> None:
-    db.session.add(LoginAttempt(username=username[:64], succeeded=succeeded, device=device))
+def record_login(username: str, succeeded: bool, browser: str) -> None:
+    db.session.add(LoginAttempt(username=username[:64], succeeded=succeeded, device=browser))
     db.session.commit()
 
 
+def browser_id() -> str:
+    """This browser's own random id, in a cookie of its own that lasts (the session ends after a fair
+    day): the booth's tablet is still the browser that signed in before, the next morning too."""
+    known = request.cookies.get(BROWSER_COOKIE, "")
+    if BROWSER_ID.fullmatch(known):
+        return known
+    if "browser_id" not in g:
+        g.browser_id = secrets.token_hex(16)
+
+        @after_this_request
+        def remember(response):
+            response.set_cookie(BROWSER_COOKIE, g.browser_id, max_age=BROWSER_COOKIE_AGE, httponly=True,
+                                samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+            return response
+    return g.browser_id
+
+
 def device_id() -> str:
-    """This browser's random id, kept in its signed session cookie."""
+    """This phone's random id for the submission limit, kept in its signed session cookie."""
     if "device" not in session:
         session["device"] = secrets.token_hex(8)
     return session["device"]

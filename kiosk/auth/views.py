@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired
 
 from kiosk.auth.models import User
 from kiosk.extensions import db, login_manager
-from kiosk.ratelimits import device_id, login_locked, record_login
+from kiosk.ratelimits import browser_id, login_locked, record_login
 from kiosk.safeurls import local_path
 
 bp = Blueprint("auth", __name__)
@@ -26,11 +26,11 @@ def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        if login_locked(form.username.data, device_id()):
+        if login_locked(form.username.data, browser_id()):
             return render_template("auth/login.html", form=form, locked=True), 429
         user = db.session.scalar(sa.select(User).filter_by(username=form.username.data))
         succeeded = user is not None and user.active and user.check_password(form.password.data)
-        record_login(form.username.data, succeeded, device_id())
+        record_login(form.username.data, succeeded, browser_id())
         if succeeded:
             # A tablet stays signed in for the whole fair day, across reloads and restarts.
             session.permanent = True

@@ -210,3 +210,23 @@ def test_one_phone_flooding_the_form_is_held_back_but_the_next_phone_is_not(app,
     assert "再来一条" in held.get_data(as_text=True)
     neighbour = app.test_client()  # same IP address in the hall
     assert neighbour.post(f"/f/{fair.id}", data=form_data(neighbour, "/b/B07")).status_code == 303
+
+
+def test_the_organiser_sees_a_locked_booth_and_lets_it_in_again(app, fair, organiser):
+    tablet = login(app.test_client(), "b07")
+    tablet.delete_cookie("session")
+    guess(app.test_client(), "b07", LOGIN_FAILURES)
+    boss = login(app.test_client(), "organiser")
+    page = boss.get(f"/organiser/fairs/{fair.id}").get_data(as_text=True)
+    assert page.count("登录已锁定") == 1
+    assert guess(app.test_client(), "b07", 1, PASSWORD) == [429]  # a spare tablet, say
+
+    b07 = booth(fair, "B07").id
+    token = csrf_token(boss, f"/organiser/fairs/{fair.id}")
+    done = boss.post(f"/organiser/fairs/{fair.id}/booths/{b07}/unlock", data={"csrf_token": token},
+                     follow_redirects=True)
+    assert "已解除B07账号的登录锁定" in done.get_data(as_text=True) and "登录已锁定" not in done.get_data(as_text=True)
+    assert guess(app.test_client(), "b07", 1, PASSWORD) == [302]
+    # The tablet that had signed in is still known as such: strangers' guesses count apart from it.
+    guess(app.test_client(), "b07", LOGIN_FAILURES)
+    assert guess(tablet, "b07", 1, PASSWORD) == [302]

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from kiosk.auth.models import LoginAttempt, Role, User
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
+from kiosk.ratelimits import LOGIN_FAILURES, LOGIN_WINDOW
+from kiosk.timeutil import utcnow
 
 #: no 0/O, 1/l/I: the password is read off paper and typed on a tablet
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -39,3 +41,22 @@ def issue_accounts(fair: Fair, reset: bool = False) -> list[dict]:
         sheet.append({"code": booth.code, "booth": booth.name, "username": user.username, "password": password})
     db.session.commit()
     return sheet
+
+
+def locked_booths(fair: Fair) -> set[int]:
+    """The booths whose account has had too many failed sign-ins lately (ratelimits), so that the
+    organiser can see it and lift the lock."""
+    since = utcnow() - LOGIN_WINDOW
+    return set(db.session.scalars(
+        sa.select(User.booth_id).join(LoginAttempt, LoginAttempt.username == User.username)
+        .join(Booth, User.booth_id == Booth.id)
+        .where(Booth.fair_id == fair.id, LoginAttempt.at >= since, sa.not_(LoginAttempt.succeeded))
+        .group_by(User.booth_id).having(sa.func.count(LoginAttempt.id) >= LOGIN_FAILURES)))
+
+
+def unlock(user: User) -> None:
+    """Forget the account's failed sign-ins: a booth locked out is let in again, without new passwords.
+    Its successful ones stay, so the browsers that signed in before keep counting apart."""
+    db.session.execute(sa.delete(LoginAttempt).where(
+        LoginAttempt.username == user.username, sa.not_(LoginAttempt.succeeded)))
+    db.session.commit()

@@ -1,16 +1,17 @@
 """Setting a fair up: the fair itself, its zones and booths (by hand or from a spreadsheet), staff
 accounts, and opening, closing and reopening it."""
 import sqlalchemy as sa
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from kiosk.auth.models import User
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, reopen_fair
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.organiser import bp
-from kiosk.organiser.accounts import issue_accounts
+from kiosk.organiser.accounts import issue_accounts, locked_booths, unlock
 from kiosk.organiser.forms import BoothForm, FairForm, ImportForm, ReasonForm, ZoneForm
 from kiosk.organiser.importing import check_rows, import_booths, read_rows, template_csv, template_xlsx
 
@@ -40,7 +41,7 @@ def _fair_page(fair: Fair, status: int = 200, **forms):
                "zone_form": forms.get("zone_form") or ZoneForm(formdata=None), "booth_form": booth_form,
                "import_form": forms.get("import_form") or ImportForm(formdata=None),
                "reason_form": forms.get("reason_form") or ReasonForm(formdata=None),
-               "import_errors": forms.get("import_errors", [])}
+               "import_errors": forms.get("import_errors", []), "locked": locked_booths(fair)}
     return render_template("organiser/fair.html", **context), status
 
 
@@ -124,6 +125,18 @@ def accounts(fair_id: int):
     fair = db.get_or_404(Fair, fair_id)
     sheet = issue_accounts(fair, reset=request.form.get("reset") == "all")
     return render_template("organiser/sign_in_sheet.html", fair=fair, sheet=sheet)
+
+
+@bp.post("/fairs/<int:fair_id>/booths/<int:booth_id>/unlock")
+def unlock_account(fair_id: int, booth_id: int):
+    """Let a booth whose account strangers locked (by guessing at it) sign in again."""
+    booth = db.session.scalar(sa.select(Booth).filter_by(id=booth_id, fair_id=fair_id))
+    user = booth and db.session.scalar(sa.select(User).filter_by(booth_id=booth.id))
+    if user is None:
+        abort(404)
+    unlock(user)
+    flash(_l("已解除%(code)s账号的登录锁定。", code=booth.code))
+    return redirect(url_for(".fair", fair_id=fair_id))
 
 
 @bp.post("/fairs/<int:fair_id>/<move>")

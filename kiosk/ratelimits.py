@@ -27,28 +27,38 @@ SUBMIT_WINDOW = timedelta(minutes=10)
 SUBMITS_PER_DEVICE = 30
 
 
-def login_locked(username: str, browser: str) -> bool:
-    """Whether this browser (browser_id) may not try a password for this account now.
+def password_attempt(username: str, browser: str) -> LoginAttempt | None:
+    """Count an attempt at an account's password before the password is checked, so that guesses
+    sent together cannot all pass the count; None if the account is locked for this browser.
 
     Booth usernames are easy to guess, so anyone in the hall could lock a booth out by guessing at
     its account. So a browser that has signed in to the account before (the booth's own tablet)
     counts only its own failures, and every other browser shares the count of the others.
     """
+    attempt = LoginAttempt(username=username[:64], succeeded=False, device=browser)
+    db.session.add(attempt)
+    db.session.commit()
+    if _failures(attempt.username, browser) > LOGIN_FAILURES:  # (this attempt is one of them)
+        db.session.delete(attempt)  # refused before any password was checked: it does not count
+        db.session.commit()
+        return None
+    return attempt
+
+
+def attempt_succeeded(attempt: LoginAttempt) -> None:
+    attempt.succeeded = True
+    db.session.commit()
+
+
+def _failures(username: str, browser: str) -> int:
     since = utcnow() - LOGIN_WINDOW
     failures = (sa.select(sa.func.count(LoginAttempt.id))
                 .where(LoginAttempt.username == username, LoginAttempt.at >= since, sa.not_(LoginAttempt.succeeded)))
     signed_in_from = sa.select(LoginAttempt.device).where(
         LoginAttempt.username == username, LoginAttempt.succeeded, LoginAttempt.device.is_not(None))
     if db.session.scalar(sa.select(signed_in_from.where(LoginAttempt.device == browser).exists())):
-        failures = failures.where(LoginAttempt.device == browser)
-    else:
-        failures = failures.where(LoginAttempt.device.not_in(signed_in_from))
-    return db.session.scalar(failures) >= LOGIN_FAILURES
-
-
-def record_login(username: str, succeeded: bool, browser: str) -> None:
-    db.session.add(LoginAttempt(username=username[:64], succeeded=succeeded, device=browser))
-    db.session.commit()
+        return db.session.scalar(failures.where(LoginAttempt.device == browser))
+    return db.session.scalar(failures.where(LoginAttempt.device.not_in(signed_in_from)))
 
 
 def browser_id() -> str:

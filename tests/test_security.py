@@ -230,3 +230,19 @@ def test_the_organiser_sees_a_locked_booth_and_lets_it_in_again(app, fair, organ
     # The tablet that had signed in is still known as such: strangers' guesses count apart from it.
     guess(app.test_client(), "b07", LOGIN_FAILURES)
     assert guess(tablet, "b07", 1, PASSWORD) == [302]
+
+
+def test_guesses_sent_all_at_once_get_no_more_password_checks_than_the_limit(app, fair):
+    from concurrent.futures import ThreadPoolExecutor
+    strangers = [app.test_client() for _ in range(2 * LOGIN_FAILURES)]
+    tokens = [csrf_token(client, "/login") for client in strangers]
+
+    def try_once(n):
+        return strangers[n].post("/login", data={"username": "b07", "password": "guess",
+                                                 "csrf_token": tokens[n]}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(try_once, range(len(strangers))))
+    # No more passwords are checked than the limit allows. (A few more may be refused: attempts in
+    # flight count for each other until the refused ones are taken back.)
+    assert 0 < statuses.count(401) <= LOGIN_FAILURES and statuses.count(429) == len(statuses) - statuses.count(401)

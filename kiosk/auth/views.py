@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired
 
 from kiosk.auth.models import User
 from kiosk.extensions import db, login_manager
-from kiosk.ratelimits import browser_id, login_locked, record_login
+from kiosk.ratelimits import attempt_succeeded, browser_id, password_attempt
 from kiosk.safeurls import local_path
 
 bp = Blueprint("auth", __name__)
@@ -26,12 +26,12 @@ def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        if login_locked(form.username.data, browser_id()):
+        attempt = password_attempt(form.username.data, browser_id())
+        if attempt is None:
             return render_template("auth/login.html", form=form, locked=True), 429
         user = db.session.scalar(sa.select(User).filter_by(username=form.username.data))
-        succeeded = user is not None and user.active and user.check_password(form.password.data)
-        record_login(form.username.data, succeeded, browser_id())
-        if succeeded:
+        if user is not None and user.active and user.check_password(form.password.data):
+            attempt_succeeded(attempt)
             # A tablet stays signed in for the whole fair day, across reloads and restarts.
             session.permanent = True
             login_user(user)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from kiosk.auth.access import organiser_required, request_by_token_or_404, request_or_404
 from kiosk.extensions import db
-from kiosk.ratelimits import browser_id, login_locked, record_login
+from kiosk.ratelimits import attempt_succeeded, browser_id, password_attempt
 from kiosk.rendering import render_block
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import ExitSlipModeForm, FollowUpForm, SlipForm
@@ -100,11 +100,12 @@ def kiosk_exit():
     if request_id is None:
         return redirect(url_for("booth.index"))
     # The tablet is in a company's hands: its guesses at the staff password count as failed sign-ins.
-    locked = login_locked(current_user.username, browser_id())
-    if not locked and form.validate():
-        right = current_user.check_password(form.password.data)
-        record_login(current_user.username, right, browser_id())
-        if right:
+    locked = False
+    if form.validate():
+        attempt = password_attempt(current_user.username, browser_id())
+        locked = attempt is None
+        if not locked and current_user.check_password(form.password.data):
+            attempt_succeeded(attempt)
             session.pop("slip_mode")
             session.pop("slip_done", None)
             return redirect(url_for("booth.show", request_id=request_id))

@@ -35,10 +35,11 @@ def password_attempt(username: str, browser: str) -> LoginAttempt | None:
     its account. So a browser that has signed in to the account before (the booth's own tablet)
     counts only its own failures, and every other browser shares the count of the others.
     """
-    attempt = LoginAttempt(username=username[:64], succeeded=False, device=browser)
+    username = username[:64]
+    attempt = LoginAttempt(username=username, succeeded=False, device=browser)
     db.session.add(attempt)
     db.session.commit()
-    if _failures(attempt.username, browser) > LOGIN_FAILURES:  # (this attempt is one of them)
+    if _failures(username, browser) > LOGIN_FAILURES:  # (this attempt is one of them)
         db.session.delete(attempt)  # refused before any password was checked: it does not count
         db.session.commit()
         return None

@@ -44,8 +44,9 @@ def issue_accounts(fair: Fair, reset: bool = False) -> list[dict]:
 
 
 def locked_booths(fair: Fair) -> set[int]:
-    """The booths whose account has had too many failed sign-ins lately (ratelimits), so that the
-    organiser can see it and lift the lock."""
+    """The booths whose account has had too many failed sign-ins lately, so that the organiser can
+    see it and lift the lock. (New browsers are locked out then; a tablet that signed in before
+    counts only its own failures: ratelimits.password_attempt.)"""
     since = utcnow() - LOGIN_WINDOW
     return set(db.session.scalars(
         sa.select(User.booth_id).join(LoginAttempt, LoginAttempt.username == User.username)

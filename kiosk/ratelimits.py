@@ -36,6 +36,10 @@ def password_attempt(username: str, browser: str) -> LoginAttempt | None:
     counts only its own failures, and every other browser shares the count of the others.
     """
     username = username[:64]
+    # Failures older than the window count for nothing any more (successes stay: they say which
+    # browsers have signed in to the account).
+    db.session.execute(sa.delete(LoginAttempt).where(
+        LoginAttempt.username == username, sa.not_(LoginAttempt.succeeded), LoginAttempt.at < utcnow() - LOGIN_WINDOW))
     attempt = LoginAttempt(username=username, succeeded=False, device=browser)
     db.session.add(attempt)
     db.session.commit()

@@ -246,3 +246,17 @@ def test_guesses_sent_all_at_once_get_no_more_password_checks_than_the_limit(app
     # No more passwords are checked than the limit allows. (A few more may be refused: attempts in
     # flight count for each other until the refused ones are taken back.)
     assert 0 < statuses.count(401) <= LOGIN_FAILURES and statuses.count(429) == len(statuses) - statuses.count(401)
+
+
+def test_failed_sign_ins_older_than_the_window_are_cleared_away(app, fair):
+    from kiosk.auth.models import LoginAttempt
+    from kiosk.ratelimits import LOGIN_WINDOW
+    from kiosk.timeutil import utcnow
+    long_ago = utcnow() - LOGIN_WINDOW - LOGIN_WINDOW
+    db.session.add_all([LoginAttempt(username="b07", succeeded=False, device="x" * 32, at=long_ago),
+                        LoginAttempt(username="b07", succeeded=True, device="y" * 32, at=long_ago)])
+    db.session.commit()
+    guess(app.test_client(), "b07", 1)
+    kept = db.session.execute(sa.select(LoginAttempt.succeeded, LoginAttempt.at >= long_ago + LOGIN_WINDOW)
+                              .where(LoginAttempt.username == "b07")).all()
+    assert sorted(kept) == [(False, True), (True, False)]  # this guess, and the old success

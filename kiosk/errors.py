@@ -18,16 +18,21 @@ def register(app):
     def duplicate(_error):
         # A double click that saved the same thing twice: the first one stands.
         db.session.rollback()
-        return render_template("errors/error.html", message="duplicate"), 409
+        return error_page(409, "duplicate")
 
     @app.errorhandler(CSRFError)
     def csrf_expired(_error):
-        return render_template("errors/error.html", message="expired"), 400
+        return error_page(400, "expired")
 
 
 def _page(status: int, message: str):
     def handler(error):
         # A booth code nobody has gets its own sentence: the company probably mistyped it.
         shown = "unknown_booth" if getattr(error, "description", None) == "unknown_booth" else message
-        return render_template("errors/error.html", message=shown), status
+        return error_page(status, shown)
     return handler
+
+
+def error_page(status: int, message: str | None = None):
+    """The error page for a status, in the user's language; message picks another sentence."""
+    return render_template("errors/error.html", message=message or PAGES[status]), status

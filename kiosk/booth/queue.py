@@ -71,7 +71,9 @@ def _unchanged_poll(booth_id: int, tab: str):
     change goes the full way, with every check.
     """
     viewer = session.get("viewer")
-    if not request.if_none_match or not viewer or "_user_id" not in session or not (viewer["organiser"] or viewer["booth"] == booth_id):
+    if not request.if_none_match or not viewer or "_user_id" not in session:
+        return None
+    if not (viewer["organiser"] or viewer["booth"] == booth_id):
         return None
     version = queue_version(booth_id)
     if version is None:

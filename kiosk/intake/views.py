@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 
 from kiosk.auth.access import request_by_token_or_404
+from kiosk.errors import error_page
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus, fair_booths
 from kiosk.formtools import int_or_none
@@ -39,10 +40,10 @@ def home():
 def expired(_error):
     """A form whose session ran out comes back with a fresh token and everything typed kept."""
     if request.endpoint != "intake.submit":
-        return render_template("errors/error.html", message="expired"), 400
+        return error_page(400, "expired")
     fair = db.session.get(Fair, request.view_args["fair_id"])
     if fair is None:  # (abort() inside an error handler would be a 500)
-        return render_template("errors/error.html", message="not_found"), 404
+        return error_page(404)
     return _form_invalid(fair, IntakeForm(booths=fair_booths(fair.id), meta={"csrf": False}), notice="expired")
 
 

@@ -3,7 +3,6 @@ scoreboard: slips collected against requests with an outcome, the average of eac
 share rating 满意 or better, and the follow-up flags still open."""
 from dataclasses import dataclass
 from datetime import date
-
 from functools import cache
 
 import sqlalchemy as sa

@@ -11,6 +11,13 @@ def render_block(template_name: str, block: str, **context) -> str:
     Imports a block needs must sit inside the block, since the rest of the template is not run.
     """
     current_app.update_template_context(context)
+    return render_block_alone(template_name, block, **context)
+
+
+def render_block_alone(template_name: str, block: str, **context) -> str:
+    """Render one block with the context given and the app's globals (config, url_for, gettext),
+    but none of the context processors: Flask-Login's loads the signed-in user. For fragments
+    that show nothing of who asks and are asked for all day (the booth queue's poll)."""
     template = current_app.jinja_env.get_template(template_name)
     return "".join(template.blocks[block](template.new_context(context)))
 

@@ -225,3 +225,58 @@ def test_staff_pages_are_not_kept_by_the_browser(client, fair):
     login(client, "b07")
     assert client.get(f"/staff/booths/{booth(fair, 'B07').id}").headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/b/B07").headers.get("Cache-Control", "")
+
+
+def test_a_row_that_changes_is_shown_changed_and_in_the_language_asked(client, fair, organiser):
+    """Rows are rendered once and kept (queue.py _rendered_rows): a change or another language is
+    never answered with the row as it was."""
+    item = new_request(fair, "B07", 1)
+    new_request(fair, "B07", 2)
+    login(client, "b07")
+    url = f"/staff/booths/{booth(fair, 'B07').id}"
+
+    def row_of(html, ticket):
+        return re.search(rf'<tr data-id="\d+" class="row-(\w+)">\s*<td class="ticket-cell">'
+                         rf'<a [^>]*>{ticket}</a>.*?</tr>', html, re.S)
+
+    before = client.get(url, headers=POLL).get_data(as_text=True)
+    assert row_of(before, "B07-001").group(1) == "waiting" and "待受理" in row_of(before, "B07-001").group(0)
+    workflow.take(item, organiser, item.version)
+    after = client.get(url, headers=POLL).get_data(as_text=True)
+    assert row_of(after, "B07-001").group(1) == "in_progress" and "办理中" in row_of(after, "B07-001").group(0)
+    assert row_of(after, "B07-002").group(1) == "waiting"
+
+    client.get("/lang/en")
+    english = client.get(url, headers=POLL).get_data(as_text=True)
+    assert "In progress" in row_of(english, "B07-001").group(0) and "办理中" not in english
+    assert "Land" in row_of(english, "B07-002").group(0)
+
+
+def test_a_password_reset_stops_the_tablets_poll_at_once(app, fair):
+    """Even while nothing changes (the poll would be a 304), a tablet signed in with the old
+    password is sent to the sign-in page at its next poll, and shown nothing more."""
+    new_request(fair, "B07", 1)
+    tablet = login(app.test_client(), "b07")
+    url = f"/staff/booths/{booth(fair, 'B07').id}"
+    etag = tablet.get(url, headers=POLL).headers["ETag"]
+    assert tablet.get(url, headers={**POLL, "If-None-Match": etag}).status_code == 304
+    from kiosk.auth.models import User
+    user = db.session.scalar(sa.select(User).filter_by(username="b07"))
+    user.set_password("a-new-password")
+    db.session.commit()
+    for headers in (POLL, {**POLL, "If-None-Match": etag}):
+        response = tablet.get(url, headers=headers)
+        assert response.status_code == 401 and response.headers["HX-Redirect"].startswith("/login")
+        assert "B07-001" not in response.get_data(as_text=True)
+
+
+def test_a_switched_off_account_is_signed_out_everywhere(app, fair):
+    tablet = login(app.test_client(), "b07")
+    url = f"/staff/booths/{booth(fair, 'B07').id}"
+    assert tablet.get(url).status_code == 200
+    from kiosk.auth.models import User
+    user = db.session.scalar(sa.select(User).filter_by(username="b07"))
+    user.active = False
+    db.session.commit()
+    assert tablet.get(url).headers["Location"].startswith("/login")
+    assert tablet.get(url, headers=POLL).status_code == 401

@@ -4,7 +4,8 @@ from datetime import date, timedelta
 import pytest
 
 from kiosk.service_requests import workflow
-from kiosk.slips.figures import satisfaction
+from kiosk.driver import driver_reads
+from kiosk.slips.figures import booth_satisfaction, satisfaction
 from kiosk.slips.models import SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip
 from tests.conftest import booth
@@ -54,6 +55,13 @@ def test_booth_figures(constructed):
                                 "problem_solving": 4.0, "integrity": 5.0, "overall": 3.5}
     assert figures.collection_rate == pytest.approx(2 / 3)
     assert figures.satisfied_share == 0.5
+
+
+def test_the_booth_queue_reads_the_same_figures_through_the_driver(constructed):
+    for code in ("B07", "B01", "F01", "B02"):
+        with driver_reads() as read:
+            assert booth_satisfaction(read, booth(constructed, code).id) == satisfaction(
+                booth_id=booth(constructed, code).id)
 
 
 def test_zone_figures(constructed):

@@ -4,20 +4,22 @@ Staff see their booth's requests and those their booth was joined to, and change
 their booth leads; organisers see and change everything. A request someone may not see is a 404,
 so that ticket ids reveal nothing; a booth they may not see is a 403.
 """
+from dataclasses import dataclass
 from functools import wraps
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort
+from flask import abort, session
 from flask_login import current_user, login_required
 
-from kiosk.auth.models import User
+from kiosk.auth.models import Role, User, session_holds
+from kiosk.driver import DriverStatement, Reads
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth
 from kiosk.service_requests.models import ServiceRequest, request_joint_booth
 
 
-def can_see_booth(user: User, booth_id: int) -> bool:
+def can_see_booth(user: "User | Viewer", booth_id: int) -> bool:
     return user.is_organiser or user.booth_id == booth_id
 
 
@@ -29,6 +31,31 @@ def can_see(user: User, item: ServiceRequest) -> bool:
 def can_act(user: User, item: ServiceRequest) -> bool:
     """Record outcomes, transfer, join, withdraw, reopen: the lead booth and organisers."""
     return user.is_organiser or item.booth_id == user.booth_id
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who polls a queue: what can_see_booth asks of a user, and nothing more."""
+    booth_id: int | None
+    is_organiser: bool
+
+
+_ACCOUNT = DriverStatement(sa.select(User.password_hash, User.active, User.booth_id, User.role)
+                           .where(User.id == sa.bindparam("user_id")))
+
+
+def poll_viewer(read: Reads) -> Viewer | None:
+    """Who is signed in, from the session and one read of the account through the driver: the test
+    load_user makes, without building the user (the queue poll runs all day, on every tablet).
+    None when nobody is, or the session no longer stands; the full path then says so as usual."""
+    user_id, _, password_mark = session.get("_user_id", "").partition(".")  # Flask-Login's key
+    account = read.one(_ACCOUNT, user_id=int(user_id)) if user_id.isdigit() else None
+    if account is None:
+        return None
+    password_hash, active, booth_id, role = account
+    if not session_holds(password_mark, password_hash, bool(active)):
+        return None
+    return Viewer(booth_id=booth_id, is_organiser=role == Role.organiser.value)
 
 
 def booth_or_abort(booth_id: int) -> Booth:

@@ -73,4 +73,10 @@ class LoginAttempt(db.Model):
 def load_user(session_id: str) -> User | None:
     user_id, _, password_mark = session_id.partition(".")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.password_hash.endswith(password_mark) and password_mark else None
+    return user if user is not None and session_holds(password_mark, user.password_hash, user.active) else None
+
+
+def session_holds(password_mark: str, password_hash: str, active: bool) -> bool:
+    """Whether a session signed in with this mark (User.get_id) still stands: not after a new
+    password, nor once the account is switched off. The one test, for load_user and the queue poll."""
+    return bool(password_mark) and active and password_hash.endswith(password_mark)

@@ -1,26 +1,28 @@
-"""The booth's live queue. The tablet polls it every few seconds; an unchanged queue must cost
-next to nothing, so the poll has a fast path that answers 304 before any user is loaded."""
+"""The booth's live queue. The tablet polls it every few seconds all day, so the poll is served
+lean: through the database driver, without loading the user or the booth, from rows rendered once
+and kept; an unchanged queue is a 304."""
 from collections import Counter
 from datetime import timezone
 from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from kiosk.auth.access import booth_or_abort, can_see_booth, in_queue_of
+from kiosk.auth.access import booth_or_abort, can_see_booth, in_queue_of, poll_viewer
 from kiosk.auth.views import home_of
 from kiosk.booth import bp
 from kiosk.companies.models import Company
+from kiosk.driver import DriverStatement, Reads, as_datetime, driver_reads
 from kiosk.extensions import db
-from kiosk.fairs.models import Fair, FairStatus
+from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.i18n import current_language, language_key
-from kiosk.rendering import not_modified, render_block, tagged
-from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, ServiceRequest, Status
-from kiosk.slips.figures import satisfaction
+from kiosk.rendering import not_modified, render_block_alone, tagged
+from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, ServiceRequest, Status
+from kiosk.slips.figures import booth_satisfaction
 
 #: queue filters: the tab's key, and the states it shows
 FILTERS = {
@@ -60,85 +62,53 @@ def queue(booth_id: int):
     tab = request.args.get("status", "all")
     tab = tab if tab in FILTERS else "all"
     if request.htmx and not request.htmx.boosted:
-        unchanged = _unchanged_poll(booth_id, tab)
-        if unchanged is not None:
-            return unchanged
-    return _queue(booth_id, tab)
+        return _poll(booth_id, tab)
+    return _page(booth_id, tab)
 
 
-def _unchanged_poll(booth_id: int, tab: str):
-    """A 304 from the signed session and one indexed read, before the user is loaded.
-
-    A 304 shows nothing, so the session's word (written at sign-in) is enough to give one; any
-    change goes the full way, with every check.
+def _poll(booth_id: int, tab: str):
+    """The queue alone, for the tablet's poll: the kiosk's most frequent request, every few seconds
+    from every tablet all day. It shows nothing of the booth or the user but the requests, so
+    neither is loaded: the session is checked against the account, the booth's version read (the
+    rows read after it are at least as new as the ETag says), all through one driver connection;
+    an unchanged queue is a 304 and a changed one is rendered from rows kept ready (_rendered_rows).
     """
-    viewer = session.get("viewer")
-    if not request.if_none_match or not viewer or "_user_id" not in session:
-        return None
-    if not (viewer["organiser"] or viewer["booth"] == booth_id):
-        return None
-    version = queue_version(booth_id)
-    if version is None:
-        return None
-    return not_modified(_etag(booth_id, version, tab, viewer["organiser"]))
-
-
-def queue_version(booth_id: int) -> int | None:
-    """One number, read through the driver itself: SQLAlchemy's statement machinery costs three times
-    the query, and this read is most of what an unchanged poll does."""
-    marker = "?" if db.engine.dialect.paramstyle == "qmark" else "%s"
-    connection = db.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(f"SELECT queue_version FROM booth WHERE id = {marker}", (booth_id,))
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool
-    return row[0] if row else None
-
-
-def _etag(booth_id: int, version: int, tab: str, organiser: bool) -> str:
-    return f"q{booth_id}-{version}-{tab}-{'o' if organiser else 's'}-{language_key()}"
+    with driver_reads() as read:
+        viewer = poll_viewer(read)
+        if viewer is None:  # signed out, or the password changed since
+            return current_app.login_manager.unauthorized()
+        version = read.scalar(_VERSION, booth_id=booth_id)
+        if version is None:
+            abort(404)
+        if not can_see_booth(viewer, booth_id):
+            abort(403)
+        etag = f"q{booth_id}-{version}-{tab}-{'o' if viewer.is_organiser else 's'}-{language_key()}"
+        if (unchanged := not_modified(etag)) is not None:
+            return unchanged
+        context = _queue_context(read, booth_id, tab)
+    return tagged(make_response(render_block_alone("booth/queue.html", "queue", **context)), etag)
 
 
 @login_required
-def _queue(booth_id: int, tab: str):
-    if request.htmx and not request.htmx.boosted:
-        return _fragment(booth_id, tab)
+def _page(booth_id: int, tab: str):
     booth = booth_or_abort(booth_id)
-    return render_template("booth/queue.html", booth=booth, **_queue_context(booth.id, tab))
+    with driver_reads() as read:
+        context = _queue_context(read, booth.id, tab)
+    return render_template("booth/queue.html", booth=booth, **context)
 
 
-def _fragment(booth_id: int, tab: str):
-    """The queue alone, for the tablet's poll. It shows nothing of the booth but its requests, so
-    the booth is not loaded: its version is read first (the rows read after it are at least as new
-    as the ETag says), then who may see it is checked as booth_or_abort does."""
-    version = queue_version(booth_id)
-    if version is None:
-        abort(404)
-    if not can_see_booth(current_user, booth_id):
-        abort(403)
-    etag = _etag(booth_id, version, tab, current_user.is_organiser)
-    if (unchanged := not_modified(etag)) is not None:  # the fast path could not vouch, but it holds
-        return unchanged
-    fragment = render_block("booth/queue.html", "queue", **_queue_context(booth_id, tab))
-    return tagged(make_response(fragment), etag)
-
-
-def _queue_context(booth_id: int, tab: str) -> dict:
+def _queue_context(read: Reads, booth_id: int, tab: str) -> dict:
     # All the booth's rows in one query (a booth has tens, not thousands): the tab and the counts
-    # are taken from them, rather than asked of the database again. Through the connection: the
-    # ORM session's handling costs more than the query, and these are plain rows.
-    every = db.session.connection().execute(_ROWS, {"booth_id": booth_id}).all()
-    counts = Counter(row.status for row in every)
+    # are taken from them, rather than asked of the database again.
+    every = read.all(_ROWS, booth_id=booth_id)
+    counts = Counter(row[_STATUS] for row in every)
     tab_counts = {key: len(every) if states is None else sum(counts[s] for s in states)
-                  for key, states in FILTERS.items()}
-    shown = every if FILTERS[tab] is None else [row for row in every if row.status in FILTERS[tab]]
+                  for key, states in _TAB_STATES.items()}
+    shown = every if _TAB_STATES[tab] is None else [row for row in every if row[_STATUS] in _TAB_STATES[tab]]
     labels = _labels(current_language())
     return {"booth_id": booth_id, "tab": tab, "tab_counts": tab_counts, "rows": _rendered_rows(shown, booth_id, labels),
-            "queue_url": url_for(".queue", booth_id=booth_id),
-            "figures": satisfaction(booth_id=booth_id), **labels}
+            "queue_url": url_for(".queue", booth_id=booth_id), "figures": booth_satisfaction(read, booth_id),
+            **labels}
 
 
 #: rendered rows kept per process; when full it starts over (a fair day has a few thousand rows)
@@ -167,12 +137,13 @@ def _rendered_rows(rows, booth_id: int, labels: dict) -> list[Markup]:
 
 
 def _render_row(row, booth_id: int, labels: dict) -> Markup:
+    request_id, ticket_no, created_at, status, category, lead_booth, company, need = row
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    shown = (row.id, row.ticket_no, row.booth_id != booth_id,
-             row.created_at.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%H:%M"),
-             row.company, labels["category_text"][row.category],
-             row.need if len(row.need) <= NEED_PREVIEW else row.need[:NEED_PREVIEW] + "…",
-             row.status.value, labels["status_text"][row.status])
+    shown = (request_id, ticket_no, lead_booth != booth_id,
+             as_datetime(created_at).replace(tzinfo=timezone.utc).astimezone(zone).strftime("%H:%M"),
+             company, labels["category_text"][Category(category)],
+             need if len(need) <= NEED_PREVIEW else need[:NEED_PREVIEW] + "…",
+             status, labels["status_text"][Status(status)])
     template = current_app.jinja_env.get_template("booth/queue_row.html")
     return Markup(template.render(row=shown, show_prefix=url_for(".show", request_id=0)[:-1]))
 
@@ -189,11 +160,16 @@ def _labels(language: str) -> dict:
             "column_headings": [str(heading) for heading in COLUMN_HEADINGS]}
 
 
-# The queue's statements are built once, with the booth as a parameter: building and caching a
-# statement per poll cost more than running it.
+# The queue's statements are built once, with the booth as a parameter, and run on the driver:
+# building and caching a statement per poll cost more than running it.
+_VERSION = DriverStatement(sa.select(Booth.queue_version).where(Booth.id == sa.bindparam("booth_id")))
 _MINE = in_queue_of(sa.bindparam("booth_id"))
-#: plain rows, not ORM objects: the queue is rendered every time it changes, for every tablet
-_ROWS = (sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
-                       ServiceRequest.category, ServiceRequest.booth_id, Company.name.label("company"),
-                       sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1).label("need"))
-             .join(Company).where(_MINE).order_by(*_ORDER))
+_ROWS = DriverStatement(
+    sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
+              ServiceRequest.category, ServiceRequest.booth_id, Company.name,
+              sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1))
+    .join(Company).where(_MINE).order_by(*_ORDER))
+#: where a row of _ROWS has its status (as stored: the enum's value)
+_STATUS = 3
+#: each tab's states as stored, as _ROWS gives them
+_TAB_STATES = {key: None if states is None else {s.value for s in states} for key, states in FILTERS.items()}

@@ -1,0 +1,46 @@
+"""Statements run on the database driver (kiosk.driver), on SQLite and on PostgreSQL alike."""
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from kiosk.driver import DriverStatement, as_datetime, driver_reads
+from kiosk.extensions import db
+from kiosk.service_requests import workflow
+from kiosk.service_requests.models import ServiceRequest, Status
+from tests.conftest import booth
+from tests.test_workflow import new_request
+
+
+def test_a_statement_gives_what_sqlalchemy_gives_with_enums_and_constants_bound(fair, organiser):
+    taken = new_request(fair, "B07", 1)
+    workflow.take(taken, organiser, taken.version)
+    new_request(fair, "B07", 2)
+    new_request(fair, "B01", 3)
+    statement = (sa.select(ServiceRequest.ticket_no, ServiceRequest.status, ServiceRequest.created_at)
+                 .where(ServiceRequest.booth_id == sa.bindparam("booth_id"),
+                        ServiceRequest.status != Status.withdrawn, ServiceRequest.id > 0)
+                 .order_by(ServiceRequest.id))
+    with driver_reads() as read:
+        rows = read.all(DriverStatement(statement), booth_id=booth(fair, "B07").id)
+    expected = db.session.execute(statement, {"booth_id": booth(fair, "B07").id}).all()
+    assert [(ticket, Status(status), as_datetime(created)) for ticket, status, created in rows] == [
+        tuple(row) for row in expected]
+    assert [row[0] for row in rows] == ["B07-001", "B07-002"]
+
+
+def test_one_and_scalar_give_none_when_nothing_matches(fair):
+    statement = DriverStatement(sa.select(ServiceRequest.id).where(ServiceRequest.id == sa.bindparam("id")))
+    with driver_reads() as read:
+        assert read.one(statement, id=123456) is None and read.scalar(statement, id=123456) is None
+
+
+def test_a_list_of_values_is_refused_with_the_reason(fair):
+    statement = DriverStatement(sa.select(ServiceRequest.id).where(ServiceRequest.status.in_([Status.waiting])))
+    with driver_reads() as read, pytest.raises(ValueError, match="IN"):
+        read.all(statement)
+
+
+def test_datetimes_read_the_same_from_either_driver():
+    moment = datetime(2026, 11, 24, 9, 30, 15, 250000)
+    assert as_datetime("2026-11-24 09:30:15.250000") == moment == as_datetime(moment)

@@ -32,9 +32,6 @@ def load(app) -> None:
         # Behind nginx or a load balancer that sets X-Forwarded-* (see security.py).
         BEHIND_PROXY=os.environ.get("KIOSK_BEHIND_PROXY", "") == "1",
         COMPRESS_REGISTER=False,
-        # Pages with an ETag answer 304 themselves, before rendering (rendering.not_modified);
-        # asking again after compressing cost every response a twentieth of a millisecond.
-        COMPRESS_EVALUATE_CONDITIONAL_REQUEST=False,
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
                             "image/svg+xml", "application/json"],
         # Static URLs carry their content hash (rendering.asset), so phones may keep them a year.

@@ -17,3 +17,6 @@ def test_static_files_are_gzipped_and_cached_for_a_year(client, fair):
     assert response.headers["Content-Encoding"] == "gzip"
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert len(response.get_data()) < 25_000
+    # A phone asking again whether its gzipped copy is current is told so, without the file.
+    again = client.get(htmx_url, headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()

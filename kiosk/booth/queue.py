@@ -102,20 +102,31 @@ def _queue_context(read: Reads, booth_id: int, tab: str) -> dict:
     # are taken from them, rather than asked of the database again.
     every = read.all(_ROWS, booth_id=booth_id)
     counts = Counter(row[_STATUS] for row in every)
-    tab_counts = {key: len(every) if states is None else sum(counts[s] for s in states)
-                  for key, states in _TAB_STATES.items()}
     shown = every if _TAB_STATES[tab] is None else [row for row in every if row[_STATUS] in _TAB_STATES[tab]]
-    labels = _labels(current_language())
-    return {"booth_id": booth_id, "tab": tab, "tab_counts": tab_counts, "rows": _rendered_rows(shown, booth_id, labels),
-            "queue_url": url_for(".queue", booth_id=booth_id), "figures": booth_satisfaction(read, booth_id),
-            **labels}
+    words = _words(current_language())
+    queue_url = url_for(".queue", booth_id=booth_id)
+    tabs = [(key, f"{queue_url}?status={key}", words["tab_labels"][key],
+             len(every) if states is None else sum(counts[s] for s in states)) for key, states in _TAB_STATES.items()]
+    return {"booth_id": booth_id, "tab": tab, "tabs": tabs, "queue_url": queue_url,
+            "rows": Markup("".join(_rendered_rows(shown, booth_id, words))),
+            "figures_line": _figures_line(booth_satisfaction(read, booth_id), words),
+            "nav_label": words["nav_label"], "column_headings": words["column_headings"]}
+
+
+def _figures_line(figures, words: dict) -> str:
+    """满意度测评：已收 2 / 3 份 · 满意率 50% · 总体平均 3.5 分"""
+    line = words["slips_line"] % {"slips": figures.slips, "done": figures.with_outcome}
+    if figures.slips:
+        line += " · " + words["satisfied_line"] % {"share": f"{round(figures.satisfied_share * 100)}%"}
+        line += " · " + words["average_line"] % {"avg": f"{figures.averages['overall']:.1f}"}
+    return line
 
 
 #: rendered rows kept per process; when full it starts over (a fair day has a few thousand rows)
 ROW_CACHE_SIZE = 20_000
 
 
-def _rendered_rows(rows, booth_id: int, labels: dict) -> list[Markup]:
+def _rendered_rows(rows, booth_id: int, words: dict) -> list[Markup]:
     """Each row's HTML, rendered once per (row, viewing booth, language) and then kept.
 
     A queue changes a row at a time, and every change sends each of its tablets the whole queue
@@ -131,33 +142,35 @@ def _rendered_rows(rows, booth_id: int, labels: dict) -> list[Markup]:
         if (rendered := kept.get(key)) is None:
             if len(kept) >= ROW_CACHE_SIZE:
                 kept.clear()
-            rendered = kept[key] = _render_row(row, booth_id, labels)
+            rendered = kept[key] = _render_row(row, booth_id, words)
         html.append(rendered)
     return html
 
 
-def _render_row(row, booth_id: int, labels: dict) -> Markup:
+def _render_row(row, booth_id: int, words: dict) -> Markup:
     request_id, ticket_no, created_at, status, category, lead_booth, company, need = row
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     shown = (request_id, ticket_no, lead_booth != booth_id,
              as_datetime(created_at).replace(tzinfo=timezone.utc).astimezone(zone).strftime("%H:%M"),
-             company, labels["category_text"][Category(category)],
+             company, words["category_text"][Category(category)],
              need if len(need) <= NEED_PREVIEW else need[:NEED_PREVIEW] + "…",
-             status, labels["status_text"][Status(status)])
+             status, words["status_text"][Status(status)])
     template = current_app.jinja_env.get_template("booth/queue_row.html")
     return Markup(template.render(row=shown, show_prefix=url_for(".show", request_id=0)[:-1]))
 
 
 @cache
-def _labels(language: str) -> dict:
-    """The queue's words in one language, translated once per process rather than once per row.
+def _words(language: str) -> dict:
+    """The queue's words in one language, translated once per process rather than on every render.
 
     The language is passed only to key the cache; gettext reads it from the request as usual.
     """
     return {"status_text": {s: str(label) for s, label in STATUS_LABELS.items()},
             "category_text": {c: str(label) for c, label in CATEGORY_LABELS.items()},
             "tab_labels": {key: str(label) for key, label in TAB_LABELS.items()},
-            "column_headings": [str(heading) for heading in COLUMN_HEADINGS]}
+            "column_headings": [str(heading) for heading in COLUMN_HEADINGS],
+            "nav_label": str(_l("按状态筛选")), "slips_line": str(_l("满意度测评：已收 %(slips)d / %(done)d 份")),
+            "satisfied_line": str(_l("满意率 %(share)s")), "average_line": str(_l("总体平均 %(avg)s 分"))}
 
 
 # The queue's statements are built once, with the booth as a parameter, and run on the driver:

@@ -3,9 +3,10 @@ tablet's poll, every few seconds from every tablet all day.
 
 Around a small query SQLAlchemy's execution (parameters, result processing, the ORM session)
 costs two to three times the query itself. A DriverStatement is still written with SQLAlchemy, so
-it speaks every database the kiosk runs on; it is compiled once per database and then run on the
-driver's own cursor. What comes back is what the driver gives: enums as their stored strings, and
-datetimes as strings on SQLite (as_datetime reads both).
+it speaks every database the kiosk runs on; it is compiled once per database driver and then run
+on the driver's own cursor. What comes back is what the driver gives: enums as their stored
+strings; on SQLite booleans as 0/1 and datetimes as strings (as_datetime reads both kinds); on
+PostgreSQL averages as Decimal.
 """
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,30 +19,33 @@ class DriverStatement:
 
     def __init__(self, statement):
         self.statement = statement
-        self._compiled = {}  # dialect name -> (sql, constant parameters, parameter order, processors)
+        self._compiled = {}  # (database, driver, paramstyle) -> (sql, constants, parameter order, processors)
 
     def prepare(self, dialect, values: dict) -> tuple[str, tuple | dict]:
         """The SQL and the parameters in the form this database's driver takes them."""
-        sql, constants, order, processors = self._compiled.get(dialect.name) or self._compile(dialect)
+        key = (dialect.name, dialect.driver, dialect.paramstyle)
+        sql, constants, order, processors = self._compiled.get(key) or self._compile(dialect, key)
         params = {**constants, **{name: processors[name](value) if name in processors else value
                                   for name, value in values.items()}}
         return sql, params if order is None else tuple(params[name] for name in order)
 
-    def _compile(self, dialect):
+    def _compile(self, dialect, key):
         compiled = self.statement.compile(dialect=dialect)
         if "POSTCOMPILE" in compiled.string:
             # An IN list is expanded at each execution, which only SQLAlchemy's execution does.
             raise ValueError("a DriverStatement cannot hold an IN (...) list of values: spell it out")
         # By the names the parameters take in the SQL (anonymous ones are numbered there).
         names = {bind: compiled.bind_names[bind] for bind in compiled.binds.values()}
+        # The database's own version of each type: SQLite's DateTime, say, writes the microseconds
+        # the way stored values have them, where the generic type leaves it to the driver.
         processors = {names[bind]: process for bind in names
-                      if (process := bind.type.bind_processor(dialect)) is not None}
+                      if (process := dialect.type_descriptor(bind.type).bind_processor(dialect)) is not None}
         # The statement's own values (an enum compared with, a constant) are made ready once.
         given = {names[bind] for bind in names if bind.required}
         constants = {name: processors[name](value) if name in processors else value
                      for name, value in compiled.construct_params({name: None for name in given}).items()
                      if name not in given}
-        entry = self._compiled[dialect.name] = (
+        entry = self._compiled[key] = (
             compiled.string, constants, compiled.positiontup if compiled.positional else None, processors)
         return entry
 
@@ -49,34 +53,57 @@ class DriverStatement:
 class Reads:
     """One pooled connection's cursor, for a few DriverStatements in a row."""
 
-    def __init__(self, cursor, dialect):
-        self._cursor, self._dialect = cursor, dialect
+    def __init__(self, dialect):
+        self._dialect = dialect
+        self._connect()
 
     def all(self, statement: DriverStatement, **values) -> list[tuple]:
-        self._cursor.execute(*statement.prepare(self._dialect, values))
+        self._execute(statement, values)
         return self._cursor.fetchall()
 
     def one(self, statement: DriverStatement, **values) -> tuple | None:
-        self._cursor.execute(*statement.prepare(self._dialect, values))
+        self._execute(statement, values)
         return self._cursor.fetchone()
 
     def scalar(self, statement: DriverStatement, **values):
         row = self.one(statement, **values)
         return None if row is None else row[0]
 
+    def _connect(self):
+        self._connection = db.engine.raw_connection()
+        self._cursor = self._connection.cursor()
+
+    def _execute(self, statement: DriverStatement, values: dict) -> None:
+        sql, params = statement.prepare(self._dialect, values)
+        try:
+            self._cursor.execute(sql, params)
+        except self._dialect.loaded_dbapi.Error as error:
+            if not self._dialect.is_disconnect(error, self._connection.dbapi_connection, self._cursor):
+                raise
+            # The database restarted since this pooled connection was last used (SQLAlchemy's own
+            # execution recovers the same way): drop it and read again on a new one. Only reads
+            # go through here, so reading twice is harmless.
+            self._connection.invalidate(error)
+            self._cursor = None  # went with its connection
+            self._connect()
+            self._cursor.execute(sql, params)
+
+    def close(self) -> None:
+        try:
+            if self._cursor is not None:
+                self._cursor.close()
+        finally:
+            self._connection.close()  # back to the pool
+
 
 @contextmanager
 def driver_reads():
     """A cursor on a connection from the app's pool, given back (and rolled back) at the end."""
-    connection = db.engine.raw_connection()
+    reads = Reads(db.engine.dialect)
     try:
-        cursor = connection.cursor()
-        try:
-            yield Reads(cursor, db.engine.dialect)
-        finally:
-            cursor.close()
+        yield reads
     finally:
-        connection.close()  # back to the pool
+        reads.close()
 
 
 def as_datetime(value) -> datetime:

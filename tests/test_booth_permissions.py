@@ -53,6 +53,15 @@ def test_queue_poll_is_guarded_too(app, setting, who):
     assert response.status_code == expected
     if who == "anonymous":
         assert response.headers["HX-Redirect"].startswith("/login")
+    if expected == 403:  # shown nothing, and sent to its own queue rather than left polling this one
+        own = {"joined": setting["joined"], "other": setting["other"]}[who]
+        assert response.headers["HX-Redirect"] == f"/staff/booths/{own}"
+        assert "B07" not in response.get_data(as_text=True)
+
+
+def test_a_poll_for_a_booth_that_is_gone_sends_the_tablet_home(app, setting):
+    response = client_as(app, "organiser").get("/staff/booths/999999", headers={"HX-Request": "true"})
+    assert response.status_code == 404 and response.headers["HX-Redirect"] == "/staff/"
 
 
 @pytest.mark.parametrize("action", ACTIONS)

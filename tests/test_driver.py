@@ -44,3 +44,23 @@ def test_a_list_of_values_is_refused_with_the_reason(fair):
 def test_datetimes_read_the_same_from_either_driver():
     moment = datetime(2026, 11, 24, 9, 30, 15, 250000)
     assert as_datetime("2026-11-24 09:30:15.250000") == moment == as_datetime(moment)
+
+
+def test_a_datetime_is_bound_as_the_database_stores_it(fair):
+    """SQLite keeps datetimes as text: a boundary compared with = or <= must be written the same way."""
+    item = new_request(fair, "B07", 1)
+    item.created_at = datetime(2026, 11, 24, 9, 0, 0)  # on the second: the case drivers write shorter
+    db.session.commit()
+    statement = DriverStatement(sa.select(ServiceRequest.ticket_no)
+                                .where(ServiceRequest.created_at == sa.bindparam("at", type_=sa.DateTime)))
+    with driver_reads() as read:
+        assert read.scalar(statement, at=datetime(2026, 11, 24, 9, 0, 0)) == "B07-001"
+
+
+def test_a_connection_lost_since_its_last_use_is_replaced_and_the_read_done(fair):
+    """After a database restart, pooled connections are dead; the poll must not fail for it."""
+    statement = DriverStatement(sa.select(sa.func.count()).select_from(ServiceRequest))
+    new_request(fair, "B07", 1)
+    with driver_reads() as read:
+        read._connection.dbapi_connection.close()  # what a restart does to it, behind the pool's back
+        assert read.scalar(statement) == 1

@@ -75,18 +75,24 @@ def _poll(booth_id: int, tab: str):
     """
     with driver_reads() as read:
         viewer = poll_viewer(read)
-        if viewer is None:  # signed out, or the password changed since
+        if viewer is None:  # signed out, or the account's password or standing changed since
             return current_app.login_manager.unauthorized()
         version = read.scalar(_VERSION, booth_id=booth_id)
-        if version is None:
-            abort(404)
-        if not can_see_booth(viewer, booth_id):
-            abort(403)
+        if version is None or not can_see_booth(viewer, booth_id):
+            return _not_here(404 if version is None else 403, viewer)
         etag = f"q{booth_id}-{version}-{tab}-{'o' if viewer.is_organiser else 's'}-{language_key()}"
         if (unchanged := not_modified(etag)) is not None:
             return unchanged
         context = _queue_context(read, booth_id, tab)
     return tagged(make_response(render_block_alone("booth/queue.html", "queue", **context)), etag)
+
+
+def _not_here(status: int, viewer):
+    """The booth is gone, or no longer this account's (its organiser moved it): htmx leaves a
+    refused poll's old queue on screen and polls on, so the tablet is sent to its own page."""
+    response = make_response("", status)
+    response.headers["HX-Redirect"] = home_of(viewer)
+    return response
 
 
 @login_required
@@ -122,7 +128,8 @@ def _figures_line(figures, words: dict) -> str:
     return line
 
 
-#: rendered rows kept per process; when full it starts over (a fair day has a few thousand rows)
+#: rendered rows kept by each app server process; when full it starts over (a fair day has a few
+#: thousand rows)
 ROW_CACHE_SIZE = 20_000
 
 
@@ -155,8 +162,10 @@ def _render_row(row, booth_id: int, words: dict) -> Markup:
              company, words["category_text"][Category(category)],
              need if len(need) <= NEED_PREVIEW else need[:NEED_PREVIEW] + "…",
              status, words["status_text"][Status(status)])
+    # A request's page is this prefix and its id (the id ends the URL).
+    show_prefix = url_for(".show", request_id=0).removesuffix("0")
     template = current_app.jinja_env.get_template("booth/queue_row.html")
-    return Markup(template.render(row=shown, show_prefix=url_for(".show", request_id=0)[:-1]))
+    return Markup(template.render(row=shown, show_prefix=show_prefix))
 
 
 @cache

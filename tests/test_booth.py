@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from kiosk.auth.models import User
 from kiosk.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Channel, EventKind, ServiceRequest, Status
@@ -214,7 +215,6 @@ def test_a_password_reset_signs_out_the_tablets_signed_in_with_the_old_one(app, 
     tablet = login(app.test_client(), "b07")
     queue = f"/staff/booths/{booth(fair, 'B07').id}"
     assert tablet.get(queue).status_code == 200
-    from kiosk.auth.models import User
     user = db.session.scalar(sa.select(User).filter_by(username="b07"))
     user.set_password("a-new-password")
     db.session.commit()
@@ -260,7 +260,6 @@ def test_a_password_reset_stops_the_tablets_poll_at_once(app, fair):
     url = f"/staff/booths/{booth(fair, 'B07').id}"
     etag = tablet.get(url, headers=POLL).headers["ETag"]
     assert tablet.get(url, headers={**POLL, "If-None-Match": etag}).status_code == 304
-    from kiosk.auth.models import User
     user = db.session.scalar(sa.select(User).filter_by(username="b07"))
     user.set_password("a-new-password")
     db.session.commit()
@@ -274,7 +273,6 @@ def test_a_switched_off_account_is_signed_out_everywhere(app, fair):
     tablet = login(app.test_client(), "b07")
     url = f"/staff/booths/{booth(fair, 'B07').id}"
     assert tablet.get(url).status_code == 200
-    from kiosk.auth.models import User
     user = db.session.scalar(sa.select(User).filter_by(username="b07"))
     user.active = False
     db.session.commit()

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from kiosk.auth.access import Viewer
 from kiosk.auth.models import User
 from kiosk.extensions import db, login_manager
 from kiosk.ratelimits import attempt_succeeded, browser_id, password_attempt
@@ -47,7 +48,7 @@ def logout():
     return redirect(url_for(".login"))
 
 
-def home_of(user: User) -> str:
+def home_of(user: User | Viewer) -> str:
     if user.booth_id:
         return url_for("booth.queue", booth_id=user.booth_id)
     return url_for("booth.index")

@@ -2,9 +2,7 @@
 lean: through the database driver, without loading the user or the booth, from rows rendered once
 and kept; an unchanged queue is a 304."""
 from collections import Counter
-from datetime import timezone
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
@@ -23,6 +21,7 @@ from kiosk.i18n import current_language, language_key
 from kiosk.rendering import not_modified, render_block_alone, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, ServiceRequest, Status
 from kiosk.slips.figures import booth_satisfaction
+from kiosk.timeutil import local_time
 
 #: queue filters: the tab's key, and the states it shows
 FILTERS = {
@@ -109,12 +108,13 @@ def _queue_context(read: Reads, booth_id: int, tab: str) -> dict:
     every = read.all(_ROWS, booth_id=booth_id)
     counts = Counter(row[_STATUS] for row in every)
     shown = every if _TAB_STATES[tab] is None else [row for row in every if row[_STATUS] in _TAB_STATES[tab]]
-    words = _words(current_language())
+    language = current_language()
+    words = _words(language)
     queue_url = url_for(".queue", booth_id=booth_id)
     tabs = [(key, f"{queue_url}?status={key}", words["tab_labels"][key],
              len(every) if states is None else sum(counts[s] for s in states)) for key, states in _TAB_STATES.items()]
     return {"booth_id": booth_id, "tab": tab, "tabs": tabs, "queue_url": queue_url,
-            "rows": Markup("".join(_rendered_rows(shown, booth_id, words))),
+            "rows": Markup("".join(_rendered_rows(shown, booth_id, language, words))),
             "figures_line": _figures_line(booth_satisfaction(read, booth_id), words),
             "nav_label": words["nav_label"], "column_headings": words["column_headings"]}
 
@@ -133,7 +133,7 @@ def _figures_line(figures, words: dict) -> str:
 ROW_CACHE_SIZE = 20_000
 
 
-def _rendered_rows(rows, booth_id: int, words: dict) -> list[Markup]:
+def _rendered_rows(rows, booth_id: int, language: str, words: dict) -> list[Markup]:
     """Each row's HTML, rendered once per (row, viewing booth, language) and then kept.
 
     A queue changes a row at a time, and every change sends each of its tablets the whole queue
@@ -142,7 +142,6 @@ def _rendered_rows(rows, booth_id: int, words: dict) -> list[Markup]:
     and each app server keeps its own.
     """
     kept = current_app.extensions.setdefault("queue_rows", {})
-    language = current_language()
     html = []
     for row in rows:
         key = (row, booth_id, language)
@@ -156,9 +155,7 @@ def _rendered_rows(rows, booth_id: int, words: dict) -> list[Markup]:
 
 def _render_row(row, booth_id: int, words: dict) -> Markup:
     request_id, ticket_no, created_at, status, category, lead_booth, company, need = row
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    shown = (request_id, ticket_no, lead_booth != booth_id,
-             as_datetime(created_at).replace(tzinfo=timezone.utc).astimezone(zone).strftime("%H:%M"),
+    shown = (request_id, ticket_no, lead_booth != booth_id, local_time(as_datetime(created_at)),
              company, words["category_text"][Category(category)],
              need if len(need) <= NEED_PREVIEW else need[:NEED_PREVIEW] + "…",
              status, words["status_text"][Status(status)])

@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from kiosk import config, database  # noqa: F401  (database registers the SQLite pragmas)
+from kiosk import changes, config, database  # noqa: F401  (the SQLite pragmas and the change listener)
 from kiosk.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from kiosk.formtools import MAX_ID
 
@@ -48,6 +48,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     compress.init_app(app)  # COMPRESS_REGISTER is off: registered below, for responses with a body
+
+    # Registered first, so it runs last of the after_request functions: what the request changed is
+    # committed once its answer is final.
+    app.after_request(database.commit_at_request_end)
 
     @app.after_request
     def compress_body(response):

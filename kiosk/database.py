@@ -1,5 +1,13 @@
-"""Database connection settings and the one retry loop for write transactions."""
+"""Database connection settings, and where transactions end.
+
+Services only flush; a write is committed in one of two places:
+- at the end of the web request (commit_at_request_end), when the view answered below 400: whatever
+  the request changed stands or falls together;
+- in a unit of work (unit_of_work, in_transaction) where the write must stand apart from the
+  request's outcome (a sign-in attempt counted before a refusal), or outside a request (commands).
+"""
 import time
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,6 +27,29 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def commit_at_request_end(response):
+    """Commit what the request changed, if the view succeeded; a refusal or an error (a 4xx or 5xx
+    answer, or an exception, after which Flask-SQLAlchemy's teardown rolls back) keeps nothing."""
+    if not db.session.registry.has():  # never used (the queue poll reads through the driver)
+        return response
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+@contextmanager
+def unit_of_work():
+    """A block whose writes are committed together at its end, or not at all."""
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def in_transaction(work, attempts: int = 4):

@@ -50,4 +50,4 @@ def reopen_fair(fair: Fair, actor, reason: str) -> None:
 def _move(fair, actor, to_status, reason=None):
     fair.status = to_status
     fair.events.append(FairEvent(actor=actor, to_status=to_status, reason=reason))
-    db.session.commit()
+    db.session.flush()

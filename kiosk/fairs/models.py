@@ -48,6 +48,9 @@ class Fair(db.Model):
     closed_at: so.Mapped[datetime | None]
     #: the closing tally as it stood at closed_at, so later close-outs never change printed figures
     tally_snapshot: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    #: moved by kiosk.changes whenever the fair, its zones, booths or their departments change:
+    #: the dashboard, the hall screen and the tracking page show them
+    setup_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     zones: so.Mapped[list["Zone"]] = so.relationship(
         back_populates="fair", order_by="Zone.position", cascade="all, delete-orphan")
@@ -104,8 +107,8 @@ class Booth(db.Model):
     code: so.Mapped[str] = so.mapped_column(sa.String(8))
     #: the last ticket sequence handed out here; tickets read B07-001, B07-002, ...
     last_seq: so.Mapped[int] = so.mapped_column(default=0)
-    #: bumped whenever a request in this booth's queue changes; the queue poll's ETag, so an
-    #: unchanged queue costs one primary-key read and a 304
+    #: moved by kiosk.changes whenever a request in this booth's queue changes; the queue poll's
+    #: ETag, so an unchanged queue costs one primary-key read and a 304
     queue_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     fair: so.Mapped[Fair] = so.relationship(back_populates="booths", overlaps="booths,zone")

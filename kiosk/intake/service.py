@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from kiosk.changes import queue_moved
 from kiosk.companies.models import Company
 from kiosk.database import in_transaction
 from kiosk.extensions import db
@@ -116,9 +117,10 @@ _COMPANY = sa.select(_companies.c.id, _companies.c.name).where(_companies.c.cred
 _INSERT_COMPANY = sa.insert(_companies).returning(_companies.c.id)
 _RENAME_COMPANY = (sa.update(_companies).where(_companies.c.id == sa.bindparam("company_id"))
                    .values(name=sa.bindparam("name")))
-#: takes the booth's next ticket number (and tells its queue); the UPDATE locks the row until COMMIT
+#: takes the booth's next ticket number and moves its queue (past the ORM, so kiosk.changes cannot
+#: see it); the UPDATE locks the row until COMMIT
 _NEXT_SEQUENCE = (sa.update(_booths).where(_booths.c.id == sa.bindparam("booth_id"))
-                  .values(last_seq=_booths.c.last_seq + 1, queue_version=_booths.c.queue_version + 1)
+                  .values(last_seq=_booths.c.last_seq + 1, **queue_moved(_booths))
                   .returning(_booths.c.last_seq))
 _INSERT_REQUEST = sa.insert(_requests).returning(_requests.c.id)
 _INSERT_EVENT = sa.insert(_events)

@@ -88,7 +88,8 @@ def submit(fair_id: int):
 def track(token: str):
     item = request_by_token_or_404(token)
     if request.htmx and not request.htmx.boosted:
-        etag = f"t{item.id}-{item.version}-{get_locale()}"
+        # The request's own version, and its fair's set-up (the booth's name, the fair's state).
+        etag = f"t{item.id}-{item.version}-{item.fair.setup_version}-{get_locale()}"
         response = not_modified(etag)
         if response is None:
             fragment = render_block("intake/track.html", "status", item=item, slip_form=SlipForm(formdata=None))

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import make_response, render_template, request
 
+from kiosk.changes import dashboard_version
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
 from kiosk.i18n import language_key
@@ -30,10 +31,7 @@ def screen(fair_id: int):
 
 def _live(fair_id: int, template: str):
     fair = db.get_or_404(Fair, fair_id)
-    # Every change to a request moves its booth's queue version: their sum moves with the fair.
-    version = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
-                                .where(Booth.fair_id == fair.id))
-    etag = f"d{fair.id}-{fair.status.value}-{version}-{template}-{language_key()}"
+    etag = f"d{fair.id}-{dashboard_version(fair.id)}-{template}-{language_key()}"
     polled = request.htmx and not request.htmx.boosted
     if polled:
         cached = not_modified(etag)

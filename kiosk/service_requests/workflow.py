@@ -6,7 +6,6 @@ overwrite each other: the second gets WorkflowError("conflict") and sees the cur
 from datetime import date
 from functools import wraps
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,7 +13,6 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, FairStatus
 from kiosk.refusals import Refused
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
-from kiosk.timeutil import utcnow
 
 W, P, R, PL, C, X = (Status.waiting, Status.in_progress, Status.resolved, Status.planned,
                      Status.closed_out, Status.withdrawn)
@@ -48,8 +46,8 @@ class WorkflowError(Refused):
 
 
 def move(function):
-    """A move as one unit: wherever SQLAlchemy flushes it (a lazy load, the queue bump, the commit),
-    the version-checked UPDATE matching no row means someone saved in between: a conflict."""
+    """A move as one unit: wherever SQLAlchemy flushes it (a lazy load, the move's own flush), the
+    version-checked UPDATE matching no row means someone saved in between: a conflict."""
     @wraps(function)
     def guarded(item, actor, version, **data):
         try:
@@ -91,7 +89,6 @@ def transfer(item, actor, version, *, to_booth: Booth, reason: str):
     if to_booth.fair_id != item.fair_id:
         raise WorkflowError("other_fair")
     old_booth = item.booth
-    bump_queues([old_booth.id])
     item.booth = to_booth
     if to_booth in item.joint_booths:
         item.joint_booths.remove(to_booth)
@@ -146,20 +143,12 @@ def _begin(item: ServiceRequest, action: str, version: int) -> None:
 
 
 def _finish(item, actor, kind, to_status, detail=None, from_booth=None, to_booth=None):
-    """Write the event, move the state, tell every queue that shows the request, commit."""
+    """Write the event and move the state. The flush is where a lost race shows (as a conflict);
+    the request's end commits, and kiosk.changes tells every screen that shows the request."""
     if kind is not None:
         item.events.append(RequestEvent(
             kind=kind, actor=actor, from_status=item.status, to_status=to_status, detail=detail,
             from_booth=from_booth, to_booth=to_booth))
     item.status = to_status
-    # Always an UPDATE of the row, so its version moves even when only the trail grew.
-    item.updated_at = utcnow()
-    bump_queues([item.booth.id, *(b.id for b in item.joint_booths)])
-    db.session.commit()
+    db.session.flush()
     return item
-
-
-def bump_queues(booth_ids) -> None:
-    """Tell every tablet showing these booths' queues that something changed."""
-    db.session.execute(sa.update(Booth).where(Booth.id.in_(set(booth_ids)))
-                       .values(queue_version=Booth.queue_version + 1))

@@ -7,7 +7,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.extensions import db
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest
-from kiosk.service_requests.workflow import bump_queues
 from kiosk.slips.models import DIMENSIONS, FollowUpCall, SatisfactionSlip, SlipChannel
 from kiosk.timeutil import utcnow
 
@@ -45,9 +44,7 @@ def give_slip(item: ServiceRequest, answers: SlipAnswers, channel: SlipChannel, 
         db.session.add(slip)
         # The trail says a slip was given, never what it said: booth staff read the trail.
         item.events.append(RequestEvent(kind=EventKind.slip, actor=entered_by, detail=channel.value))
-        item.updated_at = utcnow()
-        bump_queues([item.booth_id, *(b.id for b in item.joint_booths)])
-        db.session.commit()
+        db.session.flush()
     except (IntegrityError, StaleDataError):
         # The first one stands.
         db.session.rollback()
@@ -64,6 +61,5 @@ def record_call(slip: SatisfactionSlip, caller, *, called_at: datetime, spoke_wi
         slip.followup_closed_at = utcnow()
         slip.followup_closed_by_id = caller.id
     slip.request.events.append(RequestEvent(kind=EventKind.followup, actor=caller, detail=said))
-    bump_queues([slip.request.booth_id])  # the dashboard's count of open flags moves
-    db.session.commit()
+    db.session.flush()
     return call

@@ -1,0 +1,172 @@
+"""What a poller shows has changed: recorded here, once, for every write.
+
+Pollers (the booth queue, the tracking page, the dashboard, the hall screen) answer 304 while the
+versions they read stand still, so every write that changes what one of them shows must move one.
+Rather than each service remembering to say so, a flush listener looks at what the flush writes:
+
+- a booth's `queue_version` moves with any change to a request in its queue (the request's row, its
+  trail, joint booths, slip or follow-up calls) and with a change to the booth or its department.
+  The booth queue polls it; the dashboard and the hall screen poll the sum over the fair;
+- a fair's `setup_version` moves with any change to the fair, its zones, its booths or their
+  departments: what the dashboard, the hall screen and the tracking page show besides requests;
+- a request's own `version` (SQLAlchemy's counter, which also guards against lost updates) moves
+  with any change to it or to its trail, slip or joint booths: the tracking page polls it.
+
+Filing writes past the ORM, for speed: it moves its booth's queue with `queue_moved()` in the same
+UPDATE that takes the ticket number.
+"""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy import event
+
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Department, Fair, Zone
+from kiosk.service_requests.models import RequestEvent, ServiceRequest
+from kiosk.slips.models import FollowUpCall, SatisfactionSlip
+from kiosk.timeutil import utcnow
+
+
+def queue_moved(booths: sa.Table) -> dict:
+    """The values that move a booth's queue, for a statement written against the booth table."""
+    return {"queue_version": booths.c.queue_version + 1}
+
+
+def dashboard_version(fair_id: int) -> str:
+    """What the fair's dashboard and hall screen show, as one version: the fair's set-up and the
+    sum of its booths' queues (each only grows, and a booth added or removed moves the set-up)."""
+    row = db.session.execute(_DASHBOARD_VERSION, {"fair_id": fair_id}).first()
+    return "gone" if row is None else f"{row[0]}.{row[1]}"
+
+
+@dataclass
+class _Moved:
+    booths: set[int] = field(default_factory=set)
+    fairs: set[int] = field(default_factory=set)
+    departments: set[int] = field(default_factory=set)
+    requests: dict[int, ServiceRequest] = field(default_factory=dict)  # by id(), as objects may be new
+
+
+@event.listens_for(so.Session, "before_flush")
+def _note(session: so.Session, _context, _instances) -> None:
+    moved = session.info.setdefault("moved", _Moved())
+    changed = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in (*session.new, *changed, *session.deleted):
+        if (note := _NOTES.get(type(obj))) is not None:
+            note(obj, moved, session)
+    for item in moved.requests.values():
+        _note_request(item, moved, session)
+
+
+@event.listens_for(so.Session, "after_flush")
+def _move(session: so.Session, _context) -> None:
+    moved = session.info.pop("moved", None)
+    if moved is None:
+        return
+    connection = session.connection()
+    if moved.departments:
+        of_departments = sa.select(Booth.id, Booth.fair_id).where(Booth.department_id.in_(moved.departments))
+        for booth_id, fair_id in connection.execute(of_departments):
+            moved.booths.add(booth_id)
+            moved.fairs.add(fair_id)
+    moved.booths.discard(None)
+    moved.fairs.discard(None)
+    if moved.booths:
+        connection.execute(sa.update(Booth.__table__).where(Booth.__table__.c.id.in_(moved.booths))
+                           .values(**queue_moved(Booth.__table__)))
+    if moved.fairs:
+        fairs = Fair.__table__
+        connection.execute(sa.update(fairs).where(fairs.c.id.in_(moved.fairs))
+                           .values(setup_version=fairs.c.setup_version + 1))
+    # Objects already loaded would go on showing the old versions.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Booth) and obj.id in moved.booths:
+            session.expire(obj, ["queue_version"])
+        elif isinstance(obj, Fair) and obj.id in moved.fairs:
+            session.expire(obj, ["setup_version"])
+
+
+@event.listens_for(so.Session, "after_soft_rollback")
+def _forget(session: so.Session, _previous) -> None:
+    session.info.pop("moved", None)
+
+
+def _note_request(item: ServiceRequest, moved: _Moved, session: so.Session) -> None:
+    """Every queue that shows the request, before and after this flush, and its own version."""
+    state = so.attributes.instance_state(item)
+    if not state.deleted and item not in session.deleted:
+        booth = item.booth
+        moved.booths.add(booth.id if booth is not None else item.booth_id)
+        moved.booths.update(b.id for b in item.joint_booths)
+    for name in ("booth", "joint_booths"):
+        moved.booths.update(b.id for b in state.attrs[name].history.deleted if b is not None)
+    moved.booths.update(b for b in state.attrs.booth_id.history.deleted if b is not None)
+    if state.has_identity and item not in session.deleted:
+        # An UPDATE of the row moves its version, even when only its trail or slip grew.
+        item.updated_at = utcnow()
+
+
+def _request(item, moved, _session):
+    moved.requests[id(item)] = item
+
+
+def _part_of_request(request_of):
+    """A note for a row that belongs to a request (a trail event, a slip, a call): the request moves."""
+    def note(obj, moved, session):
+        if (item := request_of(obj, session)) is not None:
+            moved.requests[id(item)] = item
+    return note
+
+
+def _event_request(event_: RequestEvent, session) -> ServiceRequest | None:
+    return event_.request or session.get(ServiceRequest, event_.request_id)
+
+
+def _slip_request(slip: SatisfactionSlip, session) -> ServiceRequest | None:
+    return slip.request or session.get(ServiceRequest, slip.request_id)
+
+
+def _call_request(call: FollowUpCall, session) -> ServiceRequest | None:
+    slip = call.slip or session.get(SatisfactionSlip, call.slip_id)
+    return None if slip is None else _slip_request(slip, session)
+
+
+def _booth(booth, moved, _session):
+    if booth.id is not None:
+        moved.booths.add(booth.id)
+    moved.fairs.add(booth.fair.id if booth.fair is not None else booth.fair_id)
+    # A booth moved to another fair changes that fair too.
+    moved.fairs.update(f.id for f in so.attributes.instance_state(booth).attrs.fair.history.deleted if f is not None)
+
+
+def _zone(zone, moved, _session):
+    moved.fairs.add(zone.fair.id if zone.fair is not None else zone.fair_id)
+
+
+def _fair(fair, moved, _session):
+    moved.fairs.add(fair.id)
+
+
+def _department(department, moved, _session):
+    if department.id is not None:  # a new department has no booth yet
+        moved.departments.add(department.id)
+
+
+#: what a flushed object of each type moves
+_NOTES = {
+    ServiceRequest: _request,
+    RequestEvent: _part_of_request(_event_request),
+    SatisfactionSlip: _part_of_request(_slip_request),
+    FollowUpCall: _part_of_request(_call_request),
+    Booth: _booth,
+    Zone: _zone,
+    Fair: _fair,
+    Department: _department,
+}
+
+_DASHBOARD_VERSION = (
+    sa.select(Fair.setup_version,
+              sa.select(sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
+              .where(Booth.fair_id == Fair.id).scalar_subquery())
+    .where(Fair.id == sa.bindparam("fair_id")))

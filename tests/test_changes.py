@@ -1,0 +1,219 @@
+"""Every kind of change reaches every screen that polls for it: the booth queue, the company's
+tracking page, the dashboard and the hall screen answer 200 with the new content, not 304."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from kiosk.database import unit_of_work
+from kiosk.extensions import db
+from kiosk.fairs.lifecycle import close_fair
+from kiosk.fairs.models import Booth, Department, Fair
+from kiosk.intake.service import Intake, submit_request
+from kiosk.service_requests import workflow
+from kiosk.service_requests.models import Category, ServiceRequest, Status
+from kiosk.service_requests.workflow import WorkflowError
+from kiosk.slips.models import DIMENSIONS, SlipChannel
+from kiosk.slips.service import SlipAnswers, give_slip, record_call
+from tests.conftest import CODE_A, booth, csrf_token, login
+
+POLL = {"HX-Request": "true"}
+TODAY = date(2026, 6, 13)
+
+
+def file_request(fair, code="B07", n=1, company="甲公司"):
+    filed = submit_request(Intake(booth_id=booth(fair, code).id, company_name=company, credit_code=CODE_A,
+                                  contact_name="王", mobile="13912345678", category=Category.land,
+                                  need=f"用地需求{n}", submission_key=f"changes-{code}-{n}"))
+    return db.session.get(ServiceRequest, filed.id)
+
+
+class Screens:
+    """The pollers of one fair, each holding the ETag of what it last showed, as a browser does."""
+
+    def __init__(self, app, fair, organiser):
+        self.fair = fair
+        self.staff = {code: login(app.test_client(), code.lower()) for code in ("B07", "B02")}
+        self.queues = {code: booth(fair, code).id for code in self.staff}  # (a booth's code may change)
+        self.boss = login(app.test_client(), organiser.username)
+        self.phone = app.test_client()
+        self.etags = {}
+
+    def urls(self, item=None) -> dict:
+        urls = {f"queue {code}": (client, f"/staff/booths/{self.queues[code]}")
+                for code, client in self.staff.items()}
+        urls["dashboard"] = (self.boss, f"/organiser/fairs/{self.fair.id}/dashboard")
+        urls["screen"] = (self.boss, f"/organiser/fairs/{self.fair.id}/screen")
+        if item is not None:
+            urls["tracking"] = (self.phone, f"/t/{item.token}")
+        return urls
+
+    def look(self, item=None) -> dict:
+        """Poll every screen; returns what each shows, and keeps each ETag for the next poll."""
+        shown = {}
+        for name, (client, url) in self.urls(item).items():
+            headers = {**POLL, **({"If-None-Match": self.etags[name]} if name in self.etags else {})}
+            response = client.get(url, headers=headers)
+            assert response.status_code in (200, 286, 304), (name, response.status_code)
+            if response.status_code != 304:
+                self.etags[name] = response.headers["ETag"]
+            shown[name] = None if response.status_code == 304 else response.get_data(as_text=True)
+        return shown
+
+    def after(self, change, item=None, *, expect: dict, unchanged=()) -> dict:
+        """Poll, make the change (and commit, as the end of a request would), poll again: each
+        screen named in expect answers with new content holding its text (None: any new content)."""
+        self.look(item)
+        change()
+        db.session.commit()
+        shown = self.look(item)
+        for name, text in expect.items():
+            assert shown[name] is not None, f"{name} answered 304 after the change"
+            assert text is None or text in shown[name], (name, text)
+        for name in unchanged:
+            assert shown[name] is None, f"{name} changed although nothing it shows did"
+        return shown
+
+
+@pytest.fixture
+def screens(app, fair, organiser):
+    return Screens(app, fair, organiser)
+
+
+def test_a_submission_reaches_its_queue_the_dashboard_and_the_screen(screens, fair):
+    screens.after(lambda: file_request(fair, "B07", 1), expect={
+        "queue B07": "B07-001", "dashboard": 'id="total-received">1<', "screen": "受理企业需求1项"},
+        unchanged=["queue B02"])
+
+
+@pytest.mark.parametrize("move, arguments, shown_on_tracking", [
+    (workflow.take, {}, "工作人员正在办理您的需求"),
+    (workflow.resolve, {"resolution": "当场办结了"}, "当场办结了"),
+    (workflow.plan, {"plan_text": "会后踏勘", "unit": "规划科", "person": "赵科长", "due": TODAY, "today": TODAY},
+     "会后踏勘"),
+    (workflow.withdraw, {"reason": "重复提交"}, "此需求已撤回"),
+])
+def test_each_outcome_reaches_every_screen_that_shows_the_request(screens, fair, organiser, move, arguments,
+                                                                    shown_on_tracking):
+    item = file_request(fair)
+    db.session.commit()
+    screens.after(lambda: move(item, organiser, item.version, **arguments), item,
+                  expect={"queue B07": None, "tracking": shown_on_tracking, "dashboard": None, "screen": None},
+                  unchanged=["queue B02"])
+
+
+def test_a_reopened_request_is_shown_in_progress_again(screens, fair, organiser):
+    item = file_request(fair)
+    workflow.resolve(item, organiser, item.version, resolution="当场办结了")
+    db.session.commit()
+    screens.after(lambda: workflow.reopen(item, organiser, item.version, reason="记错了"), item,
+                  expect={"queue B07": None, "tracking": "工作人员正在办理您的需求", "dashboard": None,
+                          "screen": None})
+
+
+def test_a_note_moves_the_request_and_its_queue(screens, fair, organiser):
+    item = file_request(fair)
+    db.session.commit()
+    # A note shows on the request's own page; the pollers answer anew rather than keep a stale 304.
+    screens.after(lambda: workflow.note(item, organiser, item.version, text="企业稍后再来"), item,
+                  expect={"queue B07": None, "tracking": None})
+
+
+def test_a_transfer_leaves_one_queue_and_reaches_the_other(screens, fair, organiser):
+    item = file_request(fair)
+    db.session.commit()
+    shown = screens.after(
+        lambda: workflow.transfer(item, organiser, item.version, to_booth=booth(fair, "B02"), reason="归口审批"),
+        item, expect={"queue B07": None, "queue B02": "B07-001", "tracking": booth(fair, "B02").name,
+                      "dashboard": None, "screen": None})
+    assert "B07-001" not in shown["queue B07"]
+
+
+def test_a_joint_booth_sees_the_request_arrive(screens, fair, organiser):
+    item = file_request(fair)
+    db.session.commit()
+    screens.after(lambda: workflow.join(item, organiser, item.version, booths=[booth(fair, "B02")], reason="会商"),
+                  item, expect={"queue B07": None, "queue B02": "B07-001", "tracking": None})
+
+
+def test_a_slip_and_a_follow_up_call_reach_the_screens(screens, fair, organiser):
+    item = file_request(fair)
+    workflow.resolve(item, organiser, item.version, resolution="当场办结了")
+    db.session.commit()
+    ratings = dict.fromkeys((*DIMENSIONS, "overall"), 1)
+    screens.after(lambda: give_slip(item, SlipAnswers(confirmed=True, ratings=ratings), SlipChannel.phone), item,
+                  expect={"queue B07": "已收 1 / 1 份", "tracking": "感谢您的评价", "dashboard": "1/1"})
+    slip = db.session.get(ServiceRequest, item.id).slip
+    screens.after(lambda: record_call(slip, organiser, called_at=slip.created_at, spoke_with="王", said="已解释",
+                                      fixed=None, close=True),
+                  expect={"dashboard": None})
+
+
+def test_a_booth_added_to_an_open_fair_reaches_the_dashboard_and_the_screen(screens, fair):
+    def add_booth():
+        zone = fair.zones[0]
+        db.session.add(Booth(fair=fair, zone=zone, code="B09", department=Department(name="新增测试局")))
+    screens.after(add_booth, expect={"dashboard": "B09 新增测试局", "screen": "新增测试局"},
+                  unchanged=["queue B07", "queue B02"])
+
+
+def test_a_booth_added_by_the_organiser_reaches_a_polling_dashboard(screens, fair):
+    """The stale-dashboard bug: adding a booth left a polling dashboard on a 304."""
+    screens.look()
+    response = screens.boss.post(f"/organiser/fairs/{fair.id}/booths", data={
+        "csrf_token": csrf_token(screens.boss, "/login"), "code": "B09", "department": "新增测试局",
+        "kind": "department", "zone": str(fair.zones[0].id)})
+    assert response.status_code == 302
+    assert "B09 新增测试局" in screens.look()["dashboard"]
+
+
+def test_a_renamed_booth_reaches_every_screen_that_names_it(screens, fair):
+    item = file_request(fair)
+    db.session.commit()
+
+    def rename():
+        booth(fair, "B07").department.name = "工业和信息化局（更名）"
+    screens.after(rename, item, expect={"tracking": "工业和信息化局（更名）", "dashboard": "工业和信息化局（更名）",
+                                        "screen": "工业和信息化局（更名）"})
+    screens.after(lambda: setattr(booth(fair, "B07"), "code", "B08"), item,
+                  expect={"dashboard": "B08", "screen": "B08", "tracking": "B08"})
+
+
+def test_a_fair_moved_reaches_every_screen(screens, fair, organiser):
+    item = file_request(fair)
+    db.session.commit()
+    shown = screens.after(lambda: close_fair(db.session.get(Fair, fair.id), organiser), item,
+                          expect={"dashboard": None, "screen": None, "tracking": None})
+    assert db.session.get(Fair, fair.id).setup_version > 0 and shown["dashboard"] is not None
+
+
+def test_a_batch_is_all_or_nothing(app, fair, organiser):
+    """Three requests taken in one unit of work, the third already taken by someone else: none is
+    taken, and no screen is told of a change."""
+    items = [file_request(fair, "B07", n) for n in (1, 2, 3)]
+    db.session.commit()
+    stale_version = items[2].version
+    workflow.take(items[2], organiser, stale_version)
+    db.session.commit()
+    versions_before = db.session.scalar(sa.select(sa.func.sum(Booth.queue_version)))
+    with pytest.raises(WorkflowError), unit_of_work():
+        for item in items:
+            workflow.take(item, organiser, stale_version if item is items[2] else item.version)
+    db.session.expire_all()
+    assert [db.session.get(ServiceRequest, i.id).status for i in items] == [
+        Status.waiting, Status.waiting, Status.in_progress]
+    assert db.session.scalar(sa.select(sa.func.sum(Booth.queue_version))) == versions_before
+
+
+def test_a_refused_move_through_the_tablet_keeps_nothing(app, fair):
+    """The request's end commits only an answer below 400: a refusal leaves the request as it was."""
+    item = file_request(fair)
+    db.session.commit()
+    tablet = login(app.test_client(), "b07")
+    url = f"/staff/requests/{item.id}"
+    response = tablet.post(f"{url}/plan", data={
+        "csrf_token": csrf_token(tablet, url), "plan-version": item.version, "plan-plan_text": "会后踏勘",
+        "plan-unit": "规划科", "plan-person": "赵科长", "plan-due": "2000-01-01"})
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(ServiceRequest, item.id).status is Status.waiting

@@ -7,7 +7,7 @@ PORT ?= 5000
 # The address phones reach the kiosk at, printed in QR codes: set it to this machine's LAN address.
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test setup system-packages translations
+.PHONY: run test test-fast lint setup system-packages translations
 
 run: setup
 	$(FLASK) db upgrade
@@ -18,6 +18,14 @@ run: setup
 test: setup system-packages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 	scripts/with-postgres $(VENV)/bin/pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS)
+
+# The edit loop: SQLite only, no browser and no load tests, stop at the first failure.
+test-fast: setup
+	$(VENV)/bin/pytest -m "not browser and not load" -x -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# ruff, with the rules chosen in pyproject.toml; CI runs it before the tests.
+lint: setup
+	$(VENV)/bin/ruff check .
 
 setup: $(VENV)/.installed translations
 

@@ -4,7 +4,11 @@ timings: bench/load_sim.py prints those."""
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from bench.load_sim import check_database, simulate, start_fair
+
+pytestmark = pytest.mark.load
 
 
 def test_a_short_rush_loses_nothing_and_answers_no_5xx(app):

@@ -12,8 +12,8 @@ import sqlalchemy.orm as so
 from flask import abort, session
 from flask_login import current_user, login_required
 
+from kiosk import poll_reads
 from kiosk.auth.models import Role, User, session_holds
-from kiosk.driver import DriverStatement, Reads
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth
 from kiosk.service_requests.models import ServiceRequest, request_joint_booth
@@ -40,22 +40,15 @@ class Viewer:
     is_organiser: bool
 
 
-_ACCOUNT = DriverStatement(sa.select(User.password_hash, User.active, User.booth_id, User.role)
-                           .where(User.id == sa.bindparam("user_id")))
-
-
-def poll_viewer(read: Reads) -> Viewer | None:
+def poll_viewer(read) -> Viewer | None:
     """Who is signed in, from the session and one read of the account through the driver: the test
     load_user makes, without building the user (the queue poll runs all day, on every tablet).
     None when nobody is, or the session no longer stands; the full path then says so as usual."""
     user_id, _, password_mark = session.get("_user_id", "").partition(".")  # Flask-Login's key
-    account = read.one(_ACCOUNT, user_id=int(user_id)) if user_id.isdigit() else None
-    if account is None:
+    signed_in = poll_reads.account(read, int(user_id)) if user_id.isdigit() else None
+    if signed_in is None or not session_holds(password_mark, signed_in.password_hash, signed_in.active):
         return None
-    password_hash, active, booth_id, role = account
-    if not session_holds(password_mark, password_hash, bool(active)):
-        return None
-    return Viewer(booth_id=booth_id, is_organiser=role == Role.organiser.value)
+    return Viewer(booth_id=signed_in.booth_id, is_organiser=signed_in.role is Role.organiser)
 
 
 def booth_or_abort(booth_id: int) -> Booth:
@@ -81,12 +74,6 @@ def request_by_token_or_404(token: str) -> ServiceRequest:
     if item is None:
         abort(404)
     return item
-
-
-def in_queue_of(booth_id):
-    """The SQL condition for 'this request shows in that booth's queue' (booth_id: an id or a bindparam)."""
-    joined = sa.select(request_joint_booth.c.request_id).where(request_joint_booth.c.booth_id == booth_id)
-    return sa.or_(ServiceRequest.booth_id == booth_id, ServiceRequest.id.in_(joined))
 
 
 def organiser_required(view):

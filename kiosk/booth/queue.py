@@ -10,17 +10,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from kiosk.auth.access import booth_or_abort, can_see_booth, in_queue_of, poll_viewer
+from kiosk.auth.access import booth_or_abort, can_see_booth, poll_viewer
 from kiosk.auth.views import home_of
 from kiosk.booth import bp
 from kiosk.companies.models import Company
-from kiosk.driver import DriverStatement, Reads, as_datetime, driver_reads
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.i18n import current_language, language_key
+from kiosk.poll_reads import NEED_PREVIEW, QueueRow, booth_figures, queue_rows, queue_version, reading
 from kiosk.rendering import not_modified, render_block_alone, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, ServiceRequest, Status
-from kiosk.slips.figures import booth_satisfaction
 from kiosk.timeutil import local_time
 
 #: queue filters: the tab's key, and the states it shows
@@ -35,13 +34,6 @@ FILTERS = {
 TAB_LABELS = {"all": _l("全部"), "waiting": _l("待受理"), "in_progress": _l("办理中"), "resolved": _l("现场办结"),
               "planned": _l("已出方案"), "withdrawn": _l("已撤回")}
 COLUMN_HEADINGS = (_l("编号"), _l("时间"), _l("企业"), _l("类别"), _l("需求"), _l("状态"))
-#: waiting first (oldest first: they have waited longest), then in progress, then the rest, newest first
-_ORDER = (sa.case((ServiceRequest.status == Status.waiting, 0), (ServiceRequest.status == Status.in_progress, 1),
-                  (ServiceRequest.status == Status.withdrawn, 3), else_=2),
-          sa.case((ServiceRequest.status == Status.waiting, ServiceRequest.id),
-                  (ServiceRequest.status == Status.in_progress, ServiceRequest.id), else_=-ServiceRequest.id))
-#: how much of a need the queue shows
-NEED_PREVIEW = 60
 
 
 @bp.get("/")
@@ -72,11 +64,11 @@ def _poll(booth_id: int, tab: str):
     rows read after it are at least as new as the ETag says), all through one driver connection;
     an unchanged queue is a 304 and a changed one is rendered from rows kept ready (_rendered_rows).
     """
-    with driver_reads() as read:
+    with reading() as read:
         viewer = poll_viewer(read)
         if viewer is None:  # signed out, or the account's password or standing changed since
             return current_app.login_manager.unauthorized()
-        version = read.scalar(_VERSION, booth_id=booth_id)
+        version = queue_version(read, booth_id)
         if version is None or not can_see_booth(viewer, booth_id):
             return _not_here(404 if version is None else 403, viewer)
         etag = f"q{booth_id}-{version}-{tab}-{'o' if viewer.is_organiser else 's'}-{language_key()}"
@@ -97,25 +89,25 @@ def _not_here(status: int, viewer):
 @login_required
 def _page(booth_id: int, tab: str):
     booth = booth_or_abort(booth_id)
-    with driver_reads() as read:
+    with reading() as read:
         context = _queue_context(read, booth.id, tab)
     return render_template("booth/queue.html", booth=booth, **context)
 
 
-def _queue_context(read: Reads, booth_id: int, tab: str) -> dict:
-    # All the booth's rows in one query (a booth has tens, not thousands): the tab and the counts
-    # are taken from them, rather than asked of the database again.
-    every = read.all(_ROWS, booth_id=booth_id)
-    counts = Counter(row[_STATUS] for row in every)
-    shown = every if _TAB_STATES[tab] is None else [row for row in every if row[_STATUS] in _TAB_STATES[tab]]
+def _queue_context(read, booth_id: int, tab: str) -> dict:
+    # All the booth's rows in one query: the tab and the counts are taken from them, rather than
+    # asked of the database again.
+    every = queue_rows(read, booth_id)
+    counts = Counter(row.status for row in every)
+    shown = every if FILTERS[tab] is None else [row for row in every if row.status in FILTERS[tab]]
     language = current_language()
     words = _words(language)
     queue_url = url_for(".queue", booth_id=booth_id)
     tabs = [(key, f"{queue_url}?status={key}", words["tab_labels"][key],
-             len(every) if states is None else sum(counts[s] for s in states)) for key, states in _TAB_STATES.items()]
+             len(every) if states is None else sum(counts[s] for s in states)) for key, states in FILTERS.items()]
     return {"booth_id": booth_id, "tab": tab, "tabs": tabs, "queue_url": queue_url,
             "rows": Markup("".join(_rendered_rows(shown, booth_id, language, words))),
-            "figures_line": _figures_line(booth_satisfaction(read, booth_id), words),
+            "figures_line": _figures_line(booth_figures(read, booth_id), words),
             "nav_label": words["nav_label"], "column_headings": words["column_headings"]}
 
 
@@ -153,12 +145,10 @@ def _rendered_rows(rows, booth_id: int, language: str, words: dict) -> list[Mark
     return html
 
 
-def _render_row(row, booth_id: int, words: dict) -> Markup:
-    request_id, ticket_no, created_at, status, category, lead_booth, company, need = row
-    shown = (request_id, ticket_no, lead_booth != booth_id, local_time(as_datetime(created_at)),
-             company, words["category_text"][Category(category)],
-             need if len(need) <= NEED_PREVIEW else need[:NEED_PREVIEW] + "…",
-             status, words["status_text"][Status(status)])
+def _render_row(row: QueueRow, booth_id: int, words: dict) -> Markup:
+    need = row.need if len(row.need) <= NEED_PREVIEW else row.need[:NEED_PREVIEW] + "…"
+    shown = (row.id, row.ticket_no, row.lead_booth_id != booth_id, local_time(row.created_at), row.company,
+             words["category_text"][row.category], need, row.status.value, words["status_text"][row.status])
     # A request's page is this prefix and its id (the id ends the URL).
     show_prefix = url_for(".show", request_id=0).removesuffix("0")
     template = current_app.jinja_env.get_template("booth/queue_row.html")
@@ -177,18 +167,3 @@ def _words(language: str) -> dict:
             "column_headings": [str(heading) for heading in COLUMN_HEADINGS],
             "nav_label": str(_l("按状态筛选")), "slips_line": str(_l("满意度测评：已收 %(slips)d / %(done)d 份")),
             "satisfied_line": str(_l("满意率 %(share)s")), "average_line": str(_l("总体平均 %(avg)s 分"))}
-
-
-# The queue's statements are built once, with the booth as a parameter, and run on the driver:
-# building and caching a statement per poll cost more than running it.
-_VERSION = DriverStatement(sa.select(Booth.queue_version).where(Booth.id == sa.bindparam("booth_id")))
-_MINE = in_queue_of(sa.bindparam("booth_id"))
-_ROWS = DriverStatement(
-    sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
-              ServiceRequest.category, ServiceRequest.booth_id, Company.name,
-              sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1))
-    .join(Company).where(_MINE).order_by(*_ORDER))
-#: where a row of _ROWS has its status (as stored: the enum's value)
-_STATUS = 3
-#: each tab's states as stored, as _ROWS gives them
-_TAB_STATES = {key: None if states is None else {s.value for s in states} for key, states in FILTERS.items()}

@@ -210,3 +210,9 @@ class RequestEvent(db.Model):
 
     def __repr__(self):
         return f"<RequestEvent {self.id} {self.kind.value} on {self.request_id}>"
+
+
+def in_queue_of(booth_id):
+    """The SQL condition for 'this request shows in that booth's queue' (booth_id: an id or a bindparam)."""
+    joined = sa.select(request_joint_booth.c.request_id).where(request_joint_booth.c.booth_id == booth_id)
+    return sa.or_(ServiceRequest.booth_id == booth_id, ServiceRequest.id.in_(joined))

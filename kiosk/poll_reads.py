@@ -1,0 +1,108 @@
+"""Every statement run straight on the database driver, and the rows it gives, named.
+
+The booth tablet's poll is the kiosk's most frequent request (every few seconds from every tablet,
+all day), so it reads through kiosk.driver rather than the ORM (bench/queue_poll.py: 0.73x and
+0.39x hello-world for the unchanged and the changed poll). This module is that path's fence: only
+it imports kiosk.driver (tests/test_fence.py fails otherwise), and what leaves it are named rows
+whose values are already what the ORM would give (enums, booleans, datetimes), converted as
+each shape declares below, once. Whatever reads the database elsewhere uses SQLAlchemy as usual.
+"""
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from kiosk.auth.models import Role, User
+from kiosk.companies.models import Company
+from kiosk.driver import DriverStatement, Reads, as_datetime, driver_reads
+from kiosk.fairs.models import Booth
+from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
+from kiosk.service_requests.models import Category, ServiceRequest, Status, in_queue_of
+
+__all__ = ["NEED_PREVIEW", "Account", "QueueRow", "account", "booth_figures", "queue_rows", "queue_version",
+           "reading"]
+
+#: a cursor on a pooled connection, for a few of the reads below in a row
+reading = driver_reads
+
+#: how much of a need the queue shows (one character more is read, to know whether to cut it)
+NEED_PREVIEW = 60
+
+
+def _shape(row_class, **conversions: Callable) -> Callable[[tuple], NamedTuple]:
+    """Rows of row_class from a driver's tuples, each named column converted as given."""
+    at = [(row_class._fields.index(name), convert) for name, convert in conversions.items()]
+
+    def make(raw: tuple):
+        values = list(raw)
+        for index, convert in at:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return row_class._make(values)
+    return make
+
+
+class Account(NamedTuple):
+    """What the poll needs of the signed-in account: enough to check the session and the booth."""
+    password_hash: str
+    active: bool
+    booth_id: int | None
+    role: Role
+
+
+_ACCOUNT = DriverStatement(sa.select(User.password_hash, User.active, User.booth_id, User.role)
+                           .where(User.id == sa.bindparam("user_id")))
+_account = _shape(Account, active=bool, role=Role)  # SQLite's driver gives 0/1 and every driver the string
+
+
+def account(read: Reads, user_id: int) -> Account | None:
+    row = read.one(_ACCOUNT, user_id=user_id)
+    return None if row is None else _account(row)
+
+
+_VERSION = DriverStatement(sa.select(Booth.queue_version).where(Booth.id == sa.bindparam("booth_id")))
+
+
+def queue_version(read: Reads, booth_id: int) -> int | None:
+    """The booth's queue version (kiosk.changes moves it); None for a booth that does not exist."""
+    return read.scalar(_VERSION, booth_id=booth_id)
+
+
+class QueueRow(NamedTuple):
+    """A request as a booth's queue lists it."""
+    id: int
+    ticket_no: str
+    created_at: datetime
+    status: Status
+    category: Category
+    lead_booth_id: int
+    company: str
+    #: the first NEED_PREVIEW + 1 characters
+    need: str
+
+
+#: waiting first (oldest first: they have waited longest), then in progress, then the rest, newest first
+_ORDER = (sa.case((ServiceRequest.status == Status.waiting, 0), (ServiceRequest.status == Status.in_progress, 1),
+                  (ServiceRequest.status == Status.withdrawn, 3), else_=2),
+          sa.case((ServiceRequest.status == Status.waiting, ServiceRequest.id),
+                  (ServiceRequest.status == Status.in_progress, ServiceRequest.id), else_=-ServiceRequest.id))
+_ROWS = DriverStatement(
+    sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
+              ServiceRequest.category, ServiceRequest.booth_id, Company.name,
+              sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1))
+    .join(Company).where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
+_queue_row = _shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
+
+
+def queue_rows(read: Reads, booth_id: int) -> list[QueueRow]:
+    """Every request in the booth's queue (a booth has tens, not thousands), in the queue's order."""
+    return [_queue_row(row) for row in read.all(_ROWS, booth_id=booth_id)]
+
+
+_BOOTH_FIGURES = DriverStatement(satisfaction_statement(frozenset({"booth_id"}), per_booth=False))
+
+
+def booth_figures(read: Reads, booth_id: int) -> Satisfaction:
+    """The booth's satisfaction figures, as kiosk.figures computes them for everything else."""
+    return satisfaction_from_row(read.one(_BOOTH_FIGURES, booth_id=booth_id))

@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from kiosk.auth.accounts import issue_accounts, locked_booths, unlock
 from kiosk.auth.models import User
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, reopen_fair
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.organiser import bp
-from kiosk.organiser.accounts import issue_accounts, locked_booths, unlock
 from kiosk.organiser.forms import BoothForm, FairForm, ImportForm, ReasonForm, ZoneForm
 from kiosk.organiser.importing import check_rows, import_booths, read_rows, template_csv, template_xlsx
 
@@ -124,6 +124,7 @@ def accounts(fair_id: int):
     """Issue accounts and show the sign-in sheet: the only time the first passwords are seen."""
     fair = db.get_or_404(Fair, fair_id)
     sheet = issue_accounts(fair, reset=request.form.get("reset") == "all")
+    db.session.commit()
     return render_template("organiser/sign_in_sheet.html", fair=fair, sheet=sheet)
 
 
@@ -135,6 +136,7 @@ def unlock_account(fair_id: int, booth_id: int):
     if user is None:
         abort(404)
     unlock(user)
+    db.session.commit()
     flash(_l("已解除%(code)s账号的登录锁定。", code=booth.code))
     return redirect(url_for(".fair", fair_id=fair_id))
 

@@ -9,7 +9,8 @@ from kiosk.auth.models import Role, User
 from kiosk.companies.models import Company
 from kiosk.companies.validation import credit_code_check_char
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
+from kiosk.fairs.models import DepartmentKind, Fair, FairStatus
+from kiosk.fairs.setup import add_booth, add_zone
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SatisfactionSlip, SlipChannel
 from kiosk.slips.service import FOLLOW_UP_AT
@@ -58,15 +59,13 @@ def build_demo_fair(password: str = "demo1234") -> Fair:
     rng = random.Random(613)
     fair = Fair(name=f"2026年{CITY}要素保障大集", date=date.today(), venue=f"{CITY}会展中心一号馆",
                 status=FairStatus.open)
-    zones = [Zone(fair=fair, name="要素保障部门专区", position=1), Zone(fair=fair, name="金融服务专区", position=2)]
     db.session.add(fair)
+    zones = [add_zone(fair, "要素保障部门专区"), add_zone(fair, "金融服务专区")]
     booths = []
     for prefix, zone, names, kind in (("B", zones[0], [CITY + n for n in DEPARTMENTS], DepartmentKind.department),
                                       ("F", zones[1], BANKS, DepartmentKind.bank)):
         for number, name in enumerate(names, start=1):
-            department = db.session.scalar(sa.select(Department).filter_by(name=name)) or Department(
-                name=name, kind=kind)
-            booth = Booth(fair=fair, zone=zone, department=department, code=f"{prefix}{number:02d}")
+            booth = add_booth(fair, zone, f"{prefix}{number:02d}", name, kind)
             booths.append(booth)
             staff = User(username=booth.code.lower(), display_name=f"{name}工作人员", role=Role.staff, booth=booth)
             staff.set_password(password)

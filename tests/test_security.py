@@ -6,8 +6,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from kiosk.auth.signin_limits import LOGIN_FAILURES
 from kiosk.extensions import db
-from kiosk.ratelimits import LOGIN_FAILURES, SUBMITS_PER_DEVICE
+from kiosk.intake.limits import SUBMITS_PER_DEVICE
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.models import SlipChannel
@@ -250,7 +251,7 @@ def test_guesses_sent_all_at_once_get_no_more_password_checks_than_the_limit(app
 
 def test_failed_sign_ins_older_than_the_window_are_cleared_away(app, fair):
     from kiosk.auth.models import LoginAttempt
-    from kiosk.ratelimits import LOGIN_WINDOW
+    from kiosk.auth.signin_limits import LOGIN_WINDOW
     from kiosk.timeutil import utcnow
     long_ago = utcnow() - LOGIN_WINDOW - LOGIN_WINDOW
     db.session.add_all([LoginAttempt(username="b07", succeeded=False, device="x" * 32, at=long_ago),

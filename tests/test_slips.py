@@ -4,9 +4,9 @@ the rater protected from booth staff, bad ratings followed up."""
 import pytest
 import sqlalchemy as sa
 
+from kiosk.auth.signin_limits import LOGIN_FAILURES
 from kiosk.extensions import db
 from kiosk.service_requests import workflow
-from kiosk.ratelimits import LOGIN_FAILURES
 from kiosk.slips.models import SatisfactionSlip, SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip
 from tests.conftest import PASSWORD, booth, csrf_token, login

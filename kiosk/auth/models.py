@@ -61,7 +61,7 @@ class LoginAttempt(db.Model):
     username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     succeeded: so.Mapped[bool]
-    #: the browser it came from (ratelimits.browser_id): a tablet that has signed in to the account
+    #: the browser it came from (signin_limits.browser_id): a tablet that has signed in to the account
     #: is counted apart from everyone else, so that guesses elsewhere cannot lock it out
     device: so.Mapped[str | None] = so.mapped_column(sa.String(32))
 

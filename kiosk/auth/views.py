@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired
 
 from kiosk.auth.access import Viewer
 from kiosk.auth.models import User
+from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt
 from kiosk.extensions import db, login_manager
-from kiosk.ratelimits import attempt_succeeded, browser_id, password_attempt
 from kiosk.safeurls import local_path
 
 bp = Blueprint("auth", __name__)

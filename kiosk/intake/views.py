@@ -13,8 +13,8 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus, fair_booths
 from kiosk.formtools import int_or_none
 from kiosk.intake.forms import IntakeForm, intake_from
+from kiosk.intake.limits import device_id, too_many_submissions
 from kiosk.intake.service import FairNotOpen, Filed, already_filed, submit_request
-from kiosk.ratelimits import device_id, too_many_submissions
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import SlipForm

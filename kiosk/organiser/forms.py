@@ -3,9 +3,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from kiosk.fairs.models import DepartmentKind
+from kiosk.fairs.setup import normalise_code
 from kiosk.formtools import int_or_none, strip
 
 
@@ -27,9 +28,8 @@ class ZoneForm(FlaskForm):
 
 
 class BoothForm(FlaskForm):
-    code = StringField(_l("摊位号"), filters=[lambda v: v.strip().upper() if v else v], validators=[
-        DataRequired(_l("请填写摊位号")),
-        Regexp(r"^[A-Z][0-9]{2,3}$", message=_l("摊位号应为一个大写字母加两到三位数字，如 B07"))])
+    # Its pattern and uniqueness are the fair's rules (fairs.setup), asked by the view.
+    code = StringField(_l("摊位号"), filters=[normalise_code], validators=[DataRequired(_l("请填写摊位号"))])
     department = StringField(_l("部门或机构名称"), filters=[strip], validators=[
         DataRequired(_l("请填写部门或机构名称")), Length(max=200, message=_l("最多%(max)d字", max=200))])
     kind = SelectField(_l("类型"), choices=[SelectChoice(DepartmentKind.department.value, _l("部门")),

@@ -1,17 +1,23 @@
 """Setting a fair up: the fair itself, its zones and booths (by hand or from a spreadsheet), staff
-accounts, and opening, closing and reopening it."""
+accounts, and opening, closing and reopening it.
+
+The rules are the domain's (fairs.setup, fairs.lifecycle, auth.accounts); these views turn their
+refusals into form errors and commit.
+"""
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from kiosk.auth.accounts import issue_accounts, locked_booths, unlock
 from kiosk.auth.models import User
 from kiosk.extensions import db
+from kiosk.fairs import setup as fair_setup
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, reopen_fair
-from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
+from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus
+from kiosk.fairs.setup import SetupRefused
 from kiosk.organiser import bp
-from kiosk.organiser.accounts import issue_accounts, locked_booths, unlock
 from kiosk.organiser.forms import BoothForm, FairForm, ImportForm, ReasonForm, ZoneForm
 from kiosk.organiser.importing import check_rows, import_booths, read_rows, template_csv, template_xlsx
 
@@ -61,11 +67,13 @@ def edit(fair_id: int):
 def add_zone(fair_id: int):
     fair = db.get_or_404(Fair, fair_id)
     form = ZoneForm()
-    if form.validate() and any(z.name == form.name.data for z in fair.zones):
-        form.name.errors.append(_l("本场大集已有这个专区"))
+    if form.validate():
+        try:
+            fair_setup.add_zone(fair, form.name.data)
+        except SetupRefused as refused:
+            form.name.errors.append(refused.message)
     if form.errors:
         return _fair_page(fair, 422, zone_form=form)
-    db.session.add(Zone(fair=fair, name=form.name.data, position=len(fair.zones) + 1))
     db.session.commit()
     return redirect(url_for(".fair", fair_id=fair.id))
 
@@ -75,18 +83,17 @@ def add_booth(fair_id: int):
     fair = db.get_or_404(Fair, fair_id)
     form = BoothForm()
     form.zone.choices = zone_choices(fair)
-    if form.validate():
-        if form.zone.data not in {z.id for z in fair.zones}:
-            form.zone.errors.append(_l("请先添加专区，再选择专区"))
-        if any(b.code == form.code.data for b in fair.booths):
-            form.code.errors.append(_l("本场大集已有这个摊位号"))
-        if any(b.department.name == form.department.data for b in fair.booths):
-            form.department.errors.append(_l("这个部门在本场大集已有摊位"))
+    form.validate()
+    zone = fair_setup.fair_zone(fair, form.zone.data)
+    # The fair's rules are asked even when a field is missing, so that one try shows every mistake;
+    # a field keeps the form's own message if it has one (请填写摊位号 rather than the code's pattern).
+    for problem in fair_setup.booth_problems(fair, form.code.data, form.department.data, zone):
+        field = form[problem.field]
+        if not field.errors:
+            field.errors.append(problem.message)
     if form.errors:
         return _fair_page(fair, 422, booth_form=form)
-    department = db.session.scalar(sa.select(Department).filter_by(name=form.department.data)) or Department(
-        name=form.department.data, kind=DepartmentKind(form.kind.data))
-    db.session.add(Booth(fair=fair, zone_id=form.zone.data, department=department, code=form.code.data))
+    fair_setup.add_booth(fair, zone, form.code.data, form.department.data, DepartmentKind(form.kind.data))
     db.session.commit()
     return redirect(url_for(".fair", fair_id=fair.id))
 
@@ -106,7 +113,9 @@ def import_file(fair_id: int):
     good, errors = check_rows(fair, rows)
     if errors:
         return _fair_page(fair, 422, import_form=form, import_errors=errors)
-    flash(_l("已导入%(n)d个摊位。", n=import_booths(fair, good)))
+    imported = import_booths(fair, good)
+    db.session.commit()
+    flash(_l("已导入%(n)d个摊位。", n=imported))
     return redirect(url_for(".fair", fair_id=fair.id))
 
 
@@ -124,6 +133,7 @@ def accounts(fair_id: int):
     """Issue accounts and show the sign-in sheet: the only time the first passwords are seen."""
     fair = db.get_or_404(Fair, fair_id)
     sheet = issue_accounts(fair, reset=request.form.get("reset") == "all")
+    db.session.commit()
     return render_template("organiser/sign_in_sheet.html", fair=fair, sheet=sheet)
 
 
@@ -135,6 +145,7 @@ def unlock_account(fair_id: int, booth_id: int):
     if user is None:
         abort(404)
     unlock(user)
+    db.session.commit()
     flash(_l("已解除%(code)s账号的登录锁定。", code=booth.code))
     return redirect(url_for(".fair", fair_id=fair_id))
 

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from kiosk.auth.access import organiser_required, request_by_token_or_404, request_or_404
+from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt
 from kiosk.extensions import db
-from kiosk.ratelimits import attempt_succeeded, browser_id, password_attempt
 from kiosk.rendering import render_block
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import ExitSlipModeForm, FollowUpForm, SlipForm

@@ -1,18 +1,19 @@
-"""Limits on password guessing and on floods of requests from one phone.
+"""Limits on password guessing: failed attempts counted per account, a lock for the rest of the window,
+and the browser's own id that lets a booth's tablet count apart from strangers.
 
-Counted in the database, so that several app servers count together; and per account or per phone,
-never per IP address: a whole venue may reach the kiosk through one address.
+Counted in the database, so that several app servers count together; and per account, never per IP
+address: a whole venue may reach the kiosk through one address. Used by sign-in and by the password
+that lets a tablet leave slip mode.
 """
 import re
 import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import after_this_request, current_app, g, request, session
+from flask import after_this_request, current_app, g, request
 
 from kiosk.auth.models import LoginAttempt
 from kiosk.extensions import db
-from kiosk.service_requests.models import ServiceRequest
 from kiosk.timeutil import utcnow
 
 LOGIN_WINDOW = timedelta(minutes=15)
@@ -22,9 +23,6 @@ BROWSER_COOKIE = "kiosk_browser"
 BROWSER_ID = re.compile(r"[0-9a-f]{32}")
 #: as long as browsers keep a cookie (400 days)
 BROWSER_COOKIE_AGE = 400 * 24 * 3600
-SUBMIT_WINDOW = timedelta(minutes=10)
-#: requests one phone may file within the window; a company with many needs files a handful
-SUBMITS_PER_DEVICE = 30
 
 
 def password_attempt(username: str, browser: str) -> LoginAttempt | None:
@@ -42,16 +40,24 @@ def password_attempt(username: str, browser: str) -> LoginAttempt | None:
         LoginAttempt.username == username, sa.not_(LoginAttempt.succeeded), LoginAttempt.at < utcnow() - LOGIN_WINDOW))
     attempt = LoginAttempt(username=username, succeeded=False, device=browser)
     db.session.add(attempt)
-    db.session.commit()
+    _keep_attempts_now()
     if _failures(username, browser) > LOGIN_FAILURES:  # (this attempt is one of them)
         db.session.delete(attempt)  # refused before any password was checked: it does not count
-        db.session.commit()
+        _keep_attempts_now()
         return None
     return attempt
 
 
 def attempt_succeeded(attempt: LoginAttempt) -> None:
     attempt.succeeded = True
+    _keep_attempts_now()
+
+
+def _keep_attempts_now() -> None:
+    """Commit the attempt records at once, not at the end of the request: a failed guess must count
+    although its request ends in a refusal (401/429, nothing else saved), and the count must be
+    visible to guesses sent at the same time, or they could all pass it together. The one place
+    that commits on this module's behalf."""
     db.session.commit()
 
 
@@ -81,17 +87,3 @@ def browser_id() -> str:
                                 samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
             return response
     return g.browser_id
-
-
-def device_id() -> str:
-    """This phone's random id for the submission limit, kept in its signed session cookie."""
-    if "device" not in session:
-        session["device"] = secrets.token_hex(8)
-    return session["device"]
-
-
-def too_many_submissions(device: str) -> bool:
-    since = utcnow() - SUBMIT_WINDOW
-    filed = db.session.scalar(sa.select(sa.func.count(ServiceRequest.id)).where(
-        ServiceRequest.device == device, ServiceRequest.created_at >= since))
-    return filed >= SUBMITS_PER_DEVICE

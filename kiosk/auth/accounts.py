@@ -1,12 +1,16 @@
-"""Staff accounts for a fair's booths, with first passwords printed once on a sign-in sheet."""
+"""Staff accounts for a fair's booths, with first passwords printed once on a sign-in sheet, and the
+locks that guessing at them causes.
+
+Nothing here commits: the caller's unit of work does (the organiser's view, for now).
+"""
 import secrets
 
 import sqlalchemy as sa
 
 from kiosk.auth.models import LoginAttempt, Role, User
+from kiosk.auth.signin_limits import LOGIN_FAILURES, LOGIN_WINDOW
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
-from kiosk.ratelimits import LOGIN_FAILURES, LOGIN_WINDOW
 from kiosk.timeutil import utcnow
 
 #: no 0/O, 1/l/I: the password is read off paper and typed on a tablet
@@ -39,14 +43,14 @@ def issue_accounts(fair: Fair, reset: bool = False) -> list[dict]:
         # ...and lifts a lock someone caused by guessing at the account.
         db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))
         sheet.append({"code": booth.code, "booth": booth.name, "username": user.username, "password": password})
-    db.session.commit()
+    db.session.flush()
     return sheet
 
 
 def locked_booths(fair: Fair) -> set[int]:
     """The booths whose account has had too many failed sign-ins lately, so that the organiser can
     see it and lift the lock. (New browsers are locked out then; a tablet that signed in before
-    counts only its own failures: ratelimits.password_attempt.)"""
+    counts only its own failures: signin_limits.password_attempt.)"""
     since = utcnow() - LOGIN_WINDOW
     return set(db.session.scalars(
         sa.select(User.booth_id).join(LoginAttempt, LoginAttempt.username == User.username)
@@ -60,4 +64,3 @@ def unlock(user: User) -> None:
     Its successful ones stay, so the browsers that signed in before keep counting apart."""
     db.session.execute(sa.delete(LoginAttempt).where(
         LoginAttempt.username == user.username, sa.not_(LoginAttempt.succeeded)))
-    db.session.commit()

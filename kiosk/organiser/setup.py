@@ -2,7 +2,7 @@
 accounts, and opening, closing and reopening it.
 
 The rules are the domain's (fairs.setup, fairs.lifecycle, auth.accounts); these views turn their
-refusals into form errors and commit.
+refusals into form errors; the request's end commits (kiosk.database).
 """
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -28,7 +28,7 @@ def fairs():
     if form.validate_on_submit():
         fair = Fair(name=form.name.data, date=form.date.data, venue=form.venue.data, status=FairStatus.draft)
         db.session.add(fair)
-        db.session.commit()
+        db.session.flush()  # for its id; the request's end commits
         flash(_l("大集已创建。请添加专区和摊位，或导入摊位表。"))
         return redirect(url_for(".fair", fair_id=fair.id))
     listing = db.session.scalars(sa.select(Fair).order_by(Fair.date.desc(), Fair.id.desc())).all()
@@ -58,7 +58,6 @@ def edit(fair_id: int):
     if not form.validate():
         return _fair_page(fair, 422, edit_form=form)
     fair.name, fair.date, fair.venue = form.name.data, form.date.data, form.venue.data
-    db.session.commit()
     flash(_l("已保存。"))
     return redirect(url_for(".fair", fair_id=fair.id))
 
@@ -74,7 +73,6 @@ def add_zone(fair_id: int):
             form.name.errors.append(refused.message)
     if form.errors:
         return _fair_page(fair, 422, zone_form=form)
-    db.session.commit()
     return redirect(url_for(".fair", fair_id=fair.id))
 
 
@@ -94,7 +92,6 @@ def add_booth(fair_id: int):
     if form.errors:
         return _fair_page(fair, 422, booth_form=form)
     fair_setup.add_booth(fair, zone, form.code.data, form.department.data, DepartmentKind(form.kind.data))
-    db.session.commit()
     return redirect(url_for(".fair", fair_id=fair.id))
 
 
@@ -114,7 +111,6 @@ def import_file(fair_id: int):
     if errors:
         return _fair_page(fair, 422, import_form=form, import_errors=errors)
     imported = import_booths(fair, good)
-    db.session.commit()
     flash(_l("已导入%(n)d个摊位。", n=imported))
     return redirect(url_for(".fair", fair_id=fair.id))
 
@@ -133,7 +129,6 @@ def accounts(fair_id: int):
     """Issue accounts and show the sign-in sheet: the only time the first passwords are seen."""
     fair = db.get_or_404(Fair, fair_id)
     sheet = issue_accounts(fair, reset=request.form.get("reset") == "all")
-    db.session.commit()
     return render_template("organiser/sign_in_sheet.html", fair=fair, sheet=sheet)
 
 
@@ -145,7 +140,6 @@ def unlock_account(fair_id: int, booth_id: int):
     if user is None:
         abort(404)
     unlock(user)
-    db.session.commit()
     flash(_l("已解除%(code)s账号的登录锁定。", code=booth.code))
     return redirect(url_for(".fair", fair_id=fair_id))
 

@@ -17,10 +17,10 @@ from kiosk.companies.models import Company
 from kiosk.driver import DriverStatement, Reads, as_datetime, driver_reads
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
+from kiosk.figures.satisfaction import booth_satisfaction
 from kiosk.i18n import current_language, language_key
 from kiosk.rendering import not_modified, render_block_alone, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, ServiceRequest, Status
-from kiosk.slips.figures import booth_satisfaction
 from kiosk.timeutil import local_time
 
 #: queue filters: the tab's key, and the states it shows

@@ -20,13 +20,14 @@ from flask_migrate import upgrade
 from pypdf import PdfReader
 
 from kiosk import create_app
+from kiosk.companies.models import Company
 from kiosk.demo import build_demo_fair, demo_credit_code
 from kiosk.extensions import db
+from kiosk.figures.tally import tally_of
 from kiosk.pdf import render_pdf
 from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import SatisfactionSlip, SlipChannel
-from kiosk.tally.report import PDF_CSS, tally_of, tally_pdf
-from kiosk.companies.models import Company
+from kiosk.tally.report import PDF_CSS, tally_pdf
 
 REQUESTS = 1000
 STATES = [Status.resolved] * 40 + [Status.planned] * 35 + [Status.waiting] * 8 + [Status.in_progress] * 7 + [

@@ -3,9 +3,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.service_requests import workflow
 from kiosk.driver import driver_reads
-from kiosk.slips.figures import booth_satisfaction, satisfaction
+from kiosk.figures.satisfaction import booth_satisfaction, satisfaction
+from kiosk.service_requests import workflow
 from kiosk.slips.models import SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip
 from tests.conftest import booth

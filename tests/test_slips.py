@@ -197,7 +197,7 @@ def test_staff_never_see_which_company_gave_which_rating(app, fair, organiser):
 
 
 def test_organiser_records_a_follow_up_call_and_closes_the_flag(app, fair, organiser):
-    from kiosk.slips.figures import satisfaction
+    from kiosk.figures.satisfaction import satisfaction
     item = resolved(fair, organiser)
     slip = give_slip(item, SlipAnswers(confirmed=True, ratings=dict.fromkeys(
         ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 2)),

@@ -13,13 +13,13 @@ from pypdf import PdfReader
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, reopen_fair
 from kiosk.fairs.models import FairStatus
+from kiosk.figures.tally import compute_tally, tally_of
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.slips.models import SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip
-from kiosk.tally.report import tally_of, tally_pdf
-from kiosk.tally.service import compute_tally
+from kiosk.tally.report import tally_pdf
 from tests.conftest import CODE_A, booth
 
 LATER = date.today() + timedelta(days=20)

@@ -3,8 +3,8 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Fair, FairEvent, FairStatus
+from kiosk.figures.tally import compute_tally
 from kiosk.refusals import Refused
-from kiosk.tally.service import compute_tally
 from kiosk.timeutil import utcnow
 
 MESSAGES = {

@@ -3,11 +3,12 @@ from flask import render_template
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Fair
+from kiosk.figures.tally import tally_of
 from kiosk.organiser import bp
 from kiosk.organiser.exports import export_csv, export_xlsx
 from kiosk.organiser.posters import posters_pdf
 from kiosk.organiser.setup import download
-from kiosk.tally.report import tally_of, tally_pdf
+from kiosk.tally.report import tally_pdf
 
 
 @bp.get("/fairs/<int:fair_id>/posters.pdf")

@@ -7,12 +7,12 @@ from flask import make_response, render_template, request
 from kiosk.changes import dashboard_version
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
+from kiosk.figures.satisfaction import satisfaction
+from kiosk.figures.tally import compute_tally
 from kiosk.i18n import language_key
 from kiosk.organiser import bp
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest, Status
-from kiosk.slips.figures import satisfaction
-from kiosk.tally.service import compute_tally
 
 #: how many of the longest-waiting requests the dashboard lists
 LONGEST_WAITING = 8

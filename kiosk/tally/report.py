@@ -1,22 +1,14 @@
-"""The tally as a page and as a printable PDF."""
+"""The tally as a printable PDF (the page is organiser/documents.py's; the figures are kiosk.figures.tally)."""
 from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import render_template
 
 from kiosk.fairs.models import Fair
+from kiosk.figures.tally import tally_of
 from kiosk.pdf import render_pdf
-from kiosk.tally.service import check, compute_tally
 
 PDF_CSS = (Path(__file__).parent / "pdf.css").read_text()
-
-
-def tally_of(fair: Fair) -> tuple[dict, bool]:
-    """The frozen tally of a closed fair, else the live one; and whether it is frozen."""
-    if fair.tally_snapshot is not None:
-        check(fair.tally_snapshot)
-        return fair.tally_snapshot, True
-    return compute_tally(fair), False
 
 
 def tally_pdf(fair: Fair) -> tuple[str, str, bytes]:

@@ -1,6 +1,7 @@
 """The satisfaction figures, computed in one place for the queue, the dashboard, the tally and the
 scoreboard: slips collected against requests with an outcome, the average of each dimension, the
-share rating 满意 or better, and the follow-up flags still open."""
+share rating 满意 or better, and the follow-up flags still open. Shares are fractions (0..1): pages
+show them through the `percent` filter (kiosk.rendering.percent)."""
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -15,7 +16,8 @@ from kiosk.slips.models import DIMENSIONS, SatisfactionSlip
 
 #: 满意 (4) or 非常满意 (5)
 SATISFIED_AT = 4
-_OUTCOME = (Status.resolved, Status.planned, Status.closed_out)
+#: the states with an outcome (resolved, planned, closed out), in the enum's order
+_OUTCOME = tuple(status for status in Status if status.has_outcome)
 _RATED = (*DIMENSIONS, "overall")
 
 

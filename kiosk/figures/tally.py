@@ -1,6 +1,7 @@
 """The closing tally (闭幕统计): what a fair received and how it was handled, per zone and per booth.
 
-The tally is plain data (JSON-ready), so that closing the fair can freeze it as it stood.
+The tally is plain data (JSON-ready), so that closing the fair can freeze it as it stood. Its page
+and PDF are made in kiosk.tally.report.
 """
 from collections import defaultdict
 from datetime import datetime
@@ -12,7 +13,7 @@ from kiosk.companies.models import Company
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, Zone
 from kiosk.service_requests.models import Category, ServiceRequest, Status
-from kiosk.slips.figures import Satisfaction, satisfaction, satisfaction_by_booth
+from kiosk.figures.satisfaction import Satisfaction, satisfaction, satisfaction_by_booth
 from kiosk.timeutil import utcnow
 
 #: the tally's columns, and the states each counts
@@ -31,6 +32,14 @@ NO_FIGURES = Satisfaction(with_outcome=0, slips=0, averages={}, satisfied=0, fla
 
 class TallyDoesNotAddUp(Exception):
     """received != resolved + planned + open somewhere: the tally must not be printed."""
+
+
+def tally_of(fair: Fair) -> tuple[dict, bool]:
+    """The frozen tally of a closed fair, else the live one; and whether it is frozen."""
+    if fair.tally_snapshot is not None:
+        check(fair.tally_snapshot)
+        return fair.tally_snapshot, True
+    return compute_tally(fair), False
 
 
 def compute_tally(fair: Fair, taken_at: datetime | None = None) -> dict:

@@ -7,6 +7,7 @@ it imports kiosk.driver (tests/test_fence.py fails otherwise), and what leaves i
 whose values are already what the ORM would give (enums, booleans, datetimes), converted as
 each shape declares below, once. Whatever reads the database elsewhere uses SQLAlchemy as usual.
 """
+from collections import namedtuple
 from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
@@ -20,7 +21,7 @@ from kiosk.fairs.models import Booth
 from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
 from kiosk.service_requests.models import Category, ServiceRequest, Status, in_queue_of
 
-__all__ = ["NEED_PREVIEW", "Account", "QueueRow", "account", "booth_figures", "queue_rows", "queue_version",
+__all__ = ["NEED_PREVIEW", "Account", "QueueRow", "account", "FiguresRow", "booth_figures", "queue_rows", "queue_version",
            "reading"]
 
 #: a cursor on a pooled connection, for a few of the reads below in a row
@@ -100,9 +101,13 @@ def queue_rows(read: Reads, booth_id: int) -> list[QueueRow]:
     return [_queue_row(row) for row in read.all(_ROWS, booth_id=booth_id)]
 
 
-_BOOTH_FIGURES = DriverStatement(satisfaction_statement(frozenset({"booth_id"}), per_booth=False))
+_BOOTH_FIGURES = satisfaction_statement(frozenset({"booth_id"}), per_booth=False)
+#: named as kiosk.figures reads them: with_outcome, slips, satisfied, flags_open and each average
+FiguresRow = namedtuple("FiguresRow", _BOOTH_FIGURES.selected_columns.keys())
+_BOOTH_FIGURES = DriverStatement(_BOOTH_FIGURES)
+_figures_row = _shape(FiguresRow)
 
 
 def booth_figures(read: Reads, booth_id: int) -> Satisfaction:
     """The booth's satisfaction figures, as kiosk.figures computes them for everything else."""
-    return satisfaction_from_row(read.one(_BOOTH_FIGURES, booth_id=booth_id))
+    return satisfaction_from_row(_figures_row(read.one(_BOOTH_FIGURES, booth_id=booth_id)))

@@ -5,8 +5,8 @@ from pathlib import Path
 import kiosk
 
 KIOSK = Path(kiosk.__file__).parent
-#: what a figures module may import from the kiosk: the models, the database and the driver, time
-FIGURES_MAY_IMPORT = ("kiosk.extensions", "kiosk.driver", "kiosk.timeutil", "kiosk.figures")
+#: what a figures module may import from the kiosk: the models, the database, time
+FIGURES_MAY_IMPORT = ("kiosk.extensions", "kiosk.timeutil", "kiosk.figures")
 
 
 def kiosk_imports(path: Path) -> set[str]:

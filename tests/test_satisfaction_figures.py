@@ -3,8 +3,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.driver import driver_reads
-from kiosk.figures.satisfaction import booth_satisfaction, satisfaction
+
+from kiosk.figures.satisfaction import satisfaction
+from kiosk.poll_reads import booth_figures, reading
 from kiosk.service_requests import workflow
 from kiosk.slips.models import SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip
@@ -59,8 +60,8 @@ def test_booth_figures(constructed):
 
 def test_the_booth_queue_reads_the_same_figures_through_the_driver(constructed):
     for code in ("B07", "B01", "F01", "B02"):
-        with driver_reads() as read:
-            assert booth_satisfaction(read, booth(constructed, code).id) == satisfaction(
+        with reading() as read:
+            assert booth_figures(read, booth(constructed, code).id) == satisfaction(
                 booth_id=booth(constructed, code).id)
 
 

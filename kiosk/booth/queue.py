@@ -16,7 +16,6 @@ from kiosk.booth import bp
 from kiosk.companies.models import Company
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
-from kiosk.figures.satisfaction import booth_satisfaction
 from kiosk.i18n import current_language, language_key
 from kiosk.poll_reads import NEED_PREVIEW, QueueRow, booth_figures, queue_rows, queue_version, reading
 from kiosk.rendering import not_modified, render_block_alone, tagged

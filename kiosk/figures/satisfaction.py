@@ -8,7 +8,6 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from kiosk.driver import DriverStatement, Reads
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
 from kiosk.service_requests.models import ServiceRequest, Status
@@ -66,27 +65,23 @@ _SCOPES = {
 }
 
 
-def booth_satisfaction(read: Reads, booth_id: int) -> Satisfaction:
-    """A booth's figures, read through the driver: the booth queue shows them on every change."""
-    return _satisfaction(read.one(_BOOTH_FIGURES, booth_id=booth_id))
-
-
 def _figures(per_booth=False, **scope) -> dict:
     given = {name: value for name, value in scope.items() if value is not None}
-    rows = db.session.connection().execute(_statement(frozenset(given), per_booth), given)  # plain rows
-    return {row.key: _satisfaction(row) for row in rows}
+    rows = db.session.connection().execute(satisfaction_statement(frozenset(given), per_booth), given)
+    return {row.key: satisfaction_from_row(row) for row in rows}
 
 
-def _satisfaction(row) -> Satisfaction:
-    """From a row of _statement's columns, by position: an SQLAlchemy row or a driver's tuple."""
-    _, with_outcome, slips, satisfied, flags_open, *averages = row
-    return Satisfaction(with_outcome=with_outcome, slips=slips, satisfied=satisfied, flags_open=flags_open,
-                        averages={name: None if value is None else round(float(value), 2)
-                                  for name, value in zip(_RATED, averages, strict=True)})
+def satisfaction_from_row(row) -> Satisfaction:
+    """From a row of satisfaction_statement's columns, by their names (an SQLAlchemy row, or the
+    named row kiosk.poll_reads makes of the driver's)."""
+    return Satisfaction(with_outcome=row.with_outcome, slips=row.slips, satisfied=row.satisfied,
+                        flags_open=row.flags_open,
+                        averages={name: None if (value := getattr(row, name)) is None else round(float(value), 2)
+                                  for name in _RATED})
 
 
 @cache
-def _statement(filters: frozenset, per_booth: bool):
+def satisfaction_statement(filters: frozenset, per_booth: bool):
     """One statement per combination of filters, built once (the booth queue asks on every change)."""
     # Spelled out rather than IN (...): a list of values is expanded anew at every execution (half
     # the cost of the booth's query), and a DriverStatement cannot hold one.
@@ -110,6 +105,3 @@ def _statement(filters: frozenset, per_booth: bool):
     query = (query.outerjoin(SatisfactionSlip, SatisfactionSlip.request_id == ServiceRequest.id)
              .where(sa.true(), *(_SCOPES[name](sa.bindparam(name)) for name in sorted(filters))))
     return query.group_by(ServiceRequest.booth_id) if per_booth else query
-
-
-_BOOTH_FIGURES = DriverStatement(_statement(frozenset({"booth_id"}), per_booth=False))

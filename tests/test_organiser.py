@@ -238,12 +238,14 @@ def test_the_hall_screen_shares_the_sites_head_and_shows_no_navigation(boss, fai
 
 
 def test_the_screen_the_dashboard_and_the_tally_show_one_satisfaction_figure(boss, fair, organiser):
-    from kiosk.service_requests.models import Status
-    from kiosk.slips.models import SlipChannel
+    from kiosk.service_requests import workflow
+    from kiosk.slips.models import RATED, SlipChannel
     from kiosk.slips.service import SlipAnswers, give_slip
-    from tests.test_tally import FIVES, add
-    for ratings in (FIVES, FIVES, dict.fromkeys(FIVES, 1)):  # 2 of 3 satisfied
-        item = add(fair, "B07", Status.resolved, actor=organiser)
-        give_slip(item, SlipAnswers(confirmed=True, ratings=ratings), SlipChannel.phone)
+    from tests.test_workflow import new_request
+    for n, rating in enumerate((5, 5, 1)):  # 2 of 3 satisfied
+        item = new_request(fair, n=n)
+        workflow.take(item, organiser, item.version)
+        workflow.resolve(item, organiser, item.version, resolution="办结")
+        give_slip(item, SlipAnswers(confirmed=True, ratings=dict.fromkeys(RATED, rating)), SlipChannel.phone)
     for page in ("screen", "dashboard", "tally"):
         assert "66.7%" in boss.get(f"/organiser/fairs/{fair.id}/{page}").get_data(as_text=True), page

@@ -1,5 +1,6 @@
 """One template serves the page and its fragments: a block is rendered alone for htmx."""
 import hashlib
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from flask import current_app, request, url_for
@@ -50,6 +51,21 @@ def tagged(response, etag: str):
     return response
 
 
+def percent(share: float | None) -> str:
+    """A share (0..1) as every page, PDF and line shows a percentage: to a tenth, rounded half up
+    (四舍五入), a trailing .0 left off: 66.7%, 100%, 0%; "—" where there is nothing to divide by.
+
+    The `percent` template filter. One decimal as the printed tally has always shown, so the hall's
+    screen and the dashboard give the same figure as the paper.
+    """
+    if share is None:
+        return "—"
+    # Through the float's shortest decimal form, so 0.1235 rounds up as it reads, not as it is stored.
+    tenths = int((Decimal(repr(share)) * 1000).quantize(Decimal(1), ROUND_HALF_UP))
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole}.{tenth}%" if tenth else f"{whole}%"
+
+
 def init_jinja(app) -> None:
     """The filters and names every template may use."""
     from kiosk.i18n import current_language, html_lang
@@ -57,7 +73,7 @@ def init_jinja(app) -> None:
     from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
     from kiosk.timeutil import local_iso, local_time
 
-    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso)
+    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso, percent=percent)
     app.jinja_env.globals.update(
         html_lang=html_lang, asset=asset, current_language=current_language,
         rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},

@@ -224,3 +224,28 @@ def test_hall_screen_shows_figures_and_no_personal_data(app, boss, fair):
     assert "受理企业需求" in html and "工业和信息化局" in html
     for private in ("保密企业", "王经理", "13912345678", CODE_A):
         assert private not in html
+
+
+def test_the_hall_screen_shares_the_sites_head_and_shows_no_navigation(boss, fair):
+    html = boss.get(f"/organiser/fairs/{fair.id}/screen").get_data(as_text=True)
+    assert '<body class="screen">' in html and html.count("<main") == 1
+    assert "app.css" in html and "htmx-2" in html and '"allowEval": false' in html
+    assert 'class="topbar"' not in html and "退出" not in html
+    # Nothing the Content-Security-Policy would block: no inline script or style.
+    assert "<style" not in html and " style=" not in html and not re.search(r"<script(?![^>]*\ssrc=)", html)
+    polled = boss.get(f"/organiser/fairs/{fair.id}/screen", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert polled.lstrip().startswith('<main id="live"') and "<head>" not in polled
+
+
+def test_the_screen_the_dashboard_and_the_tally_show_one_satisfaction_figure(boss, fair, organiser):
+    from kiosk.service_requests import workflow
+    from kiosk.slips.models import RATED, SlipChannel
+    from kiosk.slips.service import SlipAnswers, give_slip
+    from tests.test_workflow import new_request
+    for n, rating in enumerate((5, 5, 1)):  # 2 of 3 satisfied
+        item = new_request(fair, n=n)
+        workflow.take(item, organiser, item.version)
+        workflow.resolve(item, organiser, item.version, resolution="办结")
+        give_slip(item, SlipAnswers(confirmed=True, ratings=dict.fromkeys(RATED, rating)), SlipChannel.phone)
+    for page in ("screen", "dashboard", "tally"):
+        assert "66.7%" in boss.get(f"/organiser/fairs/{fair.id}/{page}").get_data(as_text=True), page

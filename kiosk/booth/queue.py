@@ -18,7 +18,7 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.i18n import current_language, language_key
 from kiosk.poll_reads import NEED_PREVIEW, QueueRow, booth_figures, queue_rows, queue_version, reading
-from kiosk.rendering import not_modified, render_block_alone, tagged
+from kiosk.rendering import not_modified, percent, render_block_alone, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, ServiceRequest, Status
 from kiosk.timeutil import local_time
 
@@ -115,7 +115,7 @@ def _figures_line(figures, words: dict) -> str:
     """满意度测评：已收 2 / 3 份 · 满意率 50% · 总体平均 3.5 分"""
     line = words["slips_line"] % {"slips": figures.slips, "done": figures.with_outcome}
     if figures.slips:
-        line += " · " + words["satisfied_line"] % {"share": f"{round(figures.satisfied_share * 100)}%"}
+        line += " · " + words["satisfied_line"] % {"share": percent(figures.satisfied_share)}
         line += " · " + words["average_line"] % {"avg": f"{figures.averages['overall']:.1f}"}
     return line
 

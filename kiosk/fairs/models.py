@@ -61,6 +61,11 @@ class Fair(db.Model):
         overlaps="zone,booths")
 
     @property
+    def is_draft(self) -> bool:
+        """Being set up: not yet taking requests."""
+        return self.status is FairStatus.draft
+
+    @property
     def is_open(self) -> bool:
         return self.status is FairStatus.open
 

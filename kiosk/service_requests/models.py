@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.companies.models import Company
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, enum_column
-from kiosk.timeutil import utcnow
+from kiosk.timeutil import fair_today, utcnow
 
 
 class Category(enum.Enum):
@@ -63,6 +63,42 @@ class Status(enum.Enum):
         """Nothing more happens at the fair: an outcome, or withdrawn."""
         return self.has_outcome or self is Status.withdrawn
 
+    @property
+    def awaits_staff(self) -> bool:
+        """Submitted, and nobody at the booth has it yet."""
+        return self is Status.waiting
+
+    @property
+    def in_hand(self) -> bool:
+        """Staff opened it; no outcome yet."""
+        return self is Status.in_progress
+
+    @property
+    def resolved_on_site(self) -> bool:
+        """现场办结."""
+        return self is Status.resolved
+
+    @property
+    def has_plan(self) -> bool:
+        """A plan was given at the fair (现场拿出解决方案), closed out since or not: the tally counts both."""
+        return self in (Status.planned, Status.closed_out)
+
+    @property
+    def awaits_closeout(self) -> bool:
+        """On the ledger until an organiser closes it out: a plan not yet closed out. (Done but not
+        yet confirmed, once the ledger has it, belongs here too.)"""
+        return self is Status.planned
+
+    @property
+    def is_closed_out(self) -> bool:
+        """销号: an organiser confirmed the planned item done."""
+        return self is Status.closed_out
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """A duplicate, a mistake, not a real request: no tally counts it."""
+        return self is Status.withdrawn
+
 
 STATUS_LABELS = {
     Status.waiting: _l("待受理"),
@@ -79,6 +115,16 @@ class Channel(enum.Enum):
     phone = "phone"
     #: booth staff typed it in for a walk-in without a phone
     walk_in = "walk_in"
+
+    @property
+    def label(self):
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS = {
+    Channel.phone: _l("企业扫码提交"),
+    Channel.walk_in: _l("工作人员代登记"),
+}
 
 
 request_joint_booth = sa.Table(
@@ -141,6 +187,16 @@ class ServiceRequest(db.Model):
     __table_args__ = (sa.UniqueConstraint("fair_id", "ticket_no"),)
     __mapper_args__ = {"version_id_col": version}
 
+    def overdue_on(self, day: date) -> bool:
+        """Overdue on that day: a plan not yet closed out, past its current due date (an extension
+        moves it). Derived from the dates, never stored."""
+        return self.status.awaits_closeout and self.plan_due is not None and self.plan_due < day
+
+    @property
+    def is_overdue(self) -> bool:
+        """Overdue today, where the fair is."""
+        return self.overdue_on(fair_today())
+
     def __repr__(self):
         return f"<ServiceRequest {self.id} {self.ticket_no} {self.status.value}>"
 
@@ -168,6 +224,31 @@ class EventKind(enum.Enum):
     @property
     def organisers_only(self) -> bool:
         return self is EventKind.followup
+
+    @property
+    def shown_to_company(self) -> bool:
+        """The company's tracking page shows its trail without staff notes or follow-up calls."""
+        return self not in (EventKind.note, EventKind.followup)
+
+    @property
+    def moves_lead(self) -> bool:
+        """A transfer: its to_booth is the new lead booth."""
+        return self is EventKind.transferred
+
+    @property
+    def adds_booth(self) -> bool:
+        """Joint handling: its to_booth joins the lead booth."""
+        return self is EventKind.joined
+
+    @property
+    def names_booth(self) -> bool:
+        """The event brings in the booth in to_booth, as the new lead or to join."""
+        return self.moves_lead or self.adds_booth
+
+    @property
+    def detail_is_channel(self) -> bool:
+        """A slip's event keeps how the slip came in (a SlipChannel value), never what it said."""
+        return self is EventKind.slip
 
 
 EVENT_LABELS = {

@@ -60,3 +60,17 @@ def test_set_up_watch_close_and_print(live_server, browser, phone, organiser, tm
     text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages).replace(" ", "")
     assert "演示市要素保障大集" in text and "要素保障部门专区受理企业需求1项" in text and "演示市自然资源局" in text
     context.close()
+
+
+def test_the_hall_screen_updates_itself_with_nothing_blocked(live_server, app, tablet, phone, organiser, fair):
+    app.config.update(DASHBOARD_POLL_SECONDS=1)
+    sign_in(tablet, live_server, "organiser")
+    tablet.goto(f"{live_server}/organiser/fairs/{fair.id}/screen")
+    expect(tablet.locator(".topbar")).to_have_count(0)
+    received = tablet.locator(".screen-totals .value").first
+    expect(received).to_have_text("0")
+    phone.goto(f"{live_server}/b/B07")
+    fill_request(phone, "土地", "新建厂房需用地。")
+    phone.get_by_role("button", name="提交需求").click()
+    expect(phone.locator(".ticket-no")).to_have_text("B07-001")
+    expect(received).to_have_text("1")  # the screen, never reloaded

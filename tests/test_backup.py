@@ -10,7 +10,7 @@ from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, RequestEvent, ServiceRequest
-from tests.conftest import CODE_A, booth, make_fair
+from tests.factories import CODE_A, booth, make_fair
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from kiosk.auth.models import User
 from kiosk.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Channel, EventKind, ServiceRequest, Status
-from tests.conftest import CODE_B, booth, csrf_token, login
-from tests.test_workflow import new_request
+from tests.factories import CODE_B, booth, request_in
+from tests.helpers import csrf_token, login
 
 POLL = {"HX-Request": "true"}
 
@@ -54,13 +54,11 @@ def test_sign_in_returns_to_the_page_asked_for(client, fair):
     assert done.headers["Location"] == target
 
 
-def test_queue_shows_own_and_joined_requests_waiting_first_with_counts(client, fair, organiser):
-    first = new_request(fair, "B07", 1)
-    new_request(fair, "B07", 2)
-    workflow.resolve(first, organiser, first.version, resolution="办结")
-    joined = new_request(fair, "B01", 3)
-    workflow.join(joined, organiser, joined.version, booths=[booth(fair, "B07")], reason="会商")
-    new_request(fair, "F01", 4)
+def test_queue_shows_own_and_joined_requests_waiting_first_with_counts(client, fair):
+    request_in(fair, Status.resolved)
+    request_in(fair)
+    request_in(fair, at="B01", joined=["B07"])
+    request_in(fair, at="F01")
     login(client, "b07")
     html = client.get(f"/staff/booths/{booth(fair, 'B07').id}").get_data(as_text=True)
     tickets = re.findall(r'<td class="ticket-cell"><a [^>]+>([A-Z]\d\d-\d{3})</a>', html)
@@ -73,7 +71,7 @@ def test_queue_shows_own_and_joined_requests_waiting_first_with_counts(client, f
 
 
 def test_unchanged_queue_poll_is_a_304_and_a_change_is_not(client, fair, organiser):
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     login(client, "b07")
     url = f"/staff/booths/{booth(fair, 'B07').id}"
     first = client.get(url, headers=POLL)
@@ -81,7 +79,7 @@ def test_unchanged_queue_poll_is_a_304_and_a_change_is_not(client, fair, organis
     etag = first.headers["ETag"]
     assert client.get(url, headers={**POLL, "If-None-Match": etag}).status_code == 304
 
-    new_request(fair, "B07", 2)  # a phone submits
+    request_in(fair)  # a phone submits
     arrived = client.get(url, headers={**POLL, "If-None-Match": etag})
     assert arrived.status_code == 200 and "B07-002" in arrived.get_data(as_text=True)
 
@@ -91,7 +89,7 @@ def test_unchanged_queue_poll_is_a_304_and_a_change_is_not(client, fair, organis
 
 
 def test_queue_poll_notices_a_request_transferred_away(client, fair, organiser):
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     login(client, "b07")
     url = f"/staff/booths/{booth(fair, 'B07').id}"
     etag = client.get(url, headers=POLL).headers["ETag"]
@@ -101,7 +99,7 @@ def test_queue_poll_notices_a_request_transferred_away(client, fair, organiser):
 
 
 def test_304_survives_gzip(client, fair):
-    new_request(fair, "B07", 1)
+    request_in(fair)
     login(client, "b07")
     url = f"/staff/booths/{booth(fair, 'B07').id}"
     headers = {**POLL, "Accept-Encoding": "gzip"}
@@ -110,7 +108,7 @@ def test_304_survives_gzip(client, fair):
 
 
 def test_record_a_plan_through_the_page(client, fair):
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     login(client, "b07")
     version = page_version(client, item.id, "plan")
     due = date.today() + timedelta(days=10)
@@ -124,7 +122,7 @@ def test_record_a_plan_through_the_page(client, fair):
 
 
 def test_a_plan_needs_every_field_and_keeps_what_was_typed(client, fair):
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     login(client, "b07")
     version = page_version(client, item.id, "plan")
     response = act(client, item.id, "plan", version=version, plan_text="会后踏勘", unit="", person="赵科长", due="")
@@ -136,7 +134,7 @@ def test_a_plan_needs_every_field_and_keeps_what_was_typed(client, fair):
 
 
 def test_a_plan_due_in_the_past_is_refused(client, fair):
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     login(client, "b07")
     version = page_version(client, item.id, "plan")
     response = act(client, item.id, "plan", version=version, plan_text="会后踏勘", unit="工信局", person="赵",
@@ -145,7 +143,7 @@ def test_a_plan_due_in_the_past_is_refused(client, fair):
 
 
 def test_two_people_saving_at_once_the_second_is_told(app, fair):
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     first, second = login(app.test_client(), "b07"), login(app.test_client(), "b07")
     v1, v2 = page_version(first, item.id, "resolve"), page_version(second, item.id, "plan")
     assert act(first, item.id, "resolve", version=v1, resolution="当场答复").status_code == 200
@@ -161,7 +159,7 @@ def test_two_people_saving_at_once_the_second_is_told(app, fair):
 
 
 def test_conflict_over_htmx_swaps_the_panel_with_the_message(app, fair):
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     first, second = login(app.test_client(), "b07"), login(app.test_client(), "b07")
     v1, v2 = page_version(first, item.id, "take"), page_version(second, item.id, "take")
     act(first, item.id, "take", version=v1)
@@ -174,7 +172,7 @@ def test_conflict_over_htmx_swaps_the_panel_with_the_message(app, fair):
 
 
 def test_transfer_leaves_this_queue_and_appears_in_the_other(app, fair):
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     b07, b02 = login(app.test_client(), "b07"), login(app.test_client(), "b02")
     version = page_version(b07, item.id, "transfer")
     response = act(b07, item.id, "transfer", version=version, to_booth=str(booth(fair, "B02").id), reason="属审批事项")
@@ -202,9 +200,8 @@ def test_walk_in_is_recorded_with_its_channel(client, fair):
     assert "已登记，需求编号 B07-001" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_joined_booth_sees_the_request_but_cannot_record_an_outcome(client, fair, organiser):
-    item = new_request(fair, "B07", 1)
-    workflow.join(item, organiser, item.version, booths=[booth(fair, "B01")], reason="会商")
+def test_joined_booth_sees_the_request_but_cannot_record_an_outcome(client, fair):
+    item = request_in(fair, joined=["B01"])
     login(client, "b01")
     html = client.get(f"/staff/requests/{item.id}").get_data(as_text=True)
     assert "由牵头摊位负责办理" in html
@@ -230,8 +227,8 @@ def test_staff_pages_are_not_kept_by_the_browser(client, fair):
 def test_a_row_that_changes_is_shown_changed_and_in_the_language_asked(client, fair, organiser):
     """Rows are rendered once and kept (queue.py _rendered_rows): a change or another language is
     never answered with the row as it was."""
-    item = new_request(fair, "B07", 1)
-    new_request(fair, "B07", 2)
+    item = request_in(fair)
+    request_in(fair)
     login(client, "b07")
     url = f"/staff/booths/{booth(fair, 'B07').id}"
 
@@ -255,7 +252,7 @@ def test_a_row_that_changes_is_shown_changed_and_in_the_language_asked(client, f
 def test_a_password_reset_stops_the_tablets_poll_at_once(app, fair):
     """Even while nothing changes (the poll would be a 304), a tablet signed in with the old
     password is sent to the sign-in page at its next poll, and shown nothing more."""
-    new_request(fair, "B07", 1)
+    request_in(fair)
     tablet = login(app.test_client(), "b07")
     url = f"/staff/booths/{booth(fair, 'B07').id}"
     etag = tablet.get(url, headers=POLL).headers["ETag"]

@@ -3,9 +3,8 @@ staff, a joined booth's staff, an organiser."""
 import pytest
 
 from kiosk.extensions import db
-from kiosk.service_requests import workflow
-from tests.conftest import booth, csrf_token, login
-from tests.test_workflow import new_request
+from tests.factories import booth, request_in
+from tests.helpers import csrf_token, login
 
 ACTIONS = ["take", "resolve", "plan", "transfer", "join", "withdraw", "reopen", "note"]
 
@@ -13,8 +12,7 @@ ACTIONS = ["take", "resolve", "plan", "transfer", "join", "withdraw", "reopen", 
 @pytest.fixture
 def setting(app, fair, organiser):
     """A request led by B07, with B01 joined; F01 has nothing to do with it."""
-    item = new_request(fair)
-    workflow.join(item, organiser, item.version, booths=[booth(fair, "B01")], reason="会商")
+    item = request_in(fair, joined=["B01"])
     return {"item": item.id, "lead": booth(fair, "B07").id, "joined": booth(fair, "B01").id,
             "other": booth(fair, "F01").id}
 

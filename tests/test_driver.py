@@ -6,17 +6,14 @@ import sqlalchemy as sa
 
 from kiosk.driver import DriverStatement, as_datetime, driver_reads
 from kiosk.extensions import db
-from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest, Status
-from tests.conftest import booth
-from tests.test_workflow import new_request
+from tests.factories import booth, request_in
 
 
-def test_a_statement_gives_what_sqlalchemy_gives_with_enums_and_constants_bound(fair, organiser):
-    taken = new_request(fair, "B07", 1)
-    workflow.take(taken, organiser, taken.version)
-    new_request(fair, "B07", 2)
-    new_request(fair, "B01", 3)
+def test_a_statement_gives_what_sqlalchemy_gives_with_enums_and_constants_bound(fair):
+    request_in(fair, Status.in_progress, "B07")
+    request_in(fair)
+    request_in(fair, at="B01")
     statement = (sa.select(ServiceRequest.ticket_no, ServiceRequest.status, ServiceRequest.created_at)
                  .where(ServiceRequest.booth_id == sa.bindparam("booth_id"),
                         ServiceRequest.status != Status.withdrawn, ServiceRequest.id > 0)
@@ -48,7 +45,7 @@ def test_datetimes_read_the_same_from_either_driver():
 
 def test_a_datetime_is_bound_as_the_database_stores_it(fair):
     """SQLite keeps datetimes as text: a boundary compared with = or <= must be written the same way."""
-    item = new_request(fair, "B07", 1)
+    item = request_in(fair)
     item.created_at = datetime(2026, 11, 24, 9, 0, 0)  # on the second: the case drivers write shorter
     db.session.commit()
     statement = DriverStatement(sa.select(ServiceRequest.ticket_no)
@@ -60,7 +57,7 @@ def test_a_datetime_is_bound_as_the_database_stores_it(fair):
 def test_a_connection_lost_since_its_last_use_is_replaced_and_the_read_done(fair):
     """After a database restart, pooled connections are dead; the poll must not fail for it."""
     statement = DriverStatement(sa.select(sa.func.count()).select_from(ServiceRequest))
-    new_request(fair, "B07", 1)
+    request_in(fair)
     with driver_reads() as read:
         read._connection.dbapi_connection.close()  # what a restart does to it, behind the pool's back
         assert read.scalar(statement) == 1

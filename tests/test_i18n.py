@@ -52,7 +52,8 @@ def test_language_switch_never_redirects_off_site(client, fair, target):
 
 
 def test_sign_in_never_redirects_off_site(client, fair):
-    from tests.conftest import PASSWORD, csrf_token
+    from tests.factories import PASSWORD
+    from tests.helpers import csrf_token
     token = csrf_token(client, "/login")
     response = client.post("/login?next=/%5Cevil.example", data={"username": "b07", "password": PASSWORD,
                                                                   "csrf_token": token})

@@ -10,19 +10,8 @@ from kiosk.extensions import db
 from kiosk.fairs.models import FairStatus
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, EventKind, ServiceRequest, Status
-from tests.conftest import CODE_A, CODE_B, booth, make_fair
-
-
-def form_data(client, url, **overrides):
-    """The form as the browser would send it: hidden fields from the page, then the company's input."""
-    page = client.get(url).get_data(as_text=True)
-    data = {name: value for name, value in re.findall(r'name="(csrf_token|submission_key)"[^>]*value="([^"]*)"', page)}
-    selected = re.search(r'<option selected value="(\d+)"', page)
-    data.update(booth=selected.group(1) if selected else "", company_name="泰安新材料科技有限公司",
-                credit_code=CODE_A, contact_name="王经理", mobile="13912345678", category="land",
-                need="新建厂房需用地30亩，希望了解可供地块。", project_name="", amount_wan="")
-    data.update(overrides)
-    return data
+from tests.factories import CODE_A, CODE_B, booth, make_fair
+from tests.helpers import form_data
 
 
 def requests_in_db():

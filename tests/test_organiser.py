@@ -12,9 +12,9 @@ from openpyxl import Workbook, load_workbook
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
-from kiosk.intake.service import Intake, submit_request
-from kiosk.service_requests.models import Category
-from tests.conftest import CODE_A, CODE_B, booth, csrf_token, login, make_fair
+from kiosk.service_requests.models import Category, Status
+from tests.factories import CODE_A, CODE_B, answers, booth, make_fair, request_in
+from tests.helpers import csrf_token, login
 
 
 @pytest.fixture
@@ -119,12 +119,10 @@ def test_the_import_templates_import_cleanly(app, boss):
 
 
 def test_exports_hold_every_request_and_neutralise_formulas(app, boss, fair):
-    submit_request(Intake(booth_id=booth(fair, "F01").id, company_name="=HYPERLINK(\"http://x\")",
-                          credit_code=CODE_A, contact_name="@王", mobile="13912345678",
-                          category=Category.funding, need="+贷款500万元", amount_wan=500, submission_key="x1"))
-    submit_request(Intake(booth_id=booth(fair, "B07").id, company_name="正常企业", credit_code=CODE_B,
-                          contact_name="李", mobile="13812345678", category=Category.land, need="-用地",
-                          submission_key="x2"))
+    request_in(fair, at="F01", company_name="=HYPERLINK(\"http://x\")", contact_name="@王",
+               category=Category.funding, need="+贷款500万元", amount_wan=500)
+    request_in(fair, company_name="正常企业", credit_code=CODE_B, contact_name="李", mobile="13812345678",
+               need="-用地")
     rows = list(csv.reader(io.StringIO(boss.get(f"/organiser/fairs/{fair.id}/requests.csv").data.decode("utf-8-sig"))))
     header = rows[0]
     first = next(dict(zip(header, row)) for row in rows[1:] if row[0] == "F01-001")
@@ -209,17 +207,13 @@ def test_dashboard_poll_is_a_304_until_the_fair_changes(app, boss, fair):
     assert first.status_code == 200 and 'id="live"' in first.get_data(as_text=True)
     etag = first.headers["ETag"]
     assert boss.get(url, headers={"HX-Request": "true", "If-None-Match": etag}).status_code == 304
-    submit_request(Intake(booth_id=booth(fair, "B07").id, company_name="新来企业", credit_code=CODE_A,
-                          contact_name="王", mobile="13912345678", category=Category.land, need="用地",
-                          submission_key="d1"))
+    request_in(fair, company_name="新来企业", need="用地")
     changed = boss.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
     assert changed.status_code == 200 and "新来企业" in changed.get_data(as_text=True)
 
 
 def test_hall_screen_shows_figures_and_no_personal_data(app, boss, fair):
-    submit_request(Intake(booth_id=booth(fair, "B07").id, company_name="保密企业有限公司", credit_code=CODE_A,
-                          contact_name="王经理", mobile="13912345678", category=Category.land, need="用地",
-                          submission_key="s1"))
+    request_in(fair, company_name="保密企业有限公司", contact_name="王经理", need="用地")
     html = boss.get(f"/organiser/fairs/{fair.id}/screen").get_data(as_text=True)
     assert "受理企业需求" in html and "工业和信息化局" in html
     for private in ("保密企业", "王经理", "13912345678", CODE_A):
@@ -237,15 +231,8 @@ def test_the_hall_screen_shares_the_sites_head_and_shows_no_navigation(boss, fai
     assert polled.lstrip().startswith('<main id="live"') and "<head>" not in polled
 
 
-def test_the_screen_the_dashboard_and_the_tally_show_one_satisfaction_figure(boss, fair, organiser):
-    from kiosk.service_requests import workflow
-    from kiosk.slips.models import RATED, SlipChannel
-    from kiosk.slips.service import SlipAnswers, give_slip
-    from tests.test_workflow import new_request
-    for n, rating in enumerate((5, 5, 1)):  # 2 of 3 satisfied
-        item = new_request(fair, n=n)
-        workflow.take(item, organiser, item.version)
-        workflow.resolve(item, organiser, item.version, resolution="办结")
-        give_slip(item, SlipAnswers(confirmed=True, ratings=dict.fromkeys(RATED, rating)), SlipChannel.phone)
+def test_the_screen_the_dashboard_and_the_tally_show_one_satisfaction_figure(boss, fair):
+    for rating in (5, 5, 1):  # 2 of 3 satisfied
+        request_in(fair, Status.resolved, slip=answers(rating))
     for page in ("screen", "dashboard", "tally"):
         assert "66.7%" in boss.get(f"/organiser/fairs/{fair.id}/{page}").get_data(as_text=True), page

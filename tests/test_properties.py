@@ -13,6 +13,7 @@ from kiosk.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Status
 from kiosk.service_requests.workflow import WorkflowError
+from tests.factories import booth, request_in
 
 bodies = st.text(alphabet=CREDIT_CODE_CHARS, min_size=17, max_size=17)
 
@@ -65,12 +66,9 @@ class RequestLife(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
-        from tests.test_workflow import new_request
-        RequestLife.counter += 1
-        self.item = new_request(self.fair, "B07", 1000 + RequestLife.counter)
+        self.item = request_in(self.fair)
         self.events = len(self.item.events)
 
-    counter = 0
     fair = actor = None
 
     def attempt(self, move, **data):
@@ -101,7 +99,6 @@ class RequestLife(RuleBasedStateMachine):
 
     @rule(code=st.sampled_from(["B01", "B02", "B07"]))
     def transfer(self, code):
-        from tests.conftest import booth
         self.attempt("transfer", to_booth=booth(self.fair, code), reason="转")
 
     @rule()

@@ -1,51 +1,24 @@
 """The one function behind every satisfaction figure, on a small fair built by hand."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
-
+from kiosk.service_requests.models import Status
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.poll_reads import booth_figures, reading
-from kiosk.service_requests import workflow
-from kiosk.slips.models import SlipChannel
-from kiosk.slips.service import SlipAnswers, give_slip
-from tests.conftest import booth
-from tests.test_workflow import new_request
-
-DIMENSIONS = ["professionalism", "attitude", "efficiency", "problem_solving", "integrity"]
-
-
-def rated(item, scores, overall, confirmed=True):
-    give_slip(item, SlipAnswers(confirmed=confirmed, ratings={**dict(zip(DIMENSIONS, scores)), "overall": overall}),
-              SlipChannel.phone)
+from tests.factories import answers, booth, request_in
 
 
 @pytest.fixture
-def constructed(fair, organiser):
-    later = date.today() + timedelta(days=30)
-    n = iter(range(100))
-
-    def request(code, status):
-        item = new_request(fair, code, next(n))
-        if status in ("resolved", "planned", "withdrawn", "in_progress"):
-            workflow.take(item, organiser, item.version)
-        if status == "resolved":
-            workflow.resolve(item, organiser, item.version, resolution="办结")
-        if status == "planned":
-            workflow.plan(item, organiser, item.version, plan_text="方案", unit="局", person="赵", due=later,
-                          today=date.today())
-        if status == "withdrawn":
-            workflow.withdraw(item, organiser, item.version, reason="重复")
-        return item
-
-    rated(request("B07", "resolved"), [5, 5, 5, 5, 5], 5)
-    rated(request("B07", "planned"), [3, 4, 2, 3, 5], 2)           # flagged: overall 不满意
-    request("B07", "resolved")                                     # no slip yet
-    request("B07", "waiting")
-    request("B07", "withdrawn")
-    rated(request("B01", "resolved"), [4, 4, 4, 4, 4], 4, confirmed=False)  # flagged: a "no"
-    request("B01", "in_progress")
-    rated(request("F01", "planned"), [5, 4, 3, 2, 1], 3)
+def constructed(fair):
+    request_in(fair, Status.resolved, "B07", slip=answers(5))
+    request_in(fair, Status.planned, "B07", slip=answers(2, [3, 4, 2, 3, 5]))   # flagged: overall 不满意
+    request_in(fair, Status.resolved, "B07")                                    # no slip yet
+    request_in(fair, Status.waiting, "B07")
+    request_in(fair, Status.withdrawn, "B07")
+    request_in(fair, Status.resolved, "B01", slip=answers(4, confirmed=False))  # flagged: a "no"
+    request_in(fair, Status.in_progress, "B01")
+    request_in(fair, Status.planned, "F01", slip=answers(3, [5, 4, 3, 2, 1]))
     return fair
 
 

@@ -10,11 +10,11 @@ from kiosk.auth.signin_limits import LOGIN_FAILURES
 from kiosk.extensions import db
 from kiosk.intake.limits import SUBMITS_PER_DEVICE
 from kiosk.service_requests import workflow
-from kiosk.service_requests.models import ServiceRequest
+from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.slips.models import SlipChannel
-from kiosk.slips.service import SlipAnswers, give_slip
-from tests.conftest import PASSWORD, booth, csrf_token, login
-from tests.test_workflow import new_request
+from kiosk.slips.service import give_slip
+from tests.factories import PASSWORD, answers, booth, request_in
+from tests.helpers import csrf_token, form_data, login, pdf_text
 
 # Who may reach each endpoint. Every endpoint of the app must be listed: the test below fails on a
 # route nobody has decided about.
@@ -40,12 +40,8 @@ def test_every_route_has_an_access_rule(app):
 @pytest.fixture
 def world(app, fair, organiser):
     """A resolved request at B07 with a flagged slip; F01's staff have nothing to do with it."""
-    item = new_request(fair, "B07", 1)
-    workflow.resolve(item, organiser, item.version, resolution="办结")
-    slip = give_slip(item, SlipAnswers(confirmed=False, ratings=dict.fromkeys(
-        ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 1)),
-        SlipChannel.phone)
-    return {"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": slip.id,
+    item = request_in(fair, Status.resolved, "B07", slip=answers(1, confirmed=False))
+    return {"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
             "filename": "app.css"}
 
@@ -115,19 +111,11 @@ IMG = '<img src=x onerror=alert(1)>'
 
 
 def test_user_text_comes_out_escaped_everywhere(app, fair, organiser):
-    from kiosk.intake.service import Intake, submit_request
-    from kiosk.service_requests.models import Category
-    from tests.conftest import CODE_A
-    filed = submit_request(Intake(booth_id=booth(fair, "B07").id, company_name=SCRIPT, credit_code=CODE_A,
-                                 contact_name=IMG, mobile="13912345678", category=Category.land, need=SCRIPT + IMG,
-                                 project_name=IMG, submission_key="xss"))
-    item = db.session.get(ServiceRequest, filed.id)
+    item = request_in(fair, company_name=SCRIPT, contact_name=IMG, need=SCRIPT + IMG, project_name=IMG)
     workflow.note(item, organiser, item.version, text=SCRIPT)
     workflow.plan(item, organiser, item.version, plan_text=IMG, unit=SCRIPT, person=IMG,
                   due=date.today() + timedelta(days=5), today=date.today())
-    give_slip(item, SlipAnswers(confirmed=False, ratings=dict.fromkeys(
-        ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 1), comment=SCRIPT),
-        SlipChannel.phone)
+    give_slip(item, answers(1, confirmed=False, comment=SCRIPT), SlipChannel.phone)
     boss = client_for(app, "organiser")
     slip_id = db.session.scalar(sa.select(ServiceRequest)).slip.id
     pages = [f"/t/{item.token}", f"/staff/booths/{booth(fair, 'B07').id}", f"/staff/requests/{item.id}",
@@ -139,7 +127,6 @@ def test_user_text_comes_out_escaped_everywhere(app, fair, organiser):
         if "dashboard" not in page:  # the dashboard lists only waiting requests
             assert "&lt;script&gt;" in html or "&lt;img" in html, page
     tally = boss.get(f"/organiser/fairs/{fair.id}/tally.pdf").data
-    from tests.test_tally import pdf_text
     assert '<script>alert("x")</script>' in pdf_text(tally).replace("\n", "")  # shown as text, not run
 
 
@@ -202,7 +189,6 @@ def test_the_booth_tablet_is_locked_by_its_own_failures(app, fair):
 
 
 def test_one_phone_flooding_the_form_is_held_back_but_the_next_phone_is_not(app, fair):
-    from tests.test_intake import form_data
     flooding = app.test_client()
     for n in range(SUBMITS_PER_DEVICE):
         assert flooding.post(f"/f/{fair.id}", data=form_data(flooding, "/b/B07", need=f"需求{n}")).status_code == 303

@@ -7,19 +7,14 @@ import sqlalchemy as sa
 from kiosk.auth.signin_limits import LOGIN_FAILURES
 from kiosk.extensions import db
 from kiosk.service_requests import workflow
+from kiosk.service_requests.models import Status
 from kiosk.slips.models import SatisfactionSlip, SlipChannel
-from kiosk.slips.service import SlipAnswers, give_slip
-from tests.conftest import PASSWORD, booth, csrf_token, login
-from tests.test_workflow import new_request
+from kiosk.slips.service import give_slip
+from tests.factories import PASSWORD, answers, booth, request_in
+from tests.helpers import csrf_token, login
 
 GOOD = {"confirmed": "yes", "professionalism": "5", "attitude": "5", "efficiency": "4", "problem_solving": "4",
         "integrity": "5", "overall": "5", "comment": "服务很好"}
-
-
-def resolved(fair, organiser, code="B07", n=1):
-    item = new_request(fair, code, n)
-    workflow.resolve(item, organiser, item.version, resolution="当场办结")
-    return item
 
 
 def post_slip(client, item, **overrides):
@@ -33,7 +28,7 @@ def slips():
 
 
 def test_tracking_page_offers_the_slip_once_there_is_an_outcome(client, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     assert "满意度测评" not in client.get(f"/t/{item.token}").get_data(as_text=True)
     workflow.resolve(item, organiser, item.version, resolution="当场办结")
     html = client.get(f"/t/{item.token}").get_data(as_text=True)
@@ -42,14 +37,14 @@ def test_tracking_page_offers_the_slip_once_there_is_an_outcome(client, fair, or
 
 def test_plan_asks_whether_the_plan_is_clear_and_agreed(client, fair, organiser):
     from datetime import date, timedelta
-    item = new_request(fair)
+    item = request_in(fair)
     workflow.plan(item, organiser, item.version, plan_text="踏勘", unit="局", person="赵",
                   due=date.today() + timedelta(days=3), today=date.today())
     assert "解决方案是否清楚" in client.get(f"/t/{item.token}").get_data(as_text=True)
 
 
-def test_the_company_gives_the_slip_once(client, fair, organiser):
-    item = resolved(fair, organiser)
+def test_the_company_gives_the_slip_once(client, fair):
+    item = request_in(fair, Status.resolved)
     assert post_slip(client, item).status_code == 303
     slip, = slips()
     assert (slip.channel, slip.confirmed, slip.overall, slip.efficiency, slip.comment) == (
@@ -64,8 +59,8 @@ def test_the_company_gives_the_slip_once(client, fair, organiser):
 
 @pytest.mark.parametrize("field", ["confirmed", "professionalism", "attitude", "efficiency", "problem_solving",
                                    "integrity", "overall"])
-def test_every_rating_is_required(client, fair, organiser, field):
-    item = resolved(fair, organiser)
+def test_every_rating_is_required(client, fair, field):
+    item = request_in(fair, Status.resolved)
     response = post_slip(client, item, **{field: None})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "还有未填的项目" in html
@@ -74,22 +69,22 @@ def test_every_rating_is_required(client, fair, organiser, field):
     assert slips() == []
 
 
-def test_a_rating_outside_the_scale_is_refused(client, fair, organiser):
-    item = resolved(fair, organiser)
+def test_a_rating_outside_the_scale_is_refused(client, fair):
+    item = request_in(fair, Status.resolved)
     assert post_slip(client, item, overall="6").status_code == 422
     assert post_slip(client, item, attitude="0").status_code == 422
     assert slips() == []
 
 
-def test_comment_at_most_500_characters(client, fair, organiser):
-    item = resolved(fair, organiser)
+def test_comment_at_most_500_characters(client, fair):
+    item = request_in(fair, Status.resolved)
     response = post_slip(client, item, comment="好" * 501)
     assert response.status_code == 422 and "最多500字" in response.get_data(as_text=True)
     assert post_slip(client, item, comment="好" * 500).status_code == 303
 
 
-def test_no_slip_before_an_outcome_and_none_for_an_unknown_link(client, fair, organiser):
-    item = new_request(fair)
+def test_no_slip_before_an_outcome_and_none_for_an_unknown_link(client, fair):
+    item = request_in(fair)
     response = post_slip(client, item)
     assert response.status_code == 422 and slips() == []
     assert "暂时不能评价" in response.get_data(as_text=True)
@@ -100,8 +95,8 @@ def test_no_slip_before_an_outcome_and_none_for_an_unknown_link(client, fair, or
 @pytest.mark.parametrize("overrides,flagged", [
     ({}, False), ({"overall": "3"}, False), ({"overall": "2"}, True), ({"overall": "1"}, True),
     ({"confirmed": "no"}, True), ({"professionalism": "1", "overall": "4"}, False)])
-def test_bad_overall_or_a_no_flags_the_request(client, fair, organiser, overrides, flagged):
-    item = resolved(fair, organiser)
+def test_bad_overall_or_a_no_flags_the_request(client, fair, overrides, flagged):
+    item = request_in(fair, Status.resolved)
     post_slip(client, item, **overrides)
     assert slips()[0].needs_followup is flagged
 
@@ -112,8 +107,8 @@ def hand_over(client, item):
     return client.post(f"/staff/requests/{item.id}/slip-mode", data={"csrf_token": csrf_token(client, "/login")})
 
 
-def test_slip_mode_shows_only_the_slip_and_locks_the_queue(app, fair, organiser):
-    item = resolved(fair, organiser)
+def test_slip_mode_shows_only_the_slip_and_locks_the_queue(app, fair):
+    item = request_in(fair, Status.resolved)
     tablet = login(app.test_client(), "b07")
     assert hand_over(tablet, item).headers["Location"] == "/slip"
     html = tablet.get("/slip").get_data(as_text=True)
@@ -142,8 +137,8 @@ def test_slip_mode_shows_only_the_slip_and_locks_the_queue(app, fair, organiser)
     assert tablet.get(queue).status_code == 200
 
 
-def test_guessing_the_staff_password_in_slip_mode_is_limited(app, fair, organiser):
-    item = resolved(fair, organiser)
+def test_guessing_the_staff_password_in_slip_mode_is_limited(app, fair):
+    item = request_in(fair, Status.resolved)
     tablet = login(app.test_client(), "b07")
     hand_over(tablet, item)
     token = csrf_token(tablet, "/slip")
@@ -157,7 +152,7 @@ def test_guessing_the_staff_password_in_slip_mode_is_limited(app, fair, organise
 
 
 def test_slip_mode_is_refused_before_an_outcome_and_for_another_booth(app, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     tablet = login(app.test_client(), "b07")
     assert hand_over(tablet, item).headers["Location"] == f"/staff/requests/{item.id}"
     assert tablet.get("/slip").headers["Location"] == "/staff/"
@@ -166,8 +161,8 @@ def test_slip_mode_is_refused_before_an_outcome_and_for_another_booth(app, fair,
     assert hand_over(other, item).status_code == 404
 
 
-def test_paper_slip_is_typed_in_with_its_channel(app, fair, organiser):
-    item = resolved(fair, organiser)
+def test_paper_slip_is_typed_in_with_its_channel(app, fair):
+    item = request_in(fair, Status.resolved)
     staff = login(app.test_client(), "b07")
     url = f"/staff/requests/{item.id}/paper-slip"
     assert staff.get(url).status_code == 200
@@ -180,10 +175,7 @@ def test_paper_slip_is_typed_in_with_its_channel(app, fair, organiser):
 
 
 def test_staff_never_see_which_company_gave_which_rating(app, fair, organiser):
-    item = resolved(fair, organiser)
-    give_slip(item, SlipAnswers(confirmed=False, ratings=dict.fromkeys(
-        ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 1),
-        comment="态度很差"), SlipChannel.phone)
+    item = request_in(fair, Status.resolved, slip=answers(1, confirmed=False, comment="态度很差"))
     staff = login(app.test_client(), "b07")
     html = staff.get(f"/staff/requests/{item.id}").get_data(as_text=True)
     assert "企业已完成评价" in html
@@ -198,10 +190,8 @@ def test_staff_never_see_which_company_gave_which_rating(app, fair, organiser):
 
 def test_organiser_records_a_follow_up_call_and_closes_the_flag(app, fair, organiser):
     from kiosk.figures.satisfaction import satisfaction
-    item = resolved(fair, organiser)
-    slip = give_slip(item, SlipAnswers(confirmed=True, ratings=dict.fromkeys(
-        ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 2)),
-        SlipChannel.phone)
+    item = request_in(fair, Status.resolved, slip=answers(2))
+    slip = item.slip
     assert satisfaction(fair_id=fair.id).flags_open == 1
     boss = login(app.test_client(), "organiser")
     listing = boss.get("/followups").get_data(as_text=True)
@@ -223,20 +213,20 @@ def test_organiser_records_a_follow_up_call_and_closes_the_flag(app, fair, organ
     assert "差评回访" not in staff.get(f"/staff/requests/{item.id}").get_data(as_text=True)
 
 
-def test_slip_is_on_the_trail_without_its_content(client, fair, organiser):
-    item = resolved(fair, organiser)
+def test_slip_is_on_the_trail_without_its_content(client, fair):
+    item = request_in(fair, Status.resolved)
     post_slip(client, item)
     db.session.expire_all()
     assert item.events[-1].kind.value == "slip" and "5" not in (item.events[-1].detail or "")
 
 
-def test_a_slip_sent_twice_at_once_is_kept_once(app, fair, organiser):
+def test_a_slip_sent_twice_at_once_is_kept_once(app, fair):
     from concurrent.futures import ThreadPoolExecutor
     from threading import Barrier
 
     from kiosk.service_requests.models import ServiceRequest
     from kiosk.slips.service import SlipRefused
-    request_id = resolved(fair, organiser).id
+    request_id = request_in(fair, Status.resolved).id
     barrier = Barrier(3)
 
     def send(_):
@@ -245,9 +235,7 @@ def test_a_slip_sent_twice_at_once_is_kept_once(app, fair, organiser):
             assert item.slip is None
             barrier.wait()
             try:
-                give_slip(item, SlipAnswers(confirmed=True, ratings=dict.fromkeys(
-                    ["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 5)),
-                    SlipChannel.phone)
+                give_slip(item, answers(5), SlipChannel.phone)
                 return "saved"
             except SlipRefused as refused:
                 return refused.reason

@@ -13,52 +13,30 @@ from pypdf import PdfReader
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, reopen_fair
 from kiosk.fairs.models import FairStatus
-from kiosk.figures.tally import compute_tally, tally_of
-from kiosk.intake.service import Intake, submit_request
-from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Category, ServiceRequest, Status
-from kiosk.slips.models import SlipChannel
-from kiosk.slips.service import SlipAnswers, give_slip
+from kiosk.figures.tally import compute_tally, tally_of
 from kiosk.tally.report import tally_pdf
-from tests.conftest import CODE_A, booth
+from tests.factories import answers, request_in
+from tests.helpers import pdf_text
 
 LATER = date.today() + timedelta(days=20)
-FIVES = dict.fromkeys(["professionalism", "attitude", "efficiency", "problem_solving", "integrity", "overall"], 5)
-
-
-def add(fair, code, status, category=Category.land, amount=None, actor=None, n=[0]):
-    n[0] += 1
-    filed = submit_request(Intake(booth_id=booth(fair, code).id, company_name=f"企业{n[0]}", credit_code=CODE_A,
-                                 contact_name="王", mobile="13912345678", category=category, need=f"需求{n[0]}",
-                                 amount_wan=amount, submission_key=f"t{n[0]}-{fair.id}"))
-    item = db.session.get(ServiceRequest, filed.id)
-    if status is not Status.waiting:
-        workflow.take(item, actor, item.version)
-    if status is Status.resolved:
-        workflow.resolve(item, actor, item.version, resolution="办结")
-    if status is Status.planned:
-        workflow.plan(item, actor, item.version, plan_text=f"方案{n[0]}", unit="规划科", person="赵科长", due=LATER,
-                      today=date.today())
-    if status is Status.withdrawn:
-        workflow.withdraw(item, actor, item.version, reason="重复")
-    return item
 
 
 @pytest.fixture
-def built(fair, organiser):
+def built(fair):
     """B07: 2 resolved (1 rated), 1 planned, 1 waiting, 1 in progress, 1 withdrawn; B01: 1 planned;
     F01: 2 funding (300 + 200 万元), 1 resolved 1 planned; F02: nothing."""
     s = Status
-    rated = add(fair, "B07", s.resolved, actor=organiser)
-    give_slip(rated, SlipAnswers(confirmed=True, ratings=FIVES), SlipChannel.phone)
-    add(fair, "B07", s.resolved, actor=organiser)
-    add(fair, "B07", s.planned, actor=organiser)
-    add(fair, "B07", s.waiting, actor=organiser)
-    add(fair, "B07", s.in_progress, actor=organiser)
-    add(fair, "B07", s.withdrawn, actor=organiser)
-    add(fair, "B01", s.planned, category=Category.approvals, actor=organiser)
-    add(fair, "F01", s.resolved, category=Category.funding, amount=Decimal("300"), actor=organiser)
-    add(fair, "F01", s.planned, category=Category.funding, amount=Decimal("200"), actor=organiser)
+    request_in(fair, s.resolved, "B07", slip=answers(5))
+    request_in(fair, s.resolved, "B07")
+    request_in(fair, s.planned, "B07", plan_text="方案3", due=LATER)
+    request_in(fair, s.waiting, "B07")
+    request_in(fair, s.in_progress, "B07")
+    request_in(fair, s.withdrawn, "B07")
+    request_in(fair, s.planned, "B01", category=Category.approvals, plan_text="方案7", due=LATER)
+    request_in(fair, s.resolved, "F01", category=Category.funding, amount_wan=Decimal("300"))
+    request_in(fair, s.planned, "F01", category=Category.funding, amount_wan=Decimal("200"), plan_text="方案9",
+               due=LATER)
     return fair
 
 
@@ -116,10 +94,6 @@ def test_reopening_needs_a_reason_and_is_on_the_trail(built, organiser):
         (FairStatus.closed, None), (FairStatus.open, "补录两项需求")]
 
 
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
 def test_tally_pdf_text_holds_the_headline_and_booth_names(app, built):
     with app.test_request_context():
         name, mimetype, data = tally_pdf(built)
@@ -155,9 +129,9 @@ def test_chinese_renders_with_no_cjk_font_on_the_machine(app, built, tmp_path):
     assert "工业和信息化局" in pdf_text(data)
 
 
-def test_the_planned_items_legend_repeats_on_every_page_of_the_list(app, fair, organiser):
+def test_the_planned_items_legend_repeats_on_every_page_of_the_list(app, fair):
     for _ in range(90):
-        add(fair, "B07", Status.planned, actor=organiser)
+        request_in(fair, Status.planned, "B07", due=LATER)
     with app.test_request_context():
         _, _, data = tally_pdf(fair)
     pages = [page.extract_text().replace(" ", "") for page in PdfReader(io.BytesIO(data)).pages]

@@ -2,7 +2,7 @@ import pytest
 
 from kiosk.companies.validation import (
     InvalidCreditCode, credit_code_check_char, normalise_credit_code, normalise_mobile)
-from tests.conftest import CODE_A, CODE_B
+from tests.factories import CODE_A, CODE_B
 
 
 @pytest.mark.parametrize("code", [CODE_A, CODE_B, "91370900MA3C4KTP0N"[:17] + credit_code_check_char("91370900MA3C4KTP0")])

@@ -4,40 +4,16 @@ from datetime import date, timedelta
 import pytest
 
 from kiosk.extensions import db
-from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests import workflow
-from kiosk.service_requests.models import Category, EventKind, ServiceRequest, Status
+from kiosk.service_requests.models import EventKind, ServiceRequest, Status
 from kiosk.service_requests.workflow import WorkflowError
-from tests.conftest import CODE_A, booth
+from tests.factories import booth, request_in
 
 TODAY = date(2026, 6, 13)
 
 
-def new_request(fair, code="B07", n=0):
-    filed = submit_request(Intake(booth_id=booth(fair, code).id, company_name="甲公司", credit_code=CODE_A,
-                                 contact_name="王", mobile="13912345678", category=Category.land,
-                                 need=f"用地需求{n}", submission_key=f"k{code}{n}"))
-    return db.session.get(ServiceRequest, filed.id)
-
-
 def plan_args(due=TODAY):
     return {"plan_text": "会后踏勘", "unit": "规划科", "person": "赵科长", "due": due, "today": TODAY}
-
-
-#: how to reach each state from a new (waiting) request
-def to_state(item, actor, fair, state):
-    if state in (Status.in_progress, Status.resolved, Status.planned, Status.closed_out):
-        workflow.take(item, actor, item.version)
-    if state is Status.resolved:
-        workflow.resolve(item, actor, item.version, resolution="当场办结")
-    if state in (Status.planned, Status.closed_out):
-        workflow.plan(item, actor, item.version, **plan_args())
-    if state is Status.closed_out:  # close-out belongs to the ledger (a later issue); set it directly
-        item.status = Status.closed_out
-        db.session.commit()
-    if state is Status.withdrawn:
-        workflow.withdraw(item, actor, item.version, reason="重复")
-    return item
 
 
 MOVES = {
@@ -63,7 +39,7 @@ CASES = [(move, state) for move in MOVES for state in Status]
 
 @pytest.mark.parametrize("move,state", CASES, ids=[f"{m}-from-{s.value}" for m, s in CASES])
 def test_every_move_from_every_state(app, fair, organiser, move, state):
-    item = to_state(new_request(fair), organiser, fair, state)
+    item = request_in(fair, state)
     events_before, version_before = len(item.events), item.version
     if state in workflow.ALLOWED_FROM[move]:
         MOVES[move](item, organiser, fair)
@@ -80,14 +56,14 @@ def test_every_move_from_every_state(app, fair, organiser, move, state):
 
 
 def test_no_plan_with_a_due_date_in_the_past(app, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     with pytest.raises(WorkflowError) as refused:
         workflow.plan(item, organiser, item.version, **plan_args(due=TODAY - timedelta(days=1)))
     assert refused.value.code == "past_due"
 
 
 def test_plan_keeps_what_by_whom_by_when(app, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     workflow.plan(item, organiser, item.version, **plan_args(due=TODAY + timedelta(days=7)))
     assert (item.plan_text, item.plan_unit, item.plan_person, item.plan_due) == (
         "会后踏勘", "规划科", "赵科长", TODAY + timedelta(days=7))
@@ -95,7 +71,7 @@ def test_plan_keeps_what_by_whom_by_when(app, fair, organiser):
 
 
 def test_transfer_moves_the_request_and_the_trail_keeps_both_booths(app, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     workflow.take(item, organiser, item.version)
     workflow.transfer(item, organiser, item.version, to_booth=booth(fair, "B02"), reason="属审批事项")
     assert item.booth.code == "B02" and item.status is Status.waiting
@@ -105,14 +81,14 @@ def test_transfer_moves_the_request_and_the_trail_keeps_both_booths(app, fair, o
 
 
 def test_transfer_to_the_same_booth_is_refused(app, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     with pytest.raises(WorkflowError) as refused:
         workflow.transfer(item, organiser, item.version, to_booth=booth(fair, "B07"), reason="x")
     assert refused.value.code == "same_booth"
 
 
 def test_join_adds_booths_and_the_lead_stays(app, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     workflow.join(item, organiser, item.version, booths=[booth(fair, "B01"), booth(fair, "F01")], reason="会商")
     assert item.booth.code == "B07"
     assert {b.code for b in item.joint_booths} == {"B01", "F01"}
@@ -123,7 +99,7 @@ def test_join_adds_booths_and_the_lead_stays(app, fair, organiser):
 
 
 def test_reopen_clears_the_outcome_but_the_trail_keeps_it(app, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     workflow.resolve(item, organiser, item.version, resolution="当场办结")
     workflow.reopen(item, organiser, item.version, reason="点错了")
     assert item.status is Status.in_progress and item.resolution is None
@@ -132,7 +108,7 @@ def test_reopen_clears_the_outcome_but_the_trail_keeps_it(app, fair, organiser):
 
 
 def test_a_stale_version_is_a_conflict_not_an_overwrite(app, fair, organiser):
-    item = new_request(fair)
+    item = request_in(fair)
     seen = item.version
     workflow.resolve(item, organiser, seen, resolution="第一位")
     with pytest.raises(WorkflowError) as refused:
@@ -147,7 +123,7 @@ def test_simultaneous_saves_one_wins_the_other_is_told(app, fair, organiser):
     from concurrent.futures import ThreadPoolExecutor
     from threading import Barrier
 
-    request_id, version = new_request(fair).id, 1
+    request_id, version = request_in(fair).id, 1
     barrier = Barrier(4)
 
     def save(n):
@@ -167,7 +143,7 @@ def test_simultaneous_saves_one_wins_the_other_is_told(app, fair, organiser):
 
 def test_after_the_fair_closes_only_notes_are_taken(app, fair, organiser):
     from kiosk.fairs.lifecycle import close_fair
-    item = new_request(fair)
+    item = request_in(fair)
     workflow.plan(item, organiser, item.version, **plan_args(due=date.today() + timedelta(days=3)) | {
         "today": date.today()})
     close_fair(fair, organiser)

@@ -7,17 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, TABLET
-from tests.browser.test_company_intake import fill_request
-from tests.conftest import PASSWORD, booth
+from tests.browser.helpers import fill_request, sign_in
+from tests.factories import booth
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 @pytest.mark.parametrize("orientation", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}],

@@ -7,22 +7,10 @@ from playwright.sync_api import expect
 
 from kiosk.extensions import db
 from kiosk.service_requests.models import ServiceRequest, Status
-from tests.conftest import CODE_A, booth
+from tests.browser.helpers import fill_company, fill_request
+from tests.factories import CODE_A, booth
 
 pytestmark = pytest.mark.browser
-
-
-def fill_request(page, category, need):
-    fill_company(page)
-    page.get_by_text(category, exact=True).click()
-    page.get_by_label("需求内容").fill(need)
-
-
-def fill_company(page):
-    page.get_by_label("企业名称").fill("泰安新材料科技有限公司")
-    page.get_by_label("统一社会信用代码").fill(CODE_A.lower())
-    page.get_by_label("联系人").fill("王经理")
-    page.get_by_label("手机号码").fill("139 1234 5678")
 
 
 def test_scan_fill_submit_and_file_a_second_request(live_server, phone, fair):

@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.test_booth_tablet import sign_in
-from tests.browser.test_company_intake import fill_request
+from tests.browser.helpers import fill_request, sign_in
 
 pytestmark = pytest.mark.browser
 

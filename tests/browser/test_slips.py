@@ -3,9 +3,8 @@ handed over in slip mode."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_booth_tablet import sign_in
-from tests.browser.test_company_intake import fill_request
-from tests.conftest import PASSWORD
+from tests.browser.helpers import fill_request, sign_in
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,36 @@
+"""What tests do through the test client, or with what the app hands out: sign in, read a form's
+hidden fields as a browser would, read a PDF's text."""
+import io
+import re
+
+from pypdf import PdfReader
+
+from tests.factories import CODE_A, PASSWORD
+
+
+def login(client, username):
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def csrf_token(client, url):
+    """The CSRF token a page hands out, as a browser would read it from the form."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def form_data(client, url, **overrides):
+    """The form as the browser would send it: hidden fields from the page, then the company's input."""
+    page = client.get(url).get_data(as_text=True)
+    data = {name: value for name, value in re.findall(r'name="(csrf_token|submission_key)"[^>]*value="([^"]*)"', page)}
+    selected = re.search(r'<option selected value="(\d+)"', page)
+    data.update(booth=selected.group(1) if selected else "", company_name="泰安新材料科技有限公司",
+                credit_code=CODE_A, contact_name="王经理", mobile="13912345678", category="land",
+                need="新建厂房需用地30亩，希望了解可供地块。", project_name="", amount_wan="")
+    data.update(overrides)
+    return data
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)

@@ -10,10 +10,6 @@ from kiosk import create_app
 from kiosk.auth.models import Role, User
 from kiosk.extensions import db
 from tests.factories import PASSWORD_HASH, make_fair
-# Test modules written before factories.py (on branches not merged yet) import these from here:
-# kept importable until they import from tests.factories and tests.helpers, then removed.
-from tests.factories import CODE_A, CODE_B, PASSWORD, booth  # noqa: F401
-from tests.helpers import csrf_token, login  # noqa: F401
 
 #: set by scripts/with-postgres: the suite then runs against that PostgreSQL server instead of SQLite
 POSTGRES_URL = os.environ.get("KIOSK_TEST_DATABASE_URL")

@@ -110,9 +110,8 @@ def request_in(fair, state=Status.waiting, at="B07", *, by=None, transferred_to=
 
 def _close_out(item, actor):
     """销号 belongs to the demand ledger, which has no service yet: done here as that move will do
-    it (a trail event, the queues told). Replace with the ledger's move once it exists."""
+    it (a trail event; kiosk.changes tells the queues). Replace with the ledger's move once it exists."""
     item.events.append(RequestEvent(kind=EventKind.closed_out, actor=actor, from_status=item.status,
                                     to_status=Status.closed_out, detail="已按方案办结"))
     item.status, item.closeout_result, item.closed_out_on = Status.closed_out, "已按方案办结", date.today()
-    workflow.bump_queues([item.booth_id, *(b.id for b in item.joint_booths)])
     db.session.flush()

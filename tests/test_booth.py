@@ -85,6 +85,7 @@ def test_unchanged_queue_poll_is_a_304_and_a_change_is_not(client, fair, organis
 
     etag = arrived.headers["ETag"]
     workflow.take(item, organiser, item.version)  # a colleague takes one
+    db.session.commit()
     assert client.get(url, headers={**POLL, "If-None-Match": etag}).status_code == 200
 
 
@@ -94,6 +95,7 @@ def test_queue_poll_notices_a_request_transferred_away(client, fair, organiser):
     url = f"/staff/booths/{booth(fair, 'B07').id}"
     etag = client.get(url, headers=POLL).headers["ETag"]
     workflow.transfer(item, organiser, item.version, to_booth=booth(fair, "B02"), reason="转审批局")
+    db.session.commit()
     changed = client.get(url, headers={**POLL, "If-None-Match": etag})
     assert changed.status_code == 200 and "B07-001" not in changed.get_data(as_text=True)
 
@@ -239,6 +241,7 @@ def test_a_row_that_changes_is_shown_changed_and_in_the_language_asked(client, f
     before = client.get(url, headers=POLL).get_data(as_text=True)
     assert row_of(before, "B07-001").group(1) == "waiting" and "待受理" in row_of(before, "B07-001").group(0)
     workflow.take(item, organiser, item.version)
+    db.session.commit()
     after = client.get(url, headers=POLL).get_data(as_text=True)
     assert row_of(after, "B07-001").group(1) == "in_progress" and "办理中" in row_of(after, "B07-001").group(0)
     assert row_of(after, "B07-002").group(1) == "waiting"

@@ -9,23 +9,16 @@ from kiosk.database import unit_of_work
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.fairs.models import Booth, Department, Fair
-from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests import workflow
-from kiosk.service_requests.models import Category, ServiceRequest, Status
+from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.service_requests.workflow import WorkflowError
 from kiosk.slips.models import DIMENSIONS, SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip, record_call
-from tests.conftest import CODE_A, booth, csrf_token, login
+from tests.factories import booth, request_in
+from tests.helpers import csrf_token, login
 
 POLL = {"HX-Request": "true"}
 TODAY = date(2026, 6, 13)
-
-
-def file_request(fair, code="B07", n=1, company="甲公司"):
-    filed = submit_request(Intake(booth_id=booth(fair, code).id, company_name=company, credit_code=CODE_A,
-                                  contact_name="王", mobile="13912345678", category=Category.land,
-                                  need=f"用地需求{n}", submission_key=f"changes-{code}-{n}"))
-    return db.session.get(ServiceRequest, filed.id)
 
 
 class Screens:
@@ -81,7 +74,7 @@ def screens(app, fair, organiser):
 
 
 def test_a_submission_reaches_its_queue_the_dashboard_and_the_screen(screens, fair):
-    screens.after(lambda: file_request(fair, "B07", 1), expect={
+    screens.after(lambda: request_in(fair), expect={
         "queue B07": "B07-001", "dashboard": 'id="total-received">1<', "screen": "受理企业需求1项"},
         unchanged=["queue B02"])
 
@@ -95,7 +88,7 @@ def test_a_submission_reaches_its_queue_the_dashboard_and_the_screen(screens, fa
 ])
 def test_each_outcome_reaches_every_screen_that_shows_the_request(screens, fair, organiser, move, arguments,
                                                                     shown_on_tracking):
-    item = file_request(fair)
+    item = request_in(fair)
     db.session.commit()
     screens.after(lambda: move(item, organiser, item.version, **arguments), item,
                   expect={"queue B07": None, "tracking": shown_on_tracking, "dashboard": None, "screen": None},
@@ -103,7 +96,7 @@ def test_each_outcome_reaches_every_screen_that_shows_the_request(screens, fair,
 
 
 def test_a_reopened_request_is_shown_in_progress_again(screens, fair, organiser):
-    item = file_request(fair)
+    item = request_in(fair)
     workflow.resolve(item, organiser, item.version, resolution="当场办结了")
     db.session.commit()
     screens.after(lambda: workflow.reopen(item, organiser, item.version, reason="记错了"), item,
@@ -112,7 +105,7 @@ def test_a_reopened_request_is_shown_in_progress_again(screens, fair, organiser)
 
 
 def test_a_note_moves_the_request_and_its_queue(screens, fair, organiser):
-    item = file_request(fair)
+    item = request_in(fair)
     db.session.commit()
     # A note shows on the request's own page; the pollers answer anew rather than keep a stale 304.
     screens.after(lambda: workflow.note(item, organiser, item.version, text="企业稍后再来"), item,
@@ -120,7 +113,7 @@ def test_a_note_moves_the_request_and_its_queue(screens, fair, organiser):
 
 
 def test_a_transfer_leaves_one_queue_and_reaches_the_other(screens, fair, organiser):
-    item = file_request(fair)
+    item = request_in(fair)
     db.session.commit()
     shown = screens.after(
         lambda: workflow.transfer(item, organiser, item.version, to_booth=booth(fair, "B02"), reason="归口审批"),
@@ -130,14 +123,14 @@ def test_a_transfer_leaves_one_queue_and_reaches_the_other(screens, fair, organi
 
 
 def test_a_joint_booth_sees_the_request_arrive(screens, fair, organiser):
-    item = file_request(fair)
+    item = request_in(fair)
     db.session.commit()
     screens.after(lambda: workflow.join(item, organiser, item.version, booths=[booth(fair, "B02")], reason="会商"),
                   item, expect={"queue B07": None, "queue B02": "B07-001", "tracking": None})
 
 
 def test_a_slip_and_a_follow_up_call_reach_the_screens(screens, fair, organiser):
-    item = file_request(fair)
+    item = request_in(fair)
     workflow.resolve(item, organiser, item.version, resolution="当场办结了")
     db.session.commit()
     ratings = dict.fromkeys((*DIMENSIONS, "overall"), 1)
@@ -168,7 +161,7 @@ def test_a_booth_added_by_the_organiser_reaches_a_polling_dashboard(screens, fai
 
 
 def test_a_renamed_booth_reaches_every_screen_that_names_it(screens, fair):
-    item = file_request(fair)
+    item = request_in(fair)
     db.session.commit()
 
     def rename():
@@ -180,7 +173,7 @@ def test_a_renamed_booth_reaches_every_screen_that_names_it(screens, fair):
 
 
 def test_a_fair_moved_reaches_every_screen(screens, fair, organiser):
-    item = file_request(fair)
+    item = request_in(fair)
     db.session.commit()
     shown = screens.after(lambda: close_fair(db.session.get(Fair, fair.id), organiser), item,
                           expect={"dashboard": None, "screen": None, "tracking": None})
@@ -190,7 +183,7 @@ def test_a_fair_moved_reaches_every_screen(screens, fair, organiser):
 def test_a_batch_is_all_or_nothing(app, fair, organiser):
     """Three requests taken in one unit of work, the third already taken by someone else: none is
     taken, and no screen is told of a change."""
-    items = [file_request(fair, "B07", n) for n in (1, 2, 3)]
+    items = [request_in(fair) for n in (1, 2, 3)]
     db.session.commit()
     stale_version = items[2].version
     workflow.take(items[2], organiser, stale_version)
@@ -207,7 +200,7 @@ def test_a_batch_is_all_or_nothing(app, fair, organiser):
 
 def test_a_refused_move_through_the_tablet_keeps_nothing(app, fair):
     """The request's end commits only an answer below 400: a refusal leaves the request as it was."""
-    item = file_request(fair)
+    item = request_in(fair)
     db.session.commit()
     tablet = login(app.test_client(), "b07")
     url = f"/staff/requests/{item.id}"

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.fairs.setup import SetupRefused, add_booth, add_zone, booth_problems, fair_zone, zone_named
-from tests.conftest import booth, csrf_token, login, make_fair
+from tests.factories import booth, make_fair
+from tests.helpers import csrf_token, login
 
 ZONE = "要素保障部门专区"
 TAKEN_DEPARTMENT = "测试要素保障大集工业和信息化局"  # B07's, in make_fair

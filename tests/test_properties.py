@@ -81,6 +81,7 @@ class RequestLife(RuleBasedStateMachine):
             assert not legal or refused.code in ("past_due", "same_booth", "already_joined")
             assert (self.item.status, len(self.item.events)) == before
         else:
+            db.session.commit()  # as the request's end does
             assert legal
             assert len(self.item.events) > before[1]
 

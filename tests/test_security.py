@@ -113,9 +113,12 @@ IMG = '<img src=x onerror=alert(1)>'
 def test_user_text_comes_out_escaped_everywhere(app, fair, organiser):
     item = request_in(fair, company_name=SCRIPT, contact_name=IMG, need=SCRIPT + IMG, project_name=IMG)
     workflow.note(item, organiser, item.version, text=SCRIPT)
+    db.session.commit()
     workflow.plan(item, organiser, item.version, plan_text=IMG, unit=SCRIPT, person=IMG,
                   due=date.today() + timedelta(days=5), today=date.today())
+    db.session.commit()
     give_slip(item, answers(1, confirmed=False, comment=SCRIPT), SlipChannel.phone)
+    db.session.commit()
     boss = client_for(app, "organiser")
     slip_id = db.session.scalar(sa.select(ServiceRequest)).slip.id
     pages = [f"/t/{item.token}", f"/staff/booths/{booth(fair, 'B07').id}", f"/staff/requests/{item.id}",

@@ -31,6 +31,7 @@ def test_tracking_page_offers_the_slip_once_there_is_an_outcome(client, fair, or
     item = request_in(fair)
     assert "满意度测评" not in client.get(f"/t/{item.token}").get_data(as_text=True)
     workflow.resolve(item, organiser, item.version, resolution="当场办结")
+    db.session.commit()
     html = client.get(f"/t/{item.token}").get_data(as_text=True)
     assert "是否已按上述记录现场办结" in html and "代办手续及解决问题" in html and "非常不满意" in html
 
@@ -40,6 +41,7 @@ def test_plan_asks_whether_the_plan_is_clear_and_agreed(client, fair, organiser)
     item = request_in(fair)
     workflow.plan(item, organiser, item.version, plan_text="踏勘", unit="局", person="赵",
                   due=date.today() + timedelta(days=3), today=date.today())
+    db.session.commit()
     assert "解决方案是否清楚" in client.get(f"/t/{item.token}").get_data(as_text=True)
 
 
@@ -158,6 +160,7 @@ def test_slip_mode_is_refused_before_an_outcome_and_for_another_booth(app, fair,
     assert tablet.get("/slip").headers["Location"] == "/staff/"
     other = login(app.test_client(), "f01")
     workflow.resolve(item, organiser, item.version, resolution="办结")
+    db.session.commit()
     assert hand_over(other, item).status_code == 404
 
 
@@ -236,6 +239,7 @@ def test_a_slip_sent_twice_at_once_is_kept_once(app, fair):
             barrier.wait()
             try:
                 give_slip(item, answers(5), SlipChannel.phone)
+                db.session.commit()
                 return "saved"
             except SlipRefused as refused:
                 return refused.reason

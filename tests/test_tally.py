@@ -67,6 +67,7 @@ def test_tally_figures(built):
 
 def test_closing_freezes_the_tally(built, organiser):
     close_fair(built, organiser)
+    db.session.commit()
     frozen, is_frozen = tally_of(built)
     assert is_frozen and built.status is FairStatus.closed and built.closed_at is not None
     # After the fair: a plan closed out, a late change to a waiting request.
@@ -86,9 +87,12 @@ def test_closing_freezes_the_tally(built, organiser):
 
 def test_reopening_needs_a_reason_and_is_on_the_trail(built, organiser):
     close_fair(built, organiser)
+    db.session.commit()
     with pytest.raises(FairMoveRefused):
         reopen_fair(built, organiser, "  ")
+        db.session.commit()
     reopen_fair(built, organiser, "补录两项需求")
+    db.session.commit()
     assert built.status is FairStatus.open and built.tally_snapshot is None
     assert [(e.to_status, e.reason) for e in built.events] == [
         (FairStatus.closed, None), (FairStatus.open, "补录两项需求")]

@@ -117,10 +117,10 @@ async def phone_rounds(base, codes, phone_count, requests, gap, lead, rng, recor
             posts = await asyncio.gather(*(
                 load_form(client, codes, now + (rng.uniform(0, lead) if round_no == 0 else 0), rng, recorder)
                 for client in in_round))
-            sending = [(client, post) for client, post in zip(in_round, posts) if post]
+            sending = [(client, post) for client, post in zip(in_round, posts, strict=True) if post]
             await asyncio.sleep(max(0.0, start - time.monotonic()))  # typing, until the burst
             answers = await asyncio.to_thread(fire, base, [post for _, post in sending], recorder, filed)
-            for (client, post), answer in zip(sending, answers):
+            for (client, post), answer in zip(sending, answers, strict=True):
                 # The phone keeps the cookies the answer set: its session, with the company it
                 # remembers and the device id that the per-phone limit counts by.
                 client.cookies.extract_cookies(httpx.Response(
@@ -221,8 +221,8 @@ def start_fair(url, workers="", port=None):
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-simulation",
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     flask = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi"]
-    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run(flask + ["demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
                                *workers.split(),
                                "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],

@@ -111,7 +111,7 @@ done = function(summary, latency, requests)
   end
 end
 """)
-    out = subprocess.run(args + ["-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*args, "-s", str(script), url], capture_output=True, text=True, check=True).stdout
     script.unlink()
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     statuses = {int(s): int(n) for s, n in re.findall(r"status (\d+) (\d+)", out)}

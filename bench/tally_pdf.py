@@ -90,7 +90,7 @@ def main():
             ours, (_, _, pdf) = timed(lambda: tally_pdf(fair), args.runs)
             tally, frozen = tally_of(fair)
             html = render_template("tally/pdf.html", t=tally, frozen=frozen)
-            alone, alone_pdf = timed(lambda: render_pdf(html, PDF_CSS), args.runs)
+            alone, _alone_pdf = timed(lambda: render_pdf(html, PDF_CSS), args.runs)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)  # (counting "/Type /Page" misses compressed objects)
     print(f"fair: {booths} booths, {requests} requests; tally PDF {len(pdf):,} bytes, {pages} pages")
     print(f"  closing tally PDF (query + HTML + WeasyPrint)   {ours:6.2f} s   (median of {args.runs})")

@@ -43,7 +43,7 @@ class DriverStatement:
         # The statement's own values (an enum compared with, a constant) are made ready once.
         given = {names[bind] for bind in names if bind.required}
         constants = {name: processors[name](value) if name in processors else value
-                     for name, value in compiled.construct_params({name: None for name in given}).items()
+                     for name, value in compiled.construct_params(dict.fromkeys(given)).items()
                      if name not in given}
         entry = self._compiled[key] = (
             compiled.string, constants, compiled.positiontup if compiled.positional else None, processors)

@@ -1,8 +1,14 @@
 """Every model, imported in one place so that migrations and the app see the whole schema."""
 from kiosk.auth.models import LoginAttempt, Role, User  # noqa: F401
 from kiosk.companies.models import Company  # noqa: F401
-from kiosk.fairs.models import (  # noqa: F401
-    Booth, Department, DepartmentKind, Fair, FairEvent, FairStatus, Zone)
+from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairEvent, FairStatus, Zone  # noqa: F401
 from kiosk.service_requests.models import (  # noqa: F401
-    Category, Channel, EventKind, RequestEvent, ServiceRequest, Status, request_joint_booth)
+    Category,
+    Channel,
+    EventKind,
+    RequestEvent,
+    ServiceRequest,
+    Status,
+    request_joint_booth,
+)
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip, SlipChannel  # noqa: F401

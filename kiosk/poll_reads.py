@@ -21,8 +21,17 @@ from kiosk.fairs.models import Booth
 from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
 from kiosk.service_requests.models import Category, ServiceRequest, Status, in_queue_of
 
-__all__ = ["NEED_PREVIEW", "Account", "QueueRow", "account", "FiguresRow", "booth_figures", "queue_rows", "queue_version",
-           "reading"]
+__all__ = [
+    "NEED_PREVIEW",
+    "Account",
+    "FiguresRow",
+    "QueueRow",
+    "account",
+    "booth_figures",
+    "queue_rows",
+    "queue_version",
+    "reading",
+]
 
 #: a cursor on a pooled connection, for a few of the reads below in a row
 reading = driver_reads

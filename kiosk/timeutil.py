@@ -1,19 +1,19 @@
 """Times are stored as naive UTC and shown in the fair's time zone."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def local_time(value: datetime, fmt: str = "%H:%M") -> str:
     """A stored UTC time in the fair's zone: the `localtime` template filter (Babel's
     format_datetime costs a tenth of a millisecond per row; the queue has many rows)."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.replace(tzinfo=timezone.utc).astimezone(zone).strftime(fmt)
+    return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
 
 def fair_today():

@@ -59,7 +59,7 @@ def answers(overall=5, scores=None, *, confirmed=True, comment=None) -> SlipAnsw
     """What a company puts on a slip: the five dimensions as scores lists them (in the paper form's
     order), or each rated like overall."""
     scores = scores or [overall] * len(DIMENSIONS)
-    return SlipAnswers(confirmed=confirmed, ratings={**dict(zip(DIMENSIONS, scores)), "overall": overall},
+    return SlipAnswers(confirmed=confirmed, ratings={**dict(zip(DIMENSIONS, scores, strict=True)), "overall": overall},
                        comment=comment)
 
 

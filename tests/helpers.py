@@ -23,7 +23,7 @@ def csrf_token(client, url):
 def form_data(client, url, **overrides):
     """The form as the browser would send it: hidden fields from the page, then the company's input."""
     page = client.get(url).get_data(as_text=True)
-    data = {name: value for name, value in re.findall(r'name="(csrf_token|submission_key)"[^>]*value="([^"]*)"', page)}
+    data = dict(re.findall(r'name="(csrf_token|submission_key)"[^>]*value="([^"]*)"', page))
     selected = re.search(r'<option selected value="(\d+)"', page)
     data.update(booth=selected.group(1) if selected else "", company_name="泰安新材料科技有限公司",
                 credit_code=CODE_A, contact_name="王经理", mobile="13912345678", category="land",

@@ -38,7 +38,7 @@ def test_a_request_is_built_in_the_state_asked_with_an_event_for_each_move(fair,
     assert item.status is state
     assert [e.kind for e in item.events] == TRAILS[state]
     # Each move starts where the one before it ended, and the last ends in the state.
-    assert [e.from_status for e in item.events] == [None] + [e.to_status for e in item.events][:-1]
+    assert [e.from_status for e in item.events] == [None, *[e.to_status for e in item.events][:-1]]
     assert item.events[-1].to_status is state
     assert all(e.actor is not None and e.actor.booth.code == "B07" for e in item.events[1:])
     assert (item.version > 1) == (state is not Status.waiting)  # moved by the versioned UPDATE, not behind it

@@ -24,7 +24,7 @@ def test_booth_url_preselects_the_booth(client, fair):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "工业和信息化局" in html
-    assert re.search(r'<option selected value="%d">B07 ' % booth(fair, "B07").id, html)
+    assert re.search(rf'<option selected value="{booth(fair, "B07").id}">B07 ', html)
 
 
 def test_booth_code_is_case_insensitive(client, fair):

@@ -125,7 +125,7 @@ def test_exports_hold_every_request_and_neutralise_formulas(app, boss, fair):
                need="-用地")
     rows = list(csv.reader(io.StringIO(boss.get(f"/organiser/fairs/{fair.id}/requests.csv").data.decode("utf-8-sig"))))
     header = rows[0]
-    first = next(dict(zip(header, row)) for row in rows[1:] if row[0] == "F01-001")
+    first = next(dict(zip(header, row, strict=True)) for row in rows[1:] if row[0] == "F01-001")
     assert len(rows) == 3 and "统一社会信用代码" in header and "手机号码" in header and "完成时限" in header
     assert first["企业名称"] == "'=HYPERLINK(\"http://x\")" and first["联系人"] == "'@王"
     assert first["需求内容"] == "'+贷款500万元" and first["金额（万元）"] == "500.00"

@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kiosk.companies.validation import (
-    CREDIT_CODE_CHARS, InvalidCreditCode, credit_code_check_char, normalise_credit_code, normalise_mobile)
+    CREDIT_CODE_CHARS,
+    InvalidCreditCode,
+    credit_code_check_char,
+    normalise_credit_code,
+    normalise_mobile,
+)
 from kiosk.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Status

@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
-from kiosk.service_requests.models import Status
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.poll_reads import booth_figures, reading
+from kiosk.service_requests.models import Status
 from tests.factories import answers, booth, request_in
 
 

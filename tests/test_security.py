@@ -75,7 +75,7 @@ def test_every_route_against_every_role(app, world, role):
         status, where = response.status_code, response.headers.get("Location", "")
         label = f"{role} {method} {url} -> {status} {where}"
         assert status != 500, label
-        if kind == PUBLIC or kind == COMPANY:
+        if kind in (PUBLIC, COMPANY):
             assert status not in (401, 403), label
         elif role == "anonymous":
             assert status == 302 and where.startswith("/login"), label

@@ -1,7 +1,11 @@
 import pytest
 
 from kiosk.companies.validation import (
-    InvalidCreditCode, credit_code_check_char, normalise_credit_code, normalise_mobile)
+    InvalidCreditCode,
+    credit_code_check_char,
+    normalise_credit_code,
+    normalise_mobile,
+)
 from tests.factories import CODE_A, CODE_B
 
 

@@ -16,7 +16,7 @@ from kiosk import poll_reads
 from kiosk.auth.models import Role, User, session_holds
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth
-from kiosk.service_requests.models import ServiceRequest, request_joint_booth
+from kiosk.service_requests.models import ServiceRequest
 
 
 def can_see_booth(user: "User | Viewer", booth_id: int) -> bool:

@@ -13,13 +13,12 @@ from markupsafe import Markup
 from kiosk.auth.access import booth_or_abort, can_see_booth, poll_viewer
 from kiosk.auth.views import home_of
 from kiosk.booth import bp
-from kiosk.companies.models import Company
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth, Fair, FairStatus
+from kiosk.fairs.models import Fair, FairStatus
 from kiosk.i18n import current_language, language_key
 from kiosk.poll_reads import NEED_PREVIEW, QueueRow, booth_figures, queue_rows, queue_version, reading
 from kiosk.rendering import not_modified, percent, render_block_alone, tagged
-from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, ServiceRequest, Status
+from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
 from kiosk.timeutil import local_time
 
 #: queue filters: the tab's key, and the states it shows

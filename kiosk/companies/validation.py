@@ -16,7 +16,7 @@ class InvalidCreditCode(ValueError):
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, _WEIGHTS))
+    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, _WEIGHTS, strict=False))
     return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
 
 

@@ -12,8 +12,8 @@ import sqlalchemy.orm as so
 from kiosk.companies.models import Company
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, Zone
-from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.figures.satisfaction import Satisfaction, satisfaction, satisfaction_by_booth
+from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.timeutil import utcnow
 
 #: the tally's columns, and the states each counts

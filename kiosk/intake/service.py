@@ -12,8 +12,7 @@ from kiosk.companies.models import Company
 from kiosk.database import in_transaction
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
-from kiosk.service_requests.models import (
-    Category, Channel, EventKind, RequestEvent, ServiceRequest, Status)
+from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 
 
 class FairNotOpen(Exception):

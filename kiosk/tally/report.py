@@ -1,5 +1,5 @@
 """The tally as a printable PDF (the page is organiser/documents.py's; the figures are kiosk.figures.tally)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import render_template
@@ -15,5 +15,5 @@ def tally_pdf(fair: Fair) -> tuple[str, str, bytes]:
     """(filename, mimetype, bytes), as pretix's output generators return them."""
     tally, frozen = tally_of(fair)
     html = render_template("tally/pdf.html", t=tally, frozen=frozen)
-    stamp = datetime.fromisoformat(tally["taken_at"]).replace(tzinfo=timezone.utc).strftime("%Y%m%d-%H%M")
+    stamp = datetime.fromisoformat(tally["taken_at"]).replace(tzinfo=UTC).strftime("%Y%m%d-%H%M")
     return f"tally-{fair.id}-{stamp}.pdf", "application/pdf", render_pdf(html, PDF_CSS)

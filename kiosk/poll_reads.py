@@ -10,6 +10,7 @@ each shape declares below, once. Whatever reads the database elsewhere uses SQLA
 from collections import namedtuple
 from collections.abc import Callable
 from datetime import datetime
+from enum import EnumMeta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -40,9 +41,12 @@ reading = driver_reads
 NEED_PREVIEW = 60
 
 
-def _shape(row_class, **conversions: Callable) -> Callable[[tuple], NamedTuple]:
-    """Rows of row_class from a driver's tuples, each named column converted as given."""
-    at = [(row_class._fields.index(name), convert) for name, convert in conversions.items()]
+def _shape(row_class, keep: int = 0, **conversions: Callable) -> Callable[[tuple], NamedTuple]:
+    """Rows of row_class from a driver's tuples, each named column converted as given (an enum by
+    its stored value). With keep, each distinct row is converted once and kept, up to that many:
+    the queue reads the same rows again at every change of any of them."""
+    at = [(row_class._fields.index(name), _by_value(convert) if isinstance(convert, EnumMeta) else convert)
+          for name, convert in conversions.items()]
 
     def make(raw: tuple):
         values = list(raw)
@@ -50,7 +54,22 @@ def _shape(row_class, **conversions: Callable) -> Callable[[tuple], NamedTuple]:
             if values[index] is not None:
                 values[index] = convert(values[index])
         return row_class._make(values)
-    return make
+    if not keep:
+        return make
+    kept = {}
+
+    def make_once(raw: tuple):
+        if (row := kept.get(raw)) is None:
+            if len(kept) >= keep:
+                kept.clear()
+            row = kept[raw] = make(raw)
+        return row
+    return make_once
+
+
+def _by_value(enum_class: EnumMeta) -> Callable:
+    """An enum's member from its stored value, by a plain lookup (calling the class costs more)."""
+    return {member.value: member for member in enum_class}.__getitem__
 
 
 class Account(NamedTuple):
@@ -102,7 +121,9 @@ _ROWS = DriverStatement(
               ServiceRequest.category, ServiceRequest.booth_id, Company.name,
               sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1))
     .join(Company).where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
-_queue_row = _shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
+#: a fair day has a few thousand rows; past this many, conversion starts over
+ROWS_KEPT = 20_000
+_queue_row = _shape(QueueRow, keep=ROWS_KEPT, created_at=as_datetime, status=Status, category=Category)
 
 
 def queue_rows(read: Reads, booth_id: int) -> list[QueueRow]:

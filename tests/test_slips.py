@@ -36,6 +36,15 @@ def test_tracking_page_offers_the_slip_once_there_is_an_outcome(client, fair, or
     assert "是否已按上述记录现场办结" in html and "代办手续及解决问题" in html and "非常不满意" in html
 
 
+def test_the_phone_is_thanked_in_place_once_its_slip_is_saved(client, fair):
+    """The slip is sent by htmx and its answer swapped in: it must show the slip just saved."""
+    item = request_in(fair, Status.resolved)
+    data = {**GOOD, "csrf_token": csrf_token(client, "/login")}
+    answer = client.post(f"/t/{item.token}/slip", data=data, headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "感谢您的评价" in answer.get_data(as_text=True)
+    assert len(slips()) == 1
+
+
 def test_plan_asks_whether_the_plan_is_clear_and_agreed(client, fair, organiser):
     from datetime import date, timedelta
     item = request_in(fair)

@@ -45,6 +45,8 @@ def give_slip(item: ServiceRequest, answers: SlipAnswers, channel: SlipChannel, 
         # The trail says a slip was given, never what it said: booth staff read the trail.
         item.events.append(RequestEvent(kind=EventKind.slip, actor=entered_by, detail=channel.value))
         db.session.flush()
+        # item.slip is a view-only relationship, which a flush does not fill in: read it again.
+        db.session.expire(item, ["slip"])
     except (IntegrityError, StaleDataError):
         # The first one stands.
         db.session.rollback()

@@ -72,6 +72,8 @@ def _move(session: so.Session, _context) -> None:
             moved.fairs.add(fair_id)
     moved.booths.discard(None)
     moved.fairs.discard(None)
+    if not (moved.booths or moved.fairs):
+        return
     if moved.booths:
         connection.execute(sa.update(Booth.__table__).where(Booth.__table__.c.id.in_(moved.booths))
                            .values(**queue_moved(Booth.__table__)))

@@ -1,8 +1,10 @@
 """What tests do through the test client, or with what the app hands out: sign in, read a form's
-hidden fields as a browser would, read a PDF's text."""
+hidden fields as a browser would, read a PDF's text, make a booth sheet to upload."""
+import csv
 import io
 import re
 
+from openpyxl import Workbook
 from pypdf import PdfReader
 
 from tests.factories import CODE_A, PASSWORD
@@ -34,3 +36,22 @@ def form_data(client, url, **overrides):
 
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def sheet(rows, kind="csv") -> tuple[io.BytesIO, str]:
+    """A booth sheet to upload, as CSV or XLSX."""
+    if kind == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        return io.BytesIO(out.getvalue().encode("utf-8")), "booths.csv"
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out, "booths.xlsx"
+
+
+#: the booth sheet's header row, as the import templates have it
+HEADER = ["摊位号", "部门或机构名称", "类型", "专区"]

@@ -1,18 +1,16 @@
 """A fair's layout (kiosk/fairs/setup.py): the rules for zones, booths and departments, one set for a
 booth typed in by hand and a booth read from a sheet."""
-import io
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from flask import render_template_string
-from openpyxl import Workbook
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.fairs.setup import SetupRefused, add_booth, add_zone, booth_problems, fair_zone, zone_named
 from tests.factories import booth, make_fair
-from tests.helpers import csrf_token, login
+from tests.helpers import HEADER, csrf_token, login, sheet
 
 ZONE = "要素保障部门专区"
 TAKEN_DEPARTMENT = "测试要素保障大集工业和信息化局"  # B07's, in make_fair
@@ -134,19 +132,6 @@ def test_a_name_in_a_refusal_is_shown_as_text_not_markup(app, fair):
     assert "&lt;i&gt;某局&lt;/i&gt;" in html and "<i>" not in html
 
 
-def sheet(rows) -> tuple[io.BytesIO, str]:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out, "booths.xlsx"
-
-
-HEADER = ["摊位号", "部门或机构名称", "类型", "专区"]
-
-
 @pytest.mark.parametrize("language, message", [
     ("zh_CN", "摊位号应为一个大写字母加两到三位数字，如 B07"),
     ("en", "A booth code is a capital letter and two or three digits, like B07")])
@@ -158,7 +143,7 @@ def test_import_and_hand_entry_refuse_the_same_bad_code_with_the_same_message(ap
     by_hand = boss.post(f"/organiser/fairs/{fair.id}/booths", data={
         "csrf_token": token, "code": "x1", "department": "某市气象局", "kind": "department",
         "zone": str(zone_of(fair).id)})
-    data, name = sheet([HEADER, ["x1", "某市气象局", "部门", ZONE]])
+    data, name = sheet([HEADER, ["x1", "某市气象局", "部门", ZONE]], "xlsx")
     imported = boss.post(f"/organiser/fairs/{fair.id}/import", data={"csrf_token": token, "file": (data, name)},
                          content_type="multipart/form-data")
     assert by_hand.status_code == imported.status_code == 422
@@ -179,7 +164,7 @@ def test_hand_entry_shows_every_mistake_at_once(app, fair, organiser):
 
 def test_a_sheets_own_words_are_shown_as_text_not_markup(app, fair, organiser):
     boss = login(app.test_client(), "organiser")
-    data, name = sheet([HEADER, ["B30", "某市气象局", "<b>部门</b>", ZONE]])
+    data, name = sheet([HEADER, ["B30", "某市气象局", "<b>部门</b>", ZONE]], "xlsx")
     response = boss.post(f"/organiser/fairs/{fair.id}/import", content_type="multipart/form-data", data={
         "csrf_token": csrf_token(boss, f"/organiser/fairs/{fair.id}"), "file": (data, name)})
     html = response.get_data(as_text=True)

@@ -8,13 +8,13 @@ import pypdfium2
 import pytest
 import sqlalchemy as sa
 import zxingcpp
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.service_requests.models import Category, Status
 from tests.factories import CODE_A, CODE_B, answers, booth, make_fair, request_in
-from tests.helpers import csrf_token, login
+from tests.helpers import HEADER, csrf_token, login, sheet
 
 
 @pytest.fixture
@@ -42,23 +42,6 @@ def test_posters_qr_codes_scan_to_the_booth_urls(app, fair, boss):
     text = document[0].get_textpage().get_text_range().replace("\r\n", "")
     assert "B01" in text and "自然资源和规划局" in text and "fair.example.gov.cn/b/B01" in text
     document.close()
-
-
-def sheet(rows, kind="csv"):
-    if kind == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows(rows)
-        return io.BytesIO(out.getvalue().encode("utf-8")), "booths.csv"
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out, "booths.xlsx"
-
-
-HEADER = ["摊位号", "部门或机构名称", "类型", "专区"]
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

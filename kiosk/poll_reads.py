@@ -1,8 +1,8 @@
 """Every statement run straight on the database driver, and the rows it gives, named.
 
 The booth tablet's poll is the kiosk's most frequent request (every few seconds from every tablet,
-all day), so it reads through kiosk.driver rather than the ORM (bench/queue_poll.py: 0.73x and
-0.39x hello-world for the unchanged and the changed poll). This module is that path's fence: only
+all day), so it reads through kiosk.driver rather than the ORM (bench/queue_poll.py: 0.70-0.74x and
+0.30-0.33x a hello-world for the unchanged and the changed poll). This module is that path's fence: only
 it imports kiosk.driver (tests/test_fence.py fails otherwise), and what leaves it are named rows
 whose values are already what the ORM would give (enums, booleans, datetimes), converted as
 each shape declares below, once. Whatever reads the database elsewhere uses SQLAlchemy as usual.

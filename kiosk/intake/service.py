@@ -32,7 +32,7 @@ class Intake:
     project_name: str | None = None
     amount_wan: Decimal | None = None
     submission_key: str | None = None
-    #: the phone's browser session (ratelimits.device_id); none for staff entries
+    #: the phone's browser session (intake.limits.device_id); none for staff entries
     device: str | None = None
 
 

@@ -37,10 +37,10 @@ def test_posters_qr_codes_scan_to_the_booth_urls(app, fair, boss):
         page.close()
         assert len(found) == 1
         decoded.append(found[0].text)
-    assert decoded == [f"https://fair.example.gov.cn/b/{b.code}" for b in fair.booths] + [
+    assert decoded == [f"https://fair.example.gov.cn/b/{fair.id}/{b.code}" for b in fair.booths] + [
         f"https://fair.example.gov.cn/f/{fair.id}"]
     text = document[0].get_textpage().get_text_range().replace("\r\n", "")
-    assert "B01" in text and "自然资源和规划局" in text and "fair.example.gov.cn/b/B01" in text
+    assert "B01" in text and "自然资源和规划局" in text and f"fair.example.gov.cn/b/{fair.id}/B01" in text
     document.close()
 
 

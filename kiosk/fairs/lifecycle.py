@@ -1,10 +1,13 @@
 """Opening, closing and reopening a fair. Closing freezes the tally; every move is on the fair's trail."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from kiosk.extensions import db
-from kiosk.fairs.models import Fair, FairEvent, FairStatus
+from kiosk.fairs.models import Booth, Fair, FairEvent, FairStatus
 from kiosk.figures.tally import compute_tally
-from kiosk.refusals import Refused
+from kiosk.refusals import Refused, filled
 from kiosk.timeutil import utcnow
 
 MESSAGES = {
@@ -14,16 +17,50 @@ MESSAGES = {
 }
 
 
+OVERLAP_WARNING = _l("注意：“%(fair)s”也在进行中，且有相同的摊位号（%(codes)s）。不含大集编号的旧短链接（如 %(example)s）"
+                     "将先请企业选择大集；请张贴本大集新打印的海报，其二维码只通向本大集。")
+
+
 class FairMoveRefused(Refused):
     MESSAGES = MESSAGES
 
 
-def open_fair(fair: Fair, actor) -> None:
+@dataclass(frozen=True)
+class Overlap:
+    """Another open fair with some of the same booth codes: an old short link /b/B07 (no fair in
+    it) can no longer tell the two apart and asks the company to choose. A warning, never a refusal:
+    two districts may well run fairs on one server on the same day."""
+    fair: Fair
+    codes: tuple[str, ...]
+
+
+def open_fair(fair: Fair, actor) -> list[Overlap]:
+    """Open it; answers the other open fairs whose booth codes it shares, for the organiser to see."""
     if fair.status is not FairStatus.draft:
         raise FairMoveRefused("illegal")
     if not fair.booths:
         raise FairMoveRefused("no_booths")
     _move(fair, actor, FairStatus.open)
+    return overlaps(fair)
+
+
+def overlaps(fair: Fair) -> list[Overlap]:
+    """The other open fairs sharing booth codes with this one, oldest first, each with the codes."""
+    codes = {booth.code.upper() for booth in fair.booths}
+    rows = db.session.execute(
+        sa.select(Fair, Booth.code).join(Booth, Booth.fair_id == Fair.id)
+        .where(Fair.status == FairStatus.open, Fair.id != fair.id, sa.func.upper(Booth.code).in_(codes))
+        .order_by(Fair.date, Fair.id, Booth.code)).all()
+    shared: dict[Fair, list[str]] = {}
+    for other, code in rows:
+        shared.setdefault(other, []).append(code)
+    return [Overlap(other, tuple(codes)) for other, codes in shared.items()]
+
+
+def overlap_warning(overlap: Overlap):
+    """What the organiser is told about one overlap, in their language."""
+    return filled(OVERLAP_WARNING, fair=overlap.fair.name, codes="、".join(overlap.codes),
+                  example=f"/b/{overlap.codes[0]}")
 
 
 def close_fair(fair: Fair, actor) -> None:
@@ -36,8 +73,9 @@ def close_fair(fair: Fair, actor) -> None:
     _move(fair, actor, FairStatus.closed)
 
 
-def reopen_fair(fair: Fair, actor, reason: str) -> None:
-    """Back to open, with a reason on the trail; the frozen tally is set aside until it closes again."""
+def reopen_fair(fair: Fair, actor, reason: str) -> list[Overlap]:
+    """Back to open, with a reason on the trail; the frozen tally is set aside until it closes again.
+    Answers the other open fairs sharing its booth codes, as open_fair does."""
     if fair.status is not FairStatus.closed:
         raise FairMoveRefused("illegal")
     if not (reason or "").strip():
@@ -45,6 +83,7 @@ def reopen_fair(fair: Fair, actor, reason: str) -> None:
     fair.tally_snapshot = None
     fair.closed_at = None
     _move(fair, actor, FairStatus.open, reason.strip())
+    return overlaps(fair)
 
 
 def _move(fair, actor, to_status, reason=None):

@@ -51,6 +51,9 @@ class Fair(db.Model):
     #: moved by kiosk.changes whenever the fair, its zones, booths or their departments change:
     #: the dashboard, the hall screen and the tracking page show them
     setup_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    #: the address printed on this fair's posters and QR codes (scheme, host, port: no path), e.g.
+    #: https://jizhi.taian.gov.cn; empty: the server's PUBLIC_BASE_URL (see fairs.address)
+    public_base_url: so.Mapped[str | None] = so.mapped_column(sa.String(200))
 
     zones: so.Mapped[list["Zone"]] = so.relationship(
         back_populates="fair", order_by="Zone.position", cascade="all, delete-orphan")

@@ -47,9 +47,25 @@ def expired(_error):
     return _form_invalid(fair, IntakeForm(booths=fair_booths(fair.id), meta={"csrf": False}), notice="expired")
 
 
+@bp.get("/b/<int:fair_id>/<code>")
+def fair_booth_form(fair_id: int, code: str):
+    """What a poster's QR code opens: this booth at this fair, whatever other fairs are open."""
+    booth = db.session.scalar(sa.select(Booth).where(
+        Booth.fair_id == fair_id, sa.func.upper(Booth.code) == code.strip().upper()))
+    if booth is None:
+        abort(404, description="unknown_booth")
+    return _form_page(booth.fair, booth)
+
+
 @bp.get("/b/<code>")
 def booth_form(code: str):
-    booth = _find_booth(code)
+    """An old short link, without its fair: right while one open fair has this booth code; when
+    several have it, the company picks its fair (guessing would file into a stranger's fair)."""
+    booths = _find_booths(code)
+    open_ones = [booth for booth in booths if booth.fair.is_open]
+    if len(open_ones) > 1:
+        return render_template("intake/choose_fair.html", booths=open_ones, code=open_ones[0].code)
+    booth = open_ones[0] if open_ones else booths[0]
     return _form_page(booth.fair, booth)
 
 
@@ -103,14 +119,14 @@ def track(token: str):
     return render_template("intake/track.html", item=item, mine=mine, slip_form=SlipForm(formdata=None))
 
 
-def _find_booth(code: str) -> Booth:
-    """The booth with this code at an open fair (the newest), else at any fair; else 404."""
+def _find_booths(code: str) -> list[Booth]:
+    """The booths with this code, those at open fairs first, newest fair first; 404 when none."""
     booths = db.session.scalars(
         sa.select(Booth).join(Fair).where(sa.func.upper(Booth.code) == code.strip().upper())
         .order_by((Fair.status == FairStatus.open).desc(), Fair.date.desc(), Fair.id.desc())).all()
     if not booths:
         abort(404, description="unknown_booth")
-    return booths[0]
+    return booths
 
 
 def _form_page(fair: Fair, booth: Booth | None):

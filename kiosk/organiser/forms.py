@@ -45,3 +45,8 @@ class ReasonForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("摊位表（CSV 或 XLSX）"), validators=[
         FileRequired(_l("请选择文件")), FileAllowed(["csv", "xlsx"], _l("只接受 CSV 或 XLSX 文件"))])
+
+
+class AddressForm(FlaskForm):
+    # Checked by the fair's rule (fairs.address.normalise_base_url), asked by the view; empty = the default.
+    public_base_url = StringField(_l("海报网址"), filters=[strip])

@@ -4,10 +4,11 @@ import re
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from kiosk.fairs.address import booth_url, fair_url
 from kiosk.fairs.models import Fair
 from kiosk.pdf import render_pdf
 
@@ -39,9 +40,9 @@ def qr_svg(url: str) -> Markup:
 
 
 def poster_urls(fair: Fair) -> dict[str, str]:
-    """What each poster's QR code says: the booth's short URL; "" for the fair-wide one."""
-    base = current_app.config["PUBLIC_BASE_URL"]
-    return {"": f"{base}/f/{fair.id}", **{booth.code: f"{base}/b/{booth.code}" for booth in fair.booths}}
+    """What each poster's QR code says: the booth's link, naming its fair (another fair open on this
+    server may use the same booth codes); "" for the fair-wide one."""
+    return {"": fair_url(fair), **{booth.code: booth_url(booth) for booth in fair.booths}}
 
 
 def posters_pdf(fair: Fair) -> tuple[str, str, bytes]:

@@ -14,11 +14,12 @@ from kiosk.auth.accounts import issue_accounts, locked_booths, unlock
 from kiosk.auth.models import User
 from kiosk.extensions import db
 from kiosk.fairs import setup as fair_setup
-from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, reopen_fair
+from kiosk.fairs.address import AddressRefused, base_url, normalise_base_url, reach
+from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, overlap_warning, overlaps, reopen_fair
 from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus
 from kiosk.fairs.setup import SetupRefused
 from kiosk.organiser import bp
-from kiosk.organiser.forms import BoothForm, FairForm, ImportForm, ReasonForm, ZoneForm
+from kiosk.organiser.forms import AddressForm, BoothForm, FairForm, ImportForm, ReasonForm, ZoneForm
 from kiosk.organiser.importing import check_rows, import_booths, read_rows, template_csv, template_xlsx
 
 
@@ -47,7 +48,10 @@ def _fair_page(fair: Fair, status: int = 200, **forms):
                "zone_form": forms.get("zone_form") or ZoneForm(formdata=None), "booth_form": booth_form,
                "import_form": forms.get("import_form") or ImportForm(formdata=None),
                "reason_form": forms.get("reason_form") or ReasonForm(formdata=None),
-               "import_errors": forms.get("import_errors", []), "locked": locked_booths(fair)}
+               "import_errors": forms.get("import_errors", []), "locked": locked_booths(fair),
+               "address_form": forms.get("address_form") or AddressForm(formdata=None, obj=fair),
+               "printed_base": base_url(fair), "reach": reach(base_url(fair)),
+               "overlaps": overlaps(fair) if fair.is_open else [], "overlap_warning": overlap_warning}
     return render_template("organiser/fair.html", **context), status
 
 
@@ -59,6 +63,22 @@ def edit(fair_id: int):
         return _fair_page(fair, 422, edit_form=form)
     fair.name, fair.date, fair.venue = form.name.data, form.date.data, form.venue.data
     flash(_l("已保存。"))
+    return redirect(url_for(".fair", fair_id=fair.id))
+
+
+@bp.post("/fairs/<int:fair_id>/address")
+def set_address(fair_id: int):
+    """The address this fair's posters print; empty goes back to the server's PUBLIC_BASE_URL."""
+    fair = db.get_or_404(Fair, fair_id)
+    form = AddressForm()
+    if form.validate():
+        try:
+            fair.public_base_url = normalise_base_url(form.public_base_url.data)
+        except AddressRefused as refused:
+            form.public_base_url.errors.append(refused.message)
+    if form.errors:
+        return _fair_page(fair, 422, address_form=form)
+    flash(_l("已保存。海报将印上 %(url)s，请重新下载海报。", url=base_url(fair)))
     return redirect(url_for(".fair", fair_id=fair.id))
 
 
@@ -148,20 +168,23 @@ def unlock_account(fair_id: int, booth_id: int):
 def move(fair_id: int, move: str):
     fair = db.get_or_404(Fair, fair_id)
     form = ReasonForm()
+    shared = []
     try:
         if move == "open":
-            open_fair(fair, current_user)
+            shared = open_fair(fair, current_user)
         elif move == "close":
             close_fair(fair, current_user)
         elif move == "reopen":
             if not form.validate():
                 return _fair_page(fair, 422, reason_form=form)
-            reopen_fair(fair, current_user, form.reason.data)
+            shared = reopen_fair(fair, current_user, form.reason.data)
         else:
             return redirect(url_for(".fair", fair_id=fair.id))
     except FairMoveRefused as refused:
         db.session.rollback()
         flash(refused.message)
+    for overlap in shared:
+        flash(str(overlap_warning(overlap)))  # as text: the session keeps it, the page escapes it once
     return redirect(url_for(".fair", fair_id=fair.id))
 
 

@@ -68,6 +68,8 @@ def test_two_open_fairs_with_the_same_booth_codes_each_file_their_posters_reques
 def test_a_fair_bound_link_to_a_booth_that_fair_lacks_is_not_found(client, fair):
     assert client.get(f"/b/{fair.id}/Z99").status_code == 404
     assert client.get(f"/b/{fair.id + 1000}/B07").status_code == 404
+    assert client.get("/b/99999999999999999999/B07").status_code == 404  # beyond any id: no crash
+    assert client.get("/b/x1/B07").status_code == 404
 
 
 def test_a_fair_bound_link_to_a_closed_fair_says_it_is_closed(client, fair, other):

@@ -11,6 +11,7 @@ import zxingcpp
 
 from kiosk.extensions import db
 from kiosk.fairs.address import AddressRefused, Reach, normalise_base_url, reach
+from kiosk.fairs.lifecycle import open_fair, overlap_warning
 from kiosk.fairs.models import FairStatus
 from kiosk.service_requests.models import ServiceRequest
 from tests.factories import booth, make_fair
@@ -181,6 +182,34 @@ def test_opening_a_fair_no_other_open_fair_overlaps_gives_no_warning(boss, fair)
     html = post(boss, f"/organiser/fairs/{second.id}/open", follow_redirects=True).get_data(as_text=True)
     db.session.expire_all()
     assert second.status is FairStatus.open and "旧短链接" not in html
+
+
+def test_reopening_a_fair_whose_codes_another_open_fair_uses_warns_too(boss, fair, other):
+    other.status = FairStatus.closed
+    db.session.commit()
+    html = post(boss, f"/organiser/fairs/{other.id}/reopen", {"reason": "补录两项需求"},
+                follow_redirects=True).get_data(as_text=True)
+    db.session.expire_all()
+    assert other.status is FairStatus.open and "旧短链接" in html and fair.name in html
+
+
+def test_the_fair_page_keeps_the_overlap_warning_while_both_fairs_are_open(boss, fair, other):
+    html = boss.get(f"/organiser/fairs/{fair.id}").get_data(as_text=True)
+    assert "overlap-warning" in html and OTHER in html
+    other.status = FairStatus.closed
+    db.session.commit()
+    assert "overlap-warning" not in boss.get(f"/organiser/fairs/{fair.id}").get_data(as_text=True)
+
+
+def test_overlaps_name_each_other_open_fair_with_the_codes_it_shares(app, fair):
+    second = make_fair(status=FairStatus.draft, name=OTHER, prefix="dy-")
+    second.booths[0].code = "K01"  # B01 becomes K01: only four codes shared
+    db.session.commit()
+    found = open_fair(second, None)
+    db.session.commit()
+    assert [(o.fair.id, o.codes) for o in found] == [(fair.id, ("B02", "B07", "F01", "F02"))]
+    with app.test_request_context():
+        assert "B02、B07、F01、F02" in str(overlap_warning(found[0]))
 
 
 @pytest.mark.parametrize("typed, kept", [

@@ -1,5 +1,6 @@
 """A fair, its zones and booths, and the departments that staff them."""
 import enum
+import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -33,6 +34,11 @@ def enum_column(enum_cls, **kwargs):
         **kwargs)
 
 
+def new_screen_token() -> str:
+    """32 random bytes: the link is the only key to the hall screen."""
+    return secrets.token_urlsafe(32)
+
+
 class Fair(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: e.g. 2026年泰安市要素保障大集
@@ -51,6 +57,8 @@ class Fair(db.Model):
     #: moved by kiosk.changes whenever the fair, its zones, booths or their departments change:
     #: the dashboard, the hall screen and the tracking page show them
     setup_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    #: the hall screen's view-only link /screen/<token>: unguessable, and renewed to cut off the old one
+    screen_token: so.Mapped[str] = so.mapped_column(sa.String(43), unique=True, default=new_screen_token)
 
     zones: so.Mapped[list["Zone"]] = so.relationship(
         back_populates="fair", order_by="Zone.position", cascade="all, delete-orphan")

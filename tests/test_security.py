@@ -27,6 +27,7 @@ POLICY = {
     "booth.queue": BOOTH, "booth.walk_in": BOOTH,
     "booth.show": REQUEST, "booth.act": REQUEST, "slips.paper": REQUEST, "slips.start_slip_mode": REQUEST,
     "slips.followups": ORGANISER, "slips.followup": ORGANISER,
+    "hall.screen": PUBLIC,
 }
 ROLES = ["anonymous", "lead", "other", "organiser"]
 

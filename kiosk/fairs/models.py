@@ -77,6 +77,11 @@ class Fair(db.Model):
     def is_open(self) -> bool:
         return self.status is FairStatus.open
 
+    @property
+    def is_closed(self) -> bool:
+        """Over: the tally is frozen; staff may only add notes, follow-up is on the ledger."""
+        return self.status is FairStatus.closed
+
     def __repr__(self):
         return f"<Fair {self.id} {self.name!r} {self.status.value}>"
 

@@ -14,7 +14,7 @@ from kiosk.auth.accounts import issue_accounts, locked_booths, unlock
 from kiosk.auth.models import User
 from kiosk.extensions import db
 from kiosk.fairs import setup as fair_setup
-from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, reopen_fair
+from kiosk.fairs.lifecycle import FairMoveRefused, open_fair, reopen_fair
 from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus
 from kiosk.fairs.setup import SetupRefused
 from kiosk.organiser import bp
@@ -151,8 +151,6 @@ def move(fair_id: int, move: str):
     try:
         if move == "open":
             open_fair(fair, current_user)
-        elif move == "close":
-            close_fair(fair, current_user)
         elif move == "reopen":
             if not form.validate():
                 return _fair_page(fair, 422, reason_form=form)

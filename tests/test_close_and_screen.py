@@ -92,6 +92,18 @@ def test_tablets_say_the_fair_has_closed_on_the_queue_and_the_request_page(app, 
         assert "大集已闭幕，统计已冻结。" in text and "需求台账" in text
 
 
+def test_a_polling_tablet_is_told_the_fair_has_closed_and_then_answers_304_again(app, fair):
+    staff = login(app.test_client(), "b07")
+    url, poll = f"/staff/booths/{booth(fair, 'B07').id}", {"HX-Request": "true"}
+    etag = staff.get(url, headers=poll).headers["ETag"]
+    assert staff.get(url, headers={**poll, "If-None-Match": etag}).status_code == 304
+    close_fair(fair, None)
+    db.session.commit()
+    changed = staff.get(url, headers={**poll, "If-None-Match": etag})
+    assert changed.status_code == 200 and "大集已闭幕，统计已冻结。" in changed.get_data(as_text=True)
+    assert staff.get(url, headers={**poll, "If-None-Match": changed.headers["ETag"]}).status_code == 304
+
+
 def test_the_screen_link_works_without_signing_in_and_shows_no_personal_data(app, client, fair):
     request_in(fair, Status.resolved, "B07", company_name="保密科技有限公司", credit_code=CODE_B,
                contact_name="张三丰", mobile="13800001111")

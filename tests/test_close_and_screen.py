@@ -92,6 +92,19 @@ def test_tablets_say_the_fair_has_closed_on_the_queue_and_the_request_page(app, 
         assert "大集已闭幕，统计已冻结。" in text and "需求台账" in text
 
 
+def test_after_the_close_a_request_page_offers_notes_only(app, fair):
+    item = request_in(fair, Status.waiting, "B07")
+    staff = login(app.test_client(), "b07")
+    url = f"/staff/requests/{item.id}"
+    assert f"/{item.id}/take" in staff.get(url).get_data(as_text=True)
+    close_fair(fair, None)
+    db.session.commit()
+    page = staff.get(url).get_data(as_text=True)
+    for action in ("take", "resolve", "plan", "transfer", "join", "withdraw"):
+        assert f"/{item.id}/{action}" not in page, action
+    assert f"/{item.id}/note" in page
+
+
 def test_a_polling_tablet_is_told_the_fair_has_closed_and_then_answers_304_again(app, fair):
     staff = login(app.test_client(), "b07")
     url, poll = f"/staff/booths/{booth(fair, 'B07').id}", {"HX-Request": "true"}

@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
     from kiosk.organiser import bp as organiser_bp
+    from kiosk.organiser import hall
     from kiosk.slips import views as slips
 
     app.register_blueprint(i18n.bp)
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(booth_bp)
     app.register_blueprint(slips.bp)
     app.register_blueprint(organiser_bp)
+    app.register_blueprint(hall.bp)
     app.register_blueprint(intake.bp)
     errors.register(app)
     security.init(app)

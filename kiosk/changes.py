@@ -5,7 +5,8 @@ versions they read stand still, so every write that changes what one of them sho
 Rather than each service remembering to say so, a flush listener looks at what the flush writes:
 
 - a booth's `queue_version` moves with any change to a request in its queue (the request's row, its
-  trail, joint booths, slip or follow-up calls) and with a change to the booth or its department.
+  trail, joint booths, slip or follow-up calls), with a change to the booth or its department, and
+  when its fair opens or closes.
   The booth queue polls it; the dashboard and the hall screen poll the sum over the fair;
 - a fair's `setup_version` moves with any change to the fair, its zones, its booths or their
   departments: what the dashboard, the hall screen and the tracking page show besides requests;
@@ -148,6 +149,9 @@ def _zone(zone, moved, _session):
 
 def _fair(fair, moved, _session):
     moved.fairs.add(fair.id)
+    # Opening or closing changes what every booth queue of the fair says (the closed banner).
+    if so.attributes.instance_state(fair).attrs.status.history.has_changes():
+        moved.booths.update(b.id for b in fair.booths if b.id is not None)
 
 
 def _department(department, moved, _session):

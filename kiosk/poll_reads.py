@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from kiosk.auth.models import Role, User
 from kiosk.companies.models import Company
 from kiosk.driver import DriverStatement, Reads, as_datetime, driver_reads
-from kiosk.fairs.models import Booth
+from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
 from kiosk.service_requests.models import Category, ServiceRequest, Status, in_queue_of
 
@@ -29,6 +29,7 @@ __all__ = [
     "QueueRow",
     "account",
     "booth_figures",
+    "fair_closed",
     "queue_rows",
     "queue_version",
     "reading",
@@ -88,6 +89,16 @@ _account = _shape(Account, active=bool, role=Role)  # SQLite's driver gives 0/1 
 def account(read: Reads, user_id: int) -> Account | None:
     row = read.one(_ACCOUNT, user_id=user_id)
     return None if row is None else _account(row)
+
+
+_FAIR_STATUS = DriverStatement(sa.select(Fair.status).join(Booth, Booth.fair_id == Fair.id)
+                               .where(Booth.id == sa.bindparam("booth_id")))
+
+
+def fair_closed(read: Reads, booth_id: int) -> bool:
+    """Whether the booth's fair has closed: its queue says so (kiosk.changes moves the queues of a
+    fair that opens or closes, so this is read on a changed poll only)."""
+    return read.scalar(_FAIR_STATUS, booth_id=booth_id) == FairStatus.closed.value
 
 
 _VERSION = DriverStatement(sa.select(Booth.queue_version).where(Booth.id == sa.bindparam("booth_id")))

@@ -176,7 +176,8 @@ def test_a_fair_moved_reaches_every_screen(screens, fair, organiser):
     item = request_in(fair)
     db.session.commit()
     shown = screens.after(lambda: close_fair(db.session.get(Fair, fair.id), organiser), item,
-                          expect={"dashboard": None, "screen": None, "tracking": None})
+                          expect={"dashboard": None, "screen": None, "tracking": None,
+                                  "queue B07": "大集已闭幕", "queue B02": "大集已闭幕"})
     assert db.session.get(Fair, fair.id).setup_version > 0 and shown["dashboard"] is not None
 
 

@@ -28,6 +28,7 @@ POLICY = {
     "booth.show": REQUEST, "booth.act": REQUEST, "slips.paper": REQUEST, "slips.start_slip_mode": REQUEST,
     "slips.followups": ORGANISER, "slips.followup": ORGANISER,
     "intake.fair_booth_form": PUBLIC,
+    "hall.screen": PUBLIC,
 }
 ROLES = ["anonymous", "lead", "other", "organiser"]
 

@@ -108,6 +108,6 @@ def _request_context(item, failed_action=None, failed_form=None) -> dict:
         _fill_choices(form, item, booths)
         action_forms[action] = form
     return {"item": item, "forms": action_forms, "open_action": failed_action,
-            "allowed": {a for a, states in workflow.ALLOWED_FROM.items() if item.status in states},
+            "allowed": workflow.allowed_moves(item),
             "may_act": can_act(current_user, item), "today": fair_today(),
             "may_take_slip": can_act(current_user, item) and item.status.has_outcome and item.slip is None}

@@ -16,7 +16,7 @@ from kiosk.booth import bp
 from kiosk.extensions import db
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.i18n import current_language, language_key
-from kiosk.poll_reads import NEED_PREVIEW, QueueRow, booth_figures, queue_rows, queue_version, reading
+from kiosk.poll_reads import NEED_PREVIEW, QueueRow, booth_figures, fair_closed, queue_rows, queue_version, reading
 from kiosk.rendering import not_modified, percent, render_block_alone, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
 from kiosk.timeutil import local_time
@@ -107,7 +107,8 @@ def _queue_context(read, booth_id: int, tab: str) -> dict:
     return {"booth_id": booth_id, "tab": tab, "tabs": tabs, "queue_url": queue_url,
             "rows": Markup("".join(_rendered_rows(shown, booth_id, language, words))),
             "figures_line": _figures_line(booth_figures(read, booth_id), words),
-            "nav_label": words["nav_label"], "column_headings": words["column_headings"]}
+            "nav_label": words["nav_label"], "column_headings": words["column_headings"],
+            "fair_closed": fair_closed(read, booth_id)}
 
 
 def _figures_line(figures, words: dict) -> str:

@@ -1,5 +1,5 @@
 """Opening, closing and reopening a fair. Closing freezes the tally; every move is on the fair's trail."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -8,6 +8,7 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairEvent, FairStatus
 from kiosk.figures.tally import compute_tally
 from kiosk.refusals import Refused, filled
+from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.timeutil import utcnow
 
 MESSAGES = {
@@ -71,6 +72,33 @@ def close_fair(fair: Fair, actor) -> None:
     fair.tally_snapshot = compute_tally(fair, taken_at=now)
     fair.closed_at = now
     _move(fair, actor, FairStatus.closed)
+
+
+@dataclass
+class StillOpen:
+    """One booth's requests nobody has finished yet: what the organiser weighs before closing."""
+    code: str
+    name: str
+    #: ticket numbers, oldest first
+    waiting: list[str] = field(default_factory=list)
+    in_progress: list[str] = field(default_factory=list)
+
+
+def still_open(fair: Fair) -> list[StillOpen]:
+    """Booth by booth (in code order, only booths with something open), the requests still waiting
+    or in progress. Closing freezes them as they are, so the organiser sees them first."""
+    rows = db.session.execute(
+        sa.select(Booth.id, ServiceRequest.ticket_no, ServiceRequest.status)
+        .join(Booth, ServiceRequest.booth_id == Booth.id)
+        .where(ServiceRequest.fair_id == fair.id, ServiceRequest.status.in_([Status.waiting, Status.in_progress]))
+        .order_by(Booth.code, ServiceRequest.created_at, ServiceRequest.id)).all()
+    booths = {booth.id: booth for booth in fair.booths}
+    by_booth: dict[int, StillOpen] = {}
+    for booth_id, ticket_no, status in rows:
+        booth = booths[booth_id]
+        entry = by_booth.setdefault(booth_id, StillOpen(booth.code, booth.name))
+        (entry.waiting if status is Status.waiting else entry.in_progress).append(ticket_no)
+    return list(by_booth.values())
 
 
 def reopen_fair(fair: Fair, actor, reason: str) -> list[Overlap]:

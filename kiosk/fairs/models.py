@@ -1,5 +1,6 @@
 """A fair, its zones and booths, and the departments that staff them."""
 import enum
+import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -33,6 +34,11 @@ def enum_column(enum_cls, **kwargs):
         **kwargs)
 
 
+def new_screen_token() -> str:
+    """32 random bytes: the link is the only key to the hall screen."""
+    return secrets.token_urlsafe(32)
+
+
 class Fair(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: e.g. 2026年泰安市要素保障大集
@@ -54,6 +60,8 @@ class Fair(db.Model):
     #: the address printed on this fair's posters and QR codes (scheme, host, port: no path), e.g.
     #: https://jizhi.taian.gov.cn; empty: the server's PUBLIC_BASE_URL (see fairs.address)
     public_base_url: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    #: the hall screen's view-only link /screen/<token>: unguessable, and renewed to cut off the old one
+    screen_token: so.Mapped[str] = so.mapped_column(sa.String(43), unique=True, default=new_screen_token)
 
     zones: so.Mapped[list["Zone"]] = so.relationship(
         back_populates="fair", order_by="Zone.position", cascade="all, delete-orphan")
@@ -71,6 +79,11 @@ class Fair(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status is FairStatus.open
+
+    @property
+    def is_closed(self) -> bool:
+        """Over: the tally is frozen; staff may only add notes, follow-up is on the ledger."""
+        return self.status is FairStatus.closed
 
     def __repr__(self):
         return f"<Fair {self.id} {self.name!r} {self.status.value}>"

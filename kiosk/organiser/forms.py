@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from kiosk.fairs.models import DepartmentKind
@@ -50,3 +50,9 @@ class ImportForm(FlaskForm):
 class AddressForm(FlaskForm):
     # Checked by the fair's rule (fairs.address.normalise_base_url), asked by the view; empty = the default.
     public_base_url = StringField(_l("海报网址"), filters=[strip])
+
+
+class CloseForm(FlaskForm):
+    #: closing freezes the tally with whatever is still open: the organiser says so in as many words
+    confirm = BooleanField(_l("我已看过仍未办完的需求，确认闭幕并冻结统计"), validators=[
+        DataRequired(_l("请勾选确认后再闭幕"))])

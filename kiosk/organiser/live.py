@@ -1,16 +1,21 @@
-"""The live dashboard on the organiser's laptop, and the hall's big screen. Both poll; an unchanged
-fair costs one small read and a 304."""
+"""The live dashboard on the organiser's laptop, the hall's big screen, and closing the fair after
+a look at what is still open. The dashboard and the screen poll; an unchanged fair costs one small
+read and a 304. The hall's own view-only link to the screen is kiosk.organiser.hall."""
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import make_response, render_template, request
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from kiosk.changes import dashboard_version
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth, Fair
+from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, still_open
+from kiosk.fairs.models import Booth, Fair, new_screen_token
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
 from kiosk.i18n import language_key
 from kiosk.organiser import bp
+from kiosk.organiser.forms import CloseForm
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest, Status
 
@@ -29,16 +34,48 @@ def screen(fair_id: int):
     return _live(fair_id, "organiser/screen.html")
 
 
-def _live(fair_id: int, template: str):
+@bp.post("/fairs/<int:fair_id>/screen-link")
+def renew_screen_link(fair_id: int):
+    """A new hall screen link; the old one answers 404 from now on (a link passed on too far)."""
     fair = db.get_or_404(Fair, fair_id)
-    etag = f"d{fair.id}-{dashboard_version(fair.id)}-{template}-{language_key()}"
+    fair.screen_token = new_screen_token()
+    db.session.flush()
+    flash(_l("已生成新的大屏链接，旧链接已失效。"))
+    return redirect(url_for(".fair", fair_id=fair.id) + "#screen-link")
+
+
+@bp.route("/fairs/<int:fair_id>/close", methods=["GET", "POST"])
+def close(fair_id: int):
+    """Closing freezes the tally as it stands: first the page shows what is still open, booth by
+    booth, and the headline as it would freeze; the close itself needs the box ticked."""
+    fair = db.get_or_404(Fair, fair_id)
+    if not fair.is_open:
+        flash(FairMoveRefused("illegal").message)
+        return redirect(url_for(".fair", fair_id=fair.id))
+    form = CloseForm()
+    if form.validate_on_submit():
+        close_fair(fair, current_user)
+        flash(_l("大集已闭幕，统计数据已冻结。"))
+        return redirect(url_for(".fair", fair_id=fair.id))
+    status = 422 if form.errors else 200
+    return render_template("organiser/close.html", fair=fair, form=form, t=compute_tally(fair),
+                           still_open=still_open(fair)), status
+
+
+def _live(fair_id: int, template: str):
+    return live_page(db.get_or_404(Fair, fair_id), template, url_for(request.endpoint, fair_id=fair_id))
+
+
+def live_page(fair: Fair, template: str, poll_url: str):
+    """The dashboard or the screen of a fair, whole or (for its poll) the live block alone."""
+    etag = f"d{fair.id}-{dashboard_version(fair.id)}-{request.endpoint}-{template}-{language_key()}"
     polled = request.htmx and not request.htmx.boosted
     if polled:
         cached = not_modified(etag)
         if cached is not None:
             return cached
     context = {"fair": fair, "t": compute_tally(fair), "waiting": _longest_waiting(fair),
-               "flags_open": satisfaction(fair_id=fair.id).flags_open}
+               "flags_open": satisfaction(fair_id=fair.id).flags_open, "poll_url": poll_url}
     if polled:
         return tagged(make_response(render_block(template, "live", **context)), etag)
     return render_template(template, **context)

@@ -15,7 +15,7 @@ from kiosk.auth.models import User
 from kiosk.extensions import db
 from kiosk.fairs import setup as fair_setup
 from kiosk.fairs.address import AddressRefused, base_url, normalise_base_url, reach
-from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, open_fair, overlap_warning, overlaps, reopen_fair
+from kiosk.fairs.lifecycle import FairMoveRefused, open_fair, overlap_warning, overlaps, reopen_fair
 from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus
 from kiosk.fairs.setup import SetupRefused
 from kiosk.organiser import bp
@@ -172,8 +172,6 @@ def move(fair_id: int, move: str):
     try:
         if move == "open":
             shared = open_fair(fair, current_user)
-        elif move == "close":
-            close_fair(fair, current_user)
         elif move == "reopen":
             if not form.validate():
                 return _fair_page(fair, 422, reason_form=form)

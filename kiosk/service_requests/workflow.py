@@ -132,6 +132,13 @@ def note(item, actor, version, *, text: str):
     return _finish(item, actor, EventKind.note, item.status, detail=text)
 
 
+def allowed_moves(item: ServiceRequest) -> set[str]:
+    """The moves a person may make on the request now: what its state allows, and once its fair has
+    closed, notes only (the same rules _begin enforces, so the tablet offers nothing it would refuse)."""
+    allowed = {action for action, states in ALLOWED_FROM.items() if item.status in states}
+    return allowed & {"note"} if item.fair.status is FairStatus.closed else allowed
+
+
 def _begin(item: ServiceRequest, action: str, version: int) -> None:
     if item.version != version:
         raise WorkflowError("conflict")

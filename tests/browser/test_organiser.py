@@ -50,7 +50,12 @@ def test_set_up_watch_close_and_print(live_server, browser, phone, organiser, tm
     expect(page.locator("#live")).to_contain_text("K01-001")
 
     page.get_by_role("link", name="演示市要素保障大集").click()
-    page.get_by_role("button", name="闭幕并冻结统计").click()
+    page.get_by_role("link", name="闭幕并冻结统计…").click()
+    expect(page.locator(".still-open")).to_contain_text("K01-001")
+    page.get_by_role("button", name="确认闭幕").click()
+    expect(page.locator(".has-error")).to_contain_text("请勾选确认后再闭幕")
+    page.get_by_label("我已看过仍未办完的需求，确认闭幕并冻结统计").check()
+    page.get_by_role("button", name="确认闭幕").click()
     expect(page.locator(".badge.fair-closed")).to_be_visible()
     page.get_by_role("link", name="闭幕统计").click()
     expect(page.locator(".tally-page")).to_contain_text("要素保障部门专区受理企业需求1项")

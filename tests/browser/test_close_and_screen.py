@@ -1,0 +1,51 @@
+"""The hall screen by its view-only link, on a real 16:9 screen, and a tablet told the fair closed."""
+import pytest
+from playwright.sync_api import expect
+
+from kiosk.extensions import db
+from kiosk.fairs.lifecycle import close_fair
+from kiosk.fairs.models import Fair
+from kiosk.service_requests.models import Status
+from tests.browser.conftest import _page
+from tests.browser.helpers import sign_in
+from tests.factories import booth, request_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(params=[(1920, 1080), (1366, 768)], ids=["1080p", "768p"])
+def hall_pc(request, browser):
+    """The hall's PC: no one signed in, a 16:9 screen."""
+    width, height = request.param
+    yield from _page(browser, {"viewport": {"width": width, "height": height}, "locale": "zh-CN"})
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_the_screen_link_fills_the_frame_with_no_empty_band_and_no_sign_in(live_server, hall_pc, fair):
+    request_in(fair, Status.resolved, "B07")
+    hall_pc.goto(f"{live_server}/screen/{fair.screen_token}")
+    expect(hall_pc.locator(".screen-totals .value").first).to_have_text("1")
+    expect(hall_pc.locator(".topbar")).to_have_count(0)
+    height = hall_pc.viewport_size["height"]
+    legend, booths, frame = box(hall_pc, ".screen-legend"), box(hall_pc, ".screen-booths"), box(hall_pc, "#live")
+    assert booths["y"] - (legend["y"] + legend["height"]) < 0.02 * height  # the booths follow the legend
+    assert frame["y"] + frame["height"] - (booths["y"] + booths["height"]) < 0.04 * height  # and fill the rest
+    last = box(hall_pc, ".screen-booth:last-child")
+    assert last["y"] + last["height"] <= height  # every booth on screen, none cut off
+    figure = hall_pc.locator(".screen-totals .value").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert figure >= 0.045 * hall_pc.viewport_size["width"]  # read from 10 m
+
+
+def test_a_tablet_left_on_its_queue_is_told_when_the_fair_closes(live_server, tablet, fair):
+    request_in(fair, Status.in_progress, "B07")
+    sign_in(tablet, live_server, "b07")
+    tablet.goto(f"{live_server}/staff/booths/{booth(fair, 'B07').id}")
+    expect(tablet.locator("#queue")).to_contain_text("B07-001")
+    expect(tablet.locator(".closed-banner")).to_have_count(0)
+    close_fair(db.session.get(Fair, fair.id), None)
+    db.session.commit()
+    expect(tablet.locator(".closed-banner")).to_contain_text("大集已闭幕")  # the poll, never reloaded
+    expect(tablet.locator(".closed-banner")).to_contain_text("需求台账")

@@ -2,13 +2,13 @@
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from kiosk.auth.access import Viewer
-from kiosk.auth.models import User
+from kiosk.auth.models import User, why_session_ended
 from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt
 from kiosk.extensions import db, login_manager
 from kiosk.safeurls import local_path
@@ -39,7 +39,9 @@ def login():
             return redirect(_safe_next() or home_of(user))
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
-    return render_template("auth/login.html", form=form, failed=failed), status
+    # Flask-Login leaves a session that no longer stands in the cookie: it says whose it was.
+    ended = None if current_user.is_authenticated else why_session_ended(session.get("_user_id", ""))
+    return render_template("auth/login.html", form=form, failed=failed, ended=ended), status
 
 
 @bp.post("/logout")
@@ -51,6 +53,8 @@ def logout():
 def home_of(user: User | Viewer) -> str:
     if user.booth_id:
         return url_for("booth.queue", booth_id=user.booth_id)
+    if user.is_organiser:  # 大集管理: everything an organiser does starts there
+        return url_for("organiser.fairs")
     return url_for("booth.index")
 
 

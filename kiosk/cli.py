@@ -20,20 +20,25 @@ def register(app):
     def create_organiser(name, display_name):
         """Add an organiser; the password is read from standard input (one line), never from the
         command line, where other users of the machine and the shell's history would see it."""
+        import sys
+
+        from flask_babel import force_locale
+
         from kiosk.auth.accounts import AccountRefused
         from kiosk.auth.accounts import create_organiser as create
         from kiosk.database import unit_of_work
-        stdin = click.get_text_stream("stdin")
-        if stdin.isatty():  # a person at a terminal: asked, unseen, twice
+        if sys.stdin.isatty():  # a person at a terminal: asked, unseen, twice
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
                                     show_default=False)
         else:
-            password = stdin.readline().rstrip("\r\n")
+            password = sys.stdin.readline().rstrip("\r\n")
         try:
             with unit_of_work():
                 user = create(name, password, display_name)
         except AccountRefused as refused:
-            raise click.ClickException(str(refused.message)) from None
+            # In the kiosk's own language: there is no browser here to choose another.
+            with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+                raise click.ClickException(str(refused.message)) from None
         click.echo(f"Organiser {user.username} created: sign in at {current_app.config['PUBLIC_BASE_URL']}/login")
 
     @users.command("unlock")

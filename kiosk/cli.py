@@ -65,12 +65,12 @@ def register(app):
     @demo.command("load")
     @click.option("--password", help="one password for every demo account (default: a random one each)")
     def load(password):
-        """Load the demo fair unless a fair exists already; print the URL and the logins, which are
+        """Load the demo fair into an empty database (no fair, no account); print the URL and the logins, which are
         kept in instance/demo-logins.txt (they are made at random on each install)."""
-        from kiosk.demo import build_demo_fair, has_any_fair
+        from kiosk.demo import build_demo_fair, in_use
         logins = Path(current_app.instance_path) / "demo-logins.txt"
-        if has_any_fair():
-            click.echo("A fair exists already: the demo fair was not loaded.")
+        if in_use():
+            click.echo("A fair or an account exists already: the demo fair was not loaded.")
         else:
             accounts = []
             fair = build_demo_fair(password, logins=accounts)

@@ -53,8 +53,11 @@ NEEDS = {
 }
 
 
-def has_any_fair() -> bool:
-    return db.session.scalar(sa.select(sa.func.count(Fair.id))) > 0
+def in_use() -> bool:
+    """Whether the database holds a fair or an account: then it is someone's install, and the demo
+    (with its accounts and its made-up companies) stays out of it."""
+    return (db.session.scalar(sa.select(sa.func.count(Fair.id))) > 0
+            or db.session.scalar(sa.select(sa.func.count(User.id))) > 0)
 
 
 def demo_credit_code(rng: random.Random) -> str:

@@ -61,3 +61,12 @@ def test_no_account_exists_until_someone_makes_one(app):
     """A real install: migrations only, so the first organiser comes from `users create-organiser`."""
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(Fair.id))) == 0
+
+
+def test_the_demo_stays_out_of_an_install_that_has_its_own_organiser(app):
+    create = app.test_cli_runner().invoke(args=["users", "create-organiser", "admin"], input="a-real-password\n")
+    assert create.exit_code == 0, create.output
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0 and "was not loaded" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Fair.id))) == 0
+    assert db.session.scalar(sa.select(User)).check_password("a-real-password")

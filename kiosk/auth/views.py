@@ -36,7 +36,7 @@ def login():
             # A tablet stays signed in for the whole fair day, across reloads and restarts.
             session.permanent = True
             login_user(user)
-            return redirect(_safe_next() or home_of(user))
+            return redirect(_safe_next() or landing_of(user))
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
     # Flask-Login leaves a session that no longer stands in the cookie: it says whose it was.
@@ -53,9 +53,13 @@ def logout():
 def home_of(user: User | Viewer) -> str:
     if user.booth_id:
         return url_for("booth.queue", booth_id=user.booth_id)
-    if user.is_organiser:  # 大集管理: everything an organiser does starts there
-        return url_for("organiser.fairs")
     return url_for("booth.index")
+
+
+def landing_of(user: User) -> str:
+    """Where signing in leads: staff to their queue, organisers to 大集管理, where everything they
+    do starts. (home_of stays the booths' list for an organiser sent away from a booth's queue.)"""
+    return url_for("organiser.fairs") if user.is_organiser else home_of(user)
 
 
 def _safe_next() -> str | None:

@@ -2,6 +2,7 @@
 (the password from standard input), `flask users unlock NAME` lifts a sign-in lock; `flask demo load`
 fills an empty database with a demo fair; `flask backup create` / `flask backup restore` copy the
 SQLite database."""
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -65,8 +66,8 @@ def register(app):
     @demo.command("load")
     @click.option("--password", help="one password for every demo account (default: a random one each)")
     def load(password):
-        """Load the demo fair into an empty database (no fair, no account); print the URL and the logins, which are
-        kept in instance/demo-logins.txt (they are made at random on each install)."""
+        """Load the demo fair into an empty database (no fair, no account); print the URL and the
+        logins, which are made at random on each install and kept in instance/demo-logins.txt."""
         from kiosk.demo import build_demo_fair, in_use
         logins = Path(current_app.instance_path) / "demo-logins.txt"
         if in_use():
@@ -75,8 +76,9 @@ def register(app):
             accounts = []
             fair = build_demo_fair(password, logins=accounts)
             logins.parent.mkdir(parents=True, exist_ok=True)
-            logins.write_text("".join(f"{name}\t{secret}\n" for name, secret in accounts), encoding="utf-8")
-            logins.chmod(0o600)
+            logins.unlink(missing_ok=True)  # made anew, readable by the kiosk's user alone from the start
+            with open(os.open(logins, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+                out.writelines(f"{name}\t{secret}\n" for name, secret in accounts)
             click.echo(f"Demo fair loaded: {fair.name}")
         if logins.exists():
             lines = logins.read_text(encoding="utf-8").splitlines()

@@ -1,8 +1,9 @@
-# `make run`: set up and start the kiosk with a demo fair.  `make test`: set up and run every test.
+# `make run`: set up and start the kiosk with a demo fair (its logins printed, and kept in instance/).  `make test`: set up and run every test.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
-HOST ?= 0.0.0.0
+# Loopback unless asked: the demo's accounts are for this machine. `make run HOST=0.0.0.0` for the hall.
+HOST ?= 127.0.0.1
 PORT ?= 5000
 # The address phones reach the kiosk at, printed in QR codes: set it to this machine's LAN address.
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)

@@ -17,7 +17,7 @@ def main():
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'kiosk.db'}", "SECRET_KEY": "b"})
         with app.app_context():
             upgrade()
-            build_demo_fair()
+            build_demo_fair(password="demo1234")
         rows = form_page_weight(app.test_client(), "/b/B07")
     for path, size in rows:
         print(f"{size:>8,} B  {path}")

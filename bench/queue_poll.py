@@ -41,7 +41,7 @@ from kiosk.fairs.models import Booth
 import sqlalchemy as sa
 app = create_app()
 with app.app_context():
-    build_demo_fair()
+    build_demo_fair(password="demo1234")
     b07 = db.session.scalar(sa.select(Booth).filter_by(code="B07"))
     have = db.session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest).where(ServiceRequest.booth_id == b07.id))
     for n in range(25 - have):

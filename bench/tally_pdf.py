@@ -81,7 +81,7 @@ def main():
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'kiosk.db'}", "SECRET_KEY": "b"})
         with app.app_context():
             upgrade()
-            fair = build_demo_fair()
+            fair = build_demo_fair(password="demo1234")
             fill(fair, random.Random(1000))
         with app.test_request_context():
             fair = db.session.merge(fair)

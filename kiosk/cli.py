@@ -1,5 +1,8 @@
-"""flask commands: `flask demo load` fills an empty database with a realistic fair;
-`flask backup create` / `flask backup restore` copy the SQLite database."""
+"""flask commands: `flask users create-organiser NAME` makes the first organiser of a new install
+(the password from standard input), `flask users unlock NAME` lifts a sign-in lock; `flask demo load`
+fills an empty database with a demo fair; `flask backup create` / `flask backup restore` copy the
+SQLite database."""
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -9,20 +12,79 @@ from flask import current_app
 
 def register(app):
     @app.cli.group()
+    def users():
+        """Accounts, from the machine's own shell: the first organiser, and a lock lifted."""
+
+    @users.command("create-organiser")
+    @click.argument("name")
+    @click.option("--display-name", help="shown on the trail (default: the name)")
+    def create_organiser(name, display_name):
+        """Add an organiser; the password is read from standard input (one line), never from the
+        command line, where other users of the machine and the shell's history would see it."""
+        import sys
+
+        from flask_babel import force_locale
+
+        from kiosk.auth.accounts import AccountRefused
+        from kiosk.auth.accounts import create_organiser as create
+        from kiosk.database import unit_of_work
+        if sys.stdin.isatty():  # a person at a terminal: asked, unseen, twice
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
+                                    show_default=False)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            with unit_of_work():
+                user = create(name, password, display_name)
+        except AccountRefused as refused:
+            # In the kiosk's own language: there is no browser here to choose another.
+            with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+                raise click.ClickException(str(refused.message)) from None
+        click.echo(f"Organiser {user.username} created: sign in at {current_app.config['PUBLIC_BASE_URL']}/login")
+
+    @users.command("unlock")
+    @click.argument("name")
+    def unlock(name):
+        """Lift the lock that failed sign-ins put on an account (an organiser's, or a booth's)."""
+        import sqlalchemy as sa
+
+        from kiosk.auth.accounts import unlock as lift
+        from kiosk.auth.models import User
+        from kiosk.database import unit_of_work
+        from kiosk.extensions import db
+        with unit_of_work():
+            user = db.session.scalar(sa.select(User).filter_by(username=name.strip().lower()))
+            if user is None:
+                raise click.ClickException(f"No account named {name}.")
+            lift(user)
+        click.echo(f"{user.username} may sign in again.")
+
+    @app.cli.group()
     def demo():
         """The demo fair."""
 
     @demo.command("load")
-    @click.option("--password", default="demo1234", show_default=True, help="password of every demo account")
+    @click.option("--password", help="one password for every demo account (default: a random one each)")
     def load(password):
-        """Load the demo fair unless a fair exists already; print the URL and the logins."""
-        from kiosk.demo import build_demo_fair, has_any_fair
-        if has_any_fair():
-            click.echo("A fair exists already: the demo fair was not loaded.")
+        """Load the demo fair into an empty database (no fair, no account); print the URL and the
+        logins, which are made at random on each install and kept in instance/demo-logins.txt."""
+        from kiosk.demo import build_demo_fair, in_use
+        logins = Path(current_app.instance_path) / "demo-logins.txt"
+        if in_use():
+            click.echo("A fair or an account exists already: the demo fair was not loaded.")
         else:
-            fair = build_demo_fair(password)
+            accounts = []
+            fair = build_demo_fair(password, logins=accounts)
+            logins.parent.mkdir(parents=True, exist_ok=True)
+            logins.unlink(missing_ok=True)  # made anew, readable by the kiosk's user alone from the start
+            with open(os.open(logins, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+                out.writelines(f"{name}\t{secret}\n" for name, secret in accounts)
             click.echo(f"Demo fair loaded: {fair.name}")
-            click.echo(f"  logins: organiser admin / {password}; booth staff b01 ... b15, f01 ... f10 / {password}")
+        if logins.exists():
+            lines = logins.read_text(encoding="utf-8").splitlines()
+            click.echo(f"  demo logins (account / password), kept in {logins}:")
+            for line in lines:
+                click.echo("    " + line.replace("\t", " / "))
         base = current_app.config["PUBLIC_BASE_URL"]
         click.echo(f"  the kiosk: {base}/   a booth's form: {base}/b/B01")
 

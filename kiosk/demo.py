@@ -1,10 +1,18 @@
-"""A realistic demo fair: 15 departments, 10 banks, a staff account per booth, requests in every state."""
+"""A realistic demo fair, named as a demo: 15 departments, 10 banks, a staff account per booth,
+requests in every state.
+
+Only `flask demo load` makes it. Its accounts get random passwords on each install (the command
+keeps them in instance/), and its tracking tokens are as random as any company's: the seeded
+generator only picks the demo's content, so that it reads the same on every install.
+"""
 import random
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from kiosk.auth.accounts import new_password
 from kiosk.auth.models import Role, User
 from kiosk.companies.models import Company
 from kiosk.companies.validation import credit_code_check_char
@@ -45,8 +53,11 @@ NEEDS = {
 }
 
 
-def has_any_fair() -> bool:
-    return db.session.scalar(sa.select(sa.func.count(Fair.id))) > 0
+def in_use() -> bool:
+    """Whether the database holds a fair or an account: then it is someone's install, and the demo
+    (with its accounts and its made-up companies) stays out of it."""
+    return (db.session.scalar(sa.select(sa.func.count(Fair.id))) > 0
+            or db.session.scalar(sa.select(sa.func.count(User.id))) > 0)
 
 
 def demo_credit_code(rng: random.Random) -> str:
@@ -55,9 +66,20 @@ def demo_credit_code(rng: random.Random) -> str:
     return body + credit_code_check_char(body)
 
 
-def build_demo_fair(password: str = "demo1234") -> Fair:
+def build_demo_fair(password: str | None = None, logins: list | None = None) -> Fair:
+    """The demo fair, committed. Every account gets password, or a random one of its own; logins,
+    if given, receives each (username, password), the organiser first."""
     rng = random.Random(613)
-    fair = Fair(name=f"2026年{CITY}要素保障大集", date=date.today(), venue=f"{CITY}会展中心一号馆",
+    logins = [] if logins is None else logins
+
+    def account(user: User) -> User:
+        secret = password or new_password()
+        user.set_password(secret)
+        logins.append((user.username, secret))
+        db.session.add(user)
+        return user
+
+    fair = Fair(name=f"2026年{CITY}要素保障大集（演示）", date=date.today(), venue=f"{CITY}会展中心一号馆",
                 status=FairStatus.open)
     db.session.add(fair)
     zones = [add_zone(fair, "要素保障部门专区"), add_zone(fair, "金融服务专区")]
@@ -67,12 +89,10 @@ def build_demo_fair(password: str = "demo1234") -> Fair:
         for number, name in enumerate(names, start=1):
             booth = add_booth(fair, zone, f"{prefix}{number:02d}", name, kind)
             booths.append(booth)
-            staff = User(username=booth.code.lower(), display_name=f"{name}工作人员", role=Role.staff, booth=booth)
-            staff.set_password(password)
-            db.session.add(staff)
+            account(User(username=booth.code.lower(), display_name=f"{name}工作人员", role=Role.staff, booth=booth))
     organiser = User(username="admin", display_name="市工业推进办", role=Role.organiser)
-    organiser.set_password(password)
-    db.session.add(organiser)
+    account(organiser)
+    logins.insert(0, logins.pop())  # the organiser first: the one line most people need
     db.session.flush()
 
     companies = [Company(name=name, credit_code=demo_credit_code(rng)) for name in COMPANIES]
@@ -121,7 +141,8 @@ def _demo_request(fair, booth, company, category, status, organiser, rng) -> Ser
     created = utcnow() - timedelta(minutes=rng.randint(5, 240))
     item = ServiceRequest(
         fair=fair, booth=booth, company=company, ticket_no=f"{booth.code}-{booth.last_seq:03d}",
-        token=f"demo{rng.getrandbits(96):024x}", channel=Channel.phone, category=category,
+        # A token as intake.service makes one: a demo's links are no easier to guess than any other.
+        token=secrets.token_urlsafe(18), channel=Channel.phone, category=category,
         need=NEEDS[category], contact_name=rng.choice(["王经理", "李会计", "张总", "刘主任"]),
         contact_mobile=f"139{rng.randint(10000000, 99999999)}", status=status, created_at=created,
         amount_wan=Decimal(rng.choice([200, 500, 1000, 3000])) if category is Category.funding else None)

@@ -1,21 +1,44 @@
-"""Staff accounts for a fair's booths, with first passwords printed once on a sign-in sheet, and the
-locks that guessing at them causes.
+"""Accounts: staff accounts for a fair's booths, with passwords printed on a sign-in sheet or one
+booth's slip; organisers, added, switched off and on, and their own passwords; and the locks that
+guessing at any of them causes.
 
-Nothing here commits: the caller's unit of work does (the organiser's view, for now).
+Nothing here commits: the caller's unit of work does (the organiser's view, or a CLI command).
 """
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from kiosk.auth.models import LoginAttempt, Role, User
 from kiosk.auth.signin_limits import LOGIN_FAILURES, LOGIN_WINDOW
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
+from kiosk.refusals import Refused
 from kiosk.timeutil import utcnow
 
 #: no 0/O, 1/l/I: the password is read off paper and typed on a tablet
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 PASSWORD_LENGTH = 8
+#: an organiser's own password: chosen by a person, so it has to be long rather than random
+ORGANISER_PASSWORD_MIN = 10
+
+
+class AccountRefused(Refused):
+    MESSAGES = {
+        "password_short": _l("密码至少需要%(n)d个字符。", n=ORGANISER_PASSWORD_MIN),
+        "password_mismatch": _l("两次输入的新密码不一致。"),
+        "password_wrong": _l("当前密码不正确。"),
+        "name_taken": _l("这个账号名已被使用。"),
+        "name_bad": _l("账号名只能用字母、数字、点、横线和下划线，最长64个字符。"),
+        "not_organiser": _l("没有这个组织方账号。"),
+        "self_off": _l("不能停用自己的账号。"),
+        "last_organiser": _l("至少要保留一个在用的组织方账号。"),
+    }
+
+
+def new_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
 def username_for(booth: Booth) -> str:
@@ -38,13 +61,134 @@ def issue_accounts(fair: Fair, reset: bool = False) -> list[dict]:
             user = User(username=username_for(booth), display_name=f"{booth.name}工作人员", role=Role.staff,
                         booth=booth)
             db.session.add(user)
-        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
-        user.set_password(password)  # also signs out every tablet signed in with the old one
-        # ...and lifts a lock someone caused by guessing at the account.
-        db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))
-        sheet.append({"code": booth.code, "booth": booth.name, "username": user.username, "password": password})
+        sheet.append(_new_password_for(booth, user))
     db.session.flush()
     return sheet
+
+
+def reset_booth(booth: Booth) -> dict:
+    """A new password for one booth's account (made now if it has none): its tablets are signed
+    out and told why; every other booth's stay signed in. Returns the booth's sign-in slip."""
+    user = booth_account(booth)
+    if user is None:
+        user = User(username=username_for(booth), display_name=f"{booth.name}工作人员", role=Role.staff, booth=booth)
+        db.session.add(user)
+    row = _new_password_for(booth, user)
+    db.session.flush()
+    return row
+
+
+def _new_password_for(booth: Booth, user: User) -> dict:
+    password = new_password()
+    user.set_password(password)  # also signs out every tablet signed in with the old one
+    # ...and lifts a lock someone caused by guessing at the account; the tablets it knew must sign in
+    # again, so they are forgotten too (the accounts page counts them afresh).
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))
+    return {"code": booth.code, "booth": booth.name, "username": user.username, "password": password}
+
+
+def booth_account(booth: Booth) -> User | None:
+    return db.session.scalar(sa.select(User).filter_by(booth_id=booth.id).order_by(User.id))
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account on an accounts page: who, and how it stands."""
+    user: User
+    #: browsers that have signed in since the account's last new password (signin_limits keeps them)
+    tablets: int
+    locked: bool
+
+
+def account_rows(users: list[User]) -> list[AccountRow]:
+    names = [u.username for u in users]
+    tablets = dict(db.session.execute(
+        sa.select(LoginAttempt.username, sa.func.count(sa.distinct(LoginAttempt.device)))
+        .where(LoginAttempt.username.in_(names), LoginAttempt.succeeded, LoginAttempt.device.is_not(None))
+        .group_by(LoginAttempt.username)).all())
+    locked = locked_usernames(names)
+    return [AccountRow(u, tablets.get(u.username, 0), u.username in locked) for u in users]
+
+
+def fair_accounts(fair: Fair) -> list[tuple[Booth, list[AccountRow]]]:
+    """Every booth of the fair with its account(s), in the fair's booth order."""
+    users = db.session.scalars(sa.select(User).join(Booth, User.booth_id == Booth.id)
+                               .where(Booth.fair_id == fair.id).order_by(User.id)).all()
+    rows = account_rows(list(users))
+    return [(booth, [r for r in rows if r.user.booth_id == booth.id]) for booth in fair.booths]
+
+
+def locked_usernames(usernames: list[str]) -> set[str]:
+    """The accounts locked to new browsers: as many failed sign-ins within the window as the limit."""
+    since = utcnow() - LOGIN_WINDOW
+    return set(db.session.scalars(
+        sa.select(LoginAttempt.username)
+        .where(LoginAttempt.username.in_(usernames), LoginAttempt.at >= since, sa.not_(LoginAttempt.succeeded))
+        .group_by(LoginAttempt.username).having(sa.func.count(LoginAttempt.id) >= LOGIN_FAILURES)))
+
+
+def switch(user: User, active: bool, by: User | None = None) -> None:
+    """Switch an account off (its sessions stop standing at once: session_holds) or back on (a
+    browser still holding its session stands again: to end those for good, give a new password)."""
+    if not active and user.is_organiser:
+        if by is not None and by.id == user.id:
+            raise AccountRefused("self_off")
+        if not other_active_organisers(user):
+            raise AccountRefused("last_organiser")
+    user.active = active
+    db.session.flush()
+
+
+def other_active_organisers(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count(User.id)).where(
+        User.role == Role.organiser, User.active, User.id != user.id))
+
+
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def create_organiser(username: str, password: str, display_name: str | None = None) -> User:
+    """An organiser account: the first one on a new install comes from the command line."""
+    username = (username or "").strip().lower()
+    if not username or len(username) > 64 or not set(username) <= USERNAME_CHARS:
+        raise AccountRefused("name_bad")
+    if db.session.scalar(sa.select(User.id).filter_by(username=username)) is not None:
+        raise AccountRefused("name_taken")
+    _check_new_password(password)
+    user = User(username=username, display_name=(display_name or "").strip() or username, role=Role.organiser)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current: str, new: str, again: str) -> None:
+    """An organiser's own new password. Its other sessions (another laptop) end; the caller signs
+    this one in again with the new mark."""
+    if not user.check_password(current or ""):
+        raise AccountRefused("password_wrong")
+    _check_new_password(new)
+    if new != again:
+        raise AccountRefused("password_mismatch")
+    user.set_password(new)
+    db.session.flush()
+
+
+def _check_new_password(password: str) -> None:
+    if len((password or "").strip()) < ORGANISER_PASSWORD_MIN:
+        raise AccountRefused("password_short")
+
+
+def organiser_named(username: str) -> User:
+    user = db.session.scalar(sa.select(User).filter_by(username=(username or "").strip().lower(),
+                                                       role=Role.organiser))
+    if user is None:
+        raise AccountRefused("not_organiser")
+    return user
+
+
+def organisers() -> list[User]:
+    return list(db.session.scalars(sa.select(User).filter_by(role=Role.organiser).order_by(User.id)))
 
 
 def locked_booths(fair: Fair) -> set[int]:
@@ -59,7 +203,7 @@ def locked_booths(fair: Fair) -> set[int]:
         .group_by(User.booth_id).having(sa.func.count(LoginAttempt.id) >= LOGIN_FAILURES)))
 
 
-def unlock(user: User) -> None:
+def unlock(user: User) -> None:  # (the CLI's `users unlock` and both accounts pages)
     """Forget the account's failed sign-ins: a booth locked out is let in again, without new passwords.
     Its successful ones stay, so the browsers that signed in before keep counting apart."""
     db.session.execute(sa.delete(LoginAttempt).where(

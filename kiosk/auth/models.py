@@ -80,3 +80,19 @@ def session_holds(password_mark: str, password_hash: str, active: bool) -> bool:
     """Whether a session signed in with this mark (User.get_id) still stands: not after a new
     password, nor once the account is switched off. The one test, for load_user and the queue poll."""
     return bool(password_mark) and active and password_hash.endswith(password_mark)
+
+
+def why_session_ended(session_id: str) -> str | None:
+    """Why a session that was signed in no longer stands, for the sign-in page to say: "reset" (a new
+    password was given to a booth's account since), "changed" (an organiser's password was changed),
+    "off" (the account was switched off), or None (it stands, or the
+    session never named anyone): a tablet sent back to the sign-in page is told, not left guessing."""
+    user_id, _, password_mark = (session_id or "").partition(".")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not password_mark:
+        return None
+    if not user.active:
+        return "off"
+    if user.password_hash.endswith(password_mark):
+        return None
+    return "reset" if user.booth_id else "changed"

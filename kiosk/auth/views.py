@@ -2,13 +2,13 @@
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from kiosk.auth.access import Viewer
-from kiosk.auth.models import User
+from kiosk.auth.models import User, why_session_ended
 from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt
 from kiosk.extensions import db, login_manager
 from kiosk.safeurls import local_path
@@ -36,10 +36,12 @@ def login():
             # A tablet stays signed in for the whole fair day, across reloads and restarts.
             session.permanent = True
             login_user(user)
-            return redirect(_safe_next() or home_of(user))
+            return redirect(_safe_next() or landing_of(user))
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
-    return render_template("auth/login.html", form=form, failed=failed), status
+    # Flask-Login leaves a session that no longer stands in the cookie: it says whose it was.
+    ended = None if current_user.is_authenticated else why_session_ended(session.get("_user_id", ""))
+    return render_template("auth/login.html", form=form, failed=failed, ended=ended), status
 
 
 @bp.post("/logout")
@@ -52,6 +54,12 @@ def home_of(user: User | Viewer) -> str:
     if user.booth_id:
         return url_for("booth.queue", booth_id=user.booth_id)
     return url_for("booth.index")
+
+
+def landing_of(user: User) -> str:
+    """Where signing in leads: staff to their queue, organisers to 大集管理, where everything they
+    do starts. (home_of stays the booths' list for an organiser sent away from a booth's queue.)"""
+    return url_for("organiser.fairs") if user.is_organiser else home_of(user)
 
 
 def _safe_next() -> str | None:

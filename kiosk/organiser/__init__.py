@@ -1,5 +1,6 @@
-"""The organisers' pages: setting a fair up (setup.py), watching it live (live.py), and its printed
-and exported documents (documents.py), on one blueprint under /organiser, organisers only."""
+"""The organisers' pages: setting a fair up (setup.py), its accounts and the organisers' own
+(accounts.py), watching it live (live.py), and its printed and exported documents (documents.py),
+on one blueprint under /organiser, organisers only."""
 from flask import Blueprint
 
 from kiosk.auth.access import organiser_required
@@ -13,4 +14,4 @@ def organisers_only():
     """Every page here, by the same rule as any other organiser page."""
 
 
-from kiosk.organiser import documents, live, setup  # noqa: E402,F401  (their routes join bp)
+from kiosk.organiser import accounts, documents, live, setup  # noqa: E402,F401  (their routes join bp)

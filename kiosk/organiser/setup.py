@@ -1,22 +1,21 @@
-"""Setting a fair up: the fair itself, its zones and booths (by hand or from a spreadsheet), staff
-accounts, and opening, closing and reopening it.
+"""Setting a fair up: the fair itself, its zones and booths (by hand or from a spreadsheet), and
+opening, closing and reopening it. (Its staff accounts: accounts.py.)
 
 The rules are the domain's (fairs.setup, fairs.lifecycle, auth.accounts); these views turn their
 refusals into form errors; the request's end commits (kiosk.database).
 """
 import sqlalchemy as sa
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from kiosk.auth.accounts import issue_accounts, locked_booths, unlock
-from kiosk.auth.models import User
+from kiosk.auth.accounts import locked_booths
 from kiosk.extensions import db
 from kiosk.fairs import setup as fair_setup
 from kiosk.fairs.address import AddressRefused, base_url, normalise_base_url, reach
 from kiosk.fairs.lifecycle import FairMoveRefused, open_fair, overlap_warning, overlaps, reopen_fair
-from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus
+from kiosk.fairs.models import DepartmentKind, Fair, FairStatus
 from kiosk.fairs.setup import SetupRefused
 from kiosk.organiser import bp
 from kiosk.organiser.forms import AddressForm, BoothForm, FairForm, ImportForm, ReasonForm, ZoneForm
@@ -142,26 +141,6 @@ def import_template(kind: str):
     data, mimetype = ((template_csv(), "text/csv; charset=utf-8") if kind == "csv" else
                       (template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     return download(f"booths-template.{kind}", mimetype, data)
-
-
-@bp.post("/fairs/<int:fair_id>/accounts")
-def accounts(fair_id: int):
-    """Issue accounts and show the sign-in sheet: the only time the first passwords are seen."""
-    fair = db.get_or_404(Fair, fair_id)
-    sheet = issue_accounts(fair, reset=request.form.get("reset") == "all")
-    return render_template("organiser/sign_in_sheet.html", fair=fair, sheet=sheet)
-
-
-@bp.post("/fairs/<int:fair_id>/booths/<int:booth_id>/unlock")
-def unlock_account(fair_id: int, booth_id: int):
-    """Let a booth whose account strangers locked (by guessing at it) sign in again."""
-    booth = db.session.scalar(sa.select(Booth).filter_by(id=booth_id, fair_id=fair_id))
-    user = booth and db.session.scalar(sa.select(User).filter_by(booth_id=booth.id))
-    if user is None:
-        abort(404)
-    unlock(user)
-    flash(_l("已解除%(code)s账号的登录锁定。", code=booth.code))
-    return redirect(url_for(".fair", fair_id=fair_id))
 
 
 @bp.post("/fairs/<int:fair_id>/<move>")

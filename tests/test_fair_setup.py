@@ -63,7 +63,7 @@ def test_a_department_has_one_booth_a_fair_and_keeps_it_across_fairs(app, fair):
     # At the next fair the same department is found by its name, not made again, and keeps its kind.
     other = Fair(name="下一场", date=date(2027, 1, 1), venue="会展中心", status=FairStatus.draft)
     db.session.add(other)
-    added = add_booth(other, "新专区", "B07", TAKEN_DEPARTMENT, DepartmentKind.bank)
+    added = add_booth(other, add_zone(other, "新专区"), "B07", TAKEN_DEPARTMENT, DepartmentKind.bank)
     assert added.department is booth(fair, "B07").department
     assert added.department.kind is DepartmentKind.department
     assert db.session.scalar(sa.select(sa.func.count()).where(Department.name == TAKEN_DEPARTMENT)) == 1
@@ -71,6 +71,7 @@ def test_a_department_has_one_booth_a_fair_and_keeps_it_across_fairs(app, fair):
 
 def test_a_new_department_is_made_with_the_kind_given(app, fair):
     added = add_booth(fair, "金融服务专区", "F09", "某村镇银行", DepartmentKind.bank)
+    assert added.zone is zone_of(fair, "金融服务专区")
     assert added.department.id is not None and added.department.kind is DepartmentKind.bank
 
 
@@ -82,11 +83,13 @@ def test_a_booth_needs_one_of_the_fairs_own_zones(app, fair):
     assert fair_zone(fair, zone_of(other).id) is None and fair_zone(fair, zone_of(fair).id) is zone_of(fair)
 
 
-def test_a_zone_named_is_found_or_made_after_the_fairs_others(app, fair):
-    assert zone_named(fair, ZONE) is zone_of(fair)
-    made = add_booth(fair, "普惠金融专区", "F20", "某村镇银行", DepartmentKind.bank).zone
-    assert made.name == "普惠金融专区" and made.position == 3 and made.id is not None
-    assert add_booth(fair, "普惠金融专区", "F21", "另一村镇银行", DepartmentKind.bank).zone is made
+def test_a_zone_named_must_be_one_of_the_fairs_and_is_never_made_on_the_way(app, fair):
+    assert zone_named(fair, f" {ZONE} ") is zone_of(fair)
+    refused = refusal(fair, "普惠金融专区", "F20", "某村镇银行")
+    assert (refused.code, refused.field) == ("unknown_zone", "zone")
+    assert said(app, refused.message) == (
+        "本场大集没有专区“普惠金融专区”，现有专区：要素保障部门专区、金融服务专区。请先在大集页面添加专区")
+    assert [z.name for z in fair.zones] == [ZONE, "金融服务专区"]
 
 
 def test_a_zone_name_the_fair_has_is_refused(app, fair):
@@ -112,6 +115,7 @@ def test_every_rule_a_booth_breaks_is_listed_the_codes_first(app, fair):
 
 
 def test_booths_added_earlier_in_the_same_unit_of_work_count(app, fair):
+    add_zone(fair, "新专区")
     add_booth(fair, "新专区", "B30", "某市统计局", DepartmentKind.department)
     assert [p.code for p in booth_problems(fair, "B30", "某市统计局", "新专区")] == ["code_taken", "department_taken"]
 

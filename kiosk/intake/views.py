@@ -50,6 +50,8 @@ def expired(_error):
 @bp.get("/b/<code>")
 def booth_form(code: str):
     booth = _find_booth(code)
+    if booth.hidden:  # its poster may still hang in the hall: say so, and offer the fair's other booths
+        return render_template("intake/booth_hidden.html", fair=booth.fair, booth=booth), 410
     return _form_page(booth.fair, booth)
 
 

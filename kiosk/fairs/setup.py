@@ -225,12 +225,11 @@ def delete_or_hide_booth(booth: Booth) -> str:
         booth.hidden = True
         db.session.flush()
         return "hidden"
-    department, fair = booth.department, booth.fair
-    fair.booths.remove(booth)
-    if booth.zone is not None:
-        booth.zone.booths.remove(booth)
+    department, fair, zone = booth.department, booth.fair, booth.zone
     db.session.delete(booth)
     db.session.flush()
+    db.session.expire(fair, ["booths"])  # loaded lists would go on showing it
+    db.session.expire(zone, ["booths"])
     others = sa.select(sa.func.count()).select_from(Booth).where(Booth.department_id == department.id)
     if db.session.scalar(others) == 0:
         db.session.delete(department)

@@ -25,9 +25,9 @@ from kiosk.fairs.setup import (
     show_booth,
     zone_named,
 )
-from kiosk.service_requests.models import Status
+from kiosk.service_requests.models import ServiceRequest, Status
 from tests.factories import booth, make_fair, request_in
-from tests.helpers import HEADER, apply_preview, csrf_token, login, sheet, upload_sheet
+from tests.helpers import HEADER, apply_preview, csrf_token, form_data, login, sheet, upload_sheet
 
 ZONE = "要素保障部门专区"
 TAKEN_DEPARTMENT = "测试要素保障大集工业和信息化局"  # B07's, in make_fair
@@ -437,3 +437,17 @@ def test_a_preview_is_not_applied_after_the_setup_changed_or_when_tampered_with(
     assert stale.status_code == 409 and "摊位设置在预览之后有了变动" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert "B30" not in {b.code for b in fair.booths}
+
+
+def test_a_hidden_booths_staff_are_told_it_takes_no_walk_ins(app, fair):
+    request_in(fair, Status.resolved, at="B07")
+    b07 = booth(fair, "B07")
+    delete_or_hide_booth(b07)
+    db.session.commit()
+    staff = login(app.test_client(), "b07")
+    url = f"/staff/booths/{b07.id}/walk-in"
+    assert "本摊位已停止受理" in staff.get(url).get_data(as_text=True)
+    data = form_data(staff, url, booth=str(b07.id))
+    response = staff.post(url, data=data)
+    assert response.status_code == 409 and "本摊位已停止受理" in response.get_data(as_text=True)
+    assert count(ServiceRequest, booth_id=b07.id) == 1

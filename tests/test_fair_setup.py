@@ -451,3 +451,23 @@ def test_a_hidden_booths_staff_are_told_it_takes_no_walk_ins(app, fair):
     response = staff.post(url, data=data)
     assert response.status_code == 409 and "本摊位已停止受理" in response.get_data(as_text=True)
     assert count(ServiceRequest, booth_id=b07.id) == 1
+
+
+@pytest.mark.parametrize("correction", ["rename", "move", "hide", "delete", "rename zone", "delete zone",
+                                        "edit department"])
+def test_every_correction_moves_the_fairs_setup_version_for_the_pollers(app, fair, correction):
+    request_in(fair, at="B07")
+    empty = add_zone(fair, "空专区")
+    db.session.commit()
+    before = fair.setup_version
+    b07, b01 = booth(fair, "B07"), booth(fair, "B01")
+    {"rename": lambda: rename_booth(b07, "B17"),
+     "move": lambda: move_booth(b07, zone_of(fair, "金融服务专区")),
+     "hide": lambda: delete_or_hide_booth(b07),
+     "delete": lambda: delete_or_hide_booth(b01),
+     "rename zone": lambda: rename_zone(zone_of(fair), "部门专区"),
+     "delete zone": lambda: delete_zone(empty),
+     "edit department": lambda: edit_department(b07.department, "某市工信局", DepartmentKind.department)}[correction]()
+    db.session.commit()
+    db.session.refresh(fair)
+    assert fair.setup_version > before

@@ -184,7 +184,8 @@ def edit_booth(fair_id: int, booth_id: int):
     if form.errors:
         return _fair_page(fair, 422, booth_edit=form)
     flash(_l("摊位 %(code)s 已保存。", code=booth.code))
-    return redirect(url_for(".fair", fair_id=fair.id))
+    # Back where the organiser was in a long list of booths, not at the top of the page.
+    return redirect(url_for(".fair", fair_id=fair.id, _anchor=f"booth-{booth.id}"))
 
 
 @bp.post("/fairs/<int:fair_id>/booths/<int:booth_id>/delete")
@@ -204,7 +205,7 @@ def show_booth(fair_id: int, booth_id: int):
     fair, booth = _fair_booth_or_404(fair_id, booth_id)
     fair_setup.show_booth(booth)
     flash(_l("摊位 %(code)s 恢复受理。", code=booth.code))
-    return redirect(url_for(".fair", fair_id=fair.id))
+    return redirect(url_for(".fair", fair_id=fair.id, _anchor=f"booth-{booth.id}"))
 
 
 @bp.post("/fairs/<int:fair_id>/zones/<int:zone_id>")
@@ -219,7 +220,7 @@ def rename_zone(fair_id: int, zone_id: int):
             form.name.errors.append(refused.message)
     if form.errors:
         return _fair_page(fair, 422, zone_edit=form)
-    return redirect(url_for(".fair", fair_id=fair.id))
+    return redirect(url_for(".fair", fair_id=fair.id, _anchor=f"zone-{zone.id}"))
 
 
 @bp.post("/fairs/<int:fair_id>/zones/<int:zone_id>/delete")

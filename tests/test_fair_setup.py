@@ -471,3 +471,12 @@ def test_every_correction_moves_the_fairs_setup_version_for_the_pollers(app, fai
     db.session.commit()
     db.session.refresh(fair)
     assert fair.setup_version > before
+
+
+def test_a_fair_form_link_naming_a_hidden_booth_says_it_takes_no_requests(app, client, fair):
+    request_in(fair, Status.resolved, at="B07")
+    b07 = booth(fair, "B07")
+    delete_or_hide_booth(b07)
+    db.session.commit()
+    page = client.get(f"/f/{fair.id}?booth={b07.id}")
+    assert page.status_code == 410 and "已不再受理需求" in page.get_data(as_text=True)

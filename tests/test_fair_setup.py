@@ -480,3 +480,10 @@ def test_a_fair_form_link_naming_a_hidden_booth_says_it_takes_no_requests(app, c
     db.session.commit()
     page = client.get(f"/f/{fair.id}?booth={b07.id}")
     assert page.status_code == 410 and "已不再受理需求" in page.get_data(as_text=True)
+
+
+def test_a_sheet_of_many_bad_rows_lists_fifty_and_counts_the_rest(app, fair, organiser):
+    boss = login(app.test_client(), "organiser")
+    rows = [HEADER] + [[f"B{n:03d}", f"某局{n}", "部门", "会展专区"] for n in range(100, 160)]
+    html = upload_sheet(boss, fair.id, rows).get_data(as_text=True)
+    assert "表中有60处错误" in html and html.count("没有专区“会展专区”") == 50 and "另有10处错误未列出" in html

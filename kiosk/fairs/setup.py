@@ -72,8 +72,8 @@ def booth_problems(fair: Fair, code: str | None, department: str | None,
 
     zone is one of the fair's zones, or the name of one (a sheet names its zones; an unknown name is
     refused, naming the fair's zones), or None when none was chosen. The booth's code must be unique
-    in the fair, and a department has one booth per fair. Checked against the fair's booths as they stand in this unit of work, booths
-    added earlier in it included.
+    in the fair, and a department has one booth per fair. Checked against the fair's booths as they
+    stand in this unit of work, booths added earlier in it included.
     """
     code, department = normalise_code(code), (department or "").strip()
     problems = []

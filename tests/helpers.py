@@ -55,3 +55,18 @@ def sheet(rows, kind="csv") -> tuple[io.BytesIO, str]:
 
 #: the booth sheet's header row, as the import templates have it
 HEADER = ["摊位号", "部门或机构名称", "类型", "专区"]
+
+
+def upload_sheet(client, fair_id, rows, kind="csv"):
+    """An organiser uploads a booth sheet: the answer is its preview (or its errors)."""
+    data, name = sheet(rows, kind)
+    return client.post(f"/organiser/fairs/{fair_id}/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client, f"/organiser/fairs/{fair_id}"), "file": (data, name)})
+
+
+def apply_preview(client, fair_id, preview):
+    """The organiser presses the preview's Apply button: its signed plan is posted back."""
+    html = preview.get_data(as_text=True)
+    plan = re.search(r'name="plan" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="plan"', html)
+    return client.post(f"/organiser/fairs/{fair_id}/import/apply", data={
+        "csrf_token": csrf_token(client, f"/organiser/fairs/{fair_id}"), "plan": plan.group(1) or plan.group(2)})

@@ -14,7 +14,7 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.service_requests.models import Category, Status
 from tests.factories import CODE_A, CODE_B, answers, booth, make_fair, request_in
-from tests.helpers import HEADER, csrf_token, login, sheet
+from tests.helpers import HEADER, apply_preview, csrf_token, login, sheet, upload_sheet
 
 
 @pytest.fixture
@@ -47,23 +47,21 @@ def test_posters_qr_codes_scan_to_the_booth_urls(app, fair, boss):
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_import_a_good_file(app, boss, kind):
     fair = make_fair(status=FairStatus.draft, name="新大集", prefix="new-")
-    data, name = sheet([HEADER, ["B20", "某市统计局", "部门", "要素保障部门专区"], [],
-                        ["F20", "某市村镇银行", "银行", "普惠金融专区"]], kind)
-    response = post(boss, f"/organiser/fairs/{fair.id}/import", {"file": (data, name)},
-                    content_type="multipart/form-data")
-    assert response.status_code == 302
+    preview = upload_sheet(boss, fair.id, [HEADER, ["B20", "某市统计局", "部门", "要素保障部门专区"], [],
+                                           ["F20", "某市村镇银行", "银行", "金融服务专区"]], kind)
+    assert preview.status_code == 200 and "导入预览" in preview.get_data(as_text=True)
+    assert apply_preview(boss, fair.id, preview).status_code == 302
     db.session.expire_all()
     codes = {b.code: (b.department.name, b.department.kind.value, b.zone.name) for b in fair.booths}
     assert codes["B20"] == ("某市统计局", "department", "要素保障部门专区")
-    assert codes["F20"] == ("某市村镇银行", "bank", "普惠金融专区")
-    assert "普惠金融专区" in {z.name for z in fair.zones}
+    assert codes["F20"] == ("某市村镇银行", "bank", "金融服务专区")
 
 
 def test_import_reports_every_bad_row_and_imports_nothing(app, boss, fair):
     before = db.session.scalar(sa.select(sa.func.count(Booth.id)))
     data, name = sheet([HEADER,
                         ["B30", "某市统计局", "部门", "要素保障部门专区"],     # line 2: good
-                        ["b07", "某市档案局", "部门", "要素保障部门专区"],     # line 3: B07 exists
+                        ["B34", "某市档案局", "部门", "会展专区"],             # line 3: no such zone
                         ["X1", "某市气象局", "部门", "要素保障部门专区"],      # line 4: bad code
                         ["B31", "某市统计局", "部门", "要素保障部门专区"],     # line 5: same department as line 2
                         ["B32", "某市医保局", "事业单位", "要素保障部门专区"],  # line 6: bad kind
@@ -74,7 +72,7 @@ def test_import_reports_every_bad_row_and_imports_nothing(app, boss, fair):
     assert response.status_code == 422
     reported = re.findall(r"<li>第(\d+)行：", html)
     assert reported == ["3", "4", "5", "6", "7"]
-    assert "B07 在本场大集已存在" in html and "与第2行重复" in html and "“事业单位”不对" in html
+    assert "没有专区“会展专区”" in html and "与第2行重复" in html and "“事业单位”不对" in html
     assert db.session.scalar(sa.select(sa.func.count(Booth.id))) == before
 
 
@@ -97,7 +95,8 @@ def test_the_import_templates_import_cleanly(app, boss):
     assert template.status_code == 200
     response = post(boss, f"/organiser/fairs/{fair.id}/import", {"file": (io.BytesIO(template.data), "t.xlsx")},
                     content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert response.status_code == 200 and "确认导入" in response.get_data(as_text=True)
+    assert apply_preview(boss, fair.id, response).status_code == 302
     assert boss.get("/organiser/import-template.csv").data.decode("utf-8-sig").startswith("摊位号,")
 
 

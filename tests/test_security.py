@@ -45,7 +45,8 @@ def world(app, fair, organiser):
     item = request_in(fair, Status.resolved, "B07", slip=answers(1, confirmed=False))
     return {"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
-            "filename": "app.css"}
+            "filename": "app.css",
+            "zone_id": fair.zones[0].id}
 
 
 def urls(app, world):

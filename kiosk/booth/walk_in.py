@@ -26,9 +26,11 @@ def walk_in(booth_id: int):
                "form_action": url_for(".walk_in", booth_id=booth.id)}
     if request.method == "GET":
         form = IntakeForm(booths=booths, formdata=None, booth=booth.id, submission_key=secrets.token_urlsafe(16))
-        return render_template("intake/form.html", form=form, **context)
+        return render_template("intake/form.html", form=form, notice="booth_hidden" if booth.hidden else None,
+                               **context)
     form = IntakeForm(booths=booths)
-    notice = None if booth.fair.is_open else "closed"
+    # A hidden booth takes no requests (fairs.setup.delete_or_hide_booth): its picker is empty, so say why.
+    notice = "booth_hidden" if booth.hidden else None if booth.fair.is_open else "closed"
     if notice is None and form.validate():
         try:
             saved = submit_request(intake_from(form), channel=Channel.walk_in, actor=current_user)

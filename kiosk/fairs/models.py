@@ -25,6 +25,10 @@ class DepartmentKind(enum.Enum):
     department = "department"
     bank = "bank"
 
+    @property
+    def label(self):
+        return {"department": _l("部门"), "bank": _l("银行")}[self.value]
+
 
 def enum_column(enum_cls, **kwargs):
     """Enums are stored as their lower-case value in a plain string column (portable, readable)."""
@@ -131,6 +135,9 @@ class Booth(db.Model):
     #: moved by kiosk.changes whenever a request in this booth's queue changes; the queue poll's
     #: ETag, so an unchanged queue costs one primary-key read and a 304
     queue_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    #: no longer takes requests (not offered on the company's form, /b/<code> says so) but stays on
+    #: the tallies and the dashboard with the requests it took: a booth with requests is never deleted
+    hidden: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     fair: so.Mapped[Fair] = so.relationship(back_populates="booths", overlaps="booths,zone")
     zone: so.Mapped[Zone] = so.relationship(back_populates="booths", overlaps="booths,fair")
@@ -151,6 +158,7 @@ class Booth(db.Model):
 
 def fair_booths(fair_id: int) -> list[sa.Row]:
     """A fair's booths in code order, as (id, code, name, zone) rows: what every booth picker lists.
+    Hidden booths are left out: they take no requests, from a company, a walk-in or a transfer.
 
     Plain rows rather than objects: the company's form asks for them on every submission.
     """
@@ -176,4 +184,4 @@ class FairEvent(db.Model):
 
 _FAIR_BOOTHS = (sa.select(Booth.id, Booth.code, Department.name, Zone.name.label("zone"))
                 .join(Zone, Booth.zone_id == Zone.id).join(Department, Booth.department_id == Department.id)
-                .where(Booth.fair_id == sa.bindparam("fair_id")).order_by(Booth.code))
+                .where(Booth.fair_id == sa.bindparam("fair_id"), Booth.hidden.is_(False)).order_by(Booth.code))

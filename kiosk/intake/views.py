@@ -132,6 +132,8 @@ def _find_booths(code: str) -> list[Booth]:
 def _form_page(fair: Fair, booth: Booth | None):
     if not fair.is_open:
         return render_template("intake/not_open.html", fair=fair), 200 if fair.status is FairStatus.draft else 410
+    if booth is not None and booth.hidden:  # its poster may still hang in the hall: say so, offer the others
+        return render_template("intake/booth_hidden.html", fair=fair, booth=booth), 410
     remembered = session.get("company", {})
     form = IntakeForm(booths=fair_booths(fair.id), formdata=None, booth=booth.id if booth else None,
                       submission_key=secrets.token_urlsafe(16), **remembered)

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from kiosk.fairs.models import DepartmentKind
@@ -35,6 +35,26 @@ class BoothForm(FlaskForm):
     kind = SelectField(_l("类型"), choices=[SelectChoice(DepartmentKind.department.value, _l("部门")),
                                            SelectChoice(DepartmentKind.bank.value, _l("银行"))])
     zone = SelectField(_l("专区"), coerce=int_or_none, validate_choice=False)
+
+
+class BoothEditForm(BoothForm):
+    """A booth corrected: its code, its department's name and kind, its zone. Each booth's form has
+    its own prefix (b<id>-), so that the page's many forms have distinct field ids; its token is the
+    page's usual csrf_token, which the app's CSRFProtect checks before any view (a prefixed form
+    would look for b<id>-csrf_token)."""
+    class Meta:
+        csrf = False
+
+
+class ZoneEditForm(ZoneForm):
+    """A zone renamed; prefixed z<id>- as BoothEditForm is, for the same reasons."""
+    class Meta:
+        csrf = False
+
+
+class ApplyImportForm(FlaskForm):
+    #: the previewed rows, signed (organiser.importing.sealed_plan)
+    plan = HiddenField("")
 
 
 class ReasonForm(FlaskForm):

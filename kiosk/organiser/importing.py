@@ -1,6 +1,10 @@
 """Booths from a spreadsheet: a CSV or XLSX with one booth a row. Every bad row is reported with its
 line and reason, and nothing is imported while any row is bad.
 
+A sheet may be imported again once corrected: a row whose code the fair has updates that booth
+(its department's name and kind, its zone); a new code adds a booth; booths the sheet leaves out stay
+as they are. The organiser sees the plan first (plan_sheet) and applies it with a second request.
+
 What a fair can take is fairs.setup's to say, as for a booth typed in by hand; this module reads
 sheets, names its columns and kinds, and reports rows of one sheet that clash with each other by
 their lines.
@@ -9,11 +13,13 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from openpyxl import Workbook, load_workbook
 
 from kiosk.fairs.models import DepartmentKind, Fair
-from kiosk.fairs.setup import add_booth, booth_problems, normalise_code
+from kiosk.fairs.setup import PlannedBooth, SetupRefused, SheetBooth, normalise_code, plan_row
 from kiosk.refusals import filled
 
 #: the template's header, in the order of its columns
@@ -23,13 +29,11 @@ EXAMPLE = [("B01", "泰安市自然资源和规划局", "部门", "要素保障�
            ("F01", "中国工商银行泰安分行", "银行", "金融服务专区")]
 
 
-@dataclass
-class BoothRow:
-    line: int
-    code: str
-    department: str
-    kind: DepartmentKind
-    zone: str
+#: how long a preview may be applied: long enough to read it, short enough that it is not applied
+#: by a tab left open overnight
+PREVIEW_MAX_AGE = 3600
+#: a sheet's rows read past the header; a fair has a few dozen booths
+MAX_ROWS = 1000
 
 
 @dataclass
@@ -79,11 +83,14 @@ def read_rows(filename: str, data: bytes) -> list[list[str]]:
     raise ValueError("type")
 
 
-def check_rows(fair: Fair, rows: list[list[str]]) -> tuple[list[BoothRow], list[RowError]]:
-    """The sheet's booths, and a reason for each bad row (the first rule it breaks). Reads only."""
+def check_rows(fair: Fair, rows: list[list[str]]) -> tuple[list[PlannedBooth], list[RowError]]:
+    """What each of the sheet's rows would do to the fair, and a reason for each bad row (the first
+    rule it breaks). Reads only."""
     if not rows or [c.strip() for c in rows[0][:4]] != list(COLUMNS):
         return [], [RowError(1, _l("第一行须为表头：%(columns)s", columns="、".join(COLUMNS)))]
-    good, errors, seen_codes, seen_departments = [], [], {}, {}
+    if len(rows) > MAX_ROWS + 1:
+        return [], [RowError(MAX_ROWS + 2, _l("表太长：最多%(n)d行摊位", n=MAX_ROWS))]
+    plan, errors, seen_codes, seen_departments = [], [], {}, {}
     for line, cells in enumerate(rows[1:], start=2):
         cells = (cells + [""] * 4)[:4]
         if not any(cells):
@@ -92,29 +99,60 @@ def check_rows(fair: Fair, rows: list[list[str]]) -> tuple[list[BoothRow], list[
         reason = None
         if not code or not department or not kind or not zone:
             reason = _l("四列都必须填写")
-        elif problems := booth_problems(fair, code, department, zone):
-            reason = problems[0].message
         elif kind not in KINDS:
             reason = filled(_l("类型“%(kind)s”不对，应为“部门”或“银行”"), kind=kind)
         elif code in seen_codes:
             reason = filled(_l("摊位号 %(code)s 与第%(line)d行重复"), code=code, line=seen_codes[code])
         elif department in seen_departments:
             reason = filled(_l("“%(name)s”与第%(line)d行重复"), name=department, line=seen_departments[department])
+        elif isinstance(planned := plan_row(fair, SheetBooth(line, code, department, KINDS[kind], zone)),
+                        SetupRefused):
+            reason = planned.message
         if reason:
             errors.append(RowError(line, reason))
             continue
         seen_codes[code], seen_departments[department] = line, line
-        good.append(BoothRow(line, code, department, KINDS[kind], zone))
-    if not good and not errors:
+        plan.append(planned)
+    if not plan and not errors:
         errors.append(RowError(2, _l("表中没有摊位")))
-    return good, errors
+    return plan, errors
 
 
-def import_booths(fair: Fair, rows: list[BoothRow]) -> int:
-    """Add the booths the rows name, with the zones and departments they name that do not exist yet.
-    The rows come from check_rows; fairs.setup checks each again as it is added (the earlier rows'
-    booths included) and the database's constraints catch one someone else added meanwhile. Does not
-    commit: the caller's unit of work imports all of them or none."""
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="booth-sheet-preview")
+
+
+def sealed_plan(fair: Fair, plan: list[PlannedBooth]) -> str:
+    """The previewed rows, signed, for the preview's Apply button, with the fair's set-up version
+    they were planned against: applied only if the set-up still stands as previewed."""
+    rows = [[p.row.line, p.row.code, p.row.department, p.row.kind.value, p.row.zone] for p in plan]
+    return _serializer().dumps({"fair": fair.id, "version": fair.setup_version, "rows": rows})
+
+
+def opened_plan(fair: Fair, sealed: str) -> list[SheetBooth] | str:
+    """The rows a preview sealed, or why they cannot be applied: "bad" (not ours, another fair's, or
+    too old) or "stale" (the set-up changed since the preview)."""
+    try:
+        data = _serializer().loads(sealed or "", max_age=PREVIEW_MAX_AGE)
+    except BadSignature:  # (an expired signature is one too)
+        return "bad"
+    if data.get("fair") != fair.id:
+        return "bad"
+    if data.get("version") != fair.setup_version:
+        return "stale"
+    return [SheetBooth(line, code, department, DepartmentKind(kind), zone)
+            for line, code, department, kind, zone in data["rows"]]
+
+
+def replan(fair: Fair, rows: list[SheetBooth]) -> tuple[list[PlannedBooth], list[RowError]]:
+    """The sealed rows planned again, as at the preview (the set-up has not moved since), so that the
+    changes applied are the ones shown. Any error here is one that arose elsewhere meanwhile (a
+    department of that name made at another fair)."""
+    plan, errors = [], []
     for row in rows:
-        add_booth(fair, row.zone, row.code, row.department, row.kind)
-    return len(rows)
+        planned = plan_row(fair, row)
+        if isinstance(planned, SetupRefused):
+            errors.append(RowError(row.line, planned.message))
+        else:
+            plan.append(planned)
+    return plan, errors

@@ -5,7 +5,7 @@ The rules are the domain's (fairs.setup, fairs.lifecycle, auth.accounts); these 
 refusals into form errors; the request's end commits (kiosk.database).
 """
 import sqlalchemy as sa
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -15,11 +15,29 @@ from kiosk.extensions import db
 from kiosk.fairs import setup as fair_setup
 from kiosk.fairs.address import AddressRefused, base_url, normalise_base_url, reach
 from kiosk.fairs.lifecycle import FairMoveRefused, open_fair, overlap_warning, overlaps, reopen_fair
-from kiosk.fairs.models import DepartmentKind, Fair, FairStatus
+from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.fairs.setup import SetupRefused
 from kiosk.organiser import bp
-from kiosk.organiser.forms import AddressForm, BoothForm, FairForm, ImportForm, ReasonForm, ZoneForm
-from kiosk.organiser.importing import check_rows, import_booths, read_rows, template_csv, template_xlsx
+from kiosk.organiser.forms import (
+    AddressForm,
+    ApplyImportForm,
+    BoothEditForm,
+    BoothForm,
+    FairForm,
+    ImportForm,
+    ReasonForm,
+    ZoneEditForm,
+    ZoneForm,
+)
+from kiosk.organiser.importing import (
+    check_rows,
+    opened_plan,
+    read_rows,
+    replan,
+    sealed_plan,
+    template_csv,
+    template_xlsx,
+)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -50,8 +68,24 @@ def _fair_page(fair: Fair, status: int = 200, **forms):
                "import_errors": forms.get("import_errors", []), "locked": locked_booths(fair),
                "address_form": forms.get("address_form") or AddressForm(formdata=None, obj=fair),
                "printed_base": base_url(fair), "reach": reach(base_url(fair)),
-               "overlaps": overlaps(fair) if fair.is_open else [], "overlap_warning": overlap_warning}
+               "overlaps": overlaps(fair) if fair.is_open else [], "overlap_warning": overlap_warning,
+               "preview": forms.get("preview"), "apply_form": forms.get("apply_form"),
+               "booth_forms": {b.id: booth_edit_form(fair, b) for b in fair.booths},
+               "zone_forms": {z.id: ZoneEditForm(formdata=None, prefix=f"z{z.id}", obj=z) for z in fair.zones}}
+    if edited := forms.get("booth_edit"):
+        context["booth_forms"][edited.booth_id] = edited
+    if edited := forms.get("zone_edit"):
+        context["zone_forms"][edited.zone_id] = edited
     return render_template("organiser/fair.html", **context), status
+
+
+def booth_edit_form(fair: Fair, booth: Booth, formdata=None) -> BoothEditForm:
+    """The booth's correction form, filled with the booth as it stands (or with what was sent)."""
+    form = BoothEditForm(formdata=formdata, prefix=f"b{booth.id}", data={
+        "code": booth.code, "department": booth.name, "kind": booth.department.kind.value, "zone": booth.zone_id})
+    form.zone.choices = zone_choices(fair)
+    form.booth_id = booth.id
+    return form
 
 
 @bp.post("/fairs/<int:fair_id>")
@@ -116,6 +150,7 @@ def add_booth(fair_id: int):
 
 @bp.post("/fairs/<int:fair_id>/import")
 def import_file(fair_id: int):
+    """Read the sheet and show what importing it would change; nothing is written until Apply."""
     fair = db.get_or_404(Fair, fair_id)
     form = ImportForm()
     if not form.validate():
@@ -126,12 +161,111 @@ def import_file(fair_id: int):
     except ValueError:
         form.file.errors.append(_l("无法读取这个文件，请用模板另存为 CSV 或 XLSX 后再试"))
         return _fair_page(fair, 422, import_form=form)
-    good, errors = check_rows(fair, rows)
+    plan, errors = check_rows(fair, rows)
     if errors:
         return _fair_page(fair, 422, import_form=form, import_errors=errors)
-    imported = import_booths(fair, good)
-    flash(_l("已导入%(n)d个摊位。", n=imported))
+    # The preview's Apply carries the previewed rows, signed, rather than asking for the file again:
+    # nothing to pick a second time, and what is applied is exactly what was shown (the signature
+    # holds the rows, and the set-up version they were planned against).
+    apply_form = ApplyImportForm(formdata=None, plan=sealed_plan(fair, plan))
+    return _fair_page(fair, import_form=form, preview=plan, apply_form=apply_form)
+
+
+@bp.post("/fairs/<int:fair_id>/import/apply")
+def apply_import(fair_id: int):
+    fair = db.get_or_404(Fair, fair_id)
+    form = ApplyImportForm()
+    rows = opened_plan(fair, form.plan.data) if form.validate() else "bad"
+    if isinstance(rows, str):
+        flash(_l("摊位设置在预览之后有了变动，请重新上传摊位表再预览。") if rows == "stale" else
+              _l("这份预览已失效，请重新上传摊位表。"))
+        return _fair_page(fair, 409)
+    plan, errors = replan(fair, rows)
+    if errors:
+        return _fair_page(fair, 422, import_errors=errors)
+    added, changed = fair_setup.apply_plan(fair, plan)
+    flash(_l("已新增%(added)d个摊位，更新%(changed)d个摊位。", added=added, changed=changed))
     return redirect(url_for(".fair", fair_id=fair.id))
+
+
+@bp.post("/fairs/<int:fair_id>/booths/<int:booth_id>")
+def edit_booth(fair_id: int, booth_id: int):
+    """Correct a booth: its code, its department's name and kind, its zone."""
+    fair, booth = _fair_booth_or_404(fair_id, booth_id)
+    form = booth_edit_form(fair, booth, formdata=request.form)
+    if form.validate():
+        try:
+            fair_setup.rename_booth(booth, form.code.data)
+            fair_setup.edit_department(booth.department, form.department.data, DepartmentKind(form.kind.data))
+            fair_setup.move_booth(booth, fair_setup.fair_zone(fair, form.zone.data))
+        except SetupRefused as refused:
+            db.session.rollback()  # an earlier part may have been written: the page shows the booth as it was
+            form[refused.field].errors.append(refused.message)
+    if form.errors:
+        return _fair_page(fair, 422, booth_edit=form)
+    flash(_l("摊位 %(code)s 已保存。", code=booth.code))
+    # Back where the organiser was in a long list of booths, not at the top of the page.
+    return redirect(url_for(".fair", fair_id=fair.id, _anchor=f"booth-{booth.id}"))
+
+
+@bp.post("/fairs/<int:fair_id>/booths/<int:booth_id>/delete")
+def delete_booth(fair_id: int, booth_id: int):
+    fair, booth = _fair_booth_or_404(fair_id, booth_id)
+    code = booth.code
+    if fair_setup.delete_or_hide_booth(booth) == "deleted":
+        flash(_l("摊位 %(code)s 已删除。", code=code))
+    else:
+        flash(_l("摊位 %(code)s 已有需求，不能删除：已停止受理，企业表单中不再列出它；它的需求仍在看板和统计中。",
+                 code=code))
+    return redirect(url_for(".fair", fair_id=fair.id))
+
+
+@bp.post("/fairs/<int:fair_id>/booths/<int:booth_id>/show")
+def show_booth(fair_id: int, booth_id: int):
+    fair, booth = _fair_booth_or_404(fair_id, booth_id)
+    fair_setup.show_booth(booth)
+    flash(_l("摊位 %(code)s 恢复受理。", code=booth.code))
+    return redirect(url_for(".fair", fair_id=fair.id, _anchor=f"booth-{booth.id}"))
+
+
+@bp.post("/fairs/<int:fair_id>/zones/<int:zone_id>")
+def rename_zone(fair_id: int, zone_id: int):
+    fair, zone = _fair_zone_or_404(fair_id, zone_id)
+    form = ZoneEditForm(prefix=f"z{zone.id}")
+    form.zone_id = zone.id
+    if form.validate():
+        try:
+            fair_setup.rename_zone(zone, form.name.data)
+        except SetupRefused as refused:
+            form.name.errors.append(refused.message)
+    if form.errors:
+        return _fair_page(fair, 422, zone_edit=form)
+    return redirect(url_for(".fair", fair_id=fair.id, _anchor=f"zone-{zone.id}"))
+
+
+@bp.post("/fairs/<int:fair_id>/zones/<int:zone_id>/delete")
+def delete_zone(fair_id: int, zone_id: int):
+    fair, zone = _fair_zone_or_404(fair_id, zone_id)
+    try:
+        fair_setup.delete_zone(zone)
+    except SetupRefused as refused:
+        flash(refused.message)
+        return _fair_page(fair, 409)
+    return redirect(url_for(".fair", fair_id=fair.id))
+
+
+def _fair_booth_or_404(fair_id: int, booth_id: int) -> tuple[Fair, Booth]:
+    booth = db.session.scalar(sa.select(Booth).filter_by(id=booth_id, fair_id=fair_id))
+    if booth is None:
+        abort(404)
+    return booth.fair, booth
+
+
+def _fair_zone_or_404(fair_id: int, zone_id: int) -> tuple[Fair, Zone]:
+    zone = db.session.scalar(sa.select(Zone).filter_by(id=zone_id, fair_id=fair_id))
+    if zone is None:
+        abort(404)
+    return zone.fair, zone
 
 
 @bp.get("/import-template.<kind>")

@@ -24,11 +24,17 @@ def test_set_up_watch_close_and_print(live_server, browser, phone, organiser, tm
     page.get_by_role("button", name="创建").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("演示市要素保障大集")
 
+    adding = page.locator("form", has=page.get_by_role("button", name="添加专区"))
+    for zone in ("要素保障部门专区", "金融服务专区"):  # a sheet names zones the fair has
+        adding.get_by_label("专区名称").fill(zone)
+        adding.get_by_role("button", name="添加专区").click()
+        expect(page.locator(".zone-head h3", has_text=zone)).to_be_visible()
     csv_file = tmp_path / "booths.csv"
     csv_file.write_text(BOOTHS_CSV, encoding="utf-8")
     page.get_by_label("摊位表（CSV 或 XLSX）").set_input_files(str(csv_file))
-    page.get_by_role("button", name="导入", exact=True).click()
-    expect(page.locator(".notice.success")).to_contain_text("已导入2个摊位")
+    page.get_by_role("button", name="上传并预览").click()
+    page.get_by_role("button", name="确认导入以上变动").click()
+    expect(page.locator(".notice.success")).to_contain_text("已新增2个摊位")
     expect(page.locator(".booth-grid")).to_contain_text(["K01 演示市自然资源局", "K02 演示市农商银行"])
 
     with page.expect_download() as download:

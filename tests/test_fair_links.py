@@ -246,3 +246,22 @@ def test_an_address_that_is_not_scheme_host_and_port_is_refused(typed, code):
 ])
 def test_an_address_is_told_how_far_it_reaches(url, expected):
     assert reach(url) is expected
+
+
+def test_a_hidden_booth_gets_no_poster(app, boss, fair):
+    app.config["PUBLIC_BASE_URL"] = "https://fair.example.gov.cn"
+    booth(fair, "B02").hidden = True
+    db.session.commit()
+    found = scanned(boss.get(f"/organiser/fairs/{fair.id}/posters.pdf").data)
+    assert f"https://fair.example.gov.cn/b/{fair.id}/B02" not in found
+    assert f"https://fair.example.gov.cn/b/{fair.id}/B07" in found
+
+
+def test_the_sign_in_slips_print_the_fairs_own_address(app, boss, fair):
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    fair.public_base_url = "https://jizhi.example.gov.cn"
+    db.session.commit()
+    sheet = post(boss, f"/organiser/fairs/{fair.id}/accounts", {"reset": "all", "confirm": "yes"}).get_data(as_text=True)
+    slip = post(boss, f"/organiser/fairs/{fair.id}/booths/{booth(fair, 'B07').id}/reset").get_data(as_text=True)
+    for page in (sheet, slip):
+        assert "https://jizhi.example.gov.cn/login" in page and "127.0.0.1" not in page

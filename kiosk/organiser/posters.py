@@ -41,13 +41,15 @@ def qr_svg(url: str) -> Markup:
 
 def poster_urls(fair: Fair) -> dict[str, str]:
     """What each poster's QR code says: the booth's link, naming its fair (another fair open on this
-    server may use the same booth codes); "" for the fair-wide one."""
-    return {"": fair_url(fair), **{booth.code: booth_url(booth) for booth in fair.booths}}
+    server may use the same booth codes); "" for the fair-wide one. A hidden booth takes no
+    requests, so it gets no poster."""
+    return {"": fair_url(fair), **{booth.code: booth_url(booth) for booth in fair.booths if not booth.hidden}}
 
 
 def posters_pdf(fair: Fair) -> tuple[str, str, bytes]:
     urls = poster_urls(fair)
-    posters = [{"booth": booth, "url": urls[booth.code], "qr": qr_svg(urls[booth.code])} for booth in fair.booths]
+    posters = [{"booth": booth, "url": urls[booth.code], "qr": qr_svg(urls[booth.code])}
+               for booth in fair.booths if not booth.hidden]
     posters.append({"booth": None, "url": urls[""], "qr": qr_svg(urls[""])})
     with force_locale("zh_CN"):  # the posters hang in a Chinese hall, whatever the organiser reads
         html = render_template("posters/posters.html", fair=fair, posters=posters)

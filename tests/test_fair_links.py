@@ -173,6 +173,8 @@ def test_opening_a_fair_whose_booth_codes_another_open_fair_uses_warns_but_opens
     db.session.expire_all()
     assert second.status is FairStatus.open
     assert "旧短链接" in html and fair.name in html and "B01、B02、B07、F01、F02" in html
+    # Shown as a warning, not as the green note that says something was done.
+    assert re.search(r'<p class="notice error" role="alert">[^<]*旧短链接', html)
 
 
 def test_opening_a_fair_no_other_open_fair_overlaps_gives_no_warning(boss, fair):

@@ -49,7 +49,7 @@ def accounts(fair_id: int):
     reset = request.form.get("reset") == "all"
     if reset and request.form.get("confirm") != "yes":
         # Every tablet of the fair would be signed out mid-fair: only when the box says so.
-        flash(_l("要为所有摊位重新生成密码，请先勾选确认框。"))
+        flash(_l("要为所有摊位重新生成密码，请先勾选确认框。"), "error")
         return render_template("organiser/accounts.html", fair=fair, rows=rules.fair_accounts(fair),
                                confirm_missing=True), 422
     sheet = rules.issue_accounts(fair, reset=reset)
@@ -137,7 +137,7 @@ def switch_organiser():
     try:
         rules.switch(user, to == "on", by=current_user)
     except AccountRefused as refused:
-        flash(refused.message)
+        flash(refused.message, "error")
         return _organisers_page(status=422)
     flash(filled(_l("已启用%(name)s。") if to == "on" else _l("已停用%(name)s。"), name=user.username))
     return redirect(url_for(".organisers"))

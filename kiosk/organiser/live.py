@@ -50,7 +50,7 @@ def close(fair_id: int):
     booth, and the headline as it would freeze; the close itself needs the box ticked."""
     fair = db.get_or_404(Fair, fair_id)
     if not fair.is_open:
-        flash(FairMoveRefused("illegal").message)
+        flash(FairMoveRefused("illegal").message, "error")
         return redirect(url_for(".fair", fair_id=fair.id))
     form = CloseForm()
     if form.validate_on_submit():

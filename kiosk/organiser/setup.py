@@ -178,7 +178,7 @@ def apply_import(fair_id: int):
     rows = opened_plan(fair, form.plan.data) if form.validate() else "bad"
     if isinstance(rows, str):
         flash(_l("摊位设置在预览之后有了变动，请重新上传摊位表再预览。") if rows == "stale" else
-              _l("这份预览已失效，请重新上传摊位表。"))
+              _l("这份预览已失效，请重新上传摊位表。"), "error")
         return _fair_page(fair, 409)
     plan, errors = replan(fair, rows)
     if errors:
@@ -249,7 +249,7 @@ def delete_zone(fair_id: int, zone_id: int):
     try:
         fair_setup.delete_zone(zone)
     except SetupRefused as refused:
-        flash(refused.message)
+        flash(refused.message, "error")
         return _fair_page(fair, 409)
     return redirect(url_for(".fair", fair_id=fair.id))
 
@@ -293,9 +293,9 @@ def move(fair_id: int, move: str):
             return redirect(url_for(".fair", fair_id=fair.id))
     except FairMoveRefused as refused:
         db.session.rollback()
-        flash(refused.message)
+        flash(refused.message, "error")
     for overlap in shared:
-        flash(str(overlap_warning(overlap)))  # as text: the session keeps it, the page escapes it once
+        flash(str(overlap_warning(overlap)), "error")  # as text: the session keeps it, the page escapes it once
     return redirect(url_for(".fair", fair_id=fair.id))
 
 

@@ -140,7 +140,7 @@ def _demo_request(fair, booth, company, category, status, organiser, rng) -> Ser
     booth.last_seq += 1
     created = utcnow() - timedelta(minutes=rng.randint(5, 240))
     item = ServiceRequest(
-        fair=fair, booth=booth, company=company, ticket_no=f"{booth.code}-{booth.last_seq:03d}",
+        fair=fair, booth=booth, company=company, company_name=company.name, ticket_no=f"{booth.code}-{booth.last_seq:03d}",
         # A token as intake.service makes one: a demo's links are no easier to guess than any other.
         token=secrets.token_urlsafe(18), channel=Channel.phone, category=category,
         need=NEEDS[category], contact_name=rng.choice(["王经理", "李会计", "张总", "刘主任"]),

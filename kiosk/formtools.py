@@ -1,11 +1,41 @@
 """Small pieces every form here uses."""
+import re
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+#: control characters (Unicode Cc: C0, DEL, C1): a NUL PostgreSQL refuses to store, \x1b or \x0b
+#: openpyxl refuses to write (the fair's XLSX export answered 500), and none of them is text
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: what a line break or tab becomes in a one-line field
+_BREAKS = re.compile(r"[\t\n\r]+")
+#: str.strip() trims U+3000 too (it is whitespace); named here because a Chinese IME types it
+IDEOGRAPHIC_SPACE = "\u3000"
+
+
+def clean_text(value, multiline=False):
+    """Text as it is stored: Unicode NFC (a decomposed é and a composed one are one name), without
+    control characters, trimmed at both ends of ordinary and full-width spaces. Long text keeps its
+    line breaks (as \\n) and tabs; a one-line field turns them into a space. Anything not a string
+    (None, a number) passes unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = _CONTROL.sub("", value)
+    if not multiline:
+        value = _BREAKS.sub(" ", value)
+    return value.strip().strip(IDEOGRAPHIC_SPACE)
+
 
 def strip(value):
-    """Trimmed, and without NUL characters: PostgreSQL refuses to store them (a 500 otherwise)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    """The filter of every one-line text field (see clean_text)."""
+    return clean_text(value)
+
+
+def strip_long(value):
+    """The filter of every long text field: line breaks and tabs stay (see clean_text)."""
+    return clean_text(value, multiline=True)
 
 
 #: the largest id a table holds (PostgreSQL's integer); a larger number in a URL or form is no id

@@ -16,7 +16,6 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from kiosk.auth.models import Role, User
-from kiosk.companies.models import Company
 from kiosk.driver import DriverStatement, Reads, as_datetime, driver_reads
 from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
@@ -129,9 +128,9 @@ _ORDER = (sa.case((ServiceRequest.status == Status.waiting, 0), (ServiceRequest.
                   (ServiceRequest.status == Status.in_progress, ServiceRequest.id), else_=-ServiceRequest.id))
 _ROWS = DriverStatement(
     sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
-              ServiceRequest.category, ServiceRequest.booth_id, Company.name,
+              ServiceRequest.category, ServiceRequest.booth_id, ServiceRequest.company_name,
               sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1))
-    .join(Company).where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
+    .where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
 #: a fair day has a few thousand rows; past this many, conversion starts over
 ROWS_KEPT = 20_000
 _queue_row = _shape(QueueRow, keep=ROWS_KEPT, created_at=as_datetime, status=Status, category=Category)

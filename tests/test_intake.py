@@ -159,12 +159,13 @@ def test_concurrent_submissions_are_all_kept_with_distinct_tickets(app, fair):
     assert db.session.scalar(sa.select(sa.func.count(Company.id))) == 2
 
 
-def test_a_company_is_one_record_across_booths(client, fair):
+def test_a_company_is_one_record_across_booths_named_by_its_first_filing(client, fair):
     client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07"))
     client.post(f"/f/{fair.id}", data=form_data(client, "/b/F01", category="funding", amount_wan="500",
                                                 company_name="泰安新材料科技股份有限公司"))
     companies = db.session.scalars(sa.select(Company)).all()
-    assert len(companies) == 1 and companies[0].name == "泰安新材料科技股份有限公司"
+    assert len(companies) == 1 and companies[0].name == "泰安新材料科技有限公司"
+    assert [r.company_name for r in requests_in_db()] == ["泰安新材料科技有限公司", "泰安新材料科技股份有限公司"]
     funding = requests_in_db()[1]
     assert funding.amount_wan == 500 and funding.booth.code == "F01"
 

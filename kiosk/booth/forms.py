@@ -5,13 +5,13 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from kiosk.formtools import int_or_none, strip
+from kiosk.formtools import int_or_none, strip, strip_long
 
 TEXT_MAX = 2000
 
 
 def _text(label, required_message, max_length=TEXT_MAX):
-    return TextAreaField(label, filters=[strip], validators=[
+    return TextAreaField(label, filters=[strip_long], validators=[
         DataRequired(required_message),
         Length(max=max_length, message=_l("最多%(max)d字", max=max_length))])
 

@@ -12,9 +12,12 @@ class Company(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: 统一社会信用代码, 18 characters, normalised to capitals
     credit_code: so.Mapped[str] = so.mapped_column(sa.String(18), unique=True)
-    #: the name the company last gave; names change, the code does not
+    #: the name of its first filing, changed only by an organiser (companies.names); each request
+    #: keeps the name its own form gave
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: when an organiser last chose the name; names filed before it are settled and flag nothing
+    name_chosen_at: so.Mapped[datetime | None]
 
     def __repr__(self):
         return f"<Company {self.id} {self.credit_code}>"

@@ -9,7 +9,6 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from kiosk.companies.models import Company
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, Zone
 from kiosk.figures.satisfaction import Satisfaction, satisfaction, satisfaction_by_booth
@@ -114,9 +113,9 @@ def _categories(fair: Fair) -> list[dict]:
 
 def _planned_items(fair: Fair) -> list[dict]:
     rows = db.session.execute(
-        sa.select(ServiceRequest.ticket_no, Company.name, ServiceRequest.need, ServiceRequest.plan_text,
+        sa.select(ServiceRequest.ticket_no, ServiceRequest.company_name, ServiceRequest.need, ServiceRequest.plan_text,
                   ServiceRequest.plan_unit, ServiceRequest.plan_person, ServiceRequest.plan_due, Booth.code)
-        .join(Company).join(Booth, ServiceRequest.booth_id == Booth.id)
+        .join(Booth, ServiceRequest.booth_id == Booth.id)
         .where(ServiceRequest.fair_id == fair.id, ServiceRequest.status.in_(BUCKETS["planned"]))
         .order_by(Booth.code, ServiceRequest.ticket_no))
     return [{"ticket": t, "company": c, "need": n, "plan": p, "unit": u, "person": who,

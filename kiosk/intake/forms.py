@@ -8,7 +8,7 @@ from wtforms import DecimalField, HiddenField, RadioField, SelectChoice, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from kiosk.companies.validation import InvalidCreditCode, normalise_credit_code, normalise_mobile
-from kiosk.formtools import booth_choices, int_or_none, strip
+from kiosk.formtools import booth_choices, int_or_none, strip, strip_long
 from kiosk.intake.service import Intake
 from kiosk.service_requests.models import Category
 
@@ -45,7 +45,7 @@ class IntakeForm(FlaskForm):
     category = RadioField(_l("需求类别"), choices=[SelectChoice(c.value, c.label) for c in Category],
                           validate_choice=False,
                           validators=[InputRequired(_l("请选择需求类别"))])
-    need = TextAreaField(_l("需求内容"), filters=[strip], validators=[
+    need = TextAreaField(_l("需求内容"), filters=[strip_long], validators=[
         DataRequired(_l("请写明您的需求")),
         Length(max=NEED_MAX, message=_l("需求内容最多%(max)d字", max=NEED_MAX))])
     project_name = StringField(_l("项目名称（选填）"), filters=[strip], validators=[

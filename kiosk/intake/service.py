@@ -80,7 +80,7 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None)
         ticket_no, token = f"{booth.code}-{sequence:03d}", secrets.token_urlsafe(18)
         request_id = connection.execute(_INSERT_REQUEST, {
             "fair_id": booth.fair_id, "booth_id": booth.id, "company_id": company_id,
-            "ticket_no": ticket_no, "token": token, "submission_key": key, "channel": channel,
+            "company_name": intake.company_name, "ticket_no": ticket_no, "token": token, "submission_key": key, "channel": channel,
             "category": intake.category, "need": intake.need, "project_name": intake.project_name or None,
             "amount_wan": intake.amount_wan if intake.category is Category.funding else None,
             "contact_name": intake.contact_name, "contact_mobile": intake.mobile, "status": Status.waiting,
@@ -94,13 +94,12 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None)
 
 
 def _company(connection, credit_code: str, name: str) -> int:
-    """The company's id, made on its first request; the latest name given wins (the code is what
-    identifies a company, its name may change)."""
+    """The company's id, made with the name of its first request. A later filing never renames it:
+    credit codes are public, so anyone could; the request keeps its own name, and a different one
+    shows organisers a flag to resolve (companies.names)."""
     known = connection.execute(_COMPANY, {"credit_code": credit_code}).first()
     if known is None:
         return connection.execute(_INSERT_COMPANY, {"credit_code": credit_code, "name": name}).scalar_one()
-    if known.name != name:
-        connection.execute(_RENAME_COMPANY, {"company_id": known.id, "name": name})
     return known.id
 
 
@@ -112,10 +111,8 @@ _EARLIER = sa.select(_requests.c.id, _requests.c.ticket_no, _requests.c.token).w
     _requests.c.submission_key == sa.bindparam("key"))
 _BOOTH = (sa.select(_booths.c.id, _booths.c.code, _booths.c.fair_id, Fair.__table__.c.status.label("fair_status"))
           .join(Fair.__table__).where(_booths.c.id == sa.bindparam("booth_id")))
-_COMPANY = sa.select(_companies.c.id, _companies.c.name).where(_companies.c.credit_code == sa.bindparam("credit_code"))
+_COMPANY = sa.select(_companies.c.id).where(_companies.c.credit_code == sa.bindparam("credit_code"))
 _INSERT_COMPANY = sa.insert(_companies).returning(_companies.c.id)
-_RENAME_COMPANY = (sa.update(_companies).where(_companies.c.id == sa.bindparam("company_id"))
-                   .values(name=sa.bindparam("name")))
 #: takes the booth's next ticket number and moves its queue (past the ORM, so kiosk.changes cannot
 #: see it); the UPDATE locks the row until COMMIT
 _NEXT_SEQUENCE = (sa.update(_booths).where(_booths.c.id == sa.bindparam("booth_id"))

@@ -73,7 +73,7 @@ def columns() -> list[Column]:
         Column("专区", lambda r, _: r.booth.zone.name, 18),
         Column("会商摊位", lambda r, _: "、".join(f"{b.code} {b.name}" for b in r.joint_booths), 24),
         Column("转办经过", _transfers, 16),
-        Column("企业名称", lambda r, _: r.company.name, 30),
+        Column("企业名称", lambda r, _: r.company_name, 30),
         Column("统一社会信用代码", lambda r, _: r.company.credit_code, 21),
         Column("联系人", lambda r, _: r.contact_name, 10),
         Column("手机号码", lambda r, _: r.contact_mobile, 13),

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from kiosk.fairs.models import DepartmentKind
 from kiosk.fairs.setup import normalise_code
-from kiosk.formtools import int_or_none, strip
+from kiosk.formtools import int_or_none, strip, strip_long
 
 
 class FairForm(FlaskForm):
@@ -58,7 +58,7 @@ class ApplyImportForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("原因"), filters=[strip], validators=[
+    reason = TextAreaField(_l("原因"), filters=[strip_long], validators=[
         DataRequired(_l("请写明原因")), Length(max=500, message=_l("最多%(max)d字", max=500))])
 
 

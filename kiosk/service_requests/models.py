@@ -140,6 +140,9 @@ class ServiceRequest(db.Model):
     #: the lead booth, responsible now; a transfer changes it and the trail keeps the old one
     booth_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("booth.id"), index=True)
     company_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("company.id"), index=True)
+    #: the company's name as this form gave it: shown wherever this request is, so that no later
+    #: filing under the same credit code (by anyone: credit codes are public) renames it
+    company_name: so.Mapped[str] = so.mapped_column(sa.String(200), server_default="")
     #: read aloud at the booth: the receiving booth's code and its sequence, e.g. B07-012
     ticket_no: so.Mapped[str] = so.mapped_column(sa.String(16))
     #: the secret in the company's tracking URL

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from kiosk.formtools import strip
+from kiosk.formtools import strip, strip_long
 from kiosk.slips.models import DIMENSIONS, RATED, RATING_LABELS
 from kiosk.slips.service import SlipAnswers
 
@@ -38,7 +38,7 @@ class SlipForm(FlaskForm):
     problem_solving = _rating(DIMENSIONS["problem_solving"])
     integrity = _rating(DIMENSIONS["integrity"])
     overall = _rating(RATED["overall"])
-    comment = TextAreaField(_l("意见和建议（选填）"), filters=[strip], validators=[
+    comment = TextAreaField(_l("意见和建议（选填）"), filters=[strip_long], validators=[
         Optional(), Length(max=COMMENT_MAX, message=_l("最多%(max)d字", max=COMMENT_MAX))])
 
     def validate_confirmed(self, field):
@@ -71,9 +71,9 @@ class FollowUpForm(FlaskForm):
     called_at = DateTimeLocalField(_l("回访时间"), validators=[InputRequired(_l("请填写回访时间"))])
     spoke_with = StringField(_l("受访人"), filters=[strip], validators=[
         DataRequired(_l("请填写受访人")), Length(max=100, message=_l("最多%(max)d字", max=100))])
-    said = TextAreaField(_l("企业反映"), filters=[strip], validators=[
+    said = TextAreaField(_l("企业反映"), filters=[strip_long], validators=[
         DataRequired(_l("请记录企业反映的情况")), Length(max=2000, message=_l("最多%(max)d字", max=2000))])
-    fixed = TextAreaField(_l("整改情况（选填）"), filters=[strip], validators=[
+    fixed = TextAreaField(_l("整改情况（选填）"), filters=[strip_long], validators=[
         Optional(), Length(max=2000, message=_l("最多%(max)d字", max=2000))])
     close = BooleanField(_l("回访完成，关闭此标记"))
 

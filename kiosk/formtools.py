@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 #: control characters (Unicode Cc: C0, DEL, C1): a NUL PostgreSQL refuses to store, \x1b or \x0b
 #: openpyxl refuses to write (the fair's XLSX export answered 500), and none of them is text
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: what a line break or tab becomes in a one-line field
 _BREAKS = re.compile(r"[\t\n\r]+")
 #: str.strip() trims U+3000 too (it is whitespace); named here because a Chinese IME types it
@@ -22,7 +22,7 @@ def clean_text(value, multiline=False):
     if not isinstance(value, str):
         return value
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    value = _CONTROL.sub("", value)
+    value = CONTROL.sub("", value)
     if not multiline:
         value = _BREAKS.sub(" ", value)
     return value.strip().strip(IDEOGRAPHIC_SPACE)

@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 
 from kiosk.fairs.models import DepartmentKind, Fair
 from kiosk.fairs.setup import PlannedBooth, SetupRefused, SheetBooth, normalise_code, plan_row
+from kiosk.formtools import clean_text
 from kiosk.refusals import filled
 
 #: the template's header, in the order of its columns
@@ -69,7 +70,8 @@ def read_rows(filename: str, data: bytes) -> list[list[str]]:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise ValueError("unreadable") from error
-        return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        # Cells are text at the boundary like any form's fields (formtools.clean_text).
+        return [["" if v is None else clean_text(str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
     if filename.lower().endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
             try:
@@ -79,7 +81,7 @@ def read_rows(filename: str, data: bytes) -> list[list[str]]:
                 continue
         else:
             raise ValueError("unreadable")
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        return [[clean_text(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     raise ValueError("type")
 
 

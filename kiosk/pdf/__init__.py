@@ -10,6 +10,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from kiosk.formtools import CONTROL
+
 HERE = Path(__file__).resolve().parent
 SCHEME = "kiosk-asset:"
 FONT_FAMILY = "Kiosk CJK"
@@ -35,6 +37,9 @@ class OwnFilesOnly(URLFetcher):
 
 
 def render_pdf(html: str, stylesheet: str = "") -> bytes:
+    # A control character stored before the forms cleaned text (a name with \x1b) becomes a .notdef
+    # glyph that garbled the text layer of the whole tally (copying and searching gave mojibake).
+    html = CONTROL.sub("", html)
     fonts = FontConfiguration()
     fetcher = OwnFilesOnly()
     styles = [CSS(string=FONT_CSS + stylesheet, font_config=fonts, url_fetcher=fetcher)]

@@ -86,3 +86,33 @@ def test_the_exports_survive_a_stored_control_character(app, fair, organiser):
     boss = login(app.test_client(), "organiser")
     for kind in ("xlsx", "csv"):
         assert boss.get(f"/organiser/fairs/{fair.id}/requests.{kind}").status_code == 200
+
+
+def every_text_field():
+    """(form, field name, its filters) for every typed text field of every form in the kiosk."""
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+    from wtforms import StringField, TextAreaField
+
+    import kiosk
+    for module in pkgutil.walk_packages(kiosk.__path__, "kiosk."):
+        importlib.import_module(module.name)
+    forms, todo = set(), list(FlaskForm.__subclasses__())
+    while todo:
+        form = todo.pop()
+        forms.add(form)
+        todo.extend(form.__subclasses__())
+    for form in sorted(forms, key=lambda f: f.__qualname__):
+        for name, unbound in vars(form).items():
+            if getattr(unbound, "field_class", None) in (StringField, TextAreaField):
+                yield form, name, unbound.field_class, unbound.kwargs.get("filters", [])
+
+
+def test_every_text_field_of_every_form_goes_through_the_one_cleaner(app):
+    fields = list(every_text_field())
+    assert len(fields) > 15
+    for form, name, kind, filters in fields:
+        wanted = strip_long if kind.__name__ == "TextAreaField" else strip
+        assert filters and filters[0] is wanted, f"{form.__qualname__}.{name}"

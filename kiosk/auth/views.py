@@ -11,13 +11,14 @@ from kiosk.auth.access import Viewer
 from kiosk.auth.models import User, why_session_ended
 from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt
 from kiosk.extensions import db, login_manager
+from kiosk.formtools import strip
 from kiosk.safeurls import local_path
 
 bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("账号"), filters=[lambda v: v.strip().lower() if v else v],
+    username = StringField(_l("账号"), filters=[strip, lambda v: v.lower() if v else v],
                            validators=[DataRequired(_l("请填写账号"))])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码"))])
 

@@ -29,7 +29,7 @@ class ZoneForm(FlaskForm):
 
 class BoothForm(FlaskForm):
     # Its pattern and uniqueness are the fair's rules (fairs.setup), asked by the view.
-    code = StringField(_l("摊位号"), filters=[normalise_code], validators=[DataRequired(_l("请填写摊位号"))])
+    code = StringField(_l("摊位号"), filters=[strip, normalise_code], validators=[DataRequired(_l("请填写摊位号"))])
     department = StringField(_l("部门或机构名称"), filters=[strip], validators=[
         DataRequired(_l("请填写部门或机构名称")), Length(max=200, message=_l("最多%(max)d字", max=200))])
     kind = SelectField(_l("类型"), choices=[SelectChoice(DepartmentKind.department.value, _l("部门")),

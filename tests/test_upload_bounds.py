@@ -1,8 +1,11 @@
 """The booth import reads a sheet within bounds, whatever the sheet declares or unpacks to: hostile
 files are refused quickly, with a message on the fair page, in bounded memory."""
 import io
+import subprocess
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +108,30 @@ def test_a_file_neither_csv_nor_xlsx_is_refused_with_a_message(app, fair, organi
     boss = login(app.test_client(), "organiser")
     response = upload(boss, fair.id, b"hello", "booths.txt")
     assert response.status_code == 422
+
+
+WORKER = """
+import resource, sys
+from pathlib import Path
+from kiosk import create_app
+from kiosk.organiser.importing import SheetRefused, read_rows
+app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "w"})
+with app.test_request_context():
+    for path in sys.argv[1:]:
+        try:
+            read_rows(path, Path(path).read_bytes())
+        except SheetRefused:
+            pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_worker_reading_every_hostile_sheet_stays_under_300_mb(tmp_path, bomb):
+    """The whole process, not only what Python allocates: the issue's XLSX grew a worker to 2.65 GB."""
+    files = {"huge.xlsx": declared_huge(), "bomb.xlsx": bomb, "long.csv": long_csv(100_000)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    done = subprocess.run([sys.executable, "-c", WORKER, *(str(tmp_path / name) for name in files)],
+                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) < 300

@@ -42,3 +42,22 @@ def deflate_bomb(megabytes: int = 200) -> bytes:
 def long_csv(rows: int = 100_000) -> bytes:
     """A CSV of `rows` one-cell rows past the header (small enough that the test client keeps it in memory)."""
     return ("\n".join([",".join(HEADER)] + ["B"] * rows) + "\n").encode("utf-8")
+
+
+def heavy_styles(megabytes: float = 1.6) -> bytes:
+    """An XLSX within the unpacked cap whose stylesheet is `megabytes` MB of varied cell formats:
+    parsed, 2.5 s of work for a one-row sheet."""
+    data, _ = sheet([HEADER, ["B30", "某市统计局", "部门", "要素保障部门专区"]], "xlsx")
+    source = zipfile.ZipFile(data)
+    formats = [b'<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" xfId="0"/>' % (n * 7919 % 1000003)
+               for n in range(int(megabytes * 1024 * 1024 / 64))]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            body = source.read(member)
+            if member.filename == "xl/styles.xml":
+                body = re.sub(rb'<cellXfs count="\d+">.*?</cellXfs>', lambda _: b'<cellXfs count="%d">%s</cellXfs>' % (
+                    len(formats), b"".join(formats)), body, flags=re.S)
+                assert len(body) > megabytes * 1000 * 1000
+            target.writestr(member.filename, body)
+    return out.getvalue()

@@ -78,9 +78,10 @@ class Account(NamedTuple):
     active: bool
     booth_id: int | None
     role: Role
+    session_epoch: int
 
 
-_ACCOUNT = DriverStatement(sa.select(User.password_hash, User.active, User.booth_id, User.role)
+_ACCOUNT = DriverStatement(sa.select(User.password_hash, User.active, User.booth_id, User.role, User.session_epoch)
                            .where(User.id == sa.bindparam("user_id")))
 _account = _shape(Account, active=bool, role=Role)  # SQLite's driver gives 0/1 and every driver the string
 

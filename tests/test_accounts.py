@@ -87,7 +87,7 @@ def test_the_accounts_page_lists_each_booths_account_with_its_tablets_and_lock(a
     assert all("在用" in row for row in rows.values())
 
 
-def test_a_switched_off_booth_is_told_why_and_comes_back_when_switched_on(app, fair, organiser):
+def test_a_switched_off_booth_is_told_why_and_signs_in_afresh_when_switched_on(app, fair, organiser):
     b07 = booth(fair, "B07").id
     tablet = login(app.test_client(), "b07")
     boss = login(app.test_client(), "organiser")
@@ -98,6 +98,8 @@ def test_a_switched_off_booth_is_told_why_and_comes_back_when_switched_on(app, f
     assert OFF_WHY in tablet.get(refused.headers["HX-Redirect"]).get_data(as_text=True)
     assert sign_in(app.test_client(), "b07", PASSWORD).status_code == 401  # nor may anyone sign in
     post(boss, f"/organiser/fairs/{fair.id}/booths/{b07}/switch", {"to": "on"})
+    assert poll(tablet, b07).status_code == 401  # switching off ended its sessions for good
+    assert sign_in(tablet, "b07", PASSWORD).status_code == 302
     assert poll(tablet, b07).status_code == 200
     assert post(boss, f"/organiser/fairs/{fair.id}/booths/{b07}/switch", {"to": "sideways"}).status_code == 400
 

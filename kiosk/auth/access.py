@@ -44,9 +44,10 @@ def poll_viewer(read) -> Viewer | None:
     """Who is signed in, from the session and one read of the account through the driver: the test
     load_user makes, without building the user (the queue poll runs all day, on every tablet).
     None when nobody is, or the session no longer stands; the full path then says so as usual."""
-    user_id, _, password_mark = session.get("_user_id", "").partition(".")  # Flask-Login's key
+    session_id = session.get("_user_id", "")  # Flask-Login's key
+    user_id = session_id.partition(".")[0]
     signed_in = poll_reads.account(read, int(user_id)) if user_id.isdigit() else None
-    if signed_in is None or not session_holds(password_mark, signed_in.password_hash, signed_in.active):
+    if signed_in is None or not session_holds(session_id, signed_in):
         return None
     return Viewer(booth_id=signed_in.booth_id, is_organiser=signed_in.role is Role.organiser)
 

@@ -81,6 +81,7 @@ def reset_booth(booth: Booth) -> dict:
 def _new_password_for(booth: Booth, user: User) -> dict:
     password = new_password()
     user.set_password(password)  # also signs out every tablet signed in with the old one
+    user.end_sessions()  # (said outright, not left to the hash: the rule should not hang on a salt)
     # ...and lifts a lock someone caused by guessing at the account; the tablets it knew must sign in
     # again, so they are forgotten too (the accounts page counts them afresh).
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))
@@ -128,13 +129,15 @@ def locked_usernames(usernames: list[str]) -> set[str]:
 
 
 def switch(user: User, active: bool, by: User | None = None) -> None:
-    """Switch an account off (its sessions stop standing at once: session_holds) or back on (a
-    browser still holding its session stands again: to end those for good, give a new password)."""
+    """Switch an account off (its sessions end on the server: switched back on, it signs in afresh)
+    or back on."""
     if not active and user.is_organiser:
         if by is not None and by.id == user.id:
             raise AccountRefused("self_off")
         if not other_active_organisers(user):
             raise AccountRefused("last_organiser")
+    if not active:
+        user.end_sessions()
     user.active = active
     db.session.flush()
 
@@ -171,6 +174,7 @@ def change_password(user: User, current: str, new: str, again: str) -> None:
     if new != again:
         raise AccountRefused("password_mismatch")
     user.set_password(new)
+    user.end_sessions()
     db.session.flush()
 
 

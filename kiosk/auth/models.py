@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     #: staff belong to one booth at one fair; organisers to none
     booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id", ondelete="CASCADE"), index=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    #: moved by end_sessions; a session signed in under another epoch no longer stands (a cookie is
+    #: signed, not stored: this is how the server takes back one it handed out)
+    session_epoch: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     booth: so.Mapped[Booth | None] = so.relationship()
@@ -39,8 +42,14 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         # The id with a piece of the password hash: a new password (a reset after a lost tablet)
-        # signs out every session that was signed in with the old one.
-        return f"{self.id}.{self.password_hash[-12:]}"
+        # signs out every session that was signed in with the old one; and with the session epoch,
+        # which logout moves (a cookie copied before it must not work for the rest of the day).
+        return f"{self.id}.{self.password_hash[-12:]}.{self.session_epoch}"
+
+    def end_sessions(self) -> None:
+        """Every session of this account, on every browser, stops standing (logout, a reset, switched
+        off). Other accounts' sessions are untouched."""
+        self.session_epoch = (self.session_epoch or 0) + 1
 
     @property
     def is_organiser(self) -> bool:
@@ -69,30 +78,44 @@ class LoginAttempt(db.Model):
         return f"<LoginAttempt {self.username} {'ok' if self.succeeded else 'failed'}>"
 
 
+def _session_parts(session_id: str) -> tuple[int | None, str, str]:
+    """The user id, password mark and epoch a session names (User.get_id). A session signed in
+    before epochs existed names none: it is epoch 0, so that an upgrade signs no tablet out."""
+    user_id, _, rest = (session_id or "").partition(".")
+    password_mark, _, epoch = rest.partition(".")
+    return (int(user_id) if user_id.isdigit() else None), password_mark, epoch or "0"
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    user_id, _, password_mark = session_id.partition(".")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and session_holds(password_mark, user.password_hash, user.active) else None
+    user_id, _, _ = _session_parts(session_id)
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user if user is not None and session_holds(session_id, user) else None
 
 
-def session_holds(password_mark: str, password_hash: str, active: bool) -> bool:
-    """Whether a session signed in with this mark (User.get_id) still stands: not after a new
-    password, nor once the account is switched off. The one test, for load_user and the queue poll."""
-    return bool(password_mark) and active and password_hash.endswith(password_mark)
+def session_holds(session_id: str, account) -> bool:
+    """Whether a session (User.get_id) still stands for the account it names (a User, or the poll's
+    Account row): not after a new password, nor a logout anywhere, nor once the account is switched
+    off. The one test, for load_user and the queue poll."""
+    _, password_mark, epoch = _session_parts(session_id)
+    return (bool(password_mark) and account.active and account.password_hash.endswith(password_mark)
+            and epoch == str(account.session_epoch))
 
 
 def why_session_ended(session_id: str) -> str | None:
     """Why a session that was signed in no longer stands, for the sign-in page to say: "reset" (a new
     password was given to a booth's account since), "changed" (an organiser's password was changed),
-    "off" (the account was switched off), or None (it stands, or the
-    session never named anyone): a tablet sent back to the sign-in page is told, not left guessing."""
-    user_id, _, password_mark = (session_id or "").partition(".")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    "off" (the account was switched off), "signed_out" (the account signed out, here or on another
+    browser), or None (it stands, or the session never named anyone): a tablet sent back to the
+    sign-in page is told, not left guessing."""
+    user_id, password_mark, epoch = _session_parts(session_id)
+    user = db.session.get(User, user_id) if user_id is not None else None
     if user is None or not password_mark:
         return None
     if not user.active:
         return "off"
-    if user.password_hash.endswith(password_mark):
-        return None
-    return "reset" if user.booth_id else "changed"
+    if not user.password_hash.endswith(password_mark):
+        return "reset" if user.booth_id else "changed"
+    if epoch != str(user.session_epoch):
+        return "signed_out"
+    return None

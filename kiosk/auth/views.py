@@ -47,6 +47,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Ends the account's sessions on the server, every browser's: a cookie is only signed, so a
+    # copy kept from before this would otherwise work until it expires, 14 hours later.
+    if current_user.is_authenticated:
+        current_user.end_sessions()
     logout_user()
     return redirect(url_for(".login"))
 

@@ -11,7 +11,11 @@ their lines.
 """
 import csv
 import io
+import time
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -35,6 +39,19 @@ EXAMPLE = [("B01", "泰安市自然资源和规划局", "部门", "要素保障�
 PREVIEW_MAX_AGE = 3600
 #: a sheet's rows read past the header; a fair has a few dozen booths
 MAX_ROWS = 1000
+# What a sheet may hold before it is refused unread. Measured (bench/upload_bounds.py): a 4,980-byte
+# XLSX declaring A1:XFD1048576 grew a worker to 2.65 GB when the declared dimension was trusted, and
+# a 296 KB deflate bomb took 151 s; with these caps each is refused in milliseconds.
+#: columns read from each row; the template has 4, a hand-made sheet a few notes beside them
+MAX_COLUMNS = 20
+#: characters in one cell; the longest column (a department's name) holds far fewer
+MAX_CELL_CHARS = 500
+#: bytes an XLSX may unpack to, all its members together; a 1,000-row booth sheet unpacks to ~300 KB
+MAX_UNPACKED_BYTES = 2 * 1024 * 1024
+#: how many times a member may unpack its stored size; spreadsheet XML packs ~10-30×, zeros ~1000×
+MAX_PACK_RATIO = 200
+#: seconds spent reading one sheet
+MAX_READ_SECONDS = 5.0
 
 
 @dataclass
@@ -63,26 +80,104 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
+class SheetRefused(ValueError):
+    """A file refused as a whole, with the reason to show beside the upload field."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
 def read_rows(filename: str, data: bytes) -> list[list[str]]:
-    """The sheet's rows as text, header included; raises ValueError for a file it cannot read."""
-    if filename.lower().endswith(".xlsx"):
+    """The sheet's rows as text, header included, at most MAX_ROWS past it and MAX_COLUMNS wide;
+    raises SheetRefused for a file it cannot or will not read. Reads as it goes and stops at the
+    caps, whatever size the file declares."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _bounded(_xlsx_rows(data))
+    if name.endswith(".csv"):
+        return _bounded(_csv_rows(data))
+    raise SheetRefused(_l("只能导入 CSV 或 XLSX 文件"))
+
+
+def _unreadable() -> SheetRefused:
+    return SheetRefused(_l("无法读取这个文件，请用模板另存为 CSV 或 XLSX 后再试"))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[Iterable]:
+    _check_packing(data)
+    try:
+        sheet = load_workbook(_without_styles(data), read_only=True, data_only=True).active
+        # The declared dimension (<dimension ref="A1:XFD1048576">) is the sender's word: openpyxl pads
+        # every row out to it. Forgotten, rows are as long as their cells and end where the data ends.
+        sheet.reset_dimensions()
+        yield from sheet.iter_rows(values_only=True)  # each row cut to MAX_COLUMNS by _bounded
+    except Exception as error:  # openpyxl and zipfile raise many kinds for a damaged file
+        raise _unreadable() from error
+
+
+def _check_packing(data: bytes) -> None:
+    """Refuses a zip that would unpack too large, by its members' declared sizes, before any is
+    unpacked (zipfile never yields more than a member declares)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise _unreadable() from error
+    total = sum(member.file_size for member in members)
+    packed = max((member.file_size / max(member.compress_size, 1) for member in members), default=0)
+    if total > MAX_UNPACKED_BYTES or packed > MAX_PACK_RATIO:
+        raise SheetRefused(_l("这个文件解压后过大（上限%(mb)d MB），不像摊位表，请用模板重新填写",
+                              mb=MAX_UNPACKED_BYTES // (1024 * 1024)))
+
+
+def _without_styles(data: bytes) -> io.BytesIO:
+    """The workbook without its stylesheet, which openpyxl otherwise parses whole before the first
+    row: 1.6 MB of varied <xf> entries took 2.5 s (measured). A booth sheet is text, and its values
+    are read without their styles."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for member in source.infolist():
+            if member.filename != "xl/styles.xml":
+                target.writestr(member.filename, source.read(member))
+    out.seek(0)
+    return out
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise ValueError("unreadable") from error
-        # Cells are text at the boundary like any form's fields (formtools.clean_text).
-        return [["" if v is None else clean_text(str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
-    if filename.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValueError("unreadable")
-        return [[clean_text(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
-    raise ValueError("type")
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _unreadable()
+    try:
+        yield from csv.reader(io.StringIO(text))
+    except csv.Error as error:
+        raise _unreadable() from error
+
+
+def _bounded(rows: Iterator[Iterable]) -> list[list[str]]:
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    read = []
+    for row in islice(rows, MAX_ROWS + 2):
+        if time.monotonic() > deadline:
+            raise SheetRefused(_l("读取这个文件用时过长，请用模板重新填写"))
+        cells = [_cell(value) for value in islice(row, MAX_COLUMNS)]
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise SheetRefused(_l("第%(line)d行有单元格超过%(n)d个字，不像摊位表，请检查",
+                                  line=len(read) + 1, n=MAX_CELL_CHARS))
+        read.append(cells)
+    if len(read) > MAX_ROWS + 1:
+        raise SheetRefused(_l("表太长：最多%(n)d行摊位", n=MAX_ROWS))
+    return read
+
+
+def _cell(value) -> str:
+    """A cell as one line of text, as any form's field is kept (formtools.clean_text): NFC, no
+    control characters (a stray ESC, a vertical tab from a pasted cell), trimmed."""
+    return "" if value is None else clean_text(str(value))
 
 
 def check_rows(fair: Fair, rows: list[list[str]]) -> tuple[list[PlannedBooth], list[RowError]]:
@@ -90,8 +185,6 @@ def check_rows(fair: Fair, rows: list[list[str]]) -> tuple[list[PlannedBooth], l
     rule it breaks). Reads only."""
     if not rows or [c.strip() for c in rows[0][:4]] != list(COLUMNS):
         return [], [RowError(1, _l("第一行须为表头：%(columns)s", columns="、".join(COLUMNS)))]
-    if len(rows) > MAX_ROWS + 1:
-        return [], [RowError(MAX_ROWS + 2, _l("表太长：最多%(n)d行摊位", n=MAX_ROWS))]
     plan, errors, seen_codes, seen_departments = [], [], {}, {}
     for line, cells in enumerate(rows[1:], start=2):
         cells = (cells + [""] * 4)[:4]

@@ -30,6 +30,7 @@ from kiosk.organiser.forms import (
     ZoneForm,
 )
 from kiosk.organiser.importing import (
+    SheetRefused,
     check_rows,
     opened_plan,
     read_rows,
@@ -156,10 +157,12 @@ def import_file(fair_id: int):
     if not form.validate():
         return _fair_page(fair, 422, import_form=form)
     upload = form.file.data
+    with upload.stream:  # a large upload is spooled to a temporary file: closed at once, not at collection
+        data = upload.read()
     try:
-        rows = read_rows(upload.filename, upload.read())
-    except ValueError:
-        form.file.errors.append(_l("无法读取这个文件，请用模板另存为 CSV 或 XLSX 后再试"))
+        rows = read_rows(upload.filename, data)
+    except SheetRefused as refused:
+        form.file.errors.append(refused.message)
         return _fair_page(fair, 422, import_form=form)
     plan, errors = check_rows(fair, rows)
     if errors:

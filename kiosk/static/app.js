@@ -97,7 +97,8 @@
   ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.addEventListener(name, function (e) { if (isPoll(e.detail.elt)) offlineLine(true); });
   });
-  document.addEventListener("htmx:afterRequest", function (e) {
-    if (isPoll(e.detail.elt) && e.detail.successful) offlineLine(false);
-  });
+  // Any good answer means the way is clear again. A poller swapped outerHTML is detached by the time
+  // its afterRequest fires, so the fresh poller's htmx:load counts too.
+  document.addEventListener("htmx:afterRequest", function (e) { if (e.detail.successful) offlineLine(false); });
+  document.addEventListener("htmx:load", function (e) { if (isPoll(e.target)) offlineLine(false); });
 })();

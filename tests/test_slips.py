@@ -162,6 +162,25 @@ def test_guessing_the_staff_password_in_slip_mode_is_limited(app, fair):
     assert login(app.test_client(), "b07")
 
 
+def test_after_a_short_cool_down_the_right_password_leaves_slip_mode(app, fair):
+    from datetime import timedelta
+
+    from kiosk.auth.models import LoginAttempt
+    from kiosk.auth.signin_limits import SLIP_EXIT_COOLDOWN
+    item = request_in(fair, Status.resolved)
+    tablet = login(app.test_client(), "b07")
+    hand_over(tablet, item)
+    token = csrf_token(tablet, "/slip")
+    for _ in range(LOGIN_FAILURES):
+        tablet.post("/slip/exit", data={"password": "guess", "csrf_token": token})
+    assert tablet.post("/slip/exit", data={"password": PASSWORD, "csrf_token": token}).status_code == 429
+    # A minute later (not fifteen), the staff's password works.
+    db.session.execute(sa.update(LoginAttempt).values(at=LoginAttempt.at - SLIP_EXIT_COOLDOWN - timedelta(seconds=1)))
+    db.session.commit()
+    back = tablet.post("/slip/exit", data={"password": PASSWORD, "csrf_token": token})
+    assert back.headers["Location"] == f"/staff/requests/{item.id}"
+
+
 def test_slip_mode_is_refused_before_an_outcome_and_for_another_booth(app, fair, organiser):
     item = request_in(fair)
     tablet = login(app.test_client(), "b07")

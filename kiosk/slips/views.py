@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from kiosk.auth.access import organiser_required, request_by_token_or_404, request_or_404
-from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt
+from kiosk.auth.signin_limits import attempt_succeeded, browser_id, slip_exit_attempt
 from kiosk.extensions import db
 from kiosk.rendering import render_block
 from kiosk.service_requests.models import ServiceRequest
@@ -102,7 +102,7 @@ def kiosk_exit():
     # The tablet is in a company's hands: its guesses at the staff password count as failed sign-ins.
     locked = False
     if form.validate():
-        attempt = password_attempt(current_user.username, browser_id())
+        attempt = slip_exit_attempt(current_user.username, browser_id())
         locked = attempt is None
         if not locked and current_user.check_password(form.password.data):
             attempt_succeeded(attempt)

@@ -19,3 +19,26 @@ keepalive = 75
 #: socket, one worker took three in four of a burst while the other idled. (The flip side: a second
 #: kiosk started by mistake on the same port does not fail, it silently takes half the traffic.)
 reuse_port = True
+
+
+# The access log must not carry the links that stand in for a password: a company's tracking link
+# /t/<token> (its request, its contact) and the hall screen's /screen/<token>. They show up in the
+# request line, the path, and the Referer of everything those pages load; every atom is masked.
+import re  # noqa: E402  (kept beside what uses it: the settings above read best first)
+
+from gunicorn.glogging import Logger  # noqa: E402
+
+TOKEN_IN_PATH = re.compile(r"(/(?:t|screen)/)[^/?#\s\"]+")
+
+
+def mask_tokens(text: str) -> str:
+    return TOKEN_IN_PATH.sub(r"\1***", text)
+
+
+class TokenMaskingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {name: mask_tokens(value) if isinstance(value, str) else value for name, value in atoms.items()}
+
+
+logger_class = TokenMaskingLogger

@@ -25,6 +25,7 @@ reuse_port = True
 # /t/<token> (its request, its contact) and the hall screen's /screen/<token>. They show up in the
 # request line, the path, and the Referer of everything those pages load; every atom is masked.
 import re  # noqa: E402  (kept beside what uses it: the settings above read best first)
+from pathlib import Path  # noqa: E402
 
 from gunicorn.glogging import Logger  # noqa: E402
 
@@ -42,3 +43,17 @@ class TokenMaskingLogger(Logger):
 
 
 logger_class = TokenMaskingLogger
+
+
+# While the kiosk serves, instance/serving.pid holds the server's pid: `flask backup restore`
+# refuses while it names a live process (a restore under a serving kiosk lost 191 submissions).
+SERVING_PID = Path(__file__).resolve().parent / "instance" / "serving.pid"
+
+
+def when_ready(server):
+    SERVING_PID.parent.mkdir(parents=True, exist_ok=True)
+    SERVING_PID.write_text(f"{server.pid}\n")
+
+
+def on_exit(server):
+    SERVING_PID.unlink(missing_ok=True)

@@ -196,6 +196,7 @@ def test_an_organiser_types_in_a_paper_slip_with_its_number(app, fair, organiser
     item = request_in(fair, Status.resolved)
     boss = login(app.test_client(), "organiser")
     url = f"/staff/requests/{item.id}/paper-slip"
+    assert "录入纸质测评表" in boss.get(f"/staff/requests/{item.id}").get_data(as_text=True)
     assert boss.get(url).status_code == 200
     bad = boss.post(url, data={**GOOD, "integrity": None, "csrf_token": csrf_token(boss, url)})
     assert bad.status_code == 422 and "请选择一项评价" in bad.get_data(as_text=True)

@@ -19,3 +19,41 @@ keepalive = 75
 #: socket, one worker took three in four of a burst while the other idled. (The flip side: a second
 #: kiosk started by mistake on the same port does not fail, it silently takes half the traffic.)
 reuse_port = True
+
+
+# The access log must not carry the links that stand in for a password: a company's tracking link
+# /t/<token> (its request, its contact) and the hall screen's /screen/<token>. They show up in the
+# request line, the path, and the Referer of everything those pages load; every atom is masked.
+import re  # noqa: E402  (kept beside what uses it: the settings above read best first)
+from pathlib import Path  # noqa: E402
+
+from gunicorn.glogging import Logger  # noqa: E402
+
+TOKEN_IN_PATH = re.compile(r"(/(?:t|screen)/)[^/?#\s\"]+")
+
+
+def mask_tokens(text: str) -> str:
+    return TOKEN_IN_PATH.sub(r"\1***", text)
+
+
+class TokenMaskingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {name: mask_tokens(value) if isinstance(value, str) else value for name, value in atoms.items()}
+
+
+logger_class = TokenMaskingLogger
+
+
+# While the kiosk serves, instance/serving.pid holds the server's pid: `flask backup restore`
+# refuses while it names a live process (a restore under a serving kiosk lost 191 submissions).
+SERVING_PID = Path(__file__).resolve().parent / "instance" / "serving.pid"
+
+
+def when_ready(server):
+    SERVING_PID.parent.mkdir(parents=True, exist_ok=True)
+    SERVING_PID.write_text(f"{server.pid}\n")
+
+
+def on_exit(server):
+    SERVING_PID.unlink(missing_ok=True)

@@ -109,13 +109,20 @@ def register(app):
     @backup.command("restore")
     @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--yes", is_flag=True, help="confirm: the current database is replaced")
-    def backup_restore(source, yes):
-        """Replace the database with a backup. Stop the kiosk first."""
-        from kiosk.backup import NotSQLite, restore_backup
+    @click.option("--force-offline", is_flag=True,
+                  help="the kiosk is stopped although instance/serving.pid names a live process")
+    def backup_restore(source, yes, force_offline):
+        """Replace the database with a backup. Refused while the kiosk serves: stop it first."""
+        from kiosk.backup import KioskServing, NotSQLite, restore_backup
         if not yes:
             raise click.ClickException("This replaces the current database. Stop the kiosk, then add --yes.")
         try:
-            restore_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+            restore_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], source,
+                           instance_path=current_app.instance_path, force_offline=force_offline)
+        except KioskServing as serving:
+            raise click.ClickException(
+                f"The kiosk is serving (gunicorn pid {serving.pid}): stop it first, or it would lose what it "
+                "saves meanwhile. If it is stopped and the pid file is stale, add --force-offline.") from None
         except NotSQLite:
             raise click.ClickException("Not an SQLite database: restore it with pg_restore.") from None
         except ValueError as damaged:

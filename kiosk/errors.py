@@ -1,13 +1,20 @@
 """Error pages in the user's language; nothing reaches the user as a bare 500."""
-from flask import render_template
-from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+import sqlite3
 
-from kiosk.extensions import db
+from flask import current_app, g, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from kiosk.extensions import db, login_manager
+
+try:  # the PostgreSQL driver, where it is installed: the queue poll's reads raise its own errors
+    from psycopg import OperationalError as PostgresAway
+except ImportError:  # pragma: no cover
+    PostgresAway = sqlite3.OperationalError
 
 #: status -> which sentence of errors/error.html explains it
 PAGES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_found", 413: "too_large",
-         429: "too_many", 500: "server"}
+         429: "too_many", 500: "server", 503: "database"}
 
 
 def register(app):
@@ -19,6 +26,25 @@ def register(app):
         # A double click that saved the same thing twice: the first one stands.
         db.session.rollback()
         return error_page(409, "duplicate")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(PostgresAway)
+    def database_away(error):
+        # The database is down or unreachable (a restart, a full disk, a lost network): a page in the
+        # user's language with a 503, for staff pages and polls too. The polls keep polling (app.js
+        # shows a line meanwhile) and come back by themselves once the database does.
+        current_app.logger.warning("database away: %s", error)
+        return database_page()
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        # Any other driver error: a dropped connection is the database being away; the rest are ours.
+        if error.connection_invalidated:
+            return database_page()
+        current_app.logger.exception("database error", exc_info=error)
+        _forget_the_session()
+        return error_page(500)
 
     @app.errorhandler(CSRFError)
     def csrf_expired(_error):
@@ -36,3 +62,17 @@ def _page(status: int, message: str):
 def error_page(status: int, message: str | None = None):
     """The error page for a status, in the user's language; message picks another sentence."""
     return render_template("errors/error.html", message=message or PAGES[status]), status
+
+
+def database_page():
+    _forget_the_session()
+    # The page must not ask the database who is signed in: show it as to a visitor.
+    g._login_user = login_manager.anonymous_user()
+    return error_page(503, "database")
+
+
+def _forget_the_session():
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing to roll back, only the session to drop
+        db.session.close()

@@ -2,6 +2,8 @@
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from kiosk.errors import error_page
+
 #: only the kiosk's own scripts, styles, images and fonts; no frames, no plug-ins, forms post home
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -21,10 +23,51 @@ CONTENT_SECURITY_POLICY = "; ".join([
 PRIVATE_PATHS = ("/staff", "/organiser", "/followups", "/slip", "/login")
 
 
+def carries_nul() -> bool:
+    """A NUL byte anywhere in the path, the query (names or values), a form field or an uploaded
+    text file (a CSV). No person types one; PostgreSQL refuses it in any text, which gave 500s on
+    /b/..., /t/..., the sign-in form and a CSV cell. (An .xlsx is a zip: NULs are its own bytes, and
+    its cells are checked where it is read.)"""
+    if "\x00" in request.path:
+        return True
+    fields = [request.args]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields.append(request.form)
+    if any("\x00" in name or any("\x00" in value for value in values)
+           for multi in fields for name, values in multi.lists()):
+        return True
+    return request.method == "POST" and request.mimetype == "multipart/form-data" and any(
+        _text_file_has_nul(upload) for upload in request.files.values())
+
+
+#: CSV is read as UTF-8 or GB18030, neither of which has a NUL byte in any character
+_TEXT_UPLOADS = (".csv", ".txt")
+
+
+def _text_file_has_nul(upload) -> bool:
+    if not (upload.filename or "").lower().endswith(_TEXT_UPLOADS):
+        return False
+    stream = upload.stream
+    try:
+        while chunk := stream.read(64 * 1024):  # the upload is already bounded by MAX_CONTENT_LENGTH
+            if b"\x00" in chunk:
+                return True
+        return False
+    finally:
+        stream.seek(0)
+
+
 def init(app):
     if app.config.get("BEHIND_PROXY"):
         # One proxy (nginx, a load balancer) sets X-Forwarded-For/-Proto/-Host: trust exactly that one.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    def refuse_nul():
+        if carries_nul():
+            return error_page(400, "nul")
+        return None
+    # First of all the before_request functions: none of them may take a NUL to the database.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul)
 
     @app.after_request
     def security_headers(response):

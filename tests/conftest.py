@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from kiosk import create_app
@@ -82,3 +83,19 @@ def organiser(app):
     db.session.add(user)
     db.session.commit()
     return user
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """An empty database of the kind the suite runs on: a new SQLite file, or a new PostgreSQL database."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    server = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql("DROP DATABASE IF EXISTS kiosk_migrations")
+        connection.exec_driver_sql("CREATE DATABASE kiosk_migrations")
+    yield POSTGRES_URL.rsplit("/", 1)[0] + "/kiosk_migrations"
+    with server.connect() as connection:
+        connection.exec_driver_sql("DROP DATABASE kiosk_migrations WITH (FORCE)")
+    server.dispose()

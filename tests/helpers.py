@@ -7,6 +7,8 @@ import re
 from openpyxl import Workbook
 from pypdf import PdfReader
 
+from kiosk.extensions import db
+from kiosk.service_requests.models import ServiceRequest
 from tests.factories import CODE_A, PASSWORD
 
 
@@ -70,3 +72,21 @@ def apply_preview(client, fair_id, preview):
     plan = re.search(r'name="plan" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="plan"', html)
     return client.post(f"/organiser/fairs/{fair_id}/import/apply", data={
         "csrf_token": csrf_token(client, f"/organiser/fairs/{fair_id}"), "plan": plan.group(1) or plan.group(2)})
+
+
+def page_version(client, request_id, action):
+    """The version a request's page hands its form for this action, as the tablet would send it."""
+    html = client.get(f"/staff/requests/{request_id}").get_data(as_text=True)
+    return re.search(rf'name="{action}-version" type="hidden" value="(\d+)"', html).group(1)
+
+
+def act(client, request_id, action, **fields):
+    """Post one of a request's actions from the tablet, its fields named as the form names them."""
+    data = {"csrf_token": csrf_token(client, "/login"), **{f"{action}-{k}": v for k, v in fields.items()}}
+    return client.post(f"/staff/requests/{request_id}/{action}", data=data)
+
+
+def fresh(request_id):
+    """The request as the database holds it now."""
+    db.session.expire_all()
+    return db.session.get(ServiceRequest, request_id)

@@ -1,12 +1,17 @@
-"""A backup taken in the middle of the rush is consistent, and restores."""
+"""A backup taken in the middle of the rush is consistent, and restores; never under a serving kiosk."""
+import os
+import runpy
 import sqlite3
 import threading
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from kiosk import create_app
+from kiosk.backup import SERVING_FILE, serving_pid
 from kiosk.extensions import db
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, RequestEvent, ServiceRequest
@@ -79,3 +84,32 @@ def test_a_damaged_backup_is_refused(sqlite_app, tmp_path):
     broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     result = app.test_cli_runner().invoke(args=["backup", "restore", str(broken), "--yes"])
     assert result.exit_code != 0
+
+
+def test_restore_is_refused_while_the_kiosk_serves_unless_forced_offline(sqlite_app, tmp_path):
+    app = sqlite_app
+    app.instance_path = str(tmp_path / "instance")
+    copy = tmp_path / "copy.db"
+    assert app.test_cli_runner().invoke(args=["backup", "create", "--to", str(copy)]).exit_code == 0
+    (tmp_path / "instance").mkdir()
+    serving = tmp_path / "instance" / "serving.pid"
+    serving.write_text(f"{os.getpid()}\n")  # a live process: this one stands in for gunicorn
+    db.session.remove()
+    db.engine.dispose()
+    refused = app.test_cli_runner().invoke(args=["backup", "restore", str(copy), "--yes"])
+    assert refused.exit_code != 0 and "The kiosk is serving" in refused.output and "--force-offline" in refused.output
+    forced = app.test_cli_runner().invoke(args=["backup", "restore", str(copy), "--yes", "--force-offline"])
+    assert forced.exit_code == 0, forced.output
+    serving.write_text("999999999\n")  # left by a server that died: no such process
+    stale = app.test_cli_runner().invoke(args=["backup", "restore", str(copy), "--yes"])
+    assert stale.exit_code == 0, stale.output
+
+
+def test_gunicorn_writes_the_serving_file_when_ready_and_removes_it_on_exit(tmp_path):
+    settings = runpy.run_path(str(Path(__file__).parent.parent / "gunicorn.conf.py"))
+    settings["when_ready"].__globals__["SERVING_PID"] = tmp_path / SERVING_FILE
+    server = SimpleNamespace(pid=os.getpid())
+    settings["when_ready"](server)
+    assert serving_pid(tmp_path) == server.pid
+    settings["on_exit"](server)
+    assert serving_pid(tmp_path) is None and not (tmp_path / SERVING_FILE).exists()

@@ -9,24 +9,9 @@ from kiosk.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Channel, EventKind, ServiceRequest, Status
 from tests.factories import CODE_B, booth, request_in
-from tests.helpers import csrf_token, login
+from tests.helpers import act, csrf_token, fresh, login, page_version
 
 POLL = {"HX-Request": "true"}
-
-
-def page_version(client, request_id, action):
-    html = client.get(f"/staff/requests/{request_id}").get_data(as_text=True)
-    return re.search(rf'name="{action}-version" type="hidden" value="(\d+)"', html).group(1)
-
-
-def act(client, request_id, action, **fields):
-    data = {"csrf_token": csrf_token(client, "/login"), **{f"{action}-{k}": v for k, v in fields.items()}}
-    return client.post(f"/staff/requests/{request_id}/{action}", data=data)
-
-
-def fresh(request_id):
-    db.session.expire_all()
-    return db.session.get(ServiceRequest, request_id)
 
 
 def test_sign_in_goes_to_the_booth_queue_and_sign_out_is_one_tap(client, fair):

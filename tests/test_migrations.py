@@ -1,6 +1,4 @@
 """The schema of a real database comes only from migrations, and matches the models."""
-import pytest
-import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -8,22 +6,6 @@ from flask_migrate import downgrade, upgrade
 from kiosk import create_app
 from kiosk.extensions import db
 from tests.conftest import POSTGRES_URL
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    """An empty database of the kind the suite runs on: a new SQLite file, or a new PostgreSQL database."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    server = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql("DROP DATABASE IF EXISTS kiosk_migrations")
-        connection.exec_driver_sql("CREATE DATABASE kiosk_migrations")
-    yield POSTGRES_URL.rsplit("/", 1)[0] + "/kiosk_migrations"
-    with server.connect() as connection:
-        connection.exec_driver_sql("DROP DATABASE kiosk_migrations WITH (FORCE)")
-    server.dispose()
 
 
 def test_the_suite_runs_on_the_database_it_was_given(app):

@@ -162,6 +162,25 @@ def test_guessing_the_staff_password_in_slip_mode_is_limited(app, fair):
     assert login(app.test_client(), "b07")
 
 
+def test_after_a_short_cool_down_the_right_password_leaves_slip_mode(app, fair):
+    from datetime import timedelta
+
+    from kiosk.auth.models import LoginAttempt
+    from kiosk.auth.signin_limits import SLIP_EXIT_COOLDOWN
+    item = request_in(fair, Status.resolved)
+    tablet = login(app.test_client(), "b07")
+    hand_over(tablet, item)
+    token = csrf_token(tablet, "/slip")
+    for _ in range(LOGIN_FAILURES):
+        tablet.post("/slip/exit", data={"password": "guess", "csrf_token": token})
+    assert tablet.post("/slip/exit", data={"password": PASSWORD, "csrf_token": token}).status_code == 429
+    # A minute later (not fifteen), the staff's password works.
+    db.session.execute(sa.update(LoginAttempt).values(at=LoginAttempt.at - SLIP_EXIT_COOLDOWN - timedelta(seconds=1)))
+    db.session.commit()
+    back = tablet.post("/slip/exit", data={"password": PASSWORD, "csrf_token": token})
+    assert back.headers["Location"] == f"/staff/requests/{item.id}"
+
+
 def test_slip_mode_is_refused_before_an_outcome_and_for_another_booth(app, fair, organiser):
     item = request_in(fair)
     tablet = login(app.test_client(), "b07")
@@ -173,17 +192,46 @@ def test_slip_mode_is_refused_before_an_outcome_and_for_another_booth(app, fair,
     assert hand_over(other, item).status_code == 404
 
 
-def test_paper_slip_is_typed_in_with_its_channel(app, fair):
+def test_an_organiser_types_in_a_paper_slip_with_its_number(app, fair, organiser):
     item = request_in(fair, Status.resolved)
-    staff = login(app.test_client(), "b07")
+    boss = login(app.test_client(), "organiser")
     url = f"/staff/requests/{item.id}/paper-slip"
-    assert staff.get(url).status_code == 200
-    bad = staff.post(url, data={**GOOD, "integrity": None, "csrf_token": csrf_token(staff, url)})
+    assert "录入纸质测评表" in boss.get(f"/staff/requests/{item.id}").get_data(as_text=True)
+    assert boss.get(url).status_code == 200
+    bad = boss.post(url, data={**GOOD, "integrity": None, "csrf_token": csrf_token(boss, url)})
     assert bad.status_code == 422 and "请选择一项评价" in bad.get_data(as_text=True)
-    ok = staff.post(url, data={**GOOD, "csrf_token": csrf_token(staff, url)})
+    unnumbered = boss.post(url, data={**GOOD, "csrf_token": csrf_token(boss, url)})
+    assert unnumbered.status_code == 422 and "请填写纸质测评表上的编号" in unnumbered.get_data(as_text=True)
+    ok = boss.post(url, data={**GOOD, "paper_number": "No.0042", "csrf_token": csrf_token(boss, url)})
     assert ok.status_code == 302
     slip, = slips()
-    assert slip.channel is SlipChannel.paper and slip.entered_by.username == "b07"
+    assert slip.channel is SlipChannel.paper and slip.entered_by.username == "organiser"
+    assert slip.paper_number == "No.0042"
+
+
+def test_staff_of_the_lead_or_a_joint_booth_cannot_type_in_a_paper_slip(app, fair, organiser):
+    item = request_in(fair, Status.resolved, joined=["F01"])
+    url = f"/staff/requests/{item.id}/paper-slip"
+    for username in ("b07", "f01"):
+        staff = login(app.test_client(), username)
+        assert "录入纸质测评表" not in staff.get(f"/staff/requests/{item.id}").get_data(as_text=True)
+        assert staff.get(url).status_code == 403
+        answer = staff.post(url, data={**GOOD, "paper_number": "1", "csrf_token": csrf_token(staff, "/login")})
+        assert answer.status_code == 403
+    assert slips() == []
+    assert post_slip(app.test_client(), item).status_code == 303  # the company can still rate
+    slip, = slips()
+    assert slip.channel is SlipChannel.phone
+
+
+def test_the_service_refuses_a_paper_slip_from_the_rated_booth(app, fair):
+    from kiosk.auth.models import User
+    from kiosk.slips.service import SlipRefused
+    item = request_in(fair, Status.resolved)
+    staff = db.session.scalar(sa.select(User).where(User.username == "b07"))
+    with pytest.raises(SlipRefused) as refused:
+        give_slip(item, answers(5), SlipChannel.paper, entered_by=staff, paper_number="7")
+    assert refused.value.reason == "own_booth"
 
 
 def test_staff_never_see_which_company_gave_which_rating(app, fair, organiser):

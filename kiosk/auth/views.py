@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired
 
 from kiosk.auth.access import Viewer
 from kiosk.auth.models import User, why_session_ended
-from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt
+from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt, password_matches
 from kiosk.extensions import db, login_manager
 from kiosk.formtools import strip
 from kiosk.safeurls import local_path
@@ -32,7 +32,7 @@ def login():
         if attempt is None:
             return render_template("auth/login.html", form=form, locked=True), 429
         user = db.session.scalar(sa.select(User).filter_by(username=form.username.data))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if password_matches(user, form.password.data):
             attempt_succeeded(attempt)
             # A tablet stays signed in for the whole fair day, across reloads and restarts.
             session.permanent = True

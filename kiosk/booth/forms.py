@@ -1,4 +1,6 @@
 """The forms behind each action on a request's page. Each carries the version the person saw."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -6,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kiosk.formtools import int_or_none, strip, strip_long
+from kiosk.timeutil import fair_today
 
 TEXT_MAX = 2000
 
@@ -29,6 +32,17 @@ class ResolveForm(ActionForm):
     resolution = _text(_l("办理情况"), _l("请写明现场办理的情况"))
 
 
+#: how far ahead a plan's due date may be
+DUE_WITHIN_YEARS = 2
+
+
+def latest_due(today: date) -> date:
+    try:
+        return today.replace(year=today.year + DUE_WITHIN_YEARS)
+    except ValueError:  # 29 February, two years on
+        return today.replace(year=today.year + DUE_WITHIN_YEARS, day=28)
+
+
 class PlanForm(ActionForm):
     plan_text = _text(_l("解决方案"), _l("请写明解决方案"))
     unit = StringField(_l("责任单位"), filters=[strip], validators=[
@@ -41,6 +55,12 @@ class PlanForm(ActionForm):
         super().__init__(*args, **kwargs)
         # WTForms' own message for a date it cannot read is English only.
         self.due.process_errors = [_l("请按 年-月-日 填写完成时限") for _ in self.due.process_errors]
+
+    def validate_due(self, field):
+        # A plan is followed up quarter by quarter: a date past DUE_WITHIN_YEARS is a typo (9999-12-31
+        # was saved once), and it would keep the item off every overdue list for good.
+        if field.data is not None and field.data > latest_due(fair_today()):
+            raise ValidationError(_l("完成时限不能晚于两年之后（%(latest)s）", latest=latest_due(fair_today()).isoformat()))
 
 
 class TransferForm(ActionForm):

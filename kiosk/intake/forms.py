@@ -23,11 +23,22 @@ _CREDIT_CODE_ERRORS = {
 }
 
 
+#: the largest amount a form takes, in 万元 (a trillion yuan: far above any real request)
+AMOUNT_MAX = Decimal("100000000")
+
+
 class AmountField(DecimalField):
-    """A decimal in 万元 that may be written 1,000 or 1，000."""
+    """A decimal in 万元 that may be written 1,000 or 1，000; finite and in range, or not a number.
+
+    Decimal reads "sNaN", "inf" and "1e400": a signalling NaN raises on the range check's comparison
+    and 1e400 on rounding to two places when the form is shown again (both were 500s), so whatever
+    is not a finite amount within AMOUNT_MAX is refused here, before any comparison or rounding."""
 
     def process_formdata(self, valuelist):
         super().process_formdata([v.replace(",", "").replace("，", "") for v in valuelist])
+        if self.data is not None and (not self.data.is_finite() or abs(self.data) > AMOUNT_MAX):
+            self.data = None
+            raise ValueError(self.invalid_value_message)
 
 
 class IntakeForm(FlaskForm):
@@ -52,7 +63,7 @@ class IntakeForm(FlaskForm):
         Optional(), Length(max=200, message=_l("项目名称最多200字"))])
     # The parse error is ours: WTForms' own is English (and read from its catalog on every request).
     amount_wan = AmountField(_l("融资金额（万元，选填）"), places=2, invalid_value_message=_AMOUNT_ERROR, validators=[
-        Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100000000"), message=_AMOUNT_ERROR)])
+        Optional(), NumberRange(min=Decimal("0.01"), max=AMOUNT_MAX, message=_AMOUNT_ERROR)])
     #: a fresh key per filled form; a retried or doubled POST carries the same one. A key that is not
     #: one of ours (too long, odd characters) is dropped rather than refused: the request still counts.
     #: (hidden fields get an empty label: without one WTForms makes one up, through its own catalog,

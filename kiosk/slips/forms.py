@@ -61,6 +61,10 @@ class SlipForm(FlaskForm):
                            ratings={f.name: f.data for f in self.rating_fields()}, comment=self.comment.data)
 
 
+class PaperSlipForm(SlipForm):
+    """A paper slip typed in: the same answers, and the number printed on the paper."""
+    paper_number = StringField(_l("纸质测评表编号"), filters=[strip], validators=[
+        DataRequired(_l("请填写纸质测评表上的编号")), Length(max=40, message=_l("最多%(max)d字", max=40))])
 
 
 class ExitSlipModeForm(FlaskForm):

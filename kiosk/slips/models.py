@@ -37,7 +37,7 @@ class SlipChannel(enum.Enum):
     phone = "phone"
     #: the booth's tablet handed to the company in slip mode
     tablet = "tablet"
-    #: a paper slip typed in by staff or an organiser
+    #: a paper slip typed in by an organiser (never by the rated booth)
     paper = "paper"
 
     @property
@@ -60,6 +60,8 @@ class SatisfactionSlip(db.Model):
     integrity: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
     overall: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
     comment: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    #: the number printed on a paper slip, so the typed-in slip can be matched with the paper one
+    paper_number: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     #: who typed in a paper slip
     entered_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -15,7 +15,8 @@ FOLLOW_UP_AT = 2
 
 
 class SlipRefused(Exception):
-    """reason: 'given' (a slip exists already) or 'no_outcome' (nothing to rate yet)."""
+    """reason: 'given' (a slip exists already), 'no_outcome' (nothing to rate yet), 'own_booth' (the
+    rated booth may not type in its own rating) or 'no_number' (a paper slip without its number)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -29,14 +30,29 @@ class SlipAnswers:
     comment: str | None = None
 
 
-def give_slip(item: ServiceRequest, answers: SlipAnswers, channel: SlipChannel, entered_by=None) -> SatisfactionSlip:
+def rated_booth_staff(user, item: ServiceRequest) -> bool:
+    """Staff of the lead booth or of a joint booth: the booths a slip on this request rates."""
+    return user.booth_id is not None and (
+        user.booth_id == item.booth_id or any(b.id == user.booth_id for b in item.joint_booths))
+
+
+def give_slip(item: ServiceRequest, answers: SlipAnswers, channel: SlipChannel, entered_by=None,
+              paper_number: str | None = None) -> SatisfactionSlip:
+    """The 好差评 rule (GB/T 39734): the rated unit never writes its own rating. The company rates on
+    its phone or on the tablet handed over in slip mode (the company holds it); a paper slip is typed
+    in only by someone outside the rated booths (an organiser), with the paper slip's number."""
+    if channel is SlipChannel.paper:
+        if entered_by is None or rated_booth_staff(entered_by, item):
+            raise SlipRefused("own_booth")
+        if not paper_number:
+            raise SlipRefused("no_number")
     if not item.status.has_outcome:
         raise SlipRefused("no_outcome")
     if item.slip is not None:
         raise SlipRefused("given")
     slip = SatisfactionSlip(
         request_id=item.id, channel=channel, confirmed=answers.confirmed, comment=answers.comment or None,
-        entered_by=entered_by, needs_followup=not answers.confirmed or answers.ratings["overall"] <= FOLLOW_UP_AT,
+        entered_by=entered_by, paper_number=paper_number if channel is SlipChannel.paper else None, needs_followup=not answers.confirmed or answers.ratings["overall"] <= FOLLOW_UP_AT,
         **{name: answers.ratings[name] for name in (*DIMENSIONS, "overall")})
     try:
         # Any flush may be where a second slip for the same request (a double tap) or a

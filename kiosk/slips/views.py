@@ -7,11 +7,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from kiosk.auth.access import organiser_required, request_by_token_or_404, request_or_404
-from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt
+from kiosk.auth.signin_limits import attempt_succeeded, browser_id, slip_exit_attempt
 from kiosk.extensions import db
 from kiosk.rendering import render_block
 from kiosk.service_requests.models import ServiceRequest
-from kiosk.slips.forms import ExitSlipModeForm, FollowUpForm, SlipForm
+from kiosk.slips.forms import ExitSlipModeForm, FollowUpForm, PaperSlipForm, SlipForm
 from kiosk.slips.models import SatisfactionSlip, SlipChannel
 from kiosk.slips.service import SlipRefused, give_slip, record_call
 
@@ -35,12 +35,12 @@ def by_company(token: str):
     return redirect(url_for("intake.track", token=token), 303)
 
 
-def _give(item, form, channel, entered_by=None) -> str:
-    """'saved'; 'invalid' (the form says why); or why the slip was refused: 'given', 'no_outcome'."""
+def _give(item, form, channel, entered_by=None, paper_number=None) -> str:
+    """'saved'; 'invalid' (the form says why); or why the slip was refused (SlipRefused's reasons)."""
     if not form.validate():
         return "invalid"
     try:
-        give_slip(item, form.answers(), channel, entered_by=entered_by)
+        give_slip(item, form.answers(), channel, entered_by=entered_by, paper_number=paper_number)
     except SlipRefused as refused:
         db.session.rollback()
         return refused.reason
@@ -102,7 +102,7 @@ def kiosk_exit():
     # The tablet is in a company's hands: its guesses at the staff password count as failed sign-ins.
     locked = False
     if form.validate():
-        attempt = password_attempt(current_user.username, browser_id())
+        attempt = slip_exit_attempt(current_user.username, browser_id())
         locked = attempt is None
         if not locked and current_user.check_password(form.password.data):
             attempt_succeeded(attempt)
@@ -115,15 +115,19 @@ def kiosk_exit():
                            outcome=None, exit_failed="locked" if locked else True), 429 if locked else 401
 
 
-# Paper slips, typed in by booth staff or organisers.
+# Paper slips: typed in by an organiser, never by the rated booth (the 好差评 rule: the rated unit
+# never writes its own rating). Booth staff of other booths cannot see the request at all, so
+# organisers are the people outside the rated booth who can; give_slip checks the rule again.
 
 @bp.route("/staff/requests/<int:request_id>/paper-slip", methods=["GET", "POST"])
-@login_required
+@organiser_required
 def paper(request_id: int):
-    item = request_or_404(request_id, act=True)
-    form, outcome = SlipForm(formdata=request.form if request.method == "POST" else None), None
+    item = request_or_404(request_id)
+    form = PaperSlipForm(formdata=request.form if request.method == "POST" else None)
+    outcome = None
     if request.method == "POST":
-        outcome = _give(item, form, SlipChannel.paper, entered_by=current_user)
+        outcome = _give(item, form, SlipChannel.paper, entered_by=current_user,
+                        paper_number=form.paper_number.data)
         if outcome == "saved":
             flash(_l("纸质测评表已录入。"))
             return redirect(url_for("booth.show", request_id=item.id))

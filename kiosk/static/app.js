@@ -76,4 +76,29 @@
   document.addEventListener("htmx:sendError", function (e) { showNetError(e.target.closest("form"), true); });
   document.addEventListener("htmx:responseError", function (e) { showNetError(e.target.closest("form"), true); });
   document.addEventListener("htmx:timeout", function (e) { showNetError(e.target.closest("form"), true); });
+
+  // Pages that poll (the queue, the tracking page, the dashboard, the hall screen): a lost network or
+  // a database away (503) shows one small line; htmx keeps polling on its own and a good answer hides
+  // it again. The words come from the page (a meta tag), in the user's language.
+  function isPoll(elt) { return !!elt && /\bevery\b/.test(elt.getAttribute("hx-trigger") || ""); }
+  function offlineLine(show) {
+    var line = document.getElementById("poll-offline");
+    if (!line && show) {
+      var words = document.querySelector('meta[name="poll-offline"]');
+      line = document.createElement("p");
+      line.id = "poll-offline";
+      line.className = "poll-offline";
+      line.setAttribute("role", "status");
+      line.textContent = words ? words.content : "";
+      document.body.appendChild(line);
+    }
+    if (line) line.hidden = !show;
+  }
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function (e) { if (isPoll(e.detail.elt)) offlineLine(true); });
+  });
+  // Any good answer means the way is clear again. A poller swapped outerHTML is detached by the time
+  // its afterRequest fires, so the fresh poller's htmx:load counts too.
+  document.addEventListener("htmx:afterRequest", function (e) { if (e.detail.successful) offlineLine(false); });
+  document.addEventListener("htmx:load", function (e) { if (isPoll(e.target)) offlineLine(false); });
 })();

@@ -1,7 +1,7 @@
 """a request keeps the company name it was filed with
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0014
 Create Date: 2026-11-27 14:30:00
 
 Until now a request showed its company record's name, which every filing under the same credit
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0008'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

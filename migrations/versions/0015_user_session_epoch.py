@@ -1,7 +1,7 @@
 """an account's session epoch: logout, a reset and switching off end its sessions on the server
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0008
 Create Date: 2026-11-27 14:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0013'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,31 @@
+"""The access log carries no tokens: tracking links and the hall screen's link are masked in the
+request line, the path and the Referer."""
+import runpy
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+from gunicorn.config import Config
+
+CONF = Path(__file__).parent.parent / "gunicorn.conf.py"
+TOKEN = "Q3x_9kLmN2pR7sT1vW4yZ6aB8cD0eF"
+
+
+def test_the_access_log_masks_tracking_and_screen_tokens(tmp_path):
+    settings = runpy.run_path(str(CONF))
+    cfg = Config()
+    cfg.set("accesslog", str(tmp_path / "access.log"))
+    cfg.set("access_log_format", '%(h)s "%(r)s" %(s)s %(U)s "%(f)s" %({referer}i)s')
+    logger = settings["logger_class"](cfg)
+    for path, referer in [(f"/t/{TOKEN}", f"https://kiosk.example/t/{TOKEN}"),
+                          (f"/t/{TOKEN}/slip", "-"), (f"/screen/{TOKEN}", f"https://kiosk.example/screen/{TOKEN}?x=1")]:
+        environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path, "QUERY_STRING": "",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7", "HTTP_REFERER": referer}
+        response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+        request = SimpleNamespace(headers=[("REFERER", referer)])
+        logger.access(response, request, environ, timedelta(milliseconds=5))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    logged = (tmp_path / "access.log").read_text()
+    assert TOKEN not in logged
+    assert logged.count("/t/***") >= 4 and "/screen/***" in logged and "/t/***/slip" in logged

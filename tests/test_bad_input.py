@@ -1,0 +1,97 @@
+"""Bad input gets a clear answer in the user's language, never a 500: numbers that are not finite
+amounts, absurd due dates, a NUL byte anywhere, and the database going away."""
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk.extensions import db
+from kiosk.service_requests.models import ServiceRequest
+from tests.factories import booth, request_in
+from tests.helpers import act, csrf_token, form_data, fresh, login, page_version
+
+
+@pytest.mark.parametrize("amount", ["sNaN", "NaN", "-NaN", "inf", "-Infinity", "1e400", "-5", "1e9", "0"])
+def test_an_amount_that_is_not_a_finite_sum_in_range_is_a_form_error(client, fair, amount):
+    data = form_data(client, "/b/F01", category="funding", amount_wan=amount)
+    response = client.post(f"/f/{fair.id}", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "金额应为大于0的数字" in html
+    assert data["company_name"] in html and data["need"] in html
+    assert db.session.query(ServiceRequest).count() == 0
+
+
+def test_a_plan_due_more_than_two_years_ahead_is_refused_with_a_message(client, fair):
+    item = request_in(fair)
+    login(client, "b07")
+    version = page_version(client, item.id, "plan")
+    response = act(client, item.id, "plan", version=version, plan_text="会后踏勘", unit="工信局", person="赵",
+                   due="9999-12-31")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "完成时限不能晚于两年之后" in html and "会后踏勘" in html
+    version = page_version(client, item.id, "plan")
+    within = date.today() + timedelta(days=700)
+    assert act(client, item.id, "plan", version=version, plan_text="会后踏勘", unit="工信局", person="赵",
+               due=within.isoformat()).status_code == 200
+    assert fresh(item.id).plan_due == within
+
+
+def test_a_nul_byte_in_a_path_query_or_form_is_refused_at_the_edge(client, fair):
+    item = request_in(fair)
+    for url in ["/b/B0%007", f"/t/{item.token}%00", "/b/B07?lang=zh%00", f"/f/{fair.id}?x%00=1"]:
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "请求中含有不允许的字符" in response.get_data(as_text=True)
+    signin = client.post("/login", data={"username": "b07\x00", "password": "x",
+                                         "csrf_token": csrf_token(client, "/login")})
+    assert signin.status_code == 400 and "请求中含有不允许的字符" in signin.get_data(as_text=True)
+    filed = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07", need="用地\x00需求"))
+    assert filed.status_code == 400
+    assert db.session.query(ServiceRequest).count() == 1
+
+
+@pytest.fixture
+def database_away(app):
+    """Take the served app's SQLite file away (PostgreSQL down looks the same to the app: no connection)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("taken away by moving the SQLite file")
+    path = Path(url.removeprefix("sqlite:///"))
+
+    def away():
+        with app.app_context():
+            db.engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{path}{suffix}").exists():
+                os.rename(f"{path}{suffix}", f"{path}{suffix}.away")
+        path.mkdir()  # a directory where the file was: SQLite cannot open it
+    return away
+
+
+def test_every_page_answers_a_chinese_503_while_the_database_is_away(app, fair, organiser, database_away):
+    item = request_in(fair)
+    staff, boss = login(app.test_client(), "b07"), login(app.test_client(), "organiser")
+    queue = f"/staff/booths/{booth(fair, 'B07').id}"
+    assert staff.get(queue).status_code == 200
+    database_away()
+    public = app.test_client()
+    answers = [public.get("/b/B07"), public.get(f"/t/{item.token}"), staff.get(queue),
+               staff.get(queue, headers={"HX-Request": "true"}), staff.get(f"/staff/requests/{item.id}"),
+               boss.get("/organiser/")]
+    for response in answers:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 503, (response.request.path, html[:300])
+        assert "系统暂时连不上数据库" in html
+
+
+def test_a_nul_byte_in_an_uploaded_csv_is_refused_at_the_edge(app, fair, organiser):
+    import io
+    boss = login(app.test_client(), "organiser")
+    url = f"/organiser/fairs/{fair.id}/import"
+    sheet = "摊位号,名称\nB99,测试\x00局\n".encode()
+    response = boss.post(url, data={"csrf_token": csrf_token(boss, "/login"), "file": (io.BytesIO(sheet), "booths.csv")})
+    assert response.status_code == 400 and "请求中含有不允许的字符" in response.get_data(as_text=True)
+    clean = boss.post(url, data={"csrf_token": csrf_token(boss, "/login"),
+                                 "file": (io.BytesIO(sheet.replace(b"\x00", b"")), "booths.csv")})
+    assert clean.status_code != 400 or "请求中含有不允许的字符" not in clean.get_data(as_text=True)

@@ -14,10 +14,12 @@ from kiosk.fairs.models import Booth, Fair, new_screen_token
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
 from kiosk.i18n import language_key
+from kiosk.intake.limits import floods
 from kiosk.organiser import bp
 from kiosk.organiser.forms import CloseForm
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest, Status
+from kiosk.timeutil import utcnow
 
 #: how many of the longest-waiting requests the dashboard lists
 LONGEST_WAITING = 8
@@ -68,14 +70,17 @@ def _live(fair_id: int, template: str):
 
 def live_page(fair: Fair, template: str, poll_url: str):
     """The dashboard or the screen of a fair, whole or (for its poll) the live block alone."""
-    etag = f"d{fair.id}-{dashboard_version(fair.id)}-{request.endpoint}-{template}-{language_key()}"
+    # The minute too: a flood flag (intake.limits.floods) lapses with time, with nothing written.
+    minute = utcnow().strftime("%H%M")
+    etag = f"d{fair.id}-{dashboard_version(fair.id)}-{minute}-{request.endpoint}-{template}-{language_key()}"
     polled = request.htmx and not request.htmx.boosted
     if polled:
         cached = not_modified(etag)
         if cached is not None:
             return cached
     context = {"fair": fair, "t": compute_tally(fair), "waiting": _longest_waiting(fair),
-               "flags_open": satisfaction(fair_id=fair.id).flags_open, "poll_url": poll_url}
+               "flags_open": satisfaction(fair_id=fair.id).flags_open, "poll_url": poll_url,
+               "floods": floods(fair.id)}
     if polled:
         return tagged(make_response(render_block(template, "live", **context)), etag)
     return render_template(template, **context)

@@ -4,6 +4,8 @@ import csv
 import io
 import re
 
+import pypdfium2
+import zxingcpp
 from openpyxl import Workbook
 from pypdf import PdfReader
 
@@ -90,3 +92,16 @@ def fresh(request_id):
     """The request as the database holds it now."""
     db.session.expire_all()
     return db.session.get(ServiceRequest, request_id)
+
+
+def scanned(pdf: bytes) -> list[str]:
+    """What the QR code on each page of a PDF says, as a phone's camera would read it."""
+    document = pypdfium2.PdfDocument(pdf)
+    found = []
+    for page in document:
+        codes = zxingcpp.read_barcodes(page.render(scale=1.5).to_pil())
+        page.close()
+        assert len(codes) == 1
+        found.append(codes[0].text)
+    document.close()
+    return found

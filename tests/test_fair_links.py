@@ -4,10 +4,8 @@ otherwise; the address the posters print is shown, warned about when no phone ca
 be set per fair."""
 import re
 
-import pypdfium2
 import pytest
 import sqlalchemy as sa
-import zxingcpp
 
 from kiosk.extensions import db
 from kiosk.fairs.address import AddressRefused, Reach, normalise_base_url, reach
@@ -15,7 +13,7 @@ from kiosk.fairs.lifecycle import open_fair, overlap_warning
 from kiosk.fairs.models import FairStatus
 from kiosk.service_requests.models import ServiceRequest
 from tests.factories import booth, make_fair
-from tests.helpers import csrf_token, form_data, login
+from tests.helpers import csrf_token, form_data, login, scanned
 
 OTHER = "岱岳区要素保障大集"
 
@@ -45,18 +43,6 @@ def file_from(client, url):
     response = client.post(action, data=form_data(client, url))
     assert response.status_code == 303, response.get_data(as_text=True)
     return db.session.scalar(sa.select(ServiceRequest).filter_by(token=response.headers["Location"].rsplit("/", 1)[1]))
-
-
-def scanned(pdf: bytes) -> list[str]:
-    document = pypdfium2.PdfDocument(pdf)
-    found = []
-    for page in document:
-        codes = zxingcpp.read_barcodes(page.render(scale=1.5).to_pil())
-        page.close()
-        assert len(codes) == 1
-        found.append(codes[0].text)
-    document.close()
-    return found
 
 
 def test_two_open_fairs_with_the_same_booth_codes_each_file_their_posters_requests(app, client, fair, other):

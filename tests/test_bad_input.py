@@ -1,10 +1,12 @@
 """Bad input gets a clear answer in the user's language, never a 500: numbers that are not finite
 amounts, absurd due dates, a NUL byte anywhere, and the database going away."""
+import contextlib
 import os
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from kiosk.extensions import db
 from kiosk.service_requests.models import ServiceRequest
@@ -53,12 +55,32 @@ def test_a_nul_byte_in_a_path_query_or_form_is_refused_at_the_edge(client, fair)
 
 @pytest.fixture
 def database_away(app):
-    """Take the served app's SQLite file away (PostgreSQL down looks the same to the app: no connection)."""
+    """Take the served app's database away: on SQLite its file is moved; on PostgreSQL the database
+    stops taking connections and its open ones are ended, as when the server goes down."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("sqlite:///"):
-        pytest.skip("taken away by moving the SQLite file")
-    path = Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:///"):
+        yield _sqlite_away(app, Path(url.removeprefix("sqlite:///")))
+        return
+    server, name = url.rsplit("/", 1)
+    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
 
+    def away():
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            connection.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                       "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    yield away
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    admin.dispose()
+    # The test's own connection was ended too: the first use of it says so, and drops it.
+    for attempt in (db.session.rollback, db.session.remove):
+        with contextlib.suppress(sa.exc.DBAPIError):
+            attempt()
+    db.engine.dispose()
+
+
+def _sqlite_away(app, path: Path):
     def away():
         with app.app_context():
             db.engine.dispose()
@@ -71,13 +93,14 @@ def database_away(app):
 
 def test_every_page_answers_a_chinese_503_while_the_database_is_away(app, fair, organiser, database_away):
     item = request_in(fair)
+    token, item_id = item.token, item.id  # read now: the test's own connection goes away too
     staff, boss = login(app.test_client(), "b07"), login(app.test_client(), "organiser")
     queue = f"/staff/booths/{booth(fair, 'B07').id}"
     assert staff.get(queue).status_code == 200
     database_away()
     public = app.test_client()
-    answers = [public.get("/b/B07"), public.get(f"/t/{item.token}"), staff.get(queue),
-               staff.get(queue, headers={"HX-Request": "true"}), staff.get(f"/staff/requests/{item.id}"),
+    answers = [public.get("/b/B07"), public.get(f"/t/{token}"), staff.get(queue),
+               staff.get(queue, headers={"HX-Request": "true"}), staff.get(f"/staff/requests/{item_id}"),
                boss.get("/organiser/")]
     for response in answers:
         html = response.get_data(as_text=True)

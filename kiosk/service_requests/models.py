@@ -196,6 +196,11 @@ class ServiceRequest(db.Model):
         return self.status.awaits_closeout and self.plan_due is not None and self.plan_due < day
 
     @property
+    def last_transfer(self) -> "RequestEvent | None":
+        """The latest transfer (转办): the company's page says where the request went, and why."""
+        return next((event for event in reversed(self.events) if event.kind.moves_lead), None)
+
+    @property
     def is_overdue(self) -> bool:
         """Overdue today, where the fair is."""
         return self.overdue_on(fair_today())

@@ -287,7 +287,8 @@ class RequestEvent(db.Model):
     kind: so.Mapped[EventKind] = enum_column(EventKind)
     from_status: so.Mapped[Status | None] = enum_column(Status, nullable=True)
     to_status: so.Mapped[Status | None] = enum_column(Status, nullable=True)
-    from_booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id"))
+    #: the booth a transfer took it from (indexed: that booth's 已转出 tab reads by it)
+    from_booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id"), index=True)
     to_booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id"))
     #: the reason, the note, or what was done
     detail: so.Mapped[str | None] = so.mapped_column(sa.Text)

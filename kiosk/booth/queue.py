@@ -194,4 +194,4 @@ def _words(language: str) -> dict:
             "column_headings": [str(heading) for heading in COLUMN_HEADINGS],
             "transfer_headings": [str(heading) for heading in TRANSFER_HEADINGS],
             "nav_label": str(_l("按状态筛选")), "slips_line": str(_l("满意度测评：已收 %(slips)d / %(done)d 份")),
-            "satisfied_line": str(_l("满意率 %(share)s")), "average_line": str(_l("总体平均 %(avg)s 分"))}
+            "satisfied_line": str(_l("满意率 %(share)s（含基本满意）")), "average_line": str(_l("总体平均 %(avg)s 分"))}

@@ -6,7 +6,6 @@ Create Date: 2026-12-02 11:00:00
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

@@ -172,9 +172,9 @@ def test_the_lookup_is_linked_from_the_form_the_fair_wide_page_and_a_closed_fair
 def test_the_tracking_page_tells_a_wechat_user_how_to_keep_the_link(client, fair):
     item = request_in(fair)
     in_wechat = client.get(f"/t/{item.token}", headers={"User-Agent": WECHAT}).get_data(as_text=True)
-    assert "点右上角“…”，选“收藏”" in in_wechat and f'href="/f/{fair.id}/find"' in in_wechat
+    assert "保存本页：点右上角“…”，选“收藏”" in in_wechat and f'href="/f/{fair.id}/find"' in in_wechat
     elsewhere = client.get(f"/t/{item.token}").get_data(as_text=True)
-    assert "点右上角" not in elsewhere and "加入书签" in elsewhere
+    assert "点右上角" not in elsewhere and "保存本页：加入书签或收藏" in elsewhere
 
 
 def test_a_transfer_as_the_company_sees_it(client, fair):

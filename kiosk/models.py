@@ -12,3 +12,4 @@ from kiosk.service_requests.models import (  # noqa: F401
     request_joint_booth,
 )
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip, SlipChannel  # noqa: F401
+from kiosk.api.models import ApiScope, ApiToken  # noqa: F401,E402  (after User: its tokens name who issued them)

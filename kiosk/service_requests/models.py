@@ -95,6 +95,12 @@ class Status(enum.Enum):
         return self is Status.closed_out
 
     @property
+    def finished(self) -> bool:
+        """Nothing more will be done: resolved on site, closed out, or withdrawn (Open311's "closed").
+        A plan stays open until it is closed out."""
+        return self in (Status.resolved, Status.closed_out, Status.withdrawn)
+
+    @property
     def is_withdrawn(self) -> bool:
         """A duplicate, a mistake, not a real request: no tally counts it."""
         return self is Status.withdrawn

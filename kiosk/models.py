@@ -1,4 +1,5 @@
 """Every model, imported in one place so that migrations and the app see the whole schema."""
+from kiosk.api.models import ApiScope, ApiToken  # noqa: F401
 from kiosk.auth.models import LoginAttempt, Role, User  # noqa: F401
 from kiosk.companies.models import Company  # noqa: F401
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairEvent, FairStatus, Zone  # noqa: F401
@@ -12,4 +13,3 @@ from kiosk.service_requests.models import (  # noqa: F401
     request_joint_booth,
 )
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip, SlipChannel  # noqa: F401
-from kiosk.api.models import ApiScope, ApiToken  # noqa: F401,E402  (after User: its tokens name who issued them)

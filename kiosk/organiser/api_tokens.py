@@ -30,7 +30,7 @@ def api_tokens():
     form = TokenForm()
     issued = None
     if form.validate_on_submit():
-        record, issued = issue_token(form.name.data, ApiScope(form.scope.data), current_user)
+        _, issued = issue_token(form.name.data, ApiScope(form.scope.data), current_user)
         form = TokenForm(formdata=None)
     status = 422 if form.errors else 200
     return render_template("organiser/api_tokens.html", form=form, tokens=all_tokens(), issued=issued,

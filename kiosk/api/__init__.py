@@ -10,7 +10,10 @@ Each resource is a module in kiosk.api.resources: its routes on `bp`, its OpenAP
 schemas (SCHEMAS). Adding one (the ledger's items, the scoreboard's rankings) is a module and a line
 in RESOURCES below; kiosk.api.openapi gathers the document from them.
 """
-from flask import Blueprint, g, jsonify, request
+import re
+from functools import cache
+
+from flask import Blueprint, current_app, g, jsonify, request
 
 from kiosk.api.common import BadQuery, bad_query
 from kiosk.api.tokens import token_for
@@ -18,6 +21,28 @@ from kiosk.api.tokens import token_for
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 #: the endpoints anyone may read: the document that says how to use the rest
 OPEN = {"api.openapi"}
+
+
+@bp.before_request
+def known_parameters_only():
+    """A query parameter the document does not name is a 400: a system that misspells
+    modified_since must hear of it, not be sent every request there is."""
+    unknown = sorted(set(request.args) - _parameters().get(request.endpoint, set()))
+    if unknown:
+        raise BadQuery(unknown[0], "not a parameter of this operation (see /api/v1/openapi.json)")
+
+
+@cache
+def _parameters() -> dict[str, set[str]]:
+    """Each endpoint's query parameters, as the OpenAPI document declares them."""
+    from kiosk.api.openapi import document
+    paths = document()["paths"]
+    known = {}
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{bp.name}."):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule).removeprefix(bp.url_prefix)
+            known[rule.endpoint] = {p["name"] for p in paths[path]["get"].get("parameters", []) if p["in"] == "query"}
+    return known
 
 
 @bp.before_request

@@ -1,4 +1,5 @@
-"""API tokens: the keys the city's other systems read /api/v1 with, kept as their SHA-256
+"""API tokens: the keys the city's other systems read /api/v1 with, kept as their SHA-256; and an
+index on a request's updated_at, which the API's modified_since reads
 
 Revision ID: 0022
 Revises: 0013
@@ -33,7 +34,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
     )
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_request_updated_at'), ['updated_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_service_request_updated_at'))
     op.drop_table('api_token')

@@ -47,7 +47,12 @@ def requests():
         if (code := choice("service_code", CATEGORIES)) is not None:
             statement = statement.where(ServiceRequest.category == Category(code))
         if (since := instant("modified_since")) is not None:
-            statement = statement.where(ServiceRequest.updated_at >= since)
+            # A sync asks for the few changed since its last: found by the updated_at index, then
+            # sorted. Ordered by the bare id, SQLite walks the whole table in id order instead
+            # (100,000 requests: 31 ms against 10 ms, bench/api_requests.py); "+ 0" keeps the order
+            # and leaves the index to the condition.
+            statement = statement.where(ServiceRequest.updated_at >= since).order_by(None).order_by(
+                ServiceRequest.id + 0)
         personal = sees_personal_data()
         return page_of(statement, lambda item: serialise(item, personal))
     return cached(make)

@@ -66,7 +66,7 @@ def test_a_token_is_required_and_a_session_is_not_one(app, client, filed, organi
 def test_a_revoked_token_is_refused_at_once_and_only_its_hash_is_kept(app, client, filed, organiser):
     boss = login(app.test_client(), "organiser")
     page = boss.post("/organiser/api-tokens", data={"csrf_token": csrf_token(boss, "/organiser/api-tokens"),
-                                                    "name": "市统计局", "scope": "public"})
+                                                    "name": "市统计局", "scope": "public"}, follow_redirects=True)
     assert page.status_code == 200
     secret = re.search(r'<code class="mono token">(kapi_[A-Za-z0-9_-]+)</code>', page.get_data(as_text=True)).group(1)
     assert get(client, "/api/v1/fairs", secret).status_code == 200

@@ -1,7 +1,7 @@
 """数据接口: the tokens the city's other systems read the API with. An organiser issues one (named for
 the system that will hold it, with its scope), sees it once, and revokes it when that system no
 longer needs it or it may have leaked."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -26,15 +26,21 @@ class TokenForm(FlaskForm):
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
 def api_tokens():
-    """The list and the form; a POST issues a token and shows it, this once (only its hash is kept)."""
+    """The list and the form. A POST issues a token and redirects to the list, which shows it this
+    once (only its hash is kept): reloading the page then shows the list, not a second token. The
+    token crosses the redirect in the signed session cookie of the organiser's own browser, and the
+    next page takes it out."""
     form = TokenForm()
-    issued = None
     if form.validate_on_submit():
-        _, issued = issue_token(form.name.data, ApiScope(form.scope.data), current_user)
-        form = TokenForm(formdata=None)
-    status = 422 if form.errors else 200
-    return render_template("organiser/api_tokens.html", form=form, tokens=all_tokens(), issued=issued,
-                           base=url_for("api.openapi", _external=True).removesuffix("/openapi.json")), status
+        _, session[_ISSUED] = issue_token(form.name.data, ApiScope(form.scope.data), current_user)
+        return redirect(url_for(".api_tokens"))
+    return render_template("organiser/api_tokens.html", form=form, tokens=all_tokens(), issued=session.pop(_ISSUED, None),
+                           base=url_for("api.openapi", _external=True).removesuffix("/openapi.json")), (
+        422 if form.errors else 200)
+
+
+#: the session key that carries a new token to the page that shows it
+_ISSUED = "issued_api_token"
 
 
 @bp.post("/api-tokens/<int:token_id>/revoke")

@@ -33,7 +33,7 @@ def document() -> dict:
             "version": "1.0.0",
             "description": (
                 "Fairs, their tallies and their requests, for the city's other systems. Read with a bearer "
-                "token that an organiser issues (大集管理 → 数据接口); a token with the public scope gets no "
+                "token that an organiser issues (the organisers' page 数据接口, /organiser/api-tokens); a token with the public scope gets no "
                 "personal data. Lists come in pages: {count, next, previous, results}, up to "
                 f"{MAX_PAGE_SIZE} a page. Every answer carries an ETag: send it back in If-None-Match and an "
                 "unchanged answer is a 304. Times are ISO 8601 with their zone. Texts (status_notes, "

@@ -62,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     rendering.init_jinja(app)
 
-    from kiosk import cli, errors, i18n, security
+    from kiosk import api, cli, errors, i18n, security
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(organiser_bp)
     app.register_blueprint(hall.bp)
     app.register_blueprint(intake.bp)
+    app.register_blueprint(api.bp)
     errors.register(app)
     security.init(app)
     cli.register(app)

@@ -13,6 +13,9 @@ Rather than each service remembering to say so, a flush listener looks at what t
 - a request's own `version` (SQLAlchemy's counter, which also guards against lost updates) moves
   with any change to it or to its trail, slip or joint booths: the tracking page polls it.
 
+The read-only API (kiosk.api) tags its answers with all_fairs_version(): the sum of the same versions
+over every fair.
+
 Filing writes past the ORM, for speed: it moves its booth's queue with `queue_moved()` in the same
 UPDATE that takes the ticket number.
 """
@@ -39,6 +42,15 @@ def dashboard_version(fair_id: int) -> str:
     sum of its booths' queues (each only grows, and a booth added or removed moves the set-up)."""
     row = db.session.execute(_DASHBOARD_VERSION, {"fair_id": fair_id}).first()
     return "gone" if row is None else f"{row[0]}.{row[1]}"
+
+
+def all_fairs_version() -> str:
+    """What the API shows (every fair, its tally and its requests), as one version: the set-ups and
+    queues of all fairs, summed, with how many fairs and booths there are (a fair deleted lowers a
+    sum that another's growth could make up)."""
+    fairs = db.session.execute(_ALL_FAIRS).one()
+    booths = db.session.execute(_ALL_BOOTHS).one()
+    return f"{fairs[0]}.{fairs[1]}.{booths[0]}.{booths[1]}"
 
 
 @dataclass
@@ -178,3 +190,6 @@ _DASHBOARD_VERSION = (
               sa.select(sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
               .where(Booth.fair_id == Fair.id).scalar_subquery())
     .where(Fair.id == sa.bindparam("fair_id")))
+
+_ALL_FAIRS = sa.select(sa.func.count(Fair.id), sa.func.coalesce(sa.func.sum(Fair.setup_version), 0))
+_ALL_BOOTHS = sa.select(sa.func.count(Booth.id), sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))

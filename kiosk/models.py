@@ -1,4 +1,5 @@
 """Every model, imported in one place so that migrations and the app see the whole schema."""
+from kiosk.api.models import ApiScope, ApiToken  # noqa: F401
 from kiosk.auth.models import LoginAttempt, Role, User  # noqa: F401
 from kiosk.companies.models import Company  # noqa: F401
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairEvent, FairStatus, Zone  # noqa: F401

@@ -69,6 +69,7 @@ def percent(share: float | None) -> str:
 def init_jinja(app) -> None:
     """The filters and names every template may use."""
     from kiosk.fairs.address import base_url
+    from kiosk.figures.charts import tally_charts
     from kiosk.i18n import current_language, html_lang
     from kiosk.service_requests.models import CATEGORY_LABELS
     from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
@@ -76,6 +77,6 @@ def init_jinja(app) -> None:
 
     app.jinja_env.filters.update(localtime=local_time, isotime=local_iso, percent=percent)
     app.jinja_env.globals.update(
-        html_lang=html_lang, asset=asset, current_language=current_language, fair_address=base_url,
+        html_lang=html_lang, asset=asset, tally_charts=tally_charts, current_language=current_language, fair_address=base_url,
         rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},
         category_names={c.value: label for c, label in CATEGORY_LABELS.items()})

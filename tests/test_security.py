@@ -6,6 +6,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from kiosk.api.models import ApiScope
+from kiosk.api.tokens import issue_token
 from kiosk.auth.signin_limits import LOGIN_FAILURES
 from kiosk.extensions import db
 from kiosk.intake.limits import SUBMITS_PER_DEVICE
@@ -19,6 +21,8 @@ from tests.helpers import csrf_token, form_data, login, pdf_text
 # Who may reach each endpoint. Every endpoint of the app must be listed: the test below fails on a
 # route nobody has decided about.
 PUBLIC, COMPANY, STAFF, BOOTH, REQUEST, ORGANISER = "public", "company", "staff", "booth", "request", "organiser"
+#: the read-only API: its bearer token only; no session, an organiser's included, opens it
+API = "api token"
 POLICY = {
     "static": PUBLIC, "intake.home": PUBLIC, "intake.booth_form": PUBLIC, "intake.fair_form": PUBLIC,
     "intake.submit": PUBLIC, "i18n.switch": PUBLIC, "auth.login": PUBLIC,
@@ -29,6 +33,8 @@ POLICY = {
     "slips.followups": ORGANISER, "slips.followup": ORGANISER,
     "intake.fair_booth_form": PUBLIC, "intake.find": PUBLIC, "intake.forget": PUBLIC,
     "hall.screen": PUBLIC,
+    "api.openapi": PUBLIC, "api.fairs": API, "api.fair": API, "api.tally": API, "api.requests": API,
+    "api.request_": API,
 }
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.
 POLICY["slips.paper"] = ORGANISER
@@ -48,7 +54,13 @@ def world(app, fair, organiser):
     return {"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
             "filename": "app.css",
-            "zone_id": fair.zones[0].id}
+            "zone_id": fair.zones[0].id, "token_id": _token_id()}
+
+
+def _token_id() -> int:
+    record, _ = issue_token("test", ApiScope.personal, None)
+    db.session.commit()
+    return record.id
 
 
 def urls(app, world):
@@ -80,7 +92,9 @@ def test_every_route_against_every_role(app, world, role):
         status, where = response.status_code, response.headers.get("Location", "")
         label = f"{role} {method} {url} -> {status} {where}"
         assert status != 500, label
-        if kind in (PUBLIC, COMPANY):
+        if kind == API:
+            assert status == 401 and "WWW-Authenticate" in response.headers, label
+        elif kind in (PUBLIC, COMPANY):
             assert status not in (401, 403), label
         elif role == "anonymous":
             assert status == 302 and where.startswith("/login"), label

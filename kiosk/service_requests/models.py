@@ -95,6 +95,12 @@ class Status(enum.Enum):
         return self is Status.closed_out
 
     @property
+    def finished(self) -> bool:
+        """Nothing more will be done: resolved on site, closed out, or withdrawn (Open311's "closed").
+        A plan stays open until it is closed out."""
+        return self in (Status.resolved, Status.closed_out, Status.withdrawn)
+
+    @property
     def is_withdrawn(self) -> bool:
         """A duplicate, a mistake, not a real request: no tally counts it."""
         return self is Status.withdrawn
@@ -174,7 +180,9 @@ class ServiceRequest(db.Model):
     closeout_result: so.Mapped[str | None] = so.mapped_column(sa.Text)
     closed_out_on: so.Mapped[date | None]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
-    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+    #: moved by any change to the request or its trail (kiosk.changes); indexed: the API's
+    #: modified_since reads the few changed since a time
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow, index=True)
     #: bumped on every change, so two people saving at once cannot overwrite each other
     version: so.Mapped[int] = so.mapped_column(default=1)
 

@@ -13,8 +13,8 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus, fair_booths
 from kiosk.formtools import int_or_none
 from kiosk.intake.forms import IntakeForm, intake_from
-from kiosk.intake.limits import device_id, too_many_submissions
-from kiosk.intake.service import FairNotOpen, Filed, already_filed, submit_request
+from kiosk.intake.limits import device_id
+from kiosk.intake.service import BoothNotOffered, FairNotOpen, Filed, TooManySubmissions, submit_request
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import SlipForm
@@ -78,17 +78,19 @@ def fair_form(fair_id: int):
 
 @bp.post("/f/<int:fair_id>")
 def submit(fair_id: int):
-    # The fair itself is loaded only to show the form again: whether it is open is checked inside
-    # the transaction that files the request (the first minutes of a fair bring hundreds at once).
-    form = IntakeForm(booths=fair_booths(fair_id))
+    # The first minutes of a fair bring hundreds of these at once, so nothing is read here: whether
+    # the fair is open and offers the booth, and whether the phone is within its limit, is checked
+    # by the statement that files the request. The fair and its booths are loaded only to show the
+    # form again.
+    form = IntakeForm(booths=None)
     if not form.validate():
         return _form_invalid(db.get_or_404(Fair, fair_id), form)
-    device = device_id()
-    intake = replace(intake_from(form), device=device)
-    if too_many_submissions(device) and not already_filed(intake):
-        return _form_invalid(db.get_or_404(Fair, fair_id), form, notice="too_many")
     try:
-        saved = submit_request(intake)
+        saved = submit_request(replace(intake_from(form), device=device_id()), fair_id=fair_id)
+    except BoothNotOffered:
+        return _form_invalid(db.get_or_404(Fair, fair_id), form)
+    except TooManySubmissions:
+        return _form_invalid(db.get_or_404(Fair, fair_id), form, notice="too_many")
     except FairNotOpen:
         return _form_invalid(db.get_or_404(Fair, fair_id), form, notice="closed")
     _remember(form, saved)
@@ -142,6 +144,8 @@ def _form_page(fair: Fair, booth: Booth | None):
 
 def _form_invalid(fair: Fair, form: IntakeForm, notice: str | None = None):
     """The form again with every message beside its field and everything typed kept."""
+    if not form.offers_booths:
+        form.offer(fair_booths(fair.id))
     if not fair.is_open:
         notice = "closed"  # whatever else is wrong: nothing can be filed now
     status = {"closed": 409, "expired": 400, "too_many": 429}.get(notice, 422)

@@ -57,4 +57,10 @@ def when_ready(server):
 
 
 def on_exit(server):
-    SERVING_PID.unlink(missing_ok=True)
+    # Only if it still names this server: two servers started from one checkout (scripts/cluster)
+    # share the file, and the first to stop must not make the other look stopped.
+    try:
+        if SERVING_PID.read_text().strip() == str(server.pid):
+            SERVING_PID.unlink()
+    except FileNotFoundError:
+        pass

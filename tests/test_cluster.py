@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.load_sim import CSRF, Recorder, check_database, phone_rounds
+from bench.load_sim import CSRF, DEMO_CODES, Recorder, check_database, phone_rounds
 from tests.factories import CODE_B
 
 pytestmark = pytest.mark.cluster
@@ -128,11 +128,10 @@ def test_a_tablet_signed_in_on_one_server_sees_a_phones_request_filed_through_ng
 
 def test_a_burst_of_200_through_nginx_loses_nothing_doubles_nothing_and_gets_no_5xx(cluster):
     recorder, filed = Recorder(), []
-    codes = [f"B{n:02d}" for n in range(1, 16)] + [f"F{n:02d}" for n in range(1, 11)]
     # A thread of its own: Playwright's browser (tests/browser) may hold this thread's event loop.
     with ThreadPoolExecutor(1) as runner:
         runner.submit(lambda: asyncio.run(phone_rounds(
-            cluster["url"], codes, 200, 200, gap=1, lead=2, rng=random.Random(7),
+            cluster["url"], DEMO_CODES, 200, 200, gap=1, lead=2, rng=random.Random(7),
             recorder=recorder, filed=filed))).result()
     lost, extra = check_database(cluster["database_url"], filed)
     assert recorder.server_errors() == 0 and dict(recorder.statuses["submit"]) == {200: 200}, recorder.report()

@@ -89,7 +89,7 @@ async def load_form(client, codes, arrival, rng, recorder):
             "contact_name": "王经理", "mobile": "13912345678", "category": "land",
             "need": f"新建厂房需用地约{rng.randint(5, 80)}亩。", "project_name": "", "amount_wan": ""}
     cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-    return {"path": re.search(r'<form[^>]* action="([^"]+)"', html).group(1), "body": urlencode(data),
+    return {"path": re.search(r'<form id="intake-form"[^>]* action="([^"]+)"', html).group(1), "body": urlencode(data),
             "headers": {"HX-Request": "true", "Cookie": cookie}}
 
 

@@ -5,8 +5,8 @@ versions they read stand still, so every write that changes what one of them sho
 Rather than each service remembering to say so, a flush listener looks at what the flush writes:
 
 - a booth's `queue_version` moves with any change to a request in its queue (the request's row, its
-  trail, joint booths, slip or follow-up calls), with a change to the booth or its department, and
-  when its fair opens or closes.
+  trail, joint booths, slip or follow-up calls) or to one it transferred away (its 已转出 tab shows
+  how that stands), with a change to the booth or its department, and when its fair opens or closes.
   The booth queue polls it; the dashboard and the hall screen poll the sum over the fair;
 - a fair's `setup_version` moves with any change to the fair, its zones, its booths or their
   departments: what the dashboard, the hall screen and the tracking page show besides requests;
@@ -104,6 +104,8 @@ def _note_request(item: ServiceRequest, moved: _Moved, session: so.Session) -> N
         moved.booths.update(b.id for b in item.joint_booths)
     for name in ("booth", "joint_booths"):
         moved.booths.update(b.id for b in state.attrs[name].history.deleted if b is not None)
+    if state.has_identity:  # the booths it was transferred from (a new request has no transfers yet)
+        moved.booths.update(e.from_booth_id for e in item.events if e.kind.moves_lead and e.from_booth_id)
     moved.booths.update(b for b in state.attrs.booth_id.history.deleted if b is not None)
     if state.has_identity and item not in session.deleted:
         # An UPDATE of the row moves its version, even when only its trail or slip grew.

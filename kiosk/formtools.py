@@ -52,3 +52,12 @@ def booth_choices(booths, placeholder=True):
     the browser from quietly choosing the first booth."""
     choices = [SelectChoice(b.id, f"{b.code} {b.name}", optgroup=b.zone) for b in booths]
     return ([SelectChoice("", _l("请选择摊位"))] if placeholder else []) + choices
+
+
+def ids_prefixed(form, prefix: str):
+    """The form's fields with ids (and their labels' for=) of their own, their names as they were:
+    for a page that shows two forms with a field of the same name (a fair's name and a new zone's
+    name on the fair's page were both id="name"), so that every label finds its own input."""
+    for f in form:
+        f.id = f.label.field_id = f"{prefix}-{f.id}"
+    return form

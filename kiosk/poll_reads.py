@@ -17,21 +17,23 @@ import sqlalchemy as sa
 
 from kiosk.auth.models import Role, User
 from kiosk.driver import DriverStatement, Reads, as_datetime, driver_reads
-from kiosk.fairs.models import Booth, Fair, FairStatus
+from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
-from kiosk.service_requests.models import Category, ServiceRequest, Status, in_queue_of
+from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status, in_queue_of
 
 __all__ = [
     "NEED_PREVIEW",
     "Account",
     "FiguresRow",
     "QueueRow",
+    "TransferRow",
     "account",
     "booth_figures",
     "fair_closed",
     "queue_rows",
     "queue_version",
     "reading",
+    "transferred_out",
 ]
 
 #: a cursor on a pooled connection, for a few of the reads below in a row
@@ -152,3 +154,39 @@ _figures_row = _shape(FiguresRow)
 def booth_figures(read: Reads, booth_id: int) -> Satisfaction:
     """The booth's satisfaction figures, as kiosk.figures computes them for everything else."""
     return satisfaction_from_row(_figures_row(read.one(_BOOTH_FIGURES, booth_id=booth_id)))
+
+
+class TransferRow(NamedTuple):
+    """A request this booth transferred to another (the 已转出 tab): where it went and why."""
+    id: int
+    ticket_no: str
+    #: when it was transferred
+    at: datetime
+    company: str
+    to_code: str
+    to_name: str
+    reason: str | None
+    #: where it stands now (kiosk.changes moves this booth's queue when it changes)
+    status: Status
+
+
+_TRANSFERRED = DriverStatement(
+    sa.select(ServiceRequest.id, ServiceRequest.ticket_no, RequestEvent.created_at, ServiceRequest.company_name,
+              Booth.code, Department.name, RequestEvent.detail, ServiceRequest.status)
+    .select_from(RequestEvent)
+    .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
+    .join(Booth, Booth.id == RequestEvent.to_booth_id).join(Department, Department.id == Booth.department_id)
+    .where(RequestEvent.from_booth_id == sa.bindparam("booth_id"), RequestEvent.kind == EventKind.transferred)
+    .order_by(RequestEvent.id.desc()))
+_transfer_row = _shape(TransferRow, at=as_datetime, status=Status)
+
+
+def transferred_out(read: Reads, booth_id: int, in_queue: set[int]) -> list[TransferRow]:
+    """The requests the booth transferred away and does not have back (in_queue: the ids its queue
+    shows), each once, at its latest transfer from here; the latest first."""
+    rows, seen = [], set(in_queue)
+    for raw in read.all(_TRANSFERRED, booth_id=booth_id):
+        if raw[0] not in seen:
+            seen.add(raw[0])
+            rows.append(_transfer_row(raw))
+    return rows

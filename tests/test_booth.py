@@ -117,6 +117,9 @@ def test_a_plan_needs_every_field_and_keeps_what_was_typed(client, fair):
     assert response.status_code == 422
     assert "请填写责任单位" in html and "请填写完成时限" in html
     assert "会后踏勘" in html and 'value="赵科长"' in html
+    # The summary at the top of the form links to each field in error.
+    summary = html.split('class="notice error error-summary"')[1].split("</div>")[0]
+    assert 'href="#plan-unit"' in summary and 'href="#plan-due"' in summary and "#plan-person" not in summary
     assert fresh(item.id).status is Status.waiting
 
 

@@ -122,6 +122,18 @@ def test_a_transfer_leaves_one_queue_and_reaches_the_other(screens, fair, organi
     assert "B07-001" not in shown["queue B07"]
 
 
+def test_a_request_transferred_away_reaches_its_old_booths_transferred_tab_as_it_moves_on(screens, fair, organiser):
+    item = request_in(fair)
+    workflow.transfer(item, organiser, item.version, to_booth=booth(fair, "B02"), reason="归口审批")
+    db.session.commit()
+    # Resolved at its new booth: the old booth's 已转出 tab shows how it stands there.
+    screens.after(lambda: workflow.resolve(item, organiser, item.version, resolution="当场办结了"), item,
+                  expect={"queue B07": None, "queue B02": None, "tracking": "当场办结了"})
+    tab = screens.staff["B07"].get(f"/staff/booths/{screens.queues['B07']}?status=transferred", headers=POLL)
+    row = tab.get_data(as_text=True).split('class="row-transferred"')[1]
+    assert "B07-001" in row and "B02" in row and "归口审批" in row and "现场办结" in row
+
+
 def test_a_joint_booth_sees_the_request_arrive(screens, fair, organiser):
     item = request_in(fair)
     db.session.commit()

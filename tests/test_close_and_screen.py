@@ -44,7 +44,7 @@ def test_the_close_page_shows_what_is_open_and_the_headline_as_it_would_freeze(a
     assert page.status_code == 200
     assert "仍未办完：1项待受理，1项正在办理" in text
     assert waiting.ticket_no in text and in_progress.ticket_no in text
-    assert "全场共受理企业需求3项，其中1项现场办结，0项现场拿出解决方案。" in text
+    assert "全场共受理企业需求3项，其中1项现场办结，0项现场拿出解决方案，2项正在办理。" in text
     assert status_of(fair.id) is FairStatus.open  # looking closes nothing
 
 

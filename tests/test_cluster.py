@@ -93,11 +93,13 @@ def file_through(base: str) -> tuple[str, str, str]:
                 "booth": re.search(r'<option selected value="(\d+)"', form.text).group(1),
                 "company_name": "泰安集群测试有限公司", "credit_code": CODE_B, "contact_name": "李经理",
                 "mobile": "13800000000", "category": "energy", "need": "新增用能指标。"}
-        action = re.search(r'<form[^>]* action="([^"]+)"', form.text).group(1)
+        action = re.search(r'<form id="intake-form"[^>]* action="([^"]+)"', form.text).group(1)
         filed = phone.post(action, data=data, headers={"HX-Request": "true"})
-        assert filed.status_code == 200 and filed.headers["HX-Redirect"].startswith("/t/"), filed.text
-        tracking = filed.headers["HX-Redirect"]
-        ticket = re.search(r"B01-\d{3}", phone.get(tracking).text).group(0)
+        # The answer is the tracking page itself, its address pushed into the phone's address bar.
+        assert filed.status_code == 200 and filed.headers["HX-Push-Url"].startswith("/t/"), filed.text
+        tracking = filed.headers["HX-Push-Url"]
+        ticket = re.search(r"B01-\d{3}", filed.text).group(0)
+        assert phone.get(tracking).status_code == 200
         return action, tracking, ticket
 
 

@@ -53,10 +53,17 @@ def test_ticket_numbers_count_per_booth(client, fair):
     assert [r.ticket_no for r in requests_in_db()] == ["B07-001", "B07-002", "B01-001"]
 
 
-def test_htmx_submit_redirects_with_a_header(client, fair):
+def test_htmx_submit_answers_with_the_ticket_page_itself_in_one_round_trip(client, fair):
     response = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07"), headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    assert response.headers["HX-Redirect"].startswith("/t/")
+    assert response.status_code == 200 and "HX-Redirect" not in response.headers
+    saved, = requests_in_db()
+    # The page replaces the form's page, and its address goes into the address bar.
+    assert response.headers["HX-Push-Url"] == f"/t/{saved.token}"
+    assert response.headers["HX-Retarget"] == "body"
+    html = response.get_data(as_text=True)
+    assert '<span class="ticket-no">B07-001</span>' in html and 'id="track-status"' in html
+    # Its language switch comes back to the ticket's page, not to the form it was posted from.
+    assert f"next=/t/{saved.token}" in html
 
 
 def test_lower_case_credit_code_is_stored_normalised(client, fair):
@@ -253,7 +260,7 @@ def test_expired_csrf_token_keeps_the_input_and_offers_a_fresh_token(app, fair):
     fresh = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     data["csrf_token"] = fresh
     again = client.post(f"/f/{fair.id}", data=data, headers={"HX-Request": "true"})
-    assert again.headers.get("HX-Redirect", "").startswith("/t/")
+    assert again.headers.get("HX-Push-Url", "").startswith("/t/")
     assert len(requests_in_db()) == 1
 
 

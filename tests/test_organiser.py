@@ -209,3 +209,10 @@ def test_the_screen_the_dashboard_and_the_tally_show_one_satisfaction_figure(bos
         request_in(fair, Status.resolved, slip=answers(rating))
     for page in ("screen", "dashboard", "tally"):
         assert "66.7%" in boss.get(f"/organiser/fairs/{fair.id}/{page}").get_data(as_text=True), page
+
+
+def test_every_label_on_the_fair_page_finds_its_own_input(boss, fair):
+    html = boss.get(f"/organiser/fairs/{fair.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []  # the fair's name and a new zone's were both "name"
+    assert set(re.findall(r'\sfor="([^"]+)"', html)) <= set(ids)

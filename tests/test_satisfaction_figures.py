@@ -28,7 +28,7 @@ def test_booth_figures(constructed):
     assert figures.averages == {"professionalism": 4.0, "attitude": 4.5, "efficiency": 3.5,
                                 "problem_solving": 4.0, "integrity": 5.0, "overall": 3.5}
     assert figures.collection_rate == pytest.approx(2 / 3)
-    assert figures.satisfied_share == 0.5
+    assert figures.satisfied_share == 0.5 and figures.bad_share == 0.5
 
 
 def test_the_booth_queue_reads_the_same_figures_through_the_driver(constructed):
@@ -45,11 +45,13 @@ def test_zone_figures(constructed):
     assert figures.averages["overall"] == 3.67 and figures.averages["efficiency"] == 3.67
 
 
-def test_fair_figures(constructed):
+def test_fair_figures_read_the_scale_as_haochaping_does(constructed):
     figures = satisfaction(fair_id=constructed.id)
-    assert (figures.with_outcome, figures.slips, figures.satisfied, figures.flags_open) == (5, 4, 2, 2)
+    assert (figures.with_outcome, figures.slips, figures.satisfied, figures.flags_open) == (5, 4, 3, 2)
     assert figures.averages["overall"] == 3.5 and figures.averages["integrity"] == 3.75
-    assert figures.satisfied_share == 0.5 and figures.collection_rate == 0.8
+    # Overall ratings 5, 2, 4, 3: satisfied is 非常满意 + 满意 + 基本满意 (5, 4, 3); bad is 不满意 and
+    # 非常不满意 (2, 1); the two need not add up to all slips (none is left here).
+    assert figures.satisfied_share == 0.75 and figures.bad_share == 0.25 and figures.collection_rate == 0.8
 
 
 def test_department_over_a_period(constructed):

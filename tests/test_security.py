@@ -27,7 +27,7 @@ POLICY = {
     "booth.queue": BOOTH, "booth.walk_in": BOOTH,
     "booth.show": REQUEST, "booth.act": REQUEST, "slips.paper": REQUEST, "slips.start_slip_mode": REQUEST,
     "slips.followups": ORGANISER, "slips.followup": ORGANISER,
-    "intake.fair_booth_form": PUBLIC,
+    "intake.fair_booth_form": PUBLIC, "intake.find": PUBLIC, "intake.forget": PUBLIC,
     "hall.screen": PUBLIC,
 }
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.

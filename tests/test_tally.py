@@ -17,7 +17,7 @@ from kiosk.figures.tally import compute_tally, tally_of
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.tally.report import tally_pdf
 from tests.factories import answers, request_in
-from tests.helpers import pdf_text
+from tests.helpers import login, pdf_text
 
 LATER = date.today() + timedelta(days=20)
 
@@ -141,6 +141,34 @@ def test_the_planned_items_legend_repeats_on_every_page_of_the_list(app, fair):
     pages = [page.extract_text().replace(" ", "") for page in PdfReader(io.BytesIO(data)).pages]
     first = next(n for n, text in enumerate(pages) if "现场拿出解决方案的需求（90项）" in text)
     assert len(pages) - first >= 3
+    # On the list's first page the legend stands under its heading, not above it in the margin.
+    assert pages[first].index("现场拿出解决方案的需求（90项）") < pages[first].index("编号·企业：需求")
+    assert pages[first].count("编号·企业：需求") == 1
     for number, text in enumerate(pages[first:], start=first + 1):
         assert "编号·企业：需求" in text, number
         assert f"第{number}页/共{len(pages)}页" in text
+
+
+def test_the_headlines_add_up_and_define_their_shares_on_the_page_and_in_the_pdf(app, built, organiser):
+    request_in(built, Status.resolved, "B01", slip=answers(3))   # 基本满意: satisfied
+    request_in(built, Status.resolved, "F01", slip=answers(1))   # 非常不满意: a bad rating
+    page = login(app.test_client(), organiser.username).get(f"/organiser/fairs/{built.id}/tally")
+    with app.test_request_context():
+        _, _, data = tally_pdf(built)
+    for text in (page.get_data(as_text=True), pdf_text(data).replace(" ", "").replace("\n", "")):
+        # The whole fair's sentence counts what is still open, as each zone's does: 10 = 5 + 3 + 2.
+        assert "全场共受理企业需求10项，其中5项现场办结，3项现场拿出解决方案，2项正在办理。" in text
+        assert "收回满意度测评表3份，满意率66.7%，差评率33.3%。" in text
+        assert "满意率=总体评价为“非常满意”“满意”“基本满意”的测评表÷收回的测评表" in text.replace(" ", "")
+        assert "差评率=总体评价为“不满意”“非常不满意”的测评表÷收回的测评表" in text.replace(" ", "")
+
+
+def test_a_tally_frozen_before_the_haochaping_reading_keeps_its_own_definition(app, built, organiser):
+    close_fair(built, organiser)
+    old = dict(built.tally_snapshot)
+    del old["satisfied_from"]  # as a tally frozen before the definition changed was stored
+    built.tally_snapshot = old
+    db.session.commit()
+    html = login(app.test_client(), organiser.username).get(f"/organiser/fairs/{built.id}/tally").get_data(as_text=True)
+    assert "总体评价为“非常满意”“满意”的测评表 ÷ 收回的测评表（本统计冻结时的口径）" in html
+    assert "“基本满意”的测评表" not in html

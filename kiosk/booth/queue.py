@@ -16,7 +16,16 @@ from kiosk.booth import bp
 from kiosk.extensions import db
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.i18n import current_language, language_key
-from kiosk.poll_reads import NEED_PREVIEW, QueueRow, booth_figures, fair_closed, queue_rows, queue_version, reading
+from kiosk.poll_reads import (
+    NEED_PREVIEW,
+    QueueRow,
+    booth_figures,
+    fair_closed,
+    queue_rows,
+    queue_version,
+    reading,
+    transferred_out,
+)
 from kiosk.rendering import not_modified, percent, render_block_alone, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
 from kiosk.timeutil import local_time
@@ -30,9 +39,13 @@ FILTERS = {
     "planned": [Status.planned, Status.closed_out],
     "withdrawn": [Status.withdrawn],
 }
+#: the requests this booth transferred to another: no longer its own, so not among FILTERS' rows
+TRANSFERRED = "transferred"
+TABS = (*FILTERS, TRANSFERRED)
 TAB_LABELS = {"all": _l("全部"), "waiting": _l("待受理"), "in_progress": _l("办理中"), "resolved": _l("现场办结"),
-              "planned": _l("已出方案"), "withdrawn": _l("已撤回")}
+              "planned": _l("已出方案"), "withdrawn": _l("已撤回"), TRANSFERRED: _l("已转出")}
 COLUMN_HEADINGS = (_l("编号"), _l("时间"), _l("企业"), _l("类别"), _l("需求"), _l("状态"))
+TRANSFER_HEADINGS = (_l("编号"), _l("转出时间"), _l("企业"), _l("转至"), _l("转办原因"), _l("现状态"))
 
 
 @bp.get("/")
@@ -50,7 +63,7 @@ def index():
 @bp.get("/booths/<int:booth_id>")
 def queue(booth_id: int):
     tab = request.args.get("status", "all")
-    tab = tab if tab in FILTERS else "all"
+    tab = tab if tab in TABS else "all"
     if request.htmx and not request.htmx.boosted:
         return _poll(booth_id, tab)
     return _page(booth_id, tab)
@@ -98,17 +111,31 @@ def _queue_context(read, booth_id: int, tab: str) -> dict:
     # asked of the database again.
     every = queue_rows(read, booth_id)
     counts = Counter(row.status for row in every)
-    shown = every if FILTERS[tab] is None else [row for row in every if row.status in FILTERS[tab]]
+    moved = transferred_out(read, booth_id, {row.id for row in every})
     language = current_language()
     words = _words(language)
     queue_url = url_for(".queue", booth_id=booth_id)
     tabs = [(key, f"{queue_url}?status={key}", words["tab_labels"][key],
              len(every) if states is None else sum(counts[s] for s in states)) for key, states in FILTERS.items()]
+    tabs.append((TRANSFERRED, f"{queue_url}?status={TRANSFERRED}", words["tab_labels"][TRANSFERRED], len(moved)))
+    if tab == TRANSFERRED:
+        rows, headings = _transfer_rows(moved, words), words["transfer_headings"]
+    else:
+        shown = every if FILTERS[tab] is None else [row for row in every if row.status in FILTERS[tab]]
+        rows, headings = _rendered_rows(shown, booth_id, language, words), words["column_headings"]
     return {"booth_id": booth_id, "tab": tab, "tabs": tabs, "queue_url": queue_url,
-            "rows": Markup("".join(_rendered_rows(shown, booth_id, language, words))),
+            "rows": Markup("".join(rows)),
             "figures_line": _figures_line(booth_figures(read, booth_id), words),
-            "nav_label": words["nav_label"], "column_headings": words["column_headings"],
+            "nav_label": words["nav_label"], "column_headings": headings,
             "fair_closed": fair_closed(read, booth_id)}
+
+
+def _transfer_rows(rows, words: dict) -> list[Markup]:
+    """The 已转出 tab: where each request went, when and why, and how it stands there. Not linked:
+    the request is the other booth's now (auth.access), and a tab seldom opened is rendered as asked."""
+    template = current_app.jinja_env.get_template("booth/transfer_row.html")
+    return [Markup(template.render(row=row, status_text=words["status_text"][row.status],
+                                   time=local_time(row.at))) for row in rows]
 
 
 def _figures_line(figures, words: dict) -> str:
@@ -165,5 +192,6 @@ def _words(language: str) -> dict:
             "category_text": {c: str(label) for c, label in CATEGORY_LABELS.items()},
             "tab_labels": {key: str(label) for key, label in TAB_LABELS.items()},
             "column_headings": [str(heading) for heading in COLUMN_HEADINGS],
+            "transfer_headings": [str(heading) for heading in TRANSFER_HEADINGS],
             "nav_label": str(_l("按状态筛选")), "slips_line": str(_l("满意度测评：已收 %(slips)d / %(done)d 份")),
-            "satisfied_line": str(_l("满意率 %(share)s")), "average_line": str(_l("总体平均 %(avg)s 分"))}
+            "satisfied_line": str(_l("满意率 %(share)s（含基本满意）")), "average_line": str(_l("总体平均 %(avg)s 分"))}

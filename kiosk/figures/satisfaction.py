@@ -1,7 +1,11 @@
 """The satisfaction figures, computed in one place for the queue, the dashboard, the tally and the
 scoreboard: slips collected against requests with an outcome, the average of each dimension, the
-share rating 满意 or better, and the follow-up flags still open. Shares are fractions (0..1): pages
-show them through the `percent` filter (kiosk.rendering.percent)."""
+share satisfied and the share of bad ratings, and the follow-up flags still open. Shares are
+fractions (0..1): pages show them through the `percent` filter (kiosk.rendering.percent).
+
+The shares read the overall rating as the national 好差评 scale does: satisfied is 非常满意, 满意 or
+基本满意 (5, 4, 3); a bad rating (差评) is 不满意 or 非常不满意 (2, 1). Every page and PDF that shows
+them states this (tally/_body.html's footnote)."""
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -13,8 +17,10 @@ from kiosk.fairs.models import Booth, Fair
 from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SatisfactionSlip
 
-#: 满意 (4) or 非常满意 (5)
-SATISFIED_AT = 4
+#: satisfied: 基本满意 (3), 满意 (4) or 非常满意 (5), as the 好差评 scale reads it
+SATISFIED_AT = 3
+#: a bad rating (差评): 不满意 (2) or 非常不满意 (1)
+BAD_AT = 2
 #: the states with an outcome (resolved, planned, closed out), in the enum's order
 _OUTCOME = tuple(status for status in Status if status.has_outcome)
 _RATED = (*DIMENSIONS, "overall")
@@ -28,6 +34,8 @@ class Satisfaction:
     averages: dict[str, float | None]
     satisfied: int
     flags_open: int
+    #: slips whose overall rating is bad (BAD_AT or below)
+    bad: int = 0
 
     @property
     def collection_rate(self) -> float | None:
@@ -35,7 +43,13 @@ class Satisfaction:
 
     @property
     def satisfied_share(self) -> float | None:
+        """非常满意 + 满意 + 基本满意, of the slips collected."""
         return self.satisfied / self.slips if self.slips else None
+
+    @property
+    def bad_share(self) -> float | None:
+        """不满意 + 非常不满意 (差评), of the slips collected."""
+        return self.bad / self.slips if self.slips else None
 
 
 def satisfaction(*, booth_id: int | None = None, zone_id: int | None = None, fair_id: int | None = None,
@@ -75,7 +89,7 @@ def satisfaction_from_row(row) -> Satisfaction:
     """From a row of satisfaction_statement's columns, by their names (an SQLAlchemy row, or the
     named row kiosk.poll_reads makes of the driver's)."""
     return Satisfaction(with_outcome=row.with_outcome, slips=row.slips, satisfied=row.satisfied,
-                        flags_open=row.flags_open,
+                        flags_open=row.flags_open, bad=row.bad,
                         averages={name: None if (value := getattr(row, name)) is None else round(float(value), 2)
                                   for name in _RATED})
 
@@ -91,6 +105,7 @@ def satisfaction_statement(filters: frozenset, per_booth: bool):
         sa.func.count(sa.case((has_outcome, 1))).label("with_outcome"),
         sa.func.count(sa.case((rated, 1))).label("slips"),
         sa.func.count(sa.case((sa.and_(rated, SatisfactionSlip.overall >= SATISFIED_AT), 1))).label("satisfied"),
+        sa.func.count(sa.case((sa.and_(rated, SatisfactionSlip.overall <= BAD_AT), 1))).label("bad"),
         sa.func.count(sa.case((sa.and_(SatisfactionSlip.needs_followup,
                                        SatisfactionSlip.followup_closed_at.is_(None)), 1))).label("flags_open"),
         *(sa.func.avg(sa.case((rated, getattr(SatisfactionSlip, name)))).label(name) for name in _RATED),

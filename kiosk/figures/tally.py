@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, Zone
-from kiosk.figures.satisfaction import Satisfaction, satisfaction, satisfaction_by_booth
+from kiosk.figures.satisfaction import SATISFIED_AT, Satisfaction, satisfaction, satisfaction_by_booth
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.timeutil import utcnow
 
@@ -26,7 +26,9 @@ _BUCKET_OF = {status: bucket for bucket, states in BUCKETS.items() for status in
 
 
 #: a booth nobody came to
-NO_FIGURES = Satisfaction(with_outcome=0, slips=0, averages={}, satisfied=0, flags_open=0)
+NO_FIGURES = Satisfaction(with_outcome=0, slips=0, averages={}, satisfied=0, flags_open=0, bad=0)
+#: what a tally frozen before it said (no "satisfied_from") counted as satisfied: 满意 and 非常满意
+SATISFIED_FROM_BEFORE = 4
 
 
 class TallyDoesNotAddUp(Exception):
@@ -37,7 +39,7 @@ def tally_of(fair: Fair) -> tuple[dict, bool]:
     """The frozen tally of a closed fair, else the live one; and whether it is frozen."""
     if fair.tally_snapshot is not None:
         check(fair.tally_snapshot)
-        return fair.tally_snapshot, True
+        return {"satisfied_from": SATISFIED_FROM_BEFORE, **fair.tally_snapshot}, True
     return compute_tally(fair), False
 
 
@@ -62,6 +64,8 @@ def compute_tally(fair: Fair, taken_at: datetime | None = None) -> dict:
                       **_funding(zone_id=zone.id)})
     tally = {
         "taken_at": (taken_at or utcnow()).isoformat(timespec="seconds"),
+        #: the lowest overall rating counted as satisfied: a frozen tally keeps the definition it used
+        "satisfied_from": SATISFIED_AT,
         "fair": {"name": fair.name, "date": fair.date.isoformat(), "venue": fair.venue},
         "zones": zones,
         "totals": _row("", fair.name, _sum([z["totals"] for z in zones]), satisfaction(fair_id=fair.id)),
@@ -85,7 +89,8 @@ def _row(code, name, numbers, figures=None) -> dict:
     row = {"code": code, "name": name, **{k: numbers[k] for k in BUCKETS},
            "received": numbers["resolved"] + numbers["planned"] + numbers["open"]}
     if figures is not None:
-        row.update(slips=figures.slips, with_outcome=figures.with_outcome, satisfied_share=figures.satisfied_share)
+        row.update(slips=figures.slips, with_outcome=figures.with_outcome, satisfied_share=figures.satisfied_share,
+                   bad_share=figures.bad_share)
     return row
 
 

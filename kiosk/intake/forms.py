@@ -1,5 +1,6 @@
 """The company's request form, used on phones and (for walk-ins) by booth staff."""
 import re
+import unicodedata
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -9,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from kiosk.companies.validation import InvalidCreditCode, normalise_credit_code, normalise_mobile
 from kiosk.formtools import booth_choices, int_or_none, strip, strip_long
+from kiosk.intake.lookup import normal_ticket
 from kiosk.intake.service import Intake
 from kiosk.service_requests.models import Category
 
@@ -111,8 +113,6 @@ class IntakeForm(FlaskForm):
         field.data = mobile
 
 
-
-
 def intake_from(form: IntakeForm) -> Intake:
     """What a validated form says, for the intake service."""
     return Intake(booth_id=form.booth.data, company_name=form.company_name.data,
@@ -120,3 +120,21 @@ def intake_from(form: IntakeForm) -> Intake:
                   mobile=form.mobile.data, category=Category(form.category.data), need=form.need.data,
                   project_name=form.project_name.data, amount_wan=form.amount_wan.data,
                   submission_key=form.submission_key.data)
+
+
+class LookupForm(FlaskForm):
+    """A lost tracking link found again: the ticket number and the last 4 digits of the mobile."""
+    ticket = StringField(_l("需求编号"), filters=[strip], validators=[DataRequired(_l("请填写需求编号，如 B07-003"))])
+    last4 = StringField(_l("手机号码后4位"), filters=[strip], validators=[DataRequired(_l("请填写手机号码后4位"))])
+
+    def validate_ticket(self, field):
+        ticket = normal_ticket(field.data)
+        if ticket is None:
+            raise ValidationError(_l("需求编号应为摊位号加序号，如 B07-003"))
+        field.data = ticket
+
+    def validate_last4(self, field):
+        digits = unicodedata.normalize("NFKC", field.data or "").replace(" ", "")
+        if not (len(digits) == 4 and digits.isascii() and digits.isdigit()):
+            raise ValidationError(_l("请填写提交需求时所留手机号码的最后4位数字"))
+        field.data = digits

@@ -17,6 +17,7 @@ from kiosk.fairs.address import AddressRefused, base_url, normalise_base_url, re
 from kiosk.fairs.lifecycle import FairMoveRefused, open_fair, overlap_warning, overlaps, reopen_fair
 from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.fairs.setup import SetupRefused
+from kiosk.formtools import ids_prefixed
 from kiosk.organiser import bp
 from kiosk.organiser.forms import (
     AddressForm,
@@ -62,8 +63,11 @@ def fair(fair_id: int):
 def _fair_page(fair: Fair, status: int = 200, **forms):
     booth_form = forms.get("booth_form") or BoothForm(formdata=None)
     booth_form.zone.choices = zone_choices(fair)
-    context = {"fair": fair, "edit_form": forms.get("edit_form") or FairForm(formdata=None, obj=fair),
-               "zone_form": forms.get("zone_form") or ZoneForm(formdata=None), "booth_form": booth_form,
+    # The fair's own fields and the new zone's carry their form in their ids: both have a "name".
+    context = {"fair": fair,
+               "edit_form": ids_prefixed(forms.get("edit_form") or FairForm(formdata=None, obj=fair), "fair"),
+               "zone_form": ids_prefixed(forms.get("zone_form") or ZoneForm(formdata=None), "new-zone"),
+               "booth_form": booth_form,
                "import_form": forms.get("import_form") or ImportForm(formdata=None),
                "reason_form": forms.get("reason_form") or ReasonForm(formdata=None),
                "import_errors": forms.get("import_errors", []), "locked": locked_booths(fair),

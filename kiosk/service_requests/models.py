@@ -196,6 +196,11 @@ class ServiceRequest(db.Model):
         return self.status.awaits_closeout and self.plan_due is not None and self.plan_due < day
 
     @property
+    def last_transfer(self) -> "RequestEvent | None":
+        """The latest transfer (转办): the company's page says where the request went, and why."""
+        return next((event for event in reversed(self.events) if event.kind.moves_lead), None)
+
+    @property
     def is_overdue(self) -> bool:
         """Overdue today, where the fair is."""
         return self.overdue_on(fair_today())
@@ -282,7 +287,8 @@ class RequestEvent(db.Model):
     kind: so.Mapped[EventKind] = enum_column(EventKind)
     from_status: so.Mapped[Status | None] = enum_column(Status, nullable=True)
     to_status: so.Mapped[Status | None] = enum_column(Status, nullable=True)
-    from_booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id"))
+    #: the booth a transfer took it from (indexed: that booth's 已转出 tab reads by it)
+    from_booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id"), index=True)
     to_booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id"))
     #: the reason, the note, or what was done
     detail: so.Mapped[str | None] = so.mapped_column(sa.Text)

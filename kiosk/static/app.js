@@ -47,12 +47,59 @@
     if (box) box.hidden = !show;
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var clear = document.body.dataset.clearDraft;
-    if (clear && store()) store().removeItem(clear);
-    wire(document);
+  // The ticket page (loaded, or swapped in as the submit's answer) says which draft is now filed.
+  function clearFiled(root) {
+    var s = store(); if (!s || !root.querySelectorAll) return;
+    var marked = root.matches && root.matches("[data-clear-draft]") ? [root] : root.querySelectorAll("[data-clear-draft]");
+    Array.prototype.forEach.call(marked, function (el) { s.removeItem(el.dataset.clearDraft); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { clearFiled(document); wire(document); });
+  document.addEventListener("htmx:load", function (e) { clearFiled(e.target); wire(e.target); });
+
+  // "不是本企业？清空": the next company must not find the last one's half-typed form either.
+  document.addEventListener("submit", function (e) {
+    if (!e.target.matches || !e.target.matches("form[data-forget-drafts]")) return;
+    var s = store(); if (!s) return;
+    for (var i = s.length - 1; i >= 0; i--) {
+      var key = s.key(i);
+      if (key && key.indexOf("intake-") === 0) s.removeItem(key);
+    }
   });
-  document.addEventListener("htmx:load", function (e) { wire(e.target); });
+
+  // Errors in view: after a refused submit, the first field in error is scrolled to and focused (on a
+  // 360 px phone the message would otherwise sit off-screen, and nothing seems to happen); failing a
+  // field, the form's notice. Only after a POST: a poll that swaps a page must never move the focus.
+  function showFirstError(root) {
+    var field = root.querySelector(".has-error input:not([type=hidden]), .has-error select, .has-error textarea");
+    var target = field || root.querySelector("form [role=alert]:not([hidden])");
+    if (!target) return;
+    var box = (field && field.closest(".field")) || target;
+    if (!field) target.setAttribute("tabindex", "-1");
+    box.scrollIntoView({block: "center"});
+    target.focus({preventScroll: true});
+  }
+  var afterPost = false;
+  function isPost(e) { return !!e.detail.requestConfig && e.detail.requestConfig.verb === "post"; }
+  document.addEventListener("htmx:beforeRequest", function (e) { if (isPost(e)) afterPost = true; });
+  document.addEventListener("htmx:afterRequest", function (e) { if (isPost(e) && !e.detail.successful) afterPost = false; });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!afterPost) return;
+    afterPost = false;
+    showFirstError(document);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector(".error-summary")) showFirstError(document);
+  });
+  // The summary's links: to the field, focused (a link to an input only scrolls to it).
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest(".error-summary a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    e.preventDefault();
+    (field.closest(".field") || field).scrollIntoView({block: "center"});
+    field.focus({preventScroll: true});
+  });
 
   // The booth queue: a request that arrives while the tablet watches stays highlighted for a minute.
   var HIGHLIGHT_MS = 60000, seen = null, seenFor = null, arrivedAt = {};

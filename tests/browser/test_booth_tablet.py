@@ -71,7 +71,23 @@ def test_transfer_moves_the_request_to_the_other_tablet(live_server, browser, ta
     tablet.get_by_role("button", name="确认转办").click()
     expect(tablet).to_have_url(re.compile(r"/staff/booths/\d+$"))
     expect(tablet.locator(".notice.success")).to_contain_text("已转办")
-    expect(tablet.locator("#queue")).not_to_contain_text("B07-001")
+    expect(tablet.locator("#queue tr[data-id]", has_text="B07-001")).to_have_count(0)
     expect(other.locator("tr[data-id]", has_text="B07-001")).to_be_visible()
+
+    # The company, on its tracking page, is told where its request went, where to go, and why.
+    moved = phone.locator("#track-status .transferred")
+    b02 = booth(fair, "B02")
+    expect(moved).to_contain_text(f"已由 B07 转至 B02 {b02.name}")
+    expect(moved).to_contain_text("请到 B02 摊位")
+    expect(moved).to_contain_text("需求编号仍是 B07-001")
+    expect(moved).to_contain_text("转办原因：属审批事项")
+    expect(phone.locator(".ticket-no")).to_have_text("B07-001")
+
+    # The old booth keeps a trace: its 已转出 tab says where the request went and how it stands.
+    tablet.get_by_role("link", name=re.compile("已转出")).click()
+    row = tablet.locator("tr.row-transferred", has_text="B07-001")
+    expect(row).to_contain_text(f"B02 {b02.name}")
+    expect(row).to_contain_text("属审批事项")
+    expect(row).to_contain_text("待受理")
     phone_context.close()
     other_context.close()

@@ -1,6 +1,7 @@
 """Filing a request: one transaction that is safe to repeat."""
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -63,12 +64,15 @@ class Filed(NamedTuple):
     token: str
 
 
-def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None, fair_id: int | None = None) -> Filed:
+def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None, fair_id: int | None = None,
+                   on_its_own: bool = False) -> Filed:
     """Save the request; the same submission_key returns the request saved before.
 
     fair_id: the fair whose form was sent, which must offer the booth (its own, not hidden), else
     BoothNotOffered. An intake with a device (a phone's) may file SUBMITS_PER_DEVICE requests per
     SUBMIT_WINDOW, else TooManySubmissions; a repeat of one already filed is always answered.
+    on_its_own: the caller writes nothing else, before or after (a phone's submission): see
+    _autocommit_connection. Otherwise the filing is committed with whatever the session holds.
 
     The first minutes of a fair bring hundreds of these at once, so everything is checked and
     written by the database in one go, past the ORM (whose bookkeeping cost twice the statements):
@@ -86,27 +90,40 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None,
         "contact_name": intake.contact_name, "contact_mobile": intake.mobile, "status": Status.waiting,
         "kind": EventKind.submitted, "actor_id": actor.id if actor is not None else None}
 
-    def work():
-        connection = _connection()
+    def attempt() -> dict:
         # A new token each attempt: a COMMIT that raised may have landed with the one before.
-        attempt = {**values, "token": secrets.token_urlsafe(18)}
-        if connection.dialect.name == "postgresql":
-            return _file_in_one_statement(connection, attempt)
-        return _file_step_by_step(connection, attempt)
+        return {**values, "token": secrets.token_urlsafe(18)}
 
-    return in_transaction(work)
+    file = _file_in_one_statement if db.session.get_bind().dialect.name == "postgresql" else _file_step_by_step
+    if on_its_own and (connection := _autocommit_connection()) is not None:
+        return _retrying(lambda: file(connection, attempt()))
+    return in_transaction(lambda: file(db.session.connection(), attempt()))
 
 
-def _connection() -> sa.Connection:
-    """The session's connection. On PostgreSQL, if the session has no transaction and nothing to
-    flush (a phone's POST uses the database for nothing else), it is taken in autocommit mode: the
-    filing statement is then a transaction of its own, with no BEGIN and COMMIT around it, each a
-    round trip. Otherwise filing joins the session's transaction, which in_transaction commits."""
+def _autocommit_connection() -> sa.Connection | None:
+    """On PostgreSQL, if the session has used the database for nothing yet, its connection in
+    autocommit mode: the filing statement is then a transaction of its own, with no BEGIN and COMMIT
+    around it (each a round trip), and so is each read the request makes afterwards (the ticket's
+    page, which the phone gets as the answer), until the request ends and the connection goes back
+    to the pool as it was. None on SQLite, whose round trips are calls within the process."""
     session = db.session()  # the request's own Session (scoped_session does not proxy in_transaction)
-    if (session.get_bind().dialect.name == "postgresql" and not session.in_transaction()
-            and not (session.new or session.dirty or session.deleted)):
-        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return session.connection()
+    if (session.get_bind().dialect.name != "postgresql" or session.in_transaction()
+            or session.new or session.dirty or session.deleted):
+        return None
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _retrying(file, attempts: int = 4) -> Filed:
+    """file() again after a lost race (in_transaction's retries, for a statement that commits itself:
+    a company first filed by a concurrent request, or the same form sent twice at once)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return file()
+        except sa.exc.IntegrityError:
+            if attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _file_in_one_statement(connection, values: dict) -> Filed:

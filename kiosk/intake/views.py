@@ -86,7 +86,7 @@ def submit(fair_id: int):
     if not form.validate():
         return _form_invalid(db.get_or_404(Fair, fair_id), form)
     try:
-        saved = submit_request(replace(intake_from(form), device=device_id()), fair_id=fair_id)
+        saved = submit_request(replace(intake_from(form), device=device_id()), fair_id=fair_id, on_its_own=True)
     except BoothNotOffered:
         return _form_invalid(db.get_or_404(Fair, fair_id), form)
     except TooManySubmissions:
@@ -99,7 +99,8 @@ def submit(fair_id: int):
         # One round trip to the ticket: the answer is the tracking page itself, in place of the page,
         # and its URL goes into the address bar (bench/tap_to_ticket.py, 400 kbit/s with a 400 ms round
         # trip: 0.99 s over two trips, 0.52 s over one). Without JavaScript, post-redirect-get as before.
-        item = db.session.get(ServiceRequest, saved.id)
+        item = db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.id == saved.id)
+                                  .options(*_TRACK_PAGE)).unique().one()
         response = make_response(_track_page(item, page_path=target))
         response.headers.update({"HX-Push-Url": target, "HX-Retarget": "body",
                                  "HX-Reswap": "innerHTML show:window:top"})
@@ -123,12 +124,22 @@ def track(token: str):
     return _track_page(item)
 
 
+#: what the tracking page shows besides the request, loaded with it in one query where the page is
+#: the answer to a submission (the first minutes of a fair bring hundreds at once): read one by one
+#: as the template reaches them, they were five round trips and most of the answer's time
+_TRACK_PAGE = (so.joinedload(ServiceRequest.fair), so.joinedload(ServiceRequest.booth).joinedload(Booth.department),
+               so.joinedload(ServiceRequest.events))
+
+
 def _track_page(item: ServiceRequest, page_path: str | None = None) -> str:
     """The tracking page; with the phone's other tickets when this one is among them (a link opened
     on a shared phone does not show the phone's company's tickets to another company)."""
     memory = phone.recall()
     others = [t for t in memory.tickets if t != item.token] if memory.holds(item.token) else []
-    return render_template("intake/track.html", item=item, mine=_tickets(others), slip_form=SlipForm(formdata=None),
+    # The slip's form only once there is an outcome to rate (it is eight fields to build, and the
+    # page is also the answer to every submission).
+    slip_form = SlipForm(formdata=None) if item.status.has_outcome else None
+    return render_template("intake/track.html", item=item, mine=_tickets(others), slip_form=slip_form,
                            in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
                            page_path=page_path)
 

@@ -18,16 +18,18 @@ run: setup
 # The whole suite on SQLite and, at the same time, everything but the browser tests on a throwaway
 # PostgreSQL: each pytest keeps one core busy, so on two cores the pair takes as long as the longer
 # one (measured: 9 min 40 s one after the other). The PostgreSQL run's report follows the SQLite one.
+# The scale-out test (tests/test_cluster.py: nginx, two app servers, a PostgreSQL of its own) uses
+# neither database, so it runs in the SQLite run only.
 test: setup system-packages
-	@mkdir -p instance; scripts/with-postgres $(VENV)/bin/pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS) \
+	@mkdir -p instance; scripts/with-postgres $(VENV)/bin/pytest -m "not browser and not cluster" -p no:cacheprovider $(PYTEST_ARGS) \
 	  > instance/postgres-tests.log 2>&1 & pg=$$!; \
 	$(VENV)/bin/pytest $(PYTEST_ARGS); sqlite=$$?; wait $$pg; postgres=$$?; \
 	echo "=== the same suite on PostgreSQL (no browser tests) ==="; cat instance/postgres-tests.log; \
 	test $$sqlite = 0 -a $$postgres = 0
 
-# The edit loop: SQLite only, no browser and no load tests, stop at the first failure.
+# The edit loop: SQLite only, no browser, load or scale-out tests, stop at the first failure.
 test-fast: setup
-	$(VENV)/bin/pytest -m "not browser and not load" -x -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not browser and not load and not cluster" -x -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # ruff, with the rules chosen in pyproject.toml; CI runs it before the tests.
 lint: setup
@@ -46,13 +48,14 @@ translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d kiosk/translations
 
 # What the tests need from Debian: chromium (Playwright cannot download its own here), a CJK font
-# so that screenshots of Chinese pages show characters, a PostgreSQL server to test against, and
-# Node.js, which fires the load simulation's bursts (bench/burst.mjs).
+# so that screenshots of Chinese pages show characters, a PostgreSQL server to test against,
+# Node.js, which fires the load simulation's bursts (bench/burst.mjs), and nginx, which
+# scripts/cluster puts in front of two app servers (tests/test_cluster.py).
 system-packages:
 	@command -v chromium >/dev/null && command -v node >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' \
-	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -x /usr/sbin/nginx ] || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0 nodejs >/dev/null; }
+	    chromium fonts-wqy-microhei poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0 nodejs nginx >/dev/null; }
 
 # Rebuild the catalog template after changing user-facing text, then translate what is new in en.
 extract:

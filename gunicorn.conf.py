@@ -9,9 +9,10 @@ import os
 workers = int(os.environ.get("KIOSK_WORKERS", len(os.sched_getaffinity(0))))
 #: two threads per process: one can wait on the database while the other runs; more only add
 #: switching between threads that each hold Python's lock in turn. The price: a long request (the
-#: tally PDF takes 1.4 s) holds one of the machine's four threads meanwhile. On PostgreSQL, whose
-#: round trips leave threads waiting, `--threads 4` did slightly better (p99 1.7 s against 1.9 s).
-threads = 2
+#: tally PDF takes 1.4 s) holds one of the machine's four threads meanwhile. (On PostgreSQL, when a
+#: submission took ten round trips, `--threads 4` did slightly better: p99 1.7 s against 1.9 s; it
+#: takes one now.) KIOSK_THREADS also sizes each process's connection pool (kiosk/config.py).
+threads = int(os.environ.get("KIOSK_THREADS", "2"))
 #: phones pause between loading the form and sending it; with gunicorn's default of 2 s they find
 #: their connection closed under load (a third of a 500-phone burst failed that way)
 keepalive = 75
@@ -56,4 +57,10 @@ def when_ready(server):
 
 
 def on_exit(server):
-    SERVING_PID.unlink(missing_ok=True)
+    # Only if it still names this server: two servers started from one checkout (scripts/cluster)
+    # share the file, and the first to stop must not make the other look stopped.
+    try:
+        if SERVING_PID.read_text().strip() == str(server.pid):
+            SERVING_PID.unlink()
+    except FileNotFoundError:
+        pass

@@ -29,7 +29,7 @@ function post(request) {
     }, (res) => {
       res.resume();  // the body is not needed, only that it arrived whole
       res.on("end", () => resolve({ status: res.statusCode, ms: performance.now() - start,
-                                    redirect: res.headers["hx-redirect"] || null,
+                                    redirect: res.headers["hx-push-url"] || res.headers["hx-redirect"] || null,
                                     cookies: res.headers["set-cookie"] || [] }));
     });
     req.setTimeout(60000, () => req.destroy(new Error("timeout")));

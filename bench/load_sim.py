@@ -4,6 +4,10 @@ every booth's tablet polls its queue and records outcomes, and companies give sl
     .venv/bin/python bench/load_sim.py                       # SQLite: 300 phones, 1,000 requests
     .venv/bin/python bench/load_sim.py --phones 500 --requests 500     # one burst of 500 at once
     scripts/with-postgres .venv/bin/python bench/load_sim.py --postgres
+    KIOSK_CLUSTER_DEMO_PASSWORD=demo1234 scripts/cluster .venv/bin/python bench/load_sim.py --cluster
+                              # through nginx, two app servers, one PostgreSQL (scripts/cluster)
+
+bench/bursts.py runs the 500-phone burst all three ways in one go and sums them up.
 
 It prints, per kind of request, counts and p50/p95/p99 latency, and checks that every request the
 phones were told was filed is in the database exactly once, and that no answer was a 5xx.
@@ -85,7 +89,7 @@ async def load_form(client, codes, arrival, rng, recorder):
             "contact_name": "王经理", "mobile": "13912345678", "category": "land",
             "need": f"新建厂房需用地约{rng.randint(5, 80)}亩。", "project_name": "", "amount_wan": ""}
     cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-    return {"path": re.search(r'<form[^>]* action="([^"]+)"', html).group(1), "body": urlencode(data),
+    return {"path": re.search(r'<form id="intake-form"[^>]* action="([^"]+)"', html).group(1), "body": urlencode(data),
             "headers": {"HX-Request": "true", "Cookie": cookie}}
 
 
@@ -194,18 +198,28 @@ def main():
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--gap", type=float, default=4.0, help="seconds between bursts")
     parser.add_argument("--postgres", action="store_true", help="use KIOSK_TEST_DATABASE_URL (scripts/with-postgres)")
+    parser.add_argument("--cluster", action="store_true",
+                        help="through the nginx of scripts/cluster (KIOSK_CLUSTER_DEMO_PASSWORD=demo1234)")
     parser.add_argument("--workers", default="", help="gunicorn settings besides gunicorn.conf.py's")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = os.environ["KIOSK_TEST_DATABASE_URL"] if args.postgres else f"sqlite:///{folder}/kiosk.db"
-        server, base, codes, staff = start_fair(url, args.workers)
+        if args.cluster:
+            url, base = os.environ["KIOSK_CLUSTER_DATABASE_URL"], os.environ["KIOSK_CLUSTER_URL"]
+            server, codes, staff = None, DEMO_CODES, [(code.lower(), "demo1234") for code in DEMO_CODES]
+        else:
+            url = os.environ["KIOSK_TEST_DATABASE_URL"] if args.postgres else f"sqlite:///{folder}/kiosk.db"
+            server, base, codes, staff = start_fair(url, args.workers)
         try:
             recorder, filed = asyncio.run(simulate(base, codes, staff, args.phones, args.requests, args.gap))
         finally:
-            server.terminate()
-            server.wait()
+            if server is not None:
+                server.terminate()
+                server.wait()
         lost, extra = check_database(url, filed)
-    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; gunicorn.conf.py {args.workers}; {args.phones} phones, "
+    where = (f"PostgreSQL through nginx, {len(os.environ['KIOSK_CLUSTER_SERVERS'].split())} app servers "
+             f"(scripts/cluster; KIOSK_WORKERS={os.environ.get('KIOSK_WORKERS', 'one per core')} each)"
+             if args.cluster else f"{'PostgreSQL' if args.postgres else 'SQLite'}, one app server")
+    print(f"{where}; gunicorn.conf.py {args.workers}; {args.phones} phones, "
           f"{args.requests} requests in bursts every {args.gap:.0f} s; 25 tablets polling every 3 s")
     print(recorder.report())
     print(f"filed and confirmed to the phone: {len(filed)}; lost: {lost}; in the database unconfirmed: {extra}; "
@@ -234,9 +248,12 @@ def start_fair(url, workers="", port=None):
             break
         except httpx.HTTPError:
             time.sleep(0.05)
-    codes = [f"B{n:02d}" for n in range(1, 16)] + [f"F{n:02d}" for n in range(1, 11)]
-    staff = [(code.lower(), "demo1234") for code in codes]
-    return server, base, codes, staff
+    staff = [(code.lower(), "demo1234") for code in DEMO_CODES]
+    return server, base, DEMO_CODES, staff
+
+
+#: the demo fair's booths (kiosk/demo.py)
+DEMO_CODES = [f"B{n:02d}" for n in range(1, 16)] + [f"F{n:02d}" for n in range(1, 11)]
 
 
 def check_database(url, tracking_urls):

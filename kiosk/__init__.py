@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app)
     if test_config:
         app.config.from_mapping(test_config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     from kiosk import models, rendering  # noqa: F401  (models: the whole schema, for Flask-Migrate)
     from kiosk.i18n import select_locale
@@ -62,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     rendering.init_jinja(app)
 
-    from kiosk import api, cli, errors, i18n, security
+    from kiosk import api, cli, errors, health, i18n, security
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
@@ -79,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(intake.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
+    app.wsgi_app = health.HealthCheck(app.wsgi_app, app)
     security.init(app)
     cli.register(app)
     return app

@@ -13,6 +13,31 @@ def _instance_secret(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+#: gunicorn's threads per worker process (gunicorn.conf.py reads the same variable)
+THREADS = int(os.environ.get("KIOSK_THREADS", "2"))
+
+
+def engine_options(url: str) -> dict:
+    """The connection pool of one worker process, on PostgreSQL.
+
+    A gunicorn thread serves one request at a time, and a request holds one connection: its
+    session's, or the queue poll's driver reads (kiosk/driver.py), never both for long. So the pool
+    keeps one connection per thread (pool_size = THREADS; more would sit idle in PostgreSQL, each a
+    process of its own), with as many again in overflow for a request that does need a second for
+    a moment. A request that finds the pool empty waits at most 5 s and gets the 503 page: waiting
+    longer only holds the phone while more requests queue behind it.
+    Every connection the servers may hold: app servers × workers × 2 × THREADS (two servers of two
+    workers: 16), well inside PostgreSQL's max_connections (100 by default) less its reserve.
+    No pre-ping: it is a round trip on every checkout, which would double a phone's submission (one
+    statement, intake.service); a connection that died with its server fails its request with the
+    503 page once, and SQLAlchemy then replaces every connection made before.
+    SQLite needs none of this: its connections are files opened in the process.
+    """
+    if not url.startswith("postgresql"):
+        return {}
+    return {"pool_size": THREADS, "max_overflow": THREADS, "pool_timeout": 5}
+
+
 def load(app) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     default_db = "sqlite:///" + str(Path(app.instance_path) / "kiosk.db")

@@ -73,11 +73,27 @@ class IntakeForm(FlaskForm):
     submission_key = HiddenField("", filters=[lambda v: v if v and KEY.fullmatch(v) else None])
 
     def __init__(self, *args, booths=(), **kwargs):
+        """booths: the fair's booths (fair_booths rows) the form offers; None where the booth is
+        checked as the request is filed (intake.service), and offer() lists them if the form is shown again."""
         super().__init__(*args, **kwargs)
+        self.booth.choices = None if booths is None else booth_choices(booths)
+
+    @property
+    def offers_booths(self) -> bool:
+        return self.booth.choices is not None
+
+    def offer(self, booths) -> None:
+        """List these booths (for a form made with booths=None, shown again), and say so beside the
+        field if the one chosen is not among them."""
         self.booth.choices = booth_choices(booths)
+        if not self.booth.errors and not self._offers(self.booth.data):
+            self.booth.errors = [*self.booth.errors, _l("请选择摊位")]
+
+    def _offers(self, booth_id) -> bool:
+        return booth_id in {choice.value for choice in self.booth.choices[1:]}
 
     def validate_booth(self, field):
-        if field.data not in {choice.value for choice in field.choices[1:]}:
+        if field.data is None or (field.choices is not None and not self._offers(field.data)):
             raise ValidationError(_l("请选择摊位"))
 
     def validate_category(self, field):

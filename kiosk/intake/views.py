@@ -16,9 +16,9 @@ from kiosk.fairs.models import Booth, Fair, FairStatus, fair_booths
 from kiosk.formtools import int_or_none
 from kiosk.intake import phone
 from kiosk.intake.forms import IntakeForm, LookupForm, intake_from
-from kiosk.intake.limits import device_id, too_many_submissions
+from kiosk.intake.limits import device_id
 from kiosk.intake.lookup import LookupPaused, find_request
-from kiosk.intake.service import FairNotOpen, already_filed, submit_request
+from kiosk.intake.service import BoothNotOffered, FairNotOpen, TooManySubmissions, submit_request
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.safeurls import local_path
 from kiosk.service_requests.models import ServiceRequest
@@ -78,17 +78,19 @@ def fair_form(fair_id: int):
 
 @bp.post("/f/<int:fair_id>")
 def submit(fair_id: int):
-    # The fair itself is loaded only to show the form again: whether it is open is checked inside
-    # the transaction that files the request (the first minutes of a fair bring hundreds at once).
-    form = IntakeForm(booths=fair_booths(fair_id))
+    # The first minutes of a fair bring hundreds of these at once, so nothing is read here: whether
+    # the fair is open and offers the booth, and whether the phone is within its limit, is checked
+    # by the statement that files the request. The fair and its booths are loaded only to show the
+    # form again.
+    form = IntakeForm(booths=None)
     if not form.validate():
         return _form_invalid(db.get_or_404(Fair, fair_id), form)
-    device = device_id()
-    intake = replace(intake_from(form), device=device)
-    if too_many_submissions(device) and not already_filed(intake):
-        return _form_invalid(db.get_or_404(Fair, fair_id), form, notice="too_many")
     try:
-        saved = submit_request(intake)
+        saved = submit_request(replace(intake_from(form), device=device_id()), fair_id=fair_id, on_its_own=True)
+    except BoothNotOffered:
+        return _form_invalid(db.get_or_404(Fair, fair_id), form)
+    except TooManySubmissions:
+        return _form_invalid(db.get_or_404(Fair, fair_id), form, notice="too_many")
     except FairNotOpen:
         return _form_invalid(db.get_or_404(Fair, fair_id), form, notice="closed")
     phone.remember_filing({name: form[name].data for name in phone.COMPANY_FIELDS}, saved.token)
@@ -97,7 +99,8 @@ def submit(fair_id: int):
         # One round trip to the ticket: the answer is the tracking page itself, in place of the page,
         # and its URL goes into the address bar (bench/tap_to_ticket.py, 400 kbit/s with a 400 ms round
         # trip: 0.99 s over two trips, 0.52 s over one). Without JavaScript, post-redirect-get as before.
-        item = db.session.get(ServiceRequest, saved.id)
+        item = db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.id == saved.id)
+                                  .options(*_TRACK_PAGE)).unique().one()
         response = make_response(_track_page(item, page_path=target))
         response.headers.update({"HX-Push-Url": target, "HX-Retarget": "body",
                                  "HX-Reswap": "innerHTML show:window:top"})
@@ -121,12 +124,22 @@ def track(token: str):
     return _track_page(item)
 
 
+#: what the tracking page shows besides the request, loaded with it in one query where the page is
+#: the answer to a submission (the first minutes of a fair bring hundreds at once): read one by one
+#: as the template reaches them, they were five round trips and most of the answer's time
+_TRACK_PAGE = (so.joinedload(ServiceRequest.fair), so.joinedload(ServiceRequest.booth).joinedload(Booth.department),
+               so.joinedload(ServiceRequest.events))
+
+
 def _track_page(item: ServiceRequest, page_path: str | None = None) -> str:
     """The tracking page; with the phone's other tickets when this one is among them (a link opened
     on a shared phone does not show the phone's company's tickets to another company)."""
     memory = phone.recall()
     others = [t for t in memory.tickets if t != item.token] if memory.holds(item.token) else []
-    return render_template("intake/track.html", item=item, mine=_tickets(others), slip_form=SlipForm(formdata=None),
+    # The slip's form only once there is an outcome to rate (it is eight fields to build, and the
+    # page is also the answer to every submission).
+    slip_form = SlipForm(formdata=None) if item.status.has_outcome else None
+    return render_template("intake/track.html", item=item, mine=_tickets(others), slip_form=slip_form,
                            in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
                            page_path=page_path)
 
@@ -192,6 +205,8 @@ def _tickets(tokens: list[str]) -> list[ServiceRequest]:
 
 def _form_invalid(fair: Fair, form: IntakeForm, notice: str | None = None):
     """The form again with every message beside its field and everything typed kept."""
+    if not form.offers_booths:
+        form.offer(fair_booths(fair.id))
     if not fair.is_open:
         notice = "closed"  # whatever else is wrong: nothing can be filed now
     status = {"closed": 409, "expired": 400, "too_many": 429}.get(notice, 422)

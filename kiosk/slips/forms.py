@@ -30,7 +30,9 @@ def _rating(label):
 
 
 class SlipForm(FlaskForm):
-    confirmed = RadioField(choices=[SelectChoice("yes", _l("是")), SelectChoice("no", _l("否"))],
+    # (an empty label: without one WTForms makes one up through its own catalog, which Flask-WTF
+    # then reads from disk, on every tracking page and every submission's answer)
+    confirmed = RadioField("", choices=[SelectChoice("yes", _l("是")), SelectChoice("no", _l("否"))],
                            validate_choice=False, validators=[InputRequired(_l("请先回答这个问题"))])
     professionalism = _rating(DIMENSIONS["professionalism"])
     attitude = _rating(DIMENSIONS["attitude"])

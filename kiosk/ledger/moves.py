@@ -11,7 +11,7 @@ dispute sends the item back to the department (closed_out -> planned) with the c
 A deadline moves only by an Extension (`extend`): plan_due stays the date given at the fair, so
 that on time is always judged against it.
 """
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -69,7 +69,8 @@ def progress(item: ServiceRequest, actor, version: int, *, text: str) -> Service
 
 
 @move
-def extend(item: ServiceRequest, actor, version: int, *, new_due: date, reason: str, today: date) -> ServiceRequest:
+def extend(item: ServiceRequest, actor, version: int, *, new_due: date, reason: str, today: date,
+           now: datetime | None = None) -> ServiceRequest:
     """A new due date with its reason. It moves due_now (and when the item falls overdue), never
     plan_due; each extension is kept and counted."""
     _begin(item, "extend", version, actor)
@@ -78,10 +79,10 @@ def extend(item: ServiceRequest, actor, version: int, *, new_due: date, reason: 
         raise LedgerRefused("not_later")
     if new_due < today:
         raise LedgerRefused("past_due")
-    item.extensions.append(Extension(new_due=new_due, reason=reason, by_user_id=actor.id, at=now_aware()))
+    item.extensions.append(Extension(new_due=new_due, reason=reason, by_user_id=actor.id, at=now or now_aware()))
     item.current_due = new_due
     return _record(item, actor, EventKind.extended, item.status,
-                   detail=f"{before.isoformat() if before else '—'} → {new_due.isoformat()}\n{reason}")
+                   detail=f"{before.isoformat() if before else '—'} → {new_due.isoformat()}\n{reason}", at=now)
 
 
 @move
@@ -96,20 +97,22 @@ def reassign(item: ServiceRequest, actor, version: int, *, unit: str, person: st
 
 
 @move
-def finish(item: ServiceRequest, actor, version: int, *, result: str, evidence: str) -> ServiceRequest:
+def finish(item: ServiceRequest, actor, version: int, *, result: str, evidence: str,
+           now: datetime | None = None) -> ServiceRequest:
     """办结: the department's result, with what shows it, and its request for close-out."""
     _begin(item, "finish", version, actor)
-    item.closeout_result, item.closeout_evidence, item.done_at = result, evidence, now_aware()
-    return _record(item, actor, EventKind.done, D, detail=f"{result}\n{evidence}" if evidence else result)
+    item.closeout_result, item.closeout_evidence, item.done_at = result, evidence or None, now or now_aware()
+    return _record(item, actor, EventKind.done, D, detail=f"{result}\n{evidence}" if evidence else result, at=now)
 
 
 @move
-def confirm(item: ServiceRequest, actor, version: int) -> ServiceRequest:
-    """销号: an organiser confirms the department's result. On time means closed_out_on <= plan_due."""
+def confirm(item: ServiceRequest, actor, version: int, *, now: datetime | None = None) -> ServiceRequest:
+    """销号: an organiser confirms the department's result. On time means closed_out_on <= plan_due.
+    (`now`, like every move's, is for building history: a page never passes it.)"""
     _begin(item, "confirm", version, actor)
-    item.closed_out_at = now_aware()
+    item.closed_out_at = now or now_aware()
     item.closed_out_on = local_day(item.closed_out_at)
-    return _record(item, actor, EventKind.closed_out, C, detail=item.closeout_result)
+    return _record(item, actor, EventKind.closed_out, C, detail=item.closeout_result, at=now)
 
 
 @move
@@ -175,11 +178,14 @@ def _begin(item: ServiceRequest, action: str, version: int, actor) -> None:
         raise LedgerRefused("illegal")
 
 
-def _record(item: ServiceRequest, actor, kind: EventKind, to_status: Status, detail: str | None = None):
+def _record(item: ServiceRequest, actor, kind: EventKind, to_status: Status, detail: str | None = None,
+            at: datetime | None = None):
     """The move's one trail event, and the state. The flush is where a lost race shows (a
     conflict); the request's end commits, and kiosk.changes tells every page that shows the item."""
+    # (The trail keeps naive UTC, as it always has.)
+    when = {} if at is None else {"created_at": at if at.tzinfo is None else at.astimezone(UTC).replace(tzinfo=None)}
     item.events.append(RequestEvent(kind=kind, actor=actor, from_status=item.status, to_status=to_status,
-                                    detail=detail))
+                                    detail=detail, **when))
     item.status = to_status
     db.session.flush()
     return item

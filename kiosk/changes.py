@@ -12,6 +12,7 @@ Rather than each service remembering to say so, a flush listener looks at what t
   departments: what the dashboard, the hall screen and the tracking page show besides requests;
 - a request's own `version` (SQLAlchemy's counter, which also guards against lost updates) moves
   with any change to it or to its trail, slip or joint booths: the tracking page polls it;
+- a reconciliation round's own `version` moves with any of its marks (RoundItem): its page polls it;
 - a department's `ledger_version` moves with any change to one of its ledger items (a plan given,
   and everything after: extensions, close-out, the company's verdict), from any fair: the ledger
   pages poll the sum (ledger_version()).
@@ -27,10 +28,10 @@ from sqlalchemy import event
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, Fair, Zone
-from kiosk.ledger.models import CloseOutVerdict, Extension
+from kiosk.ledger.models import CloseOutVerdict, Extension, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import RequestEvent, ServiceRequest
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip
-from kiosk.timeutil import utcnow
+from kiosk.timeutil import now_aware, utcnow
 
 
 def queue_moved(booths: sa.Table) -> dict:
@@ -161,6 +162,14 @@ def _call_request(call: FollowUpCall, session) -> ServiceRequest | None:
     return None if slip is None else _slip_request(slip, session)
 
 
+def _round_item(entry: RoundItem, _moved, session) -> None:
+    """A mark moves its round's version (its page's ETag, and the guard against two organisers
+    marking at once), by an UPDATE of the round's row in this flush."""
+    round_ = entry.round or session.get(ReconciliationRound, entry.round_id)
+    if round_ is not None and round_ not in session.new:
+        round_.updated_at = now_aware()
+
+
 def _booth(booth, moved, _session):
     if booth.id is not None:
         moved.booths.add(booth.id)
@@ -195,6 +204,7 @@ _NOTES = {
                                 or session.get(ServiceRequest, extension.request_id)),
     CloseOutVerdict: _part_of_request(lambda verdict, session: verdict.request
                                       or session.get(ServiceRequest, verdict.request_id)),
+    RoundItem: _round_item,
     Booth: _booth,
     Zone: _zone,
     Fair: _fair,

@@ -91,6 +91,25 @@ def request_by_token_or_404(token: str) -> ServiceRequest:
     return item
 
 
+def ledger_item_or_404(item_id: int) -> ServiceRequest:
+    """A ledger item for the organisers or its department's staff; to anyone else it does not exist."""
+    item = db.get_or_404(ServiceRequest, item_id)
+    if not works_on(current_user, item):
+        abort(404)
+    return item
+
+
+def ledger_user_required(view):
+    """The ledger's pages: organisers, and department staff (who see their own department's part)."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not (current_user.is_organiser or current_user.is_department_staff):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
 def organiser_required(view):
     @wraps(view)
     @login_required

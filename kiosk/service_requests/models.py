@@ -258,6 +258,11 @@ class ServiceRequest(db.Model):
     def extension_count(self) -> int:
         return len(self.extensions)
 
+    @property
+    def progress_notes(self) -> list["RequestEvent"]:
+        """The department's progress notes after the fair, oldest first: the company reads them."""
+        return [e for e in self.events if e.kind.is_progress]
+
     def __repr__(self):
         return f"<ServiceRequest {self.id} {self.ticket_no} {self.status.value}>"
 
@@ -302,6 +307,17 @@ class EventKind(enum.Enum):
         """The company's tracking page shows its trail without staff notes, follow-up calls, or the
         organisers' own dealings with the department (a close-out sent back, a reconciliation's mark)."""
         return self not in (EventKind.note, EventKind.followup, EventKind.sent_back, EventKind.reconciled)
+
+    @property
+    def is_progress(self) -> bool:
+        return self is EventKind.progress
+
+    @property
+    def detail_for_company(self) -> bool:
+        """The company reads what the department wrote after the fair (progress, an extension's
+        reason, the result) and its own words; not the reasons of moves made among staff."""
+        return self in (EventKind.progress, EventKind.extended, EventKind.done, EventKind.closed_out,
+                        EventKind.confirmed, EventKind.disputed)
 
     @property
     def changes_lead_unit(self) -> bool:

@@ -96,9 +96,13 @@ class VerdictForm(FlaskForm):
         if field.data not in RATING_LABELS:
             raise ValidationError(_l("请选择评价等级"))
 
-    def validate_words(self, field):
-        if self.accepted.data == "no" and not field.data:
-            raise ValidationError(_l("提出异议时，请写明哪里没有办好。"))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # (Optional() ends the words' own chain when they are empty: the rule that needs them is here.)
+        if self.accepted.data == "no" and not self.words.data:
+            self.words.errors = [*self.words.errors, _l("提出异议时，请写明哪里没有办好。")]
+            valid = False
+        return valid
 
 
 #: a reconciliation round's marks

@@ -85,10 +85,12 @@ def ledger_figures(today: date, *, fair_id: int | None = None, department_id: in
     return LedgerFigures(*(int(n) for n in db.session.execute(query).one()))
 
 
-def overdue_count(today: date, department_id: int | None = None) -> int:
-    """What the dashboard shows: items open or done past their current due date, by one query on
-    the (status, current_due) index."""
+def overdue_count(today: date, department_id: int | None = None, fair_id: int | None = None) -> int:
+    """What the dashboards show: items open or done past their current due date, by one query on
+    the (status, current_due) index (bench/ledger.py measures it at province scale)."""
     query = sa.select(sa.func.count()).select_from(ServiceRequest).where(overdue_on_sql(today))
+    if fair_id is not None:
+        query = query.where(ServiceRequest.fair_id == fair_id)
     if department_id is not None:
         query = query.join(Booth, ServiceRequest.booth_id == Booth.id).where(Booth.department_id == department_id)
     return db.session.execute(query).scalar_one()

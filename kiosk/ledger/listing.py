@@ -12,7 +12,14 @@ from kiosk.fairs.models import Booth, Department, Fair, Zone
 from kiosk.figures.ledger import LEDGER_STATES
 from kiosk.formtools import int_or_none
 from kiosk.ledger.models import Extension
-from kiosk.service_requests.models import AWAITING_CLOSEOUT, Category, ServiceRequest, Status, overdue_on_sql
+from kiosk.service_requests.models import (
+    AWAITING_CLOSEOUT,
+    Category,
+    ServiceRequest,
+    Status,
+    awaiting_closeout_sql,
+    overdue_on_sql,
+)
 
 PER_PAGE = 50
 #: the "due soon" view: open items due within this many days from today
@@ -141,7 +148,7 @@ def _condition(wanted: LedgerFilter, today: date):
     states = STATUS_FILTERS[wanted.status]
     if wanted.overdue or wanted.soon:
         states = tuple(s for s in states if s in AWAITING_CLOSEOUT)  # a closed-out item is due nowhere
-    conditions = [ServiceRequest.status.in_(states)]
+    conditions = [awaiting_closeout_sql() if set(states) == set(AWAITING_CLOSEOUT) else ServiceRequest.status.in_(states)]
     if wanted.overdue:
         conditions.append(overdue_on_sql(today))
     if wanted.soon:

@@ -50,11 +50,3 @@ def latest_outcomes(fair_id: int, limit: int = LATEST) -> list[Outcome]:
     return [Outcome(at=at, booth_code=code, booth_name=name, category=category.value, outcome=status.value)
             for at, code, name, category, status in rows]
 
-
-def overdue_count(fair_id: int) -> int | None:
-    """The fair's items on the demand ledger that are past their due date, for the hall screen.
-
-    None until the ledger exists (the screen then leaves its place out): the ledger defines overdue
-    (planned or done-not-confirmed, past the current due date after extensions) and fills this in.
-    """
-    return None

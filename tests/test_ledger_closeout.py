@@ -156,3 +156,17 @@ def test_a_lost_update_on_the_ledger_is_a_conflict_not_an_overwrite(app, fair, o
         "csrf_token": token, "finish-version": stale, "finish-result": "已办结", "finish-evidence": "无"})
     assert answer.status_code == 409 and "刚被其他人更新过" in answer.get_data(as_text=True)
     assert fresh(item).status is Status.planned
+
+
+def test_the_lists_poll_never_gets_the_whole_page_back_as_a_304(app, fair, organiser, item):
+    """The browser revalidates the poll with the ETag it holds for the URL, which may be the whole
+    page's (a boosted visit to the same URL): a 304 then hands the whole page to the poll, and the
+    list showed a page inside the page (two menus, two sets of tabs)."""
+    boss = login(app.test_client(), "organiser")
+    page = boss.get("/ledger?status=planned")
+    assert page.status_code == 200
+    held = page.headers.get("ETag")
+    poll = boss.get("/ledger?status=planned", headers={"HX-Request": "true", **({"If-None-Match": held} if held else {})})
+    assert poll.status_code == 200 and "<main" not in poll.get_data(as_text=True)
+    again = boss.get("/ledger?status=planned", headers={"HX-Request": "true", "If-None-Match": poll.headers["ETag"]})
+    assert again.status_code == 304

@@ -71,7 +71,9 @@ def index():
     if polled:
         return _quickly_gzipped(tagged(make_response(live), etag))
     page = render_template("ledger/index.html", live=live, filters=_filters(wanted, setup), words=_words(current_language()))
-    return _quickly_gzipped(tagged(make_response(page), etag))
+    # No ETag on the whole page: the browser would revalidate the poll with it, and a 304 would hand
+    # the poll the whole page to swap in (a page inside the page).
+    return _quickly_gzipped(make_response(page))
 
 
 def _quickly_gzipped(response):

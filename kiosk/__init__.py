@@ -63,10 +63,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     rendering.init_jinja(app)
 
-    from kiosk import cli, errors, health, i18n, security
+    from kiosk import api, cli, errors, health, i18n, security
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
+    from kiosk.ledger import views as ledger
     from kiosk.organiser import bp as organiser_bp
     from kiosk.organiser import hall
     from kiosk.slips import views as slips
@@ -78,6 +79,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(organiser_bp)
     app.register_blueprint(hall.bp)
     app.register_blueprint(intake.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ledger.bp)
     errors.register(app)
     app.wsgi_app = health.HealthCheck(app.wsgi_app, app)
     security.init(app)

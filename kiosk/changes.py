@@ -11,7 +11,16 @@ Rather than each service remembering to say so, a flush listener looks at what t
 - a fair's `setup_version` moves with any change to the fair, its zones, its booths or their
   departments: what the dashboard, the hall screen and the tracking page show besides requests;
 - a request's own `version` (SQLAlchemy's counter, which also guards against lost updates) moves
-  with any change to it or to its trail, slip or joint booths: the tracking page polls it.
+  with any change to it or to its trail, slip or joint booths: the tracking page polls it;
+- a reconciliation round's own `version` moves with any of its marks (RoundItem): its page polls it;
+- a department's `ledger_version` moves with any change to one of its ledger items (a plan given,
+  and everything after: extensions, close-out, the company's verdict), from any fair, and with any
+  change to a fair it has a booth at (the rows name the fair, booth and department): the ledger
+  pages poll it, or the sum over departments (ledger_version()), and key the lists each app server
+  keeps rendered by it.
+
+The read-only API (kiosk.api) tags its answers with all_fairs_version(): the sum of the same versions
+over every fair.
 
 Filing writes past the ORM, for speed: it moves its booth's queue with `queue_moved()` in the same
 UPDATE that takes the ticket number.
@@ -24,14 +33,32 @@ from sqlalchemy import event
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, Fair, Zone
+from kiosk.ledger.models import CloseOutVerdict, Extension, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import RequestEvent, ServiceRequest
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip
-from kiosk.timeutil import utcnow
+from kiosk.timeutil import now_aware, utcnow
 
 
 def queue_moved(booths: sa.Table) -> dict:
     """The values that move a booth's queue, for a statement written against the booth table."""
     return {"queue_version": booths.c.queue_version + 1}
+
+
+def ledger_version(department_id: int | None = None) -> int:
+    """What the ledger pages show, as one number: the department's ledger version, or (None) the
+    sum over every department (each only grows)."""
+    return ledger_and_setup_versions(department_id)[0]
+
+
+def ledger_and_setup_versions(department_id: int | None = None) -> tuple[int, tuple]:
+    """ledger_version and, in the same query, what the ledger's filters name: how many fairs, the
+    sum of their setup versions, how many departments (the ledger page asks both at every view).
+    The statements are built once: building one cost more than running it."""
+    if department_id is None:
+        row = db.session.execute(_LEDGER_VERSIONS[False]).one()
+    else:
+        row = db.session.execute(_LEDGER_VERSIONS[True], {"department_id": department_id}).one()
+    return row[0], tuple(row[1:])
 
 
 def dashboard_version(fair_id: int) -> str:
@@ -41,11 +68,22 @@ def dashboard_version(fair_id: int) -> str:
     return "gone" if row is None else f"{row[0]}.{row[1]}"
 
 
+def all_fairs_version() -> str:
+    """What the API shows (every fair, its tally and its requests), as one version: the set-ups and
+    queues of all fairs, summed, with how many fairs and booths there are (a fair deleted lowers a
+    sum that another's growth could make up)."""
+    fairs = db.session.execute(_ALL_FAIRS).one()
+    booths = db.session.execute(_ALL_BOOTHS).one()
+    return f"{fairs[0]}.{fairs[1]}.{booths[0]}.{booths[1]}"
+
+
 @dataclass
 class _Moved:
     booths: set[int] = field(default_factory=set)
     fairs: set[int] = field(default_factory=set)
     departments: set[int] = field(default_factory=set)
+    #: departments whose ledger shows a request that changed
+    ledgers: set[int] = field(default_factory=set)
     requests: dict[int, ServiceRequest] = field(default_factory=dict)  # by id(), as objects may be new
 
 
@@ -73,6 +111,16 @@ def _move(session: so.Session, _context) -> None:
             moved.fairs.add(fair_id)
     moved.booths.discard(None)
     moved.fairs.discard(None)
+    moved.ledgers.discard(None)
+    departments = Department.__table__
+    if moved.fairs:
+        # The ledger's rows name the fair, the booth and its department: a change to any of them
+        # moves the ledger of every department at that fair.
+        moved.ledgers.update(connection.execute(
+            sa.select(Booth.department_id).where(Booth.fair_id.in_(moved.fairs)).distinct()).scalars())
+    if moved.ledgers:
+        connection.execute(sa.update(departments).where(departments.c.id.in_(moved.ledgers))
+                           .values(ledger_version=departments.c.ledger_version + 1))
     if not (moved.booths or moved.fairs):
         return
     if moved.booths:
@@ -110,6 +158,11 @@ def _note_request(item: ServiceRequest, moved: _Moved, session: so.Session) -> N
     if state.has_identity and item not in session.deleted:
         # An UPDATE of the row moves its version, even when only its trail or slip grew.
         item.updated_at = utcnow()
+    statuses = [item.status, *state.attrs.status.history.deleted]
+    if any(s is not None and s.has_plan for s in statuses):
+        # On the ledger, or just off it (a reopened plan): its department's ledger pages.
+        booths = [item.booth, *(b for b in state.attrs.booth.history.deleted if b is not None)]
+        moved.ledgers.update(b.department_id for b in booths if b is not None)
 
 
 def _request(item, moved, _session):
@@ -135,6 +188,14 @@ def _slip_request(slip: SatisfactionSlip, session) -> ServiceRequest | None:
 def _call_request(call: FollowUpCall, session) -> ServiceRequest | None:
     slip = call.slip or session.get(SatisfactionSlip, call.slip_id)
     return None if slip is None else _slip_request(slip, session)
+
+
+def _round_item(entry: RoundItem, _moved, session) -> None:
+    """A mark moves its round's version (its page's ETag, and the guard against two organisers
+    marking at once), by an UPDATE of the round's row in this flush."""
+    round_ = entry.round or session.get(ReconciliationRound, entry.round_id)
+    if round_ is not None and round_ not in session.new:
+        round_.updated_at = now_aware()
 
 
 def _booth(booth, moved, _session):
@@ -167,6 +228,11 @@ _NOTES = {
     RequestEvent: _part_of_request(_event_request),
     SatisfactionSlip: _part_of_request(_slip_request),
     FollowUpCall: _part_of_request(_call_request),
+    Extension: _part_of_request(lambda extension, session: extension.request
+                                or session.get(ServiceRequest, extension.request_id)),
+    CloseOutVerdict: _part_of_request(lambda verdict, session: verdict.request
+                                      or session.get(ServiceRequest, verdict.request_id)),
+    RoundItem: _round_item,
     Booth: _booth,
     Zone: _zone,
     Fair: _fair,
@@ -178,3 +244,20 @@ _DASHBOARD_VERSION = (
               sa.select(sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
               .where(Booth.fair_id == Fair.id).scalar_subquery())
     .where(Fair.id == sa.bindparam("fair_id")))
+
+_ALL_FAIRS = sa.select(sa.func.count(Fair.id), sa.func.coalesce(sa.func.sum(Fair.setup_version), 0))
+_ALL_BOOTHS = sa.select(sa.func.count(Booth.id), sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
+
+
+def _ledger_versions(one_department: bool):
+    departments, fairs = Department.__table__, Fair.__table__
+    ledger = sa.select(sa.func.coalesce(sa.func.sum(departments.c.ledger_version), 0))
+    if one_department:
+        ledger = ledger.where(departments.c.id == sa.bindparam("department_id"))
+    return sa.select(ledger.scalar_subquery(), sa.select(sa.func.count(fairs.c.id)).scalar_subquery(),
+                     sa.select(sa.func.coalesce(sa.func.sum(fairs.c.setup_version), 0)).scalar_subquery(),
+                     sa.select(sa.func.count(departments.c.id)).scalar_subquery())
+
+
+#: the ledger's versions over every department (False) or one (True)
+_LEDGER_VERSIONS = {one: _ledger_versions(one) for one in (False, True)}

@@ -1,7 +1,7 @@
 """Error pages in the user's language; nothing reaches the user as a bare 500."""
 import sqlite3
 
-from flask import current_app, g, render_template
+from flask import current_app, g, has_request_context, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -11,6 +11,9 @@ try:  # the PostgreSQL driver, where it is installed: the queue poll's reads rai
     from psycopg import OperationalError as PostgresAway
 except ImportError:  # pragma: no cover
     PostgresAway = sqlite3.OperationalError
+
+#: the read-only API (kiosk.api) answers every error in JSON: another system reads it, not a person
+API_PREFIX = "/api/"
 
 #: status -> which sentence of errors/error.html explains it
 PAGES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_found", 413: "too_large",
@@ -55,13 +58,24 @@ def _page(status: int, message: str):
     def handler(error):
         # A booth code nobody has gets its own sentence: the company probably mistyped it.
         shown = "unknown_booth" if getattr(error, "description", None) == "unknown_booth" else message
-        return error_page(status, shown)
+        response = error_page(status, shown)
+        if status == 405 and _for_the_api():  # the methods that would do, as HTTP asks
+            response[0].headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or ["GET", "HEAD"])
+        return response
     return handler
 
 
 def error_page(status: int, message: str | None = None):
     """The error page for a status, in the user's language; message picks another sentence."""
+    if _for_the_api():
+        response = jsonify(error=message or PAGES[status], status=status)
+        response.headers["Cache-Control"] = "no-store"
+        return response, status
     return render_template("errors/error.html", message=message or PAGES[status]), status
+
+
+def _for_the_api() -> bool:
+    return has_request_context() and request.path.startswith(API_PREFIX)
 
 
 def database_page():

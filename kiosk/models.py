@@ -1,8 +1,10 @@
 """Every model, imported in one place so that migrations and the app see the whole schema."""
+from kiosk.api.models import ApiScope, ApiToken  # noqa: F401
 from kiosk.auth.models import LoginAttempt, Role, User  # noqa: F401
 from kiosk.companies.models import Company  # noqa: F401
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairEvent, FairStatus, Zone  # noqa: F401
 from kiosk.intake.models import LookupMiss  # noqa: F401
+from kiosk.ledger.models import CloseOutVerdict, Extension, Mark, ReconciliationRound, RoundItem  # noqa: F401
 from kiosk.service_requests.models import (  # noqa: F401
     Category,
     Channel,

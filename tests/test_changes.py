@@ -1,10 +1,13 @@
 """Every kind of change reaches every screen that polls for it: the booth queue, the company's
-tracking page, the dashboard and the hall screen answer 200 with the new content, not 304."""
+tracking page, the dashboard and the hall screen answer 200 with the new content, not 304; and so
+does the API (kiosk.api), which other systems poll with ETags for every fair at once."""
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
+from kiosk.api.models import ApiScope
+from kiosk.api.tokens import issue_token
 from kiosk.database import unit_of_work
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import close_fair
@@ -30,6 +33,8 @@ class Screens:
         self.queues = {code: booth(fair, code).id for code in self.staff}  # (a booth's code may change)
         self.boss = login(app.test_client(), organiser.username)
         self.phone = app.test_client()
+        self.api = _Bearer(app.test_client(), issue_token("test", ApiScope.public, None)[1])
+        db.session.commit()
         self.etags = {}
 
     def urls(self, item=None) -> dict:
@@ -39,6 +44,7 @@ class Screens:
         urls["screen"] = (self.boss, f"/organiser/fairs/{self.fair.id}/screen")
         if item is not None:
             urls["tracking"] = (self.phone, f"/t/{item.token}")
+        urls["api"] = (self.api, f"/api/v1/requests?fair={self.fair.id}")
         return urls
 
     def look(self, item=None) -> dict:
@@ -60,12 +66,24 @@ class Screens:
         change()
         db.session.commit()
         shown = self.look(item)
+        if expect:  # the API shows every request and fair: what moves a screen moves it too
+            assert shown["api"] is not None, "the API answered 304 after the change"
         for name, text in expect.items():
             assert shown[name] is not None, f"{name} answered 304 after the change"
             assert text is None or text in shown[name], (name, text)
         for name in unchanged:
             assert shown[name] is None, f"{name} changed although nothing it shows did"
         return shown
+
+
+class _Bearer:
+    """A system reading the API: its token on every request."""
+
+    def __init__(self, client, secret):
+        self.client, self.secret = client, secret
+
+    def get(self, url, headers):
+        return self.client.get(url, headers={**headers, "Authorization": f"Bearer {self.secret}"})
 
 
 @pytest.fixture
@@ -75,7 +93,7 @@ def screens(app, fair, organiser):
 
 def test_a_submission_reaches_its_queue_the_dashboard_and_the_screen(screens, fair):
     screens.after(lambda: request_in(fair), expect={
-        "queue B07": "B07-001", "dashboard": 'id="total-received">1<', "screen": "受理企业需求1项"},
+        "queue B07": "B07-001", "dashboard": 'id="total-received">1<', "screen": "受理 1"},
         unchanged=["queue B02"])
 
 
@@ -223,3 +241,117 @@ def test_a_refused_move_through_the_tablet_keeps_nothing(app, fair):
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(ServiceRequest, item.id).status is Status.waiting
+
+
+# --- the ledger's pages (kiosk.ledger): each department's ledger version, the item's own version, a round's version
+
+class LedgerScreens:
+    """The ledger's pollers: the organisers' whole ledger, B07's and F01's departments' own, the
+    item's page, the company's tracking page and the fair's dashboard."""
+
+    def __init__(self, app, fair, organiser, item):
+        from tests.factories import department_staff
+        accounts = {code: department_staff(booth(fair, code).department).username for code in ("B07", "F01")}
+        db.session.commit()
+        self.item = item
+        self.boss = login(app.test_client(), organiser.username)
+        self.dept = {code: login(app.test_client(), username) for code, username in accounts.items()}
+        self.phone = app.test_client()
+        self.urls = {"ledger": (self.boss, "/ledger?status=all"), "ledger B07": (self.dept["B07"], "/ledger?status=all"),
+                     "ledger F01": (self.dept["F01"], "/ledger?status=all"),
+                     "item": (self.boss, f"/ledger/items/{item.id}"), "tracking": (self.phone, f"/t/{item.token}"),
+                     "dashboard": (self.boss, f"/organiser/fairs/{fair.id}/dashboard")}
+        self.etags = {}
+
+    def look(self) -> dict:
+        shown = {}
+        for name, (client, url) in self.urls.items():
+            headers = {**POLL, **({"If-None-Match": self.etags[name]} if name in self.etags else {})}
+            response = client.get(url, headers=headers)
+            assert response.status_code in (200, 286, 304), (name, response.status_code)
+            if response.status_code != 304:
+                self.etags[name] = response.headers["ETag"]
+            shown[name] = None if response.status_code == 304 else response.get_data(as_text=True)
+        return shown
+
+    def after(self, change, *, expect: dict, unchanged=()):
+        self.look()
+        change()
+        db.session.commit()
+        shown = self.look()
+        for name, text in expect.items():
+            assert shown[name] is not None, f"{name} answered 304 after the change"
+            assert text is None or text in shown[name], (name, text)
+        for name in unchanged:
+            assert shown[name] is None, f"{name} changed although nothing it shows did"
+
+
+def _item(item):
+    db.session.expire_all()
+    return db.session.get(ServiceRequest, item.id)
+
+
+@pytest.mark.parametrize("step", ["progress", "extend", "reassign", "finish", "confirm", "send_back", "verdict"])
+def test_each_ledger_move_reaches_every_ledger_page_that_shows_the_item(app, fair, organiser, step):
+    from datetime import timedelta
+
+    from kiosk.ledger import moves
+    from tests.factories import department_staff
+    state = Status.done if step in ("confirm", "send_back") else Status.closed_out if step == "verdict" else Status.planned
+    item = request_in(fair, state, due=date.today() + timedelta(days=5))
+    screens = LedgerScreens(app, fair, organiser, item)
+    staff = department_staff(booth(fair, "B07").department)
+    change, shown = {
+        "progress": (lambda: moves.progress(_item(item), staff, _item(item).version, text="现场踏勘完成"), "现场踏勘完成"),
+        "extend": (lambda: moves.extend(_item(item), staff, _item(item).version, new_due=date.today() + timedelta(days=40),
+                                        reason="等待批复", today=date.today()), "等待批复"),
+        "reassign": (lambda: moves.reassign(_item(item), staff, _item(item).version, unit="用地科", person="钱",
+                                            reason="分工调整"), "用地科"),
+        "finish": (lambda: moves.finish(_item(item), staff, _item(item).version, result="已交地", evidence="确认书"),
+                   "已交地"),
+        "confirm": (lambda: moves.confirm(_item(item), organiser, _item(item).version), None),
+        "send_back": (lambda: moves.send_back(_item(item), organiser, _item(item).version, reason="未交地"), "未交地"),
+        "verdict": (lambda: moves.company_verdict(_item(item), accepted=False, rating=2, words="土地未交付"), "土地未交付"),
+    }[step]
+    screens.after(change, expect={"ledger": None, "ledger B07": None, "item": shown, "dashboard": None,
+                                  "tracking": None if step in ("reassign", "send_back") else shown},
+                  unchanged=["ledger F01"])
+
+
+def test_a_reconciliation_mark_reaches_its_rounds_page(app, fair, organiser):
+    from kiosk.ledger import rounds as rules
+    from kiosk.ledger.models import Mark
+
+    item = request_in(fair, Status.planned)
+    round_ = rules.open_round(2026, 3, organiser)
+    db.session.commit()
+    boss = login(app.test_client(), organiser.username)
+    first = boss.get(f"/ledger/rounds/{round_.id}", headers=POLL)
+    assert boss.get(f"/ledger/rounds/{round_.id}",
+                    headers={**POLL, "If-None-Match": first.headers["ETag"]}).status_code == 304
+    rules.mark(round_, round_.version, [item.id], Mark.open, "推进中", organiser, today=date.today())
+    db.session.commit()
+    again = boss.get(f"/ledger/rounds/{round_.id}", headers={**POLL, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and 'id="count-open">1<' in again.get_data(as_text=True)
+
+
+def test_the_kept_ledger_list_is_never_stale(app, fair, organiser):
+    """Each app server keeps the rendered list by the department's ledger version: a change to an
+    item, or to the fair, booth or department its row names, must move that version."""
+    from datetime import timedelta
+
+    from kiosk.ledger import moves
+    item = request_in(fair, Status.planned, due=date.today() + timedelta(days=5))
+    boss = login(app.test_client(), organiser.username)
+    url = f"/ledger?department={booth(fair, 'B07').department_id}"
+    assert "延期1次" not in boss.get(url).get_data(as_text=True)
+    moves.extend(item, organiser, item.version, new_due=date.today() + timedelta(days=30), reason="等批复",
+                 today=date.today())
+    db.session.commit()
+    assert "延期1次" in boss.get(url).get_data(as_text=True)
+    db.session.get(Fair, fair.id).name = "改名后的大集"
+    db.session.commit()
+    assert "改名后的大集" in boss.get(url).get_data(as_text=True)
+    booth(fair, "B07").department.name = "改名后的工业和信息化局"
+    db.session.commit()
+    assert "改名后的工业和信息化局" in boss.get(url).get_data(as_text=True)

@@ -36,7 +36,7 @@ FILTERS = {
     "waiting": [Status.waiting],
     "in_progress": [Status.in_progress],
     "resolved": [Status.resolved],
-    "planned": [Status.planned, Status.closed_out],
+    "planned": [Status.planned, Status.done, Status.closed_out],
     "withdrawn": [Status.withdrawn],
 }
 #: the requests this booth transferred to another: no longer its own, so not among FILTERS' rows
@@ -51,7 +51,7 @@ TRANSFER_HEADINGS = (_l("编号"), _l("转出时间"), _l("企业"), _l("转至"
 @bp.get("/")
 @login_required
 def index():
-    if current_user.booth_id:
+    if current_user.booth_id or current_user.is_department_staff:
         return redirect(home_of(current_user))
     if not current_user.is_organiser:
         abort(403)

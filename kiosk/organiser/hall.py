@@ -8,7 +8,7 @@ from flask import Blueprint, abort, url_for
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Fair
-from kiosk.organiser.live import live_page
+from kiosk.organiser.live import SCREEN, live_page
 
 bp = Blueprint("hall", __name__)
 
@@ -22,4 +22,4 @@ def screen(token: str):
     fair = db.session.scalar(sa.select(Fair).where(Fair.screen_token == token)) if TOKEN.fullmatch(token) else None
     if fair is None:
         abort(404)
-    return live_page(fair, "organiser/screen.html", url_for(".screen", token=token))
+    return live_page(fair, SCREEN, url_for(".screen", token=token))

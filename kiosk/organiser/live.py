@@ -11,6 +11,8 @@ from kiosk.changes import dashboard_version
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, still_open
 from kiosk.fairs.models import Booth, Fair, new_screen_token
+from kiosk.figures.hall import latest_outcomes
+from kiosk.figures.ledger import ledger_figures, overdue_count
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
 from kiosk.i18n import language_key
@@ -19,10 +21,12 @@ from kiosk.organiser import bp
 from kiosk.organiser.forms import CloseForm
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest, Status
-from kiosk.timeutil import utcnow
+from kiosk.timeutil import fair_today, utcnow
 
 #: how many of the longest-waiting requests the dashboard lists
 LONGEST_WAITING = 8
+#: the hall's big screen, by either link (the organiser's and the hall PC's view-only one)
+SCREEN = "organiser/screen.html"
 
 
 @bp.get("/fairs/<int:fair_id>/dashboard")
@@ -33,7 +37,7 @@ def dashboard(fair_id: int):
 @bp.get("/fairs/<int:fair_id>/screen")
 def screen(fair_id: int):
     """The hall's big screen: the same figures in large type, and no company's name or number."""
-    return _live(fair_id, "organiser/screen.html")
+    return _live(fair_id, SCREEN)
 
 
 @bp.post("/fairs/<int:fair_id>/screen-link")
@@ -78,9 +82,13 @@ def live_page(fair: Fair, template: str, poll_url: str):
         cached = not_modified(etag)
         if cached is not None:
             return cached
+    today = fair_today()
     context = {"fair": fair, "t": compute_tally(fair), "waiting": _longest_waiting(fair),
+               "ledger": ledger_figures(today, fair_id=fair.id), "overdue": overdue_count(today, fair_id=fair.id),
                "flags_open": satisfaction(fair_id=fair.id).flags_open, "poll_url": poll_url,
-               "floods": floods(fair.id)}
+               "floods": floods(fair.id), "now": utcnow()}
+    if template == SCREEN:
+        context.update(latest=latest_outcomes(fair.id))
     if polled:
         return tagged(make_response(render_block(template, "live", **context)), etag)
     return render_template(template, **context)

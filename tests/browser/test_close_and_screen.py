@@ -24,19 +24,34 @@ def box(page, selector):
     return page.locator(selector).first.bounding_box()
 
 
+LONG_NAME = "国家税务总局泰安高新技术产业开发区税务局第一税务所"
+
+
 def test_the_screen_link_fills_the_frame_with_no_empty_band_and_no_sign_in(live_server, hall_pc, fair):
+    booth(fair, "B02").department.name = LONG_NAME
+    db.session.commit()
     request_in(fair, Status.resolved, "B07")
     hall_pc.goto(f"{live_server}/screen/{fair.screen_token}")
     expect(hall_pc.locator(".screen-totals .value").first).to_have_text("1")
     expect(hall_pc.locator(".topbar")).to_have_count(0)
+    expect(hall_pc.locator(".screen-latest li")).to_contain_text("B07")
     height = hall_pc.viewport_size["height"]
-    legend, booths, frame = box(hall_pc, ".screen-legend"), box(hall_pc, ".screen-booths"), box(hall_pc, "#live")
-    assert booths["y"] - (legend["y"] + legend["height"]) < 0.02 * height  # the booths follow the legend
+    totals, booths, frame = box(hall_pc, ".screen-totals"), box(hall_pc, ".screen-booths"), box(hall_pc, "#live")
+    assert booths["y"] - (totals["y"] + totals["height"]) < 0.02 * height  # the booths follow the totals
     assert frame["y"] + frame["height"] - (booths["y"] + booths["height"]) < 0.04 * height  # and fill the rest
     last = box(hall_pc, ".screen-booth:last-child")
     assert last["y"] + last["height"] <= height  # every booth on screen, none cut off
     figure = hall_pc.locator(".screen-totals .value").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-    assert figure >= 0.045 * hall_pc.viewport_size["width"]  # read from 10 m
+    assert figure >= 0.04 * hall_pc.viewport_size["width"]  # read from 10 m
+    # A long booth name is shown whole: inside its card, not cut and not running into the next one.
+    name = hall_pc.locator(".screen-booth .name", has_text=LONG_NAME)
+    expect(name).to_have_text(LONG_NAME)
+    card = box(hall_pc, f".screen-booth:has(.name:text-is('{LONG_NAME}'))")
+    shown = name.bounding_box()
+    assert card["x"] <= shown["x"] and shown["x"] + shown["width"] <= card["x"] + card["width"] + 0.5
+    assert card["y"] <= shown["y"] and shown["y"] + shown["height"] <= card["y"] + card["height"] + 0.5
+    line = "e => { const p = e.parentElement; return p.scrollWidth <= p.clientWidth + 1 && p.scrollHeight <= p.clientHeight + 1 }"
+    assert name.evaluate(line)  # its line holds it all (nothing hidden in an overflow)
 
 
 def test_a_tablet_left_on_its_queue_is_told_when_the_fair_closes(live_server, tablet, fair):

@@ -1,0 +1,114 @@
+"""A fair's tally: frozen as it stood when the fair closed (what was printed), or live while it is
+open. Translated from the snapshot's own shape into the API's, field by field, so that a snapshot
+frozen by an older version of the kiosk still answers in today's shape, and a change to the
+snapshot never changes the API unannounced."""
+from datetime import datetime
+
+from kiosk.api import bp, sees_personal_data
+from kiosk.api.common import answers, cached, iso
+from kiosk.api.resources.fairs import FAIR_ID
+from kiosk.extensions import db
+from kiosk.fairs.models import Fair
+from kiosk.figures.tally import tally_of
+from kiosk.service_requests.models import Category
+
+COUNTS = ("received", "resolved", "planned", "open", "withdrawn")
+
+
+@bp.get("/fairs/<int:fair_id>/tally")
+def tally(fair_id: int):
+    fair = db.get_or_404(Fair, fair_id)
+    return cached(lambda: serialise(fair.id, *tally_of(fair)))
+
+
+def serialise(fair_id: int, tally: dict, frozen: bool) -> dict:
+    personal = sees_personal_data()
+    return {
+        "fair_id": fair_id, "frozen": frozen,
+        "taken_datetime": iso(datetime.fromisoformat(tally["taken_at"])),
+        "totals": _row(tally["totals"]),
+        "zones": [{"name": zone["name"], "totals": _row(zone["totals"]),
+                   "booths": [{"code": b.get("code", ""), "name": b.get("name", ""), **_row(b)} for b in zone["booths"]],
+                   "funding_requests": zone.get("funding_requests", 0),
+                   "funding_wan": str(zone.get("funding_wan", "0"))} for zone in tally["zones"]],
+        "categories": [{"service_code": row["code"], "service_name": _category_name(row["code"]),
+                        **{k: row.get(k, 0) for k in COUNTS}} for row in tally["categories"]],
+        "planned_items": [_item(item, personal) for item in tally.get("planned_items", [])],
+    }
+
+
+def _row(row: dict) -> dict:
+    return {**{k: row.get(k, 0) for k in COUNTS}, "slips": row.get("slips", 0),
+            "with_outcome": row.get("with_outcome", 0), "satisfied_share": row.get("satisfied_share")}
+
+
+def _category_name(code: str) -> str:
+    try:
+        return str(Category(code).label)
+    except ValueError:  # a category retired since the snapshot was frozen
+        return code
+
+
+def _item(item: dict, personal: bool) -> dict:
+    shown = {"ticket_no": item.get("ticket", ""), "booth_code": item.get("booth", ""),
+             "responsible_unit": item.get("unit") or "", "due_date": item.get("due") or None}
+    if personal:
+        shown.update(company_name=item.get("company", ""), description=item.get("need", ""),
+                     plan=item.get("plan") or "", responsible_person=item.get("person") or "")
+    return shown
+
+
+_COUNT = {"type": "integer", "minimum": 0}
+_ROW = {"received": {**_COUNT, "description": "resolved + planned + open; withdrawn not counted."},
+        "resolved": {**_COUNT, "description": "Resolved on site (现场办结)."},
+        "planned": {**_COUNT, "description": "A plan given at the fair (现场拿出解决方案), closed out since or not."},
+        "open": {**_COUNT, "description": "Waiting or in progress."},
+        "withdrawn": {**_COUNT, "description": "Duplicates and mistakes, counted by no other figure."}}
+_SATISFACTION = {
+    "slips": {**_COUNT, "description": "Satisfaction slips collected."},
+    "with_outcome": {**_COUNT, "description": "Requests given an outcome (which a slip can rate)."},
+    "satisfied_share": {"type": "number", "minimum": 0, "maximum": 1, "nullable": True,
+                        "description": "Slips rated 基本满意 or better ÷ slips; null without slips."}}
+
+
+def _object(properties: dict, required=None) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": required or list(properties),
+            "properties": properties}
+
+
+PATHS = {
+    "/fairs/{fair_id}/tally": {"get": {
+        "operationId": "getTally", "tags": ["tallies"],
+        "summary": "The fair's closing tally: frozen when it closed, live while it is open.",
+        "description": "planned_items carry company_name, description, plan and responsible_person only for a "
+                       "token with the personal scope.",
+        "parameters": [FAIR_ID],
+        "responses": answers("Tally", "The tally.", not_found=True)}},
+}
+
+SCHEMAS = {
+    "TallyRow": _object({**_ROW, **_SATISFACTION}),
+    "Tally": _object({
+        "fair_id": {"type": "integer"},
+        "frozen": {"type": "boolean", "description": "true: as it stood when the fair closed; false: live."},
+        "taken_datetime": {"type": "string", "format": "date-time"},
+        "totals": {"$ref": "#/components/schemas/TallyRow"},
+        "zones": {"type": "array", "items": _object({
+            "name": {"type": "string"},
+            "totals": {"$ref": "#/components/schemas/TallyRow"},
+            "booths": {"type": "array", "items": _object({"code": {"type": "string"}, "name": {"type": "string"},
+                                                          **_ROW, **_SATISFACTION})},
+            "funding_requests": {**_COUNT, "description": "Funding requests, withdrawn left out."},
+            "funding_wan": {"type": "string", "description": "Their amounts, summed, in 万元 (a decimal)."}})},
+        "categories": {"type": "array", "items": _object({
+            "service_code": {"type": "string"}, "service_name": {"type": "string"}, **_ROW})},
+        "planned_items": {"type": "array", "items": _object({
+            "ticket_no": {"type": "string"}, "booth_code": {"type": "string"},
+            "responsible_unit": {"type": "string"},
+            "due_date": {"type": "string", "format": "date", "nullable": True},
+            "company_name": {"type": "string", "description": "Personal scope only."},
+            "description": {"type": "string", "description": "The need as filed. Personal scope only."},
+            "plan": {"type": "string", "description": "Personal scope only."},
+            "responsible_person": {"type": "string", "description": "Personal scope only."},
+        }, required=["ticket_no", "booth_code", "responsible_unit", "due_date"])}}),
+}

@@ -1,0 +1,51 @@
+"""数据接口: the tokens the city's other systems read the API with. An organiser issues one (named for
+the system that will hold it, with its scope), sees it once, and revokes it when that system no
+longer needs it or it may have leaked."""
+from flask import flash, redirect, render_template, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, StringField
+from wtforms.validators import DataRequired, Length
+
+from kiosk.api.models import ApiScope, ApiToken
+from kiosk.api.tokens import all_tokens, issue_token, revoke_token
+from kiosk.extensions import db
+from kiosk.formtools import strip
+from kiosk.organiser import bp
+from kiosk.refusals import filled
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("使用单位或系统"), filters=[strip], validators=[
+        DataRequired(_l("请填写使用这个令牌的单位或系统")), Length(max=100, message=_l("最多%(max)d字", max=100))])
+    scope = RadioField(_l("可读取的数据"), default=ApiScope.public.value,
+                       choices=[SelectChoice(s.value, s.label) for s in ApiScope],
+                       validators=[DataRequired(_l("请选择可读取的数据"))])
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+def api_tokens():
+    """The list and the form. A POST issues a token and redirects to the list, which shows it this
+    once (only its hash is kept): reloading the page then shows the list, not a second token. The
+    token crosses the redirect in the signed session cookie of the organiser's own browser, and the
+    next page takes it out."""
+    form = TokenForm()
+    if form.validate_on_submit():
+        _, session[_ISSUED] = issue_token(form.name.data, ApiScope(form.scope.data), current_user)
+        return redirect(url_for(".api_tokens"))
+    return render_template("organiser/api_tokens.html", form=form, tokens=all_tokens(), issued=session.pop(_ISSUED, None),
+                           base=url_for("api.openapi", _external=True).removesuffix("/openapi.json")), (
+        422 if form.errors else 200)
+
+
+#: the session key that carries a new token to the page that shows it
+_ISSUED = "issued_api_token"
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+def revoke_api_token(token_id: int):
+    record = db.get_or_404(ApiToken, token_id)
+    revoke_token(record, current_user)
+    flash(filled(_l("已吊销“%(name)s”的令牌，它从现在起不能再读取数据。"), name=record.name))
+    return redirect(url_for(".api_tokens"))

@@ -1,0 +1,408 @@
+"""The department scoreboard (要素保障大比拼): per department and period, every input counted, the
+three scores and the total, ranked within departments and within banks.
+
+What is counted: the requests received at the fairs held in the period (by the fair's date), each
+where its lead booth is now (after any transfer), withdrawn ones left out; their state as it stands
+on the day the scoreboard is computed (`as_of`), which a published ranking freezes.
+
+The formula (also printed on every page and PDF of the scoreboard, with these names):
+- on-time reply rate r1 = replied on the fair day ÷ received
+- completion rate r2 = (resolved on site + closed out) ÷ received
+- on-time close-out rate r3 = closed out by the original due date ÷ (closed out + open and overdue);
+  left out where nothing is closed out or overdue yet
+- effect E = 100 × the mean of r1, r2 and r3 (of r1 and r2 where r3 is left out)
+- service S = the mean of the ratings' points on the 好差评 scale: 非常满意 100, 满意 75, 基本满意 50,
+  不满意 25, 非常不满意 0; one rating per request: the company's close-out confirmation where it
+  rated one, else its fair-day slip's overall rating
+- efficiency F = the mean of the points (0..100) organisers entered for the period's months
+- total = (wE·E + wS·S + wF·F) ÷ (the sum of the weights of the scores that exist)
+Each score and the total is rounded to two decimals (half up), the total from the rounded scores,
+so that anyone holding the table gets the same figures. A department that received no request in
+the period is listed but not ranked; one without ratings or points is ranked on what it has.
+Equal totals share a rank (1, 2, 2, 4).
+
+Plain data throughout: `Scoreboard.as_json()` is what a published ranking freezes and what an API
+serves; `Scoreboard.from_json()` reads it back.
+"""
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus
+from kiosk.figures.periods import Period
+from kiosk.scoreboard.models import DEFAULT_WEIGHTS, EfficiencyPoints, PublishedRanking, ScoreWeights
+from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
+from kiosk.slips.models import SatisfactionSlip
+
+#: a rating (好差评 scale, 5 = 非常满意) -> its points in the service score
+RATING_POINTS = {5: 100, 4: 75, 3: 50, 2: 25, 1: 0}
+#: the departments' table first, then the banks'
+KINDS = (DepartmentKind.department.value, DepartmentKind.bank.value)
+_CENT = Decimal("0.01")
+
+
+def rounded(value: Fraction | Decimal) -> Decimal:
+    """To two decimals, half up (四舍五入), exactly: the scores are computed as fractions."""
+    if isinstance(value, Fraction):
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(_CENT, ROUND_HALF_UP) \
+            if value.denominator != 1 else Decimal(value.numerator).quantize(_CENT)
+    return value.quantize(_CENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one department's scores are computed from, over one period: counts of requests, the
+    ratings by level, and the efficiency points entered for each month."""
+    #: requests received, withdrawn ones left out
+    received: int = 0
+    #: withdrawn (a duplicate, a mistake): shown, never counted
+    withdrawn: int = 0
+    #: given an outcome on the fair day (现场办结 or 现场拿出解决方案)
+    replied: int = 0
+    #: 现场办结
+    resolved: int = 0
+    #: a plan given at the fair (closed out since or not)
+    planned: int = 0
+    #: 销号: closed out by an organiser
+    closed_out: int = 0
+    #: closed out on or before the plan's original due date
+    closed_on_time: int = 0
+    #: awaiting close-out and past its current due date on the as-of day
+    open_overdue: int = 0
+    #: how many ratings at each level, from 5 (非常满意) down to 1 (非常不满意)
+    ratings: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    #: of those, ratings given on a close-out confirmation (the rest are fair-day slips)
+    confirmation_ratings: int = 0
+    #: the efficiency points entered for the period's months: [{"month": "2026-06", "points": "90.00",
+    #: "note": ...}], in month order
+    efficiency: tuple[dict, ...] = ()
+
+    def __add__(self, other: "Inputs") -> "Inputs":
+        return Inputs(**{name: (tuple(a + b for a, b in zip(mine, getattr(other, name), strict=True))
+                                if name == "ratings" else mine + getattr(other, name))
+                         for name, mine in asdict(self).items()})
+
+    @property
+    def rating_count(self) -> int:
+        return sum(self.ratings)
+
+    @property
+    def satisfied(self) -> int:
+        """好差评: 非常满意 + 满意 + 基本满意."""
+        return sum(self.ratings[:3])
+
+    @property
+    def bad(self) -> int:
+        """差评: 不满意 + 非常不满意."""
+        return sum(self.ratings[3:])
+
+
+def _share(part: int, whole: int) -> Fraction | None:
+    return Fraction(part, whole) if whole else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One department's line of the ranking: its inputs, rates, scores and rank."""
+    department_id: int
+    name: str
+    #: department or bank: each ranked among its own kind
+    kind: str
+    inputs: Inputs
+    effect: Decimal | None
+    service: Decimal | None
+    efficiency: Decimal | None
+    total: Decimal | None
+    #: 1 = first; None: not ranked (no request received in the period)
+    rank: int | None = None
+    #: the rank and total of the period before, where the department was ranked then
+    previous_rank: int | None = None
+    previous_total: Decimal | None = None
+
+    @property
+    def reply_rate(self) -> float | None:
+        return _float(_share(self.inputs.replied, self.inputs.received))
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _float(_share(self.inputs.resolved + self.inputs.closed_out, self.inputs.received))
+
+    @property
+    def closeout_rate(self) -> float | None:
+        return _float(_share(self.inputs.closed_on_time, self.inputs.closed_out + self.inputs.open_overdue))
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return _float(_share(self.inputs.satisfied, self.inputs.rating_count))
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the period before (negative: lost); None where either is unranked."""
+        return None if self.rank is None or self.previous_rank is None else self.previous_rank - self.rank
+
+    @property
+    def total_change(self) -> Decimal | None:
+        return None if self.total is None or self.previous_total is None else self.total - self.previous_total
+
+
+def _float(share: Fraction | None) -> float | None:
+    return None if share is None else float(share)
+
+
+def scores(inputs: Inputs, weights: tuple[int, int, int]) -> dict[str, Decimal | None]:
+    """The effect, service and efficiency scores and the total, from the inputs alone (the module's
+    docstring says how); None for a score with nothing to compute it from."""
+    rates = [_share(inputs.replied, inputs.received),
+             _share(inputs.resolved + inputs.closed_out, inputs.received),
+             _share(inputs.closed_on_time, inputs.closed_out + inputs.open_overdue)]
+    rates = [rate for rate in rates if rate is not None]
+    effect = rounded(100 * sum(rates) / len(rates)) if inputs.received else None
+    service = rounded(Fraction(sum(RATING_POINTS[5 - n] * count for n, count in enumerate(inputs.ratings)),
+                               inputs.rating_count)) if inputs.rating_count else None
+    points = [Decimal(entry["points"]) for entry in inputs.efficiency]
+    efficiency = rounded(sum(points) / len(points)) if points else None
+    present = [(weight, score) for weight, score in zip(weights, (effect, service, efficiency), strict=True)
+               if score is not None]
+    weight_sum = sum(weight for weight, _ in present)
+    total = rounded(sum(weight * score for weight, score in present) / weight_sum) if weight_sum else None
+    return {"effect": effect, "service": service, "efficiency": efficiency, "total": total}
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    #: the period's key (kiosk.figures.periods)
+    period: str
+    #: effect, service, efficiency
+    weights: tuple[int, int, int]
+    #: the day the figures stand on: overdue items are judged against it
+    as_of: date
+    #: departments first, then banks; each kind by rank, then the unranked by name
+    rows: tuple[Row, ...]
+    #: where the change is measured from: "published" (the period before's published ranking),
+    #: "computed" (its figures computed now: it was never published) or "" (nothing before)
+    previous_source: str = ""
+    #: the fairs counted, as {"name", "date"}
+    fairs: tuple[dict, ...] = field(default=())
+
+    def of_kind(self, kind: str) -> list[Row]:
+        return [row for row in self.rows if row.kind == kind]
+
+    def row_of(self, department_id: int) -> Row | None:
+        return next((row for row in self.rows if row.department_id == department_id), None)
+
+    @property
+    def period_obj(self) -> Period:
+        return Period.parse(self.period)
+
+    def as_json(self) -> dict:
+        """As JSON holds it: scores as strings ("87.25"), exact; dates in ISO form."""
+        return {
+            "period": self.period, "weights": list(self.weights), "as_of": self.as_of.isoformat(),
+            "previous_source": self.previous_source, "fairs": list(self.fairs),
+            "rows": [{**{k: v for k, v in asdict(row).items() if k != "inputs"},
+                      **{k: None if getattr(row, k) is None else str(getattr(row, k))
+                         for k in ("effect", "service", "efficiency", "total", "previous_total")},
+                      "inputs": {**asdict(row.inputs), "ratings": list(row.inputs.ratings),
+                                 "efficiency": list(row.inputs.efficiency)}}
+                     for row in self.rows]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Scoreboard":
+        rows = []
+        for raw in data["rows"]:
+            inputs = Inputs(**{**raw["inputs"], "ratings": tuple(raw["inputs"]["ratings"]),
+                               "efficiency": tuple(raw["inputs"]["efficiency"])})
+            rows.append(Row(**{**raw, "inputs": inputs, **{
+                k: None if raw[k] is None else Decimal(raw[k])
+                for k in ("effect", "service", "efficiency", "total", "previous_total")}}))
+        return cls(period=data["period"], weights=tuple(data["weights"]), as_of=date.fromisoformat(data["as_of"]),
+                   rows=tuple(rows), previous_source=data["previous_source"], fairs=tuple(data["fairs"]))
+
+
+def weights_in_force() -> tuple[int, int, int]:
+    """The weights an organiser set last, else the default 40 / 40 / 20."""
+    latest = db.session.scalars(sa.select(ScoreWeights).order_by(ScoreWeights.id.desc()).limit(1)).first()
+    return latest.as_tuple if latest is not None else DEFAULT_WEIGHTS
+
+
+def published(period: Period | str) -> PublishedRanking | None:
+    """The period's published ranking in force (its latest revision), if any."""
+    return db.session.scalars(sa.select(PublishedRanking).where(PublishedRanking.period == str(period))
+                              .order_by(PublishedRanking.revision.desc()).limit(1)).first()
+
+
+def scoreboard(period: Period, *, as_of: date, weights: tuple[int, int, int] | None = None,
+               with_previous: bool = True) -> Scoreboard:
+    """The scoreboard of a period as its figures stand on `as_of`, with the weights given (else those
+    in force), each row with its change since the period before."""
+    weights = tuple(weights or weights_in_force())
+    fairs = _fairs(period)
+    booths = _booths([fair.id for fair in fairs])
+    counts = _counts(fairs, booths, as_of)
+    points = _points(period)
+    departments = {b.department_id: (b.name, b.kind) for b in booths.values()}
+    missing = set(points) - set(departments)
+    if missing:
+        departments.update({d.id: (d.name, d.kind.value) for d in db.session.scalars(
+            sa.select(Department).where(Department.id.in_(missing)))})
+    rows = []
+    for department_id, (name, kind) in departments.items():
+        inputs = replace(counts.get(department_id, Inputs()), efficiency=tuple(points.get(department_id, ())))
+        rows.append(Row(department_id=department_id, name=name, kind=kind, inputs=inputs, **scores(inputs, weights)))
+    previous, source = {}, ""
+    if with_previous:
+        previous, source = _previous(period.previous, as_of, weights)
+    return Scoreboard(period=period.key, weights=weights, as_of=as_of, rows=tuple(_ranked(rows, previous)),
+                      previous_source=source,
+                      fairs=tuple({"name": fair.name, "date": fair.date.isoformat()} for fair in fairs))
+
+
+def _ranked(rows: list[Row], previous: dict[int, Row]) -> list[Row]:
+    """Ranks within each kind: by total, highest first; equal totals share a rank; the unranked
+    (nothing received, or no score at all) after them, by name."""
+    out = []
+    for kind in KINDS:
+        of_kind = [row for row in rows if row.kind == kind]
+        ranked = sorted((row for row in of_kind if row.inputs.received and row.total is not None),
+                        key=lambda row: (-row.total, row.name))
+        rank = 0
+        for position, row in enumerate(ranked, start=1):
+            if position == 1 or row.total != ranked[position - 2].total:
+                rank = position
+            before = previous.get(row.department_id)
+            out.append(replace(row, rank=rank, previous_rank=before.rank if before else None,
+                               previous_total=before.total if before and before.rank else None))
+        out.extend(sorted((row for row in of_kind if row not in ranked), key=lambda row: row.name))
+    return out
+
+
+def _previous(period: Period, as_of: date, weights) -> tuple[dict[int, Row], str]:
+    """The rows the change is measured from: the period's published ranking where there is one (what
+    departments were shown), else its figures computed now; nothing where it had no fair."""
+    frozen = published(period)
+    if frozen is not None:
+        return {row.department_id: row for row in Scoreboard.from_json(frozen.snapshot).rows}, "published"
+    if not _fairs(period):
+        return {}, ""
+    board = scoreboard(period, as_of=as_of, weights=weights, with_previous=False)
+    return {row.department_id: row for row in board.rows}, "computed"
+
+
+def _fairs(period: Period) -> list[Fair]:
+    return list(db.session.scalars(sa.select(Fair).where(Fair.date.between(period.start, period.end),
+                                                         Fair.status != FairStatus.draft)
+                                   .order_by(Fair.date, Fair.id)))
+
+
+@dataclass(frozen=True)
+class _Booth:
+    department_id: int
+    name: str
+    kind: str
+
+
+def _booths(fair_ids: list[int]) -> dict[int, _Booth]:
+    if not fair_ids:
+        return {}
+    rows = db.session.execute(sa.select(Booth.id, Department.id, Department.name, Department.kind)
+                              .join(Department, Booth.department_id == Department.id)
+                              .where(Booth.fair_id.in_(fair_ids)))
+    return {booth_id: _Booth(department_id, name, kind.value) for booth_id, department_id, name, kind in rows}
+
+
+def _states(rule) -> list[Status]:
+    return [status for status in Status if rule(status)]
+
+
+def _is(column, states: list[Status]):
+    """Spelled out rather than IN (...): cheaper per row inside an aggregate (see figures.satisfaction)."""
+    return sa.or_(*(column == status for status in states))
+
+
+def _counts(fairs: list[Fair], booths: dict[int, _Booth], as_of: date) -> dict[int, Inputs]:
+    """The request counts and ratings of each department over the fairs given."""
+    if not fairs:
+        return {}
+    status = ServiceRequest.status
+    counted = sa.not_(_is(status, _states(lambda s: s.is_withdrawn)))
+    closed = _is(status, _states(lambda s: s.is_closed_out))
+    rating = SatisfactionSlip.overall
+    columns = {
+        "received": counted,
+        "withdrawn": sa.not_(counted),
+        "replied": _is(status, _states(lambda s: s.has_outcome)),
+        "resolved": _is(status, _states(lambda s: s.resolved_on_site)),
+        "planned": _is(status, _states(lambda s: s.has_plan)),
+        "closed_out": closed,
+        "closed_on_time": sa.and_(closed, ServiceRequest.closed_out_on <= ServiceRequest.plan_due),
+        "open_overdue": sa.and_(_is(status, _states(lambda s: s.awaits_closeout)), ServiceRequest.plan_due < as_of),
+        **{f"rated_{level}": sa.and_(counted, rating == level) for level in RATING_POINTS},
+    }
+    query = (sa.select(ServiceRequest.booth_id, *(sa.func.count(sa.case((condition, 1))).label(name)
+                                                  for name, condition in columns.items()))
+             .outerjoin(SatisfactionSlip, SatisfactionSlip.request_id == ServiceRequest.id)
+             .where(ServiceRequest.fair_id.in_([fair.id for fair in fairs]))
+             .group_by(ServiceRequest.booth_id))
+    per_department: dict[int, Inputs] = defaultdict(Inputs)
+    for row in db.session.execute(query):
+        inputs = Inputs(**{name: getattr(row, name) for name in columns if not name.startswith("rated_")},
+                        ratings=tuple(getattr(row, f"rated_{level}") for level in (5, 4, 3, 2, 1)))
+        department_id = booths[row.booth_id].department_id
+        per_department[department_id] = per_department[department_id] + inputs
+    for department_id, late in _replied_late(fairs, booths, as_of).items():
+        per_department[department_id] = replace(per_department[department_id],
+                                                replied=per_department[department_id].replied - late)
+    return per_department
+
+
+def _replied_late(fairs: list[Fair], booths: dict[int, _Booth], as_of: date) -> dict[int, int]:
+    """Per department, the requests counted as replied whose outcome came after their fair's day.
+
+    A fair takes outcomes only while it is open, and one closed by the end of its day took none
+    later: for it, every request with an outcome was replied on the fair day. Only a fair left open
+    past its day (or reopened) needs each outcome's time, from the trail.
+    """
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    def day_end(fair: Fair) -> datetime:
+        """The end of the fair's day, as the naive UTC time the trail stores."""
+        local = datetime.combine(fair.date + timedelta(days=1), time(), tzinfo=zone)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    late_fairs = {fair.id: day_end(fair) for fair in fairs
+                  if (fair.closed_at > day_end(fair) if fair.closed_at is not None else as_of > fair.date)}
+    if not late_fairs:
+        return {}
+    outcome_kinds = [EventKind.resolved, EventKind.planned]
+    rows = db.session.execute(
+        sa.select(ServiceRequest.booth_id, ServiceRequest.fair_id, sa.func.max(RequestEvent.created_at))
+        .join(RequestEvent, RequestEvent.request_id == ServiceRequest.id)
+        .where(ServiceRequest.fair_id.in_(late_fairs), _is(ServiceRequest.status, _states(lambda s: s.has_outcome)),
+               RequestEvent.kind.in_(outcome_kinds))
+        .group_by(ServiceRequest.id, ServiceRequest.booth_id, ServiceRequest.fair_id))
+    late = defaultdict(int)
+    for booth_id, fair_id, outcome_at in rows:
+        if outcome_at >= late_fairs[fair_id]:
+            late[booths[booth_id].department_id] += 1
+    return late
+
+
+def _points(period: Period) -> dict[int, list[dict]]:
+    rows = db.session.scalars(sa.select(EfficiencyPoints).where(
+        EfficiencyPoints.month.between(period.start, period.end)).order_by(EfficiencyPoints.month))
+    points = defaultdict(list)
+    for entry in rows:
+        points[entry.department_id].append({"month": entry.month.strftime("%Y-%m"), "points": str(entry.points),
+                                            "note": entry.note})
+    return points

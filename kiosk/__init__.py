@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
     from kiosk.intake import views as intake
+    from kiosk.ledger import views as ledger
     from kiosk.organiser import bp as organiser_bp
     from kiosk.organiser import hall
     from kiosk.slips import views as slips
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(organiser_bp)
     app.register_blueprint(hall.bp)
     app.register_blueprint(intake.bp)
+    app.register_blueprint(ledger.bp)
     errors.register(app)
     security.init(app)
     cli.register(app)

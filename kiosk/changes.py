@@ -11,7 +11,11 @@ Rather than each service remembering to say so, a flush listener looks at what t
 - a fair's `setup_version` moves with any change to the fair, its zones, its booths or their
   departments: what the dashboard, the hall screen and the tracking page show besides requests;
 - a request's own `version` (SQLAlchemy's counter, which also guards against lost updates) moves
-  with any change to it or to its trail, slip or joint booths: the tracking page polls it.
+  with any change to it or to its trail, slip or joint booths: the tracking page polls it;
+- a reconciliation round's own `version` moves with any of its marks (RoundItem): its page polls it;
+- a department's `ledger_version` moves with any change to one of its ledger items (a plan given,
+  and everything after: extensions, close-out, the company's verdict), from any fair: the ledger
+  pages poll the sum (ledger_version()).
 
 Filing writes past the ORM, for speed: it moves its booth's queue with `queue_moved()` in the same
 UPDATE that takes the ticket number.
@@ -24,14 +28,25 @@ from sqlalchemy import event
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, Fair, Zone
+from kiosk.ledger.models import CloseOutVerdict, Extension, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import RequestEvent, ServiceRequest
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip
-from kiosk.timeutil import utcnow
+from kiosk.timeutil import now_aware, utcnow
 
 
 def queue_moved(booths: sa.Table) -> dict:
     """The values that move a booth's queue, for a statement written against the booth table."""
     return {"queue_version": booths.c.queue_version + 1}
+
+
+def ledger_version(department_id: int | None = None) -> int:
+    """What the ledger pages show, as one number: the department's ledger version, or (None) the
+    sum over every department (each only grows)."""
+    departments = Department.__table__
+    query = sa.select(sa.func.coalesce(sa.func.sum(departments.c.ledger_version), 0))
+    if department_id is not None:
+        query = query.where(departments.c.id == department_id)
+    return db.session.execute(query).scalar_one()
 
 
 def dashboard_version(fair_id: int) -> str:
@@ -46,6 +61,8 @@ class _Moved:
     booths: set[int] = field(default_factory=set)
     fairs: set[int] = field(default_factory=set)
     departments: set[int] = field(default_factory=set)
+    #: departments whose ledger shows a request that changed
+    ledgers: set[int] = field(default_factory=set)
     requests: dict[int, ServiceRequest] = field(default_factory=dict)  # by id(), as objects may be new
 
 
@@ -73,6 +90,11 @@ def _move(session: so.Session, _context) -> None:
             moved.fairs.add(fair_id)
     moved.booths.discard(None)
     moved.fairs.discard(None)
+    moved.ledgers.discard(None)
+    if moved.ledgers:
+        departments = Department.__table__
+        connection.execute(sa.update(departments).where(departments.c.id.in_(moved.ledgers))
+                           .values(ledger_version=departments.c.ledger_version + 1))
     if not (moved.booths or moved.fairs):
         return
     if moved.booths:
@@ -108,6 +130,11 @@ def _note_request(item: ServiceRequest, moved: _Moved, session: so.Session) -> N
     if state.has_identity and item not in session.deleted:
         # An UPDATE of the row moves its version, even when only its trail or slip grew.
         item.updated_at = utcnow()
+    statuses = [item.status, *state.attrs.status.history.deleted]
+    if any(s is not None and s.has_plan for s in statuses):
+        # On the ledger, or just off it (a reopened plan): its department's ledger pages.
+        booths = [item.booth, *(b for b in state.attrs.booth.history.deleted if b is not None)]
+        moved.ledgers.update(b.department_id for b in booths if b is not None)
 
 
 def _request(item, moved, _session):
@@ -133,6 +160,14 @@ def _slip_request(slip: SatisfactionSlip, session) -> ServiceRequest | None:
 def _call_request(call: FollowUpCall, session) -> ServiceRequest | None:
     slip = call.slip or session.get(SatisfactionSlip, call.slip_id)
     return None if slip is None else _slip_request(slip, session)
+
+
+def _round_item(entry: RoundItem, _moved, session) -> None:
+    """A mark moves its round's version (its page's ETag, and the guard against two organisers
+    marking at once), by an UPDATE of the round's row in this flush."""
+    round_ = entry.round or session.get(ReconciliationRound, entry.round_id)
+    if round_ is not None and round_ not in session.new:
+        round_.updated_at = now_aware()
 
 
 def _booth(booth, moved, _session):
@@ -165,6 +200,11 @@ _NOTES = {
     RequestEvent: _part_of_request(_event_request),
     SatisfactionSlip: _part_of_request(_slip_request),
     FollowUpCall: _part_of_request(_call_request),
+    Extension: _part_of_request(lambda extension, session: extension.request
+                                or session.get(ServiceRequest, extension.request_id)),
+    CloseOutVerdict: _part_of_request(lambda verdict, session: verdict.request
+                                      or session.get(ServiceRequest, verdict.request_id)),
+    RoundItem: _round_item,
     Booth: _booth,
     Zone: _zone,
     Fair: _fair,

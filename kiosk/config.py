@@ -48,6 +48,8 @@ def load(app) -> None:
         QUEUE_POLL_SECONDS=3,
         # The organisers' dashboard and the hall's big screen.
         DASHBOARD_POLL_SECONDS=5,
+        # The ledger's pages: work after the fair moves by the hour, not the second.
+        LEDGER_POLL_SECONDS=15,
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
         # Heroku-style URLs name a driver SQLAlchemy no longer accepts.

@@ -7,7 +7,7 @@ generator only picks the demo's content, so that it reads the same on every inst
 """
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -93,12 +93,17 @@ def build_demo_fair(password: str | None = None, logins: list | None = None) -> 
     organiser = User(username="admin", display_name="市工业推进办", role=Role.organiser)
     account(organiser)
     logins.insert(0, logins.pop())  # the organiser first: the one line most people need
+    # The first department's ledger account, as an organiser would issue it (auth.accounts).
+    first = booths[0].department
+    db.session.flush()
+    account(User(username=f"d{first.id}", display_name=f"{first.name}台账专员", role=Role.department,
+                 department=first))
     db.session.flush()
 
     companies = [Company(name=name, credit_code=demo_credit_code(rng)) for name in COMPANIES]
     db.session.add_all(companies)
     plan = [Status.waiting] * 6 + [Status.in_progress] * 4 + [Status.resolved] * 10 + [Status.planned] * 8 + [
-        Status.closed_out] * 2 + [Status.withdrawn]
+        Status.done] + [Status.closed_out] * 2 + [Status.withdrawn]
     for n, status in enumerate(plan):
         booth = booths[n % len(booths)] if n % 3 else booths[(n * 7) % len(booths)]
         category = Category.funding if booth.code.startswith("F") else rng.choice(
@@ -153,13 +158,17 @@ def _demo_request(fair, booth, company, category, status, organiser, rng) -> Ser
                                    actor=staff, created_at=created + timedelta(minutes=3)))
     if status is Status.resolved:
         item.resolution = "已现场答复并办理完毕，相关材料当场交付企业。"
-    if status in (Status.planned, Status.closed_out):
+    if status.has_plan:
         item.plan_text = "会后五个工作日内组织现场踏勘，出具书面办理意见。"
         item.plan_unit = booth.name
         item.plan_person = rng.choice(["赵科长", "孙主任", "周经理"])
-        item.plan_due = fair.date + timedelta(days=rng.choice([-3, 7, 14, 30]))
-    if status is Status.closed_out:
+        item.plan_due = item.current_due = fair.date + timedelta(days=rng.choice([-3, 7, 14, 30]))
+    if status in (Status.done, Status.closed_out):
         item.closeout_result = "已按方案办结，企业确认。"
+        item.closeout_evidence = "现场核验"
+        item.done_at = (created + timedelta(minutes=18)).replace(tzinfo=UTC)
+    if status is Status.closed_out:
+        item.closed_out_at = (created + timedelta(minutes=20)).replace(tzinfo=UTC)
         item.closed_out_on = fair.date
     if status.has_outcome:
         kind = EventKind.resolved if status is Status.resolved else EventKind.planned
@@ -167,8 +176,12 @@ def _demo_request(fair, booth, company, category, status, organiser, rng) -> Ser
                                    to_status=Status.resolved if kind is EventKind.resolved else Status.planned,
                                    actor=staff, created_at=created + timedelta(minutes=12),
                                    detail=item.resolution or item.plan_text))
+    if status in (Status.done, Status.closed_out):
+        events.append(RequestEvent(kind=EventKind.done, from_status=Status.planned, to_status=Status.done,
+                                   actor=staff, created_at=created + timedelta(minutes=18),
+                                   detail=item.closeout_result))
     if status is Status.closed_out:
-        events.append(RequestEvent(kind=EventKind.closed_out, from_status=Status.planned, to_status=status,
+        events.append(RequestEvent(kind=EventKind.closed_out, from_status=Status.done, to_status=status,
                                    actor=organiser, created_at=created + timedelta(minutes=20),
                                    detail=item.closeout_result))
     if status is Status.withdrawn:

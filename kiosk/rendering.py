@@ -66,6 +66,20 @@ def percent(share: float | None) -> str:
     return f"{whole}.{tenth}%" if tenth else f"{whole}%"
 
 
+def stay(stayed) -> str:
+    """How long an item stayed at a step (a timedelta), to the minute: 3天2小时, 2小时5分钟, 5分钟."""
+    from flask_babel import gettext
+
+    from kiosk.ledger.timeline import stay_parts
+
+    days, hours, minutes = stay_parts(stayed)
+    if days:
+        return gettext("%(d)d天%(h)d小时", d=days, h=hours)
+    if hours:
+        return gettext("%(h)d小时%(m)d分钟", h=hours, m=minutes)
+    return gettext("%(m)d分钟", m=minutes) if minutes else gettext("不到1分钟")
+
+
 def init_jinja(app) -> None:
     """The filters and names every template may use."""
     from kiosk.fairs.address import base_url
@@ -74,7 +88,7 @@ def init_jinja(app) -> None:
     from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
     from kiosk.timeutil import local_iso, local_time
 
-    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso, percent=percent)
+    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso, percent=percent, stay=stay)
     app.jinja_env.globals.update(
         html_lang=html_lang, asset=asset, current_language=current_language, fair_address=base_url,
         rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},

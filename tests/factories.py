@@ -15,8 +15,9 @@ from kiosk.auth.models import Role, User
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.intake.service import Intake, submit_request
+from kiosk.ledger import moves
 from kiosk.service_requests import workflow
-from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status
+from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SlipChannel
 from kiosk.slips.service import SlipAnswers, give_slip
 
@@ -73,7 +74,9 @@ def request_in(fair, state=Status.waiting, at="B07", *, by=None, transferred_to=
 
     The path is a booth's ordinary one: filed (waiting); transferred to the booth code
     `transferred_to` and joined by the booth codes in `joined` while it waits; taken (in progress);
-    then resolved, planned (due in a week unless `due` says) or withdrawn; closed out after its plan.
+    then resolved, planned (due in a week unless `due` says) or withdrawn. After its plan, on the
+    ledger: done (办结) by its department's staff (department_staff), then closed out (销号) by an
+    organiser (`by`, if an organiser, else the first one, made if there is none).
     With `slip` (see answers()) the company rates the outcome. Moves are made `by` that user, or by
     the staff of the booth the request is at. Other keywords are the company's form (Intake).
     """
@@ -95,11 +98,14 @@ def request_in(fair, state=Status.waiting, at="B07", *, by=None, transferred_to=
         workflow.take(item, actor(), item.version)
     if state is Status.resolved:
         workflow.resolve(item, actor(), item.version, resolution=resolution)
-    if state in (Status.planned, Status.closed_out):
+    if state in (Status.planned, Status.done, Status.closed_out):
         workflow.plan(item, actor(), item.version, plan_text=plan_text, unit="规划科", person="赵科长",
                       due=due or date.today() + timedelta(days=7), today=date.today())
+    if state in (Status.done, Status.closed_out):
+        moves.finish(item, department_staff(item.booth.department), item.version,
+                     result="已按方案办结", evidence="批复文号 泰自然资〔2026〕12号")
     if state is Status.closed_out:
-        _close_out(item, actor())
+        moves.confirm(item, by if by is not None and by.is_organiser else an_organiser(), item.version)
     if state is Status.withdrawn:
         workflow.withdraw(item, actor(), item.version, reason="重复提交")
     if slip is not None:
@@ -108,10 +114,24 @@ def request_in(fair, state=Status.waiting, at="B07", *, by=None, transferred_to=
     return item
 
 
-def _close_out(item, actor):
-    """销号 belongs to the demand ledger, which has no service yet: done here as that move will do
-    it (a trail event; kiosk.changes tells the queues). Replace with the ledger's move once it exists."""
-    item.events.append(RequestEvent(kind=EventKind.closed_out, actor=actor, from_status=item.status,
-                                    to_status=Status.closed_out, detail="已按方案办结"))
-    item.status, item.closeout_result, item.closed_out_on = Status.closed_out, "已按方案办结", date.today()
-    db.session.flush()
+def department_staff(department, username=None) -> User:
+    """The department's ledger account (user name d<department id>, or as given), made if it has none."""
+    user = db.session.scalar(sa.select(User).filter_by(department_id=department.id, role=Role.department)
+                             .order_by(User.id))
+    if user is None:
+        user = User(username=username or f"d{department.id}", display_name=f"{department.name}台账专员",
+                    role=Role.department, department=department, password_hash=PASSWORD_HASH)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def an_organiser() -> User:
+    """The first organiser account, made if there is none."""
+    user = db.session.scalar(sa.select(User).filter_by(role=Role.organiser).order_by(User.id))
+    if user is None:
+        user = User(username="ledger-organiser", display_name="市工业推进办", role=Role.organiser,
+                    password_hash=PASSWORD_HASH)
+        db.session.add(user)
+        db.session.flush()
+    return user

@@ -211,3 +211,95 @@ def test_a_refused_move_through_the_tablet_keeps_nothing(app, fair):
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(ServiceRequest, item.id).status is Status.waiting
+
+
+# --- the ledger's pages (kiosk.ledger): each department's ledger version, the item's own version, a round's version
+
+class LedgerScreens:
+    """The ledger's pollers: the organisers' whole ledger, B07's and F01's departments' own, the
+    item's page, the company's tracking page and the fair's dashboard."""
+
+    def __init__(self, app, fair, organiser, item):
+        from tests.factories import department_staff
+        accounts = {code: department_staff(booth(fair, code).department).username for code in ("B07", "F01")}
+        db.session.commit()
+        self.item = item
+        self.boss = login(app.test_client(), organiser.username)
+        self.dept = {code: login(app.test_client(), username) for code, username in accounts.items()}
+        self.phone = app.test_client()
+        self.urls = {"ledger": (self.boss, "/ledger?status=all"), "ledger B07": (self.dept["B07"], "/ledger?status=all"),
+                     "ledger F01": (self.dept["F01"], "/ledger?status=all"),
+                     "item": (self.boss, f"/ledger/items/{item.id}"), "tracking": (self.phone, f"/t/{item.token}"),
+                     "dashboard": (self.boss, f"/organiser/fairs/{fair.id}/dashboard")}
+        self.etags = {}
+
+    def look(self) -> dict:
+        shown = {}
+        for name, (client, url) in self.urls.items():
+            headers = {**POLL, **({"If-None-Match": self.etags[name]} if name in self.etags else {})}
+            response = client.get(url, headers=headers)
+            assert response.status_code in (200, 286, 304), (name, response.status_code)
+            if response.status_code != 304:
+                self.etags[name] = response.headers["ETag"]
+            shown[name] = None if response.status_code == 304 else response.get_data(as_text=True)
+        return shown
+
+    def after(self, change, *, expect: dict, unchanged=()):
+        self.look()
+        change()
+        db.session.commit()
+        shown = self.look()
+        for name, text in expect.items():
+            assert shown[name] is not None, f"{name} answered 304 after the change"
+            assert text is None or text in shown[name], (name, text)
+        for name in unchanged:
+            assert shown[name] is None, f"{name} changed although nothing it shows did"
+
+
+def _item(item):
+    db.session.expire_all()
+    return db.session.get(ServiceRequest, item.id)
+
+
+@pytest.mark.parametrize("step", ["progress", "extend", "reassign", "finish", "confirm", "send_back", "verdict"])
+def test_each_ledger_move_reaches_every_ledger_page_that_shows_the_item(app, fair, organiser, step):
+    from datetime import timedelta
+
+    from kiosk.ledger import moves
+    from tests.factories import department_staff
+    state = Status.done if step in ("confirm", "send_back") else Status.closed_out if step == "verdict" else Status.planned
+    item = request_in(fair, state, due=date.today() + timedelta(days=5))
+    screens = LedgerScreens(app, fair, organiser, item)
+    staff = department_staff(booth(fair, "B07").department)
+    change, shown = {
+        "progress": (lambda: moves.progress(_item(item), staff, _item(item).version, text="现场踏勘完成"), "现场踏勘完成"),
+        "extend": (lambda: moves.extend(_item(item), staff, _item(item).version, new_due=date.today() + timedelta(days=40),
+                                        reason="等待批复", today=date.today()), "等待批复"),
+        "reassign": (lambda: moves.reassign(_item(item), staff, _item(item).version, unit="用地科", person="钱",
+                                            reason="分工调整"), "用地科"),
+        "finish": (lambda: moves.finish(_item(item), staff, _item(item).version, result="已交地", evidence="确认书"),
+                   "已交地"),
+        "confirm": (lambda: moves.confirm(_item(item), organiser, _item(item).version), None),
+        "send_back": (lambda: moves.send_back(_item(item), organiser, _item(item).version, reason="未交地"), "未交地"),
+        "verdict": (lambda: moves.company_verdict(_item(item), accepted=False, rating=2, words="土地未交付"), "土地未交付"),
+    }[step]
+    screens.after(change, expect={"ledger": None, "ledger B07": None, "item": shown, "dashboard": None,
+                                  "tracking": None if step in ("reassign", "send_back") else shown},
+                  unchanged=["ledger F01"])
+
+
+def test_a_reconciliation_mark_reaches_its_rounds_page(app, fair, organiser):
+    from kiosk.ledger import rounds as rules
+    from kiosk.ledger.models import Mark
+
+    item = request_in(fair, Status.planned)
+    round_ = rules.open_round(2026, 3, organiser)
+    db.session.commit()
+    boss = login(app.test_client(), organiser.username)
+    first = boss.get(f"/ledger/rounds/{round_.id}", headers=POLL)
+    assert boss.get(f"/ledger/rounds/{round_.id}",
+                    headers={**POLL, "If-None-Match": first.headers["ETag"]}).status_code == 304
+    rules.mark(round_, round_.version, [item.id], Mark.open, "推进中", organiser, today=date.today())
+    db.session.commit()
+    again = boss.get(f"/ledger/rounds/{round_.id}", headers={**POLL, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and 'id="count-open">1<' in again.get_data(as_text=True)

@@ -44,8 +44,9 @@ def test_the_demo_is_named_as_one_and_its_passwords_and_tokens_are_random_on_eac
     assert "演示" in fair.name
 
     kept = dict(line.split("\t") for line in (tmp_path / "demo-logins.txt").read_text().splitlines())
-    assert len(kept) == 26 and next(iter(kept)) == "admin"
-    assert len(set(kept.values())) == 26 and "demo1234" not in kept.values()
+    # the organiser, 25 booths and one department's ledger account
+    assert len(kept) == 27 and next(iter(kept)) == "admin"
+    assert len(set(kept.values())) == 27 and "demo1234" not in kept.values()
     assert f"admin / {kept['admin']}" in result.output  # what `make run` prints
     users = {u.username: u for u in db.session.scalars(sa.select(User))}
     assert users["admin"].check_password(kept["admin"]) and users["b07"].check_password(kept["b07"])

@@ -6,6 +6,7 @@ import pytest
 
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.figures.tally import BUCKETS
+from kiosk.ledger.models import Extension
 from kiosk.rendering import percent
 from kiosk.service_requests.models import Channel, EventKind, ServiceRequest, Status
 from kiosk.timeutil import fair_today
@@ -24,14 +25,21 @@ def test_a_plan_not_closed_out_is_overdue_from_the_day_after_its_due_date():
     assert item.overdue_on(DUE + timedelta(days=1))
 
 
-def test_an_extension_moves_the_day_a_plan_falls_overdue():
+def test_an_extension_moves_the_day_a_plan_falls_overdue_and_never_its_original_due_date():
     item = planned()
-    item.plan_due = DUE + timedelta(days=30)
+    item.extensions.append(Extension(new_due=DUE + timedelta(days=30), reason="等待审批"))
     assert not item.overdue_on(DUE + timedelta(days=1))
+    assert item.overdue_on(DUE + timedelta(days=31))
+    assert (item.plan_due, item.due_now, item.extension_count) == (DUE, DUE + timedelta(days=30), 1)
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s is not Status.planned])
-def test_only_a_plan_still_on_the_ledger_can_be_overdue(status):
+@pytest.mark.parametrize("status", [Status.planned, Status.done])
+def test_a_plan_done_but_not_yet_closed_out_can_still_fall_overdue(status):
+    assert planned(status).overdue_on(DUE + timedelta(days=1))
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s not in (Status.planned, Status.done)])
+def test_only_a_plan_still_open_on_the_ledger_can_be_overdue(status):
     assert not planned(status).overdue_on(DUE + timedelta(days=365))
 
 
@@ -46,7 +54,8 @@ def test_overdue_today_is_judged_by_the_fairs_calendar(app):
 
 
 def test_the_company_sees_its_trail_without_staff_notes_or_follow_up_calls():
-    assert {kind for kind in EventKind if not kind.shown_to_company} == {EventKind.note, EventKind.followup}
+    assert {kind for kind in EventKind if not kind.shown_to_company} == {
+        EventKind.note, EventKind.followup, EventKind.sent_back, EventKind.reconciled}
     assert all(not kind.shown_to_company for kind in EventKind if kind.organisers_only)
 
 
@@ -65,8 +74,9 @@ def test_every_state_gets_exactly_one_of_the_tracking_pages_messages():
 
 def test_a_plan_given_at_the_fair_counts_as_planned_in_the_tally_whether_closed_out_or_not():
     assert {s for s in Status if s.has_plan} == set(BUCKETS["planned"])
-    assert {s for s in Status if s.awaits_closeout} == {Status.planned}
+    assert {s for s in Status if s.awaits_closeout} == {Status.planned, Status.done}
     assert {s for s in Status if s.is_closed_out} == {Status.closed_out}
+    assert {s for s in Status if s.is_done} == {Status.done}  # 办结 and 销号: never one figure
 
 
 def test_every_channel_and_fair_state_has_a_label_and_a_draft_fair_says_so(app):

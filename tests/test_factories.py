@@ -6,15 +6,16 @@ from kiosk.extensions import db
 from kiosk.service_requests.models import EventKind, ServiceRequest, Status
 from tests.factories import answers, booth, request_in
 
-S, T, R, P, C, W = (EventKind.submitted, EventKind.taken, EventKind.resolved, EventKind.planned,
-                    EventKind.closed_out, EventKind.withdrawn)
+S, T, R, P, D, C, W = (EventKind.submitted, EventKind.taken, EventKind.resolved, EventKind.planned,
+                       EventKind.done, EventKind.closed_out, EventKind.withdrawn)
 #: state -> the trail a booth leaves on its ordinary way there
 TRAILS = {
     Status.waiting: [S],
     Status.in_progress: [S, T],
     Status.resolved: [S, T, R],
     Status.planned: [S, T, P],
-    Status.closed_out: [S, T, P, C],
+    Status.done: [S, T, P, D],
+    Status.closed_out: [S, T, P, D, C],
     Status.withdrawn: [S, T, W],
 }
 
@@ -40,7 +41,11 @@ def test_a_request_is_built_in_the_state_asked_with_an_event_for_each_move(fair,
     # Each move starts where the one before it ended, and the last ends in the state.
     assert [e.from_status for e in item.events] == [None, *[e.to_status for e in item.events][:-1]]
     assert item.events[-1].to_status is state
-    assert all(e.actor is not None and e.actor.booth.code == "B07" for e in item.events[1:])
+    at_the_fair = [e for e in item.events[1:] if e.kind in (T, R, P, W)]
+    assert all(e.actor is not None and e.actor.booth.code == "B07" for e in at_the_fair)
+    # After the fair: the department's ledger account says done, an organiser closes it out.
+    assert all(e.actor.department.name.endswith("工业和信息化局") for e in item.events if e.kind is D)
+    assert all(e.actor.is_organiser for e in item.events if e.kind is C)
     assert (item.version > 1) == (state is not Status.waiting)  # moved by the versioned UPDATE, not behind it
     assert item.ticket_no == "B07-001" and item.booth.code == "B07"
 
@@ -53,6 +58,8 @@ def test_each_outcome_is_recorded_as_its_move_records_it(fair):
     assert planned.plan_due is not None
     closed = saved(request_in(fair, Status.closed_out))
     assert closed.plan_text and closed.closeout_result and closed.closed_out_on is not None
+    assert closed.closed_out_at.tzinfo is not None and closed.done_at <= closed.closed_out_at
+    assert closed.due_now == closed.plan_due == closed.current_due
 
 
 def test_a_transferred_request_arrives_waiting_and_keeps_its_ticket(fair):

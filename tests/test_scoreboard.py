@@ -1,6 +1,6 @@
 """The department scoreboard (大比拼) on a fair built by hand: every input counted, every score and
 rank exact, weights honoured, and a published ranking unchanged by anything that happens later."""
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,20 +10,29 @@ from kiosk.extensions import db
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.figures.periods import NoSuchPeriod, Period
 from kiosk.figures.scoreboard import Inputs, Scoreboard, scoreboard, scores, weights_in_force
+from kiosk.ledger import moves
 from kiosk.scoreboard import service
 from kiosk.scoreboard.models import PublishedRanking
 from kiosk.scoreboard.service import ScoreboardRefused
 from kiosk.service_requests.models import Status
-from tests.factories import answers, booth, make_fair, request_in
+from tests.factories import answers, booth, department_staff, make_fair, request_in
 
 JUNE = Period.parse("2026-06")
 AS_OF = date(2026, 8, 1)
 TODAY = date(2026, 11, 27)  # publishing asks for a period that has ended
 
 
-def closed_out(item, due, on):
-    """A planned item closed out on a given day against its original due date."""
-    item.plan_due, item.closed_out_on = due, on
+def due(item, day):
+    """A plan given with this due date (the factory's plan must be due after today, in real time)."""
+    item.plan_due = item.current_due = day
+    db.session.commit()
+    return item
+
+
+def closed_out(item, due_on, on):
+    """A planned item closed out (销号) on a given day, against its original due date."""
+    due(item, due_on)
+    item.closed_out_on, item.closed_out_at = on, datetime(on.year, on.month, on.day, 2, 0, tzinfo=UTC)
     db.session.commit()
     return item
 
@@ -39,16 +48,16 @@ def june(fair, organiser):
     """B07 took seven requests (and one withdrawn), B01 two, F01 and F02 one each; B02 none."""
     for rating in (5, 4):
         request_in(fair, Status.resolved, "B07", slip=answers(rating))
-    closed_out(request_in(fair, Status.closed_out, "B07"), due=date(2026, 7, 1), on=date(2026, 6, 30))
-    closed_out(request_in(fair, Status.closed_out, "B07", slip=answers(2)), due=date(2026, 7, 1), on=date(2026, 7, 5))
-    request_in(fair, Status.planned, "B07").plan_due = date(2026, 7, 15)   # open, overdue on 1 August
-    request_in(fair, Status.planned, "B07").plan_due = date(2026, 9, 30)   # open, not due yet
+    closed_out(request_in(fair, Status.closed_out, "B07"), date(2026, 7, 1), on=date(2026, 6, 30))
+    closed_out(request_in(fair, Status.closed_out, "B07", slip=answers(2)), date(2026, 7, 1), on=date(2026, 7, 5))
+    due(request_in(fair, Status.planned, "B07"), date(2026, 7, 15))   # open, overdue on 1 August
+    due(request_in(fair, Status.done, "B07"), date(2026, 9, 30))      # done, not confirmed, not due yet
     request_in(fair, Status.waiting, "B07")                                # no outcome when the fair closed
     request_in(fair, Status.withdrawn, "B07", slip=None)
     request_in(fair, Status.resolved, "B01", slip=answers(5))
     request_in(fair, Status.resolved, "B01")
     request_in(fair, Status.resolved, "F01", slip=answers(3))
-    request_in(fair, Status.planned, "F02", slip=answers(1)).plan_due = date(2026, 9, 30)
+    due(request_in(fair, Status.planned, "F02", slip=answers(1)), date(2026, 9, 30))
     db.session.commit()
     close_on_its_day(fair, organiser)
     department = {code: booth(fair, code).department for code in ("B07", "B01", "B02", "F01", "F02")}
@@ -213,3 +222,42 @@ def test_weights_must_add_up_to_100(app, organiser):
     with unit_of_work():
         service.set_weights(50, 30, 20, organiser)
     assert weights_in_force() == (50, 30, 20)
+
+
+def test_the_ledger_judges_on_time_by_the_original_due_date_and_overdue_by_the_current_one(fair, organiser):
+    """An extension moves when an item falls overdue, never what on time means; done (办结) is not
+    closed out (销号) until an organiser confirms it."""
+    extended = due(request_in(fair, Status.planned, "B07"), date(2026, 7, 1))
+    moves.extend(extended, organiser, extended.version, new_due=date(2026, 8, 15), reason="待省厅批复",
+                 today=date(2026, 6, 20))
+    late = due(request_in(fair, Status.planned, "B07"), date(2026, 7, 1))
+    moves.extend(late, organiser, late.version, new_due=date(2026, 8, 15), reason="待省厅批复", today=date(2026, 6, 20))
+    moves.finish(late, department_staff(late.booth.department), late.version, result="已供地", evidence="出让合同")
+    moves.confirm(late, organiser, late.version, now=datetime(2026, 7, 20, 3, 0, tzinfo=UTC))
+    done = due(request_in(fair, Status.done, "B07"), date(2026, 7, 1))
+    db.session.commit()
+    close_on_its_day(fair, organiser)
+    department = booth(fair, "B07").department
+
+    before_extended_due = row(scoreboard(JUNE, as_of=date(2026, 8, 1)), department).inputs
+    # closed out on 20 July, inside the extension but after the original 1 July: late
+    assert (before_extended_due.closed_out, before_extended_due.closed_on_time) == (1, 0)
+    # the extended item is not overdue before 15 August; the done one, past 1 July, is
+    assert before_extended_due.open_overdue == 1
+    assert before_extended_due.resolved + before_extended_due.closed_out == 1  # done is not completed
+    assert row(scoreboard(JUNE, as_of=date(2026, 8, 16)), department).inputs.open_overdue == 2
+    assert done.status is Status.done
+
+
+def test_one_rating_per_matter_the_close_out_confirmation_replaces_the_slip(fair, organiser):
+    confirmed = request_in(fair, Status.closed_out, "B07", slip=answers(2))   # the plan rated 不满意 at the fair
+    moves.company_verdict(confirmed, accepted=True, rating=5, words=None)       # the result rated 非常满意
+    disputed = request_in(fair, Status.closed_out, "B07", slip=answers(5))
+    moves.company_verdict(disputed, accepted=False, rating=1, words="地块仍未交付")
+    request_in(fair, Status.resolved, "B07", slip=answers(4))
+    db.session.commit()
+    close_on_its_day(fair, organiser)
+    inputs = row(scoreboard(JUNE, as_of=AS_OF), booth(fair, "B07").department).inputs
+    assert (inputs.ratings, inputs.confirmation_ratings) == ((1, 1, 0, 0, 1), 2)
+    # the disputed item went back to its department: no longer closed out
+    assert (inputs.closed_out, inputs.planned) == (1, 2)

@@ -9,16 +9,19 @@ import sqlalchemy as sa
 from kiosk.auth.signin_limits import LOGIN_FAILURES
 from kiosk.extensions import db
 from kiosk.intake.limits import SUBMITS_PER_DEVICE
+from kiosk.ledger import rounds as rules
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.slips.models import SlipChannel
 from kiosk.slips.service import give_slip
-from tests.factories import PASSWORD, answers, booth, request_in
+from tests.factories import PASSWORD, answers, booth, department_staff, request_in
 from tests.helpers import csrf_token, form_data, login, pdf_text
 
 # Who may reach each endpoint. Every endpoint of the app must be listed: the test below fails on a
 # route nobody has decided about.
 PUBLIC, COMPANY, STAFF, BOOTH, REQUEST, ORGANISER = "public", "company", "staff", "booth", "request", "organiser"
+#: the ledger: organisers and department staff; a ledger item: organisers and its own department's staff
+LEDGER, LEDGER_ITEM = "ledger", "ledger item"
 POLICY = {
     "static": PUBLIC, "intake.home": PUBLIC, "intake.booth_form": PUBLIC, "intake.fair_form": PUBLIC,
     "intake.submit": PUBLIC, "i18n.switch": PUBLIC, "auth.login": PUBLIC,
@@ -29,10 +32,16 @@ POLICY = {
     "slips.followups": ORGANISER, "slips.followup": ORGANISER,
     "intake.fair_booth_form": PUBLIC,
     "hall.screen": PUBLIC,
+    "ledger.index": LEDGER, "ledger.item": LEDGER_ITEM, "ledger.act": LEDGER_ITEM, "ledger.verdict": COMPANY,
+    "ledger.companies": ORGANISER, "ledger.company": ORGANISER, "ledger.rounds": ORGANISER,
+    "ledger.round_page": ORGANISER, "ledger.round_marks": ORGANISER, "ledger.close_round": ORGANISER,
+    "ledger.round_document": ORGANISER,
 }
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.
 POLICY["slips.paper"] = ORGANISER
-ROLES = ["anonymous", "lead", "other", "organiser"]
+ROLES = ["anonymous", "lead", "other", "organiser", "department", "other_department"]
+#: booth accounts, and the ledger accounts of B07's department and of F01's
+BOOTH_ROLES, DEPARTMENT_ROLES = {"lead", "other"}, {"department", "other_department"}
 
 
 def test_every_route_has_an_access_rule(app):
@@ -43,9 +52,15 @@ def test_every_route_has_an_access_rule(app):
 
 @pytest.fixture
 def world(app, fair, organiser):
-    """A resolved request at B07 with a flagged slip; F01's staff have nothing to do with it."""
+    """A resolved request at B07 with a flagged slip; F01's staff have nothing to do with it. A
+    planned item at B07 on the ledger, B07's department's account (d…, "department") and F01's."""
     item = request_in(fair, Status.resolved, "B07", slip=answers(1, confirmed=False))
-    return {"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
+    planned = request_in(fair, Status.planned, "B07")
+    for code in ("B07", "F01"):
+        department_staff(booth(fair, code).department, username=f"dept-{code.lower()}")
+    rules.open_round(2099, 1, organiser)
+    db.session.commit()
+    return {"item_id": planned.id, "step": "progress", "round_id": 1, "department_id": booth(fair, "B07").department_id,"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
             "filename": "app.css",
             "zone_id": fair.zones[0].id}
@@ -64,7 +79,8 @@ def urls(app, world):
 def client_for(app, role):
     client = app.test_client()
     if role != "anonymous":
-        login(client, {"lead": "b07", "other": "f01", "organiser": "organiser"}[role])
+        login(client, {"lead": "b07", "other": "f01", "organiser": "organiser", "department": "dept-b07",
+                       "other_department": "dept-f01"}[role])
     return client
 
 
@@ -87,9 +103,15 @@ def test_every_route_against_every_role(app, world, role):
         elif kind == ORGANISER:
             assert (status == 403) == (role != "organiser"), label
         elif kind == BOOTH:
-            assert (status == 403) == (role == "other"), label
+            assert (status == 403) == (role in ("other", *DEPARTMENT_ROLES)), label
         elif kind == REQUEST:
-            assert (status == 404) == (role == "other"), label
+            # A ledger account sees its department's ledger items only, and not at the booth's pages.
+            assert (status == 404) == (role in ("other", *DEPARTMENT_ROLES)), label
+            assert status != 403, label
+        elif kind == LEDGER:
+            assert (status == 403) == (role in BOOTH_ROLES), label
+        elif kind == LEDGER_ITEM:
+            assert (status == 404) == (role in (*BOOTH_ROLES, "other_department")), label
             assert status != 403, label
 
 

@@ -1,8 +1,10 @@
 """Who may see and change what, decided here and nowhere else.
 
-Staff see their booth's requests and those their booth was joined to, and change only the ones
-their booth leads; organisers see and change everything. A request someone may not see is a 404,
-so that ticket ids reveal nothing; a booth they may not see is a 403.
+Booth staff see their booth's requests and those their booth was joined to, and change only the
+ones their booth leads; department staff see and work on their department's ledger items (planned
+at any of its booths, at any fair) and nothing else; organisers see and change everything. A
+request someone may not see is a 404, so that ticket ids reveal nothing; a booth they may not see
+is a 403.
 """
 from dataclasses import dataclass
 from functools import wraps
@@ -24,13 +26,25 @@ def can_see_booth(user: "User | Viewer", booth_id: int) -> bool:
 
 
 def can_see(user: User, item: ServiceRequest) -> bool:
+    if user.is_department_staff:
+        return works_on(user, item)
     return user.is_organiser or item.booth_id == user.booth_id or any(
         b.id == user.booth_id for b in item.joint_booths)
 
 
+def works_on(user: User, item: ServiceRequest) -> bool:
+    """The ledger's rule: organisers work on every ledger item; a department's staff on its own
+    (the lead booth's department, at whichever fair), and only once the item is on the ledger.
+    Booth accounts belong to one fair's day and do no ledger work."""
+    if user.is_organiser:
+        return True
+    return (user.is_department_staff and item.status.has_plan
+            and item.booth is not None and item.booth.department_id == user.department_id)
+
+
 def can_act(user: User, item: ServiceRequest) -> bool:
     """Record outcomes, transfer, join, withdraw, reopen: the lead booth and organisers."""
-    return user.is_organiser or item.booth_id == user.booth_id
+    return user.is_organiser or (user.booth_id is not None and item.booth_id == user.booth_id)
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,25 @@ def request_by_token_or_404(token: str) -> ServiceRequest:
     if item is None:
         abort(404)
     return item
+
+
+def ledger_item_or_404(item_id: int) -> ServiceRequest:
+    """A ledger item for the organisers or its department's staff; to anyone else it does not exist."""
+    item = db.get_or_404(ServiceRequest, item_id)
+    if not works_on(current_user, item):
+        abort(404)
+    return item
+
+
+def ledger_user_required(view):
+    """The ledger's pages: organisers, and department staff (who see their own department's part)."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not (current_user.is_organiser or current_user.is_department_staff):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
 
 
 def organiser_required(view):

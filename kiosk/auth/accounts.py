@@ -1,5 +1,6 @@
 """Accounts: staff accounts for a fair's booths, with passwords printed on a sign-in sheet or one
-booth's slip; organisers, added, switched off and on, and their own passwords; and the locks that
+booth's slip; department accounts for the demand ledger, which outlast fairs (a slip each, managed
+like a booth's); organisers, added, switched off and on, and their own passwords; and the locks that
 guessing at any of them causes.
 
 Nothing here commits: the caller's unit of work does (the organiser's view, or a CLI command).
@@ -13,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.auth.models import LoginAttempt, Role, User
 from kiosk.auth.signin_limits import LOGIN_FAILURES, LOGIN_WINDOW
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth, Fair
+from kiosk.fairs.models import Booth, Department, Fair
 from kiosk.refusals import Refused
 from kiosk.timeutil import utcnow
 
@@ -90,6 +91,45 @@ def _new_password_for(booth: Booth, user: User) -> dict:
 
 def booth_account(booth: Booth) -> User | None:
     return db.session.scalar(sa.select(User).filter_by(booth_id=booth.id).order_by(User.id))
+
+
+# --- department accounts (the demand ledger) -----------------------------------------------------
+
+def department_username(department: Department) -> str:
+    """d<id>: a department's name is long and Chinese; its id lasts as long as it does."""
+    return f"d{department.id}"
+
+
+def department_account(department: Department) -> User | None:
+    return db.session.scalar(sa.select(User).filter_by(department_id=department.id, role=Role.department)
+                             .order_by(User.id))
+
+
+def reset_department(department: Department) -> dict:
+    """A department's ledger account with a new password (made now if it has none): its sessions
+    end, everyone else's stay. Returns the slip to print; the password exists only there."""
+    user = department_account(department)
+    if user is None:
+        username = department_username(department)
+        while db.session.scalar(sa.select(User.id).filter_by(username=username)) is not None:
+            username += "x"  # an organiser took the name first
+        user = User(username=username, display_name=f"{department.name}台账专员",
+                    role=Role.department, department=department)
+        db.session.add(user)
+    password = new_password()
+    user.set_password(password)
+    user.end_sessions()
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))
+    db.session.flush()
+    return {"code": user.username, "booth": department.name, "username": user.username, "password": password}
+
+
+def department_accounts() -> "list[tuple[Department, list[AccountRow]]]":
+    """Every department (of every fair, past and future) with its ledger account(s), by name."""
+    departments = db.session.scalars(sa.select(Department).order_by(Department.kind, Department.name)).all()
+    users = db.session.scalars(sa.select(User).where(User.role == Role.department).order_by(User.id)).all()
+    rows = account_rows(list(users))
+    return [(d, [r for r in rows if r.user.department_id == d.id]) for d in departments]
 
 
 @dataclass(frozen=True)

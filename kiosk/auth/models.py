@@ -1,4 +1,5 @@
-"""People who sign in: organisers, and staff who belong to one booth."""
+"""People who sign in: organisers, booth staff who belong to one booth at one fair, and department
+staff who work on their department's ledger items from every fair."""
 import enum
 from datetime import datetime
 
@@ -8,13 +9,16 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.extensions import db, login_manager
-from kiosk.fairs.models import Booth, enum_column
+from kiosk.fairs.models import Booth, Department, enum_column
 from kiosk.timeutil import utcnow
 
 
 class Role(enum.Enum):
     organiser = "organiser"
+    #: a booth's account: one booth at one fair
     staff = "staff"
+    #: a department's account: its ledger items from every fair, for as long as the department lasts
+    department = "department"
 
 
 class User(UserMixin, db.Model):
@@ -26,6 +30,8 @@ class User(UserMixin, db.Model):
     role: so.Mapped[Role] = enum_column(Role)
     #: staff belong to one booth at one fair; organisers to none
     booth_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("booth.id", ondelete="CASCADE"), index=True)
+    #: department staff belong to one department, across fairs; everyone else to none
+    department_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("department.id"), index=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
     #: moved by end_sessions; a session signed in under another epoch no longer stands (a cookie is
     #: signed, not stored: this is how the server takes back one it handed out)
@@ -33,6 +39,7 @@ class User(UserMixin, db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     booth: so.Mapped[Booth | None] = so.relationship()
+    department: so.Mapped[Department | None] = so.relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -54,6 +61,11 @@ class User(UserMixin, db.Model):
     @property
     def is_organiser(self) -> bool:
         return self.role is Role.organiser
+
+    @property
+    def is_department_staff(self) -> bool:
+        """Works on one department's ledger items, from every fair (not on any booth's queue)."""
+        return self.role is Role.department
 
     @property
     def is_active(self) -> bool:
@@ -115,7 +127,7 @@ def why_session_ended(session_id: str) -> str | None:
     if not user.active:
         return "off"
     if not user.password_hash.endswith(password_mark):
-        return "reset" if user.booth_id else "changed"
+        return "reset" if user.booth_id or user.department_id else "changed"
     if epoch != str(user.session_epoch):
         return "signed_out"
     return None

@@ -56,6 +56,8 @@ def logout():
 
 
 def home_of(user: User | Viewer) -> str:
+    if getattr(user, "is_department_staff", False):
+        return url_for("ledger.index")
     if user.booth_id:
         return url_for("booth.queue", booth_id=user.booth_id)
     return url_for("booth.index")

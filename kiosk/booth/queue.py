@@ -27,7 +27,7 @@ FILTERS = {
     "waiting": [Status.waiting],
     "in_progress": [Status.in_progress],
     "resolved": [Status.resolved],
-    "planned": [Status.planned, Status.closed_out],
+    "planned": [Status.planned, Status.done, Status.closed_out],
     "withdrawn": [Status.withdrawn],
 }
 TAB_LABELS = {"all": _l("全部"), "waiting": _l("待受理"), "in_progress": _l("办理中"), "resolved": _l("现场办结"),
@@ -38,7 +38,7 @@ COLUMN_HEADINGS = (_l("编号"), _l("时间"), _l("企业"), _l("类别"), _l("�
 @bp.get("/")
 @login_required
 def index():
-    if current_user.booth_id:
+    if current_user.booth_id or current_user.is_department_staff:
         return redirect(home_of(current_user))
     if not current_user.is_organiser:
         abort(403)

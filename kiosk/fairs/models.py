@@ -117,6 +117,9 @@ class Department(db.Model):
     #: full name, e.g. 泰安市自然资源和规划局
     name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     kind: so.Mapped[DepartmentKind] = enum_column(DepartmentKind, default=DepartmentKind.department)
+    #: moved by kiosk.changes whenever one of the department's ledger items changes (from any fair):
+    #: the ledger pages poll it
+    ledger_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     def __repr__(self):
         return f"<Department {self.id} {self.name!r}>"

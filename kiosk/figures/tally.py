@@ -18,7 +18,8 @@ from kiosk.timeutil import utcnow
 #: the tally's columns, and the states each counts
 BUCKETS = {
     "resolved": (Status.resolved,),
-    "planned": (Status.planned, Status.closed_out),  # closed out later, but a plan given at the fair
+    # done or closed out later, but a plan given at the fair
+    "planned": (Status.planned, Status.done, Status.closed_out),
     "open": (Status.waiting, Status.in_progress),
     "withdrawn": (Status.withdrawn,),
 }

@@ -14,4 +14,4 @@ def organisers_only():
     """Every page here, by the same rule as any other organiser page."""
 
 
-from kiosk.organiser import accounts, companies, documents, live, setup  # noqa: E402,F401  (their routes join bp)
+from kiosk.organiser import accounts, companies, departments, documents, live, setup  # noqa: E402,F401  (their routes join bp)

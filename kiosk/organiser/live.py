@@ -11,6 +11,7 @@ from kiosk.changes import dashboard_version
 from kiosk.extensions import db
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, still_open
 from kiosk.fairs.models import Booth, Fair, new_screen_token
+from kiosk.figures.ledger import ledger_figures, overdue_count
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
 from kiosk.i18n import language_key
@@ -19,7 +20,7 @@ from kiosk.organiser import bp
 from kiosk.organiser.forms import CloseForm
 from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest, Status
-from kiosk.timeutil import utcnow
+from kiosk.timeutil import fair_today, utcnow
 
 #: how many of the longest-waiting requests the dashboard lists
 LONGEST_WAITING = 8
@@ -78,7 +79,9 @@ def live_page(fair: Fair, template: str, poll_url: str):
         cached = not_modified(etag)
         if cached is not None:
             return cached
+    today = fair_today()
     context = {"fair": fair, "t": compute_tally(fair), "waiting": _longest_waiting(fair),
+               "ledger": ledger_figures(today, fair_id=fair.id), "overdue": overdue_count(today, fair_id=fair.id),
                "flags_open": satisfaction(fair_id=fair.id).flags_open, "poll_url": poll_url,
                "floods": floods(fair.id)}
     if polled:

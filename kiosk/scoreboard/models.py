@@ -136,5 +136,5 @@ class Disclosure(db.Model):
 # them SQLite walked the booth index and fetched each row, 3.2 x a bare GROUP BY scan of the table.
 # (The request's id last: PostgreSQL joins the slips on it; SQLite's indexes hold it anyway.)
 sa.Index("ix_service_request_scoreboard", ServiceRequest.fair_id, ServiceRequest.booth_id, ServiceRequest.status,
-         ServiceRequest.plan_due, ServiceRequest.closed_out_on, ServiceRequest.id)
+         ServiceRequest.plan_due, ServiceRequest.current_due, ServiceRequest.closed_out_on, ServiceRequest.id)
 sa.Index("ix_satisfaction_slip_scoreboard", SatisfactionSlip.request_id, SatisfactionSlip.overall)

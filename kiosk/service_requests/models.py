@@ -6,11 +6,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from kiosk.companies.models import Company
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair, enum_column
-from kiosk.timeutil import fair_today, utcnow
+from kiosk.timeutil import AwareDateTime, fair_today, utcnow
 
 
 class Category(enum.Enum):
@@ -47,6 +48,9 @@ class Status(enum.Enum):
     in_progress = "in_progress"
     resolved = "resolved"
     planned = "planned"
+    #: 办结: after the fair, the department says the plan is carried out and asks for close-out
+    done = "done"
+    #: 销号: an organiser confirmed it
     closed_out = "closed_out"
     withdrawn = "withdrawn"
 
@@ -56,7 +60,7 @@ class Status(enum.Enum):
 
     @property
     def has_outcome(self) -> bool:
-        return self in (Status.resolved, Status.planned, Status.closed_out)
+        return self in (Status.resolved, Status.planned, Status.done, Status.closed_out)
 
     @property
     def settled(self) -> bool:
@@ -80,14 +84,21 @@ class Status(enum.Enum):
 
     @property
     def has_plan(self) -> bool:
-        """A plan was given at the fair (现场拿出解决方案), closed out since or not: the tally counts both."""
-        return self in (Status.planned, Status.closed_out)
+        """A plan was given at the fair (现场拿出解决方案), done or closed out since or not: the tally
+        counts them all as planned; the ledger holds them all."""
+        return self in (Status.planned, Status.done, Status.closed_out)
 
     @property
     def awaits_closeout(self) -> bool:
-        """On the ledger until an organiser closes it out: a plan not yet closed out. (Done but not
-        yet confirmed, once the ledger has it, belongs here too.)"""
-        return self is Status.planned
+        """Open on the ledger until an organiser closes it out: a plan being carried out, or done
+        (办结) and waiting for the organiser's confirmation (销号). Only these can be overdue."""
+        return self in (Status.planned, Status.done)
+
+    @property
+    def is_done(self) -> bool:
+        """办结: the department recorded the result and asks for close-out; not yet closed out, and
+        never counted as closed out."""
+        return self is Status.done
 
     @property
     def is_closed_out(self) -> bool:
@@ -105,6 +116,7 @@ STATUS_LABELS = {
     Status.in_progress: _l("办理中"),
     Status.resolved: _l("现场办结"),
     Status.planned: _l("已拿出解决方案"),
+    Status.done: _l("已办结，待销号"),
     Status.closed_out: _l("已销号"),
     Status.withdrawn: _l("已撤回"),
 }
@@ -169,9 +181,21 @@ class ServiceRequest(db.Model):
     plan_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
     plan_unit: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     plan_person: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    #: the due date the plan was given with at the fair: never moved (an extension is an Extension),
+    #: so that on time is always judged against it
     plan_due: so.Mapped[date | None]
-    #: 销号: the result of a planned item done after the fair
+    #: the due date as it stands now (due_now: the latest extension's, else plan_due), kept by the
+    #: moves that change it (plan, extend, reopen) so that SQL sorts and counts by it on an index
+    current_due: so.Mapped[date | None]
+    #: 办结: what the department did after the fair (the result shown to the company)
     closeout_result: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: what shows it was done: a document number, an approval, a site visit
+    closeout_evidence: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: when the department recorded it done and asked for close-out; cleared when sent back
+    done_at: so.Mapped[datetime | None] = so.mapped_column(AwareDateTime)
+    #: 销号: when an organiser confirmed it; cleared when the company disputes the result
+    closed_out_at: so.Mapped[datetime | None] = so.mapped_column(AwareDateTime)
+    #: closed_out_at's day where the fair is: what on time compares with plan_due (in SQL too)
     closed_out_on: so.Mapped[date | None]
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
@@ -186,19 +210,58 @@ class ServiceRequest(db.Model):
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan")
     slip: so.Mapped["SatisfactionSlip | None"] = so.relationship(  # noqa: F821
         viewonly=True, uselist=False, primaryjoin="SatisfactionSlip.request_id == ServiceRequest.id")
+    #: the deadline's extensions, oldest first (kiosk.ledger.models)
+    extensions: so.Mapped[list["Extension"]] = so.relationship(  # noqa: F821
+        back_populates="request", order_by="(Extension.at, Extension.id)", cascade="all, delete-orphan")
+    #: the company's confirmation or dispute of the close-out: one per request (kiosk.ledger.models)
+    verdict: so.Mapped["CloseOutVerdict | None"] = so.relationship(  # noqa: F821
+        back_populates="request", uselist=False, cascade="all, delete-orphan")
 
-    __table_args__ = (sa.UniqueConstraint("fair_id", "ticket_no"),)
+    __table_args__ = (
+        sa.UniqueConstraint("fair_id", "ticket_no"),
+        # The ledger's overdue count and its sort by due date, over every fair.
+        sa.Index("ix_service_request_status_current_due", "status", "current_due"),
+    )
     __mapper_args__ = {"version_id_col": version}
 
+    @hybrid_property
+    def due_now(self) -> date | None:
+        """The due date as it stands: the latest extension's new date, else the original plan_due."""
+        if self.plan_due is None:
+            return None
+        return self.extensions[-1].new_due if self.extensions else self.plan_due
+
+    @due_now.inplace.expression
+    @classmethod
+    def _due_now_expression(cls):
+        return cls.current_due
+
     def overdue_on(self, day: date) -> bool:
-        """Overdue on that day: a plan not yet closed out, past its current due date (an extension
-        moves it). Derived from the dates, never stored."""
-        return self.status.awaits_closeout and self.plan_due is not None and self.plan_due < day
+        """Overdue on that day: on the ledger and not yet closed out (planned, or done but not
+        confirmed), past its current due date (an extension moves it). Derived, never stored."""
+        due = self.due_now
+        return self.status.awaits_closeout and due is not None and due < day
 
     @property
     def is_overdue(self) -> bool:
         """Overdue today, where the fair is."""
         return self.overdue_on(fair_today())
+
+    @property
+    def closed_out_on_time(self) -> bool | None:
+        """Closed out by the ORIGINAL due date, whatever the extensions (None: not closed out)."""
+        if not self.status.is_closed_out or self.closed_out_on is None or self.plan_due is None:
+            return None
+        return self.closed_out_on <= self.plan_due
+
+    @property
+    def extension_count(self) -> int:
+        return len(self.extensions)
+
+    @property
+    def progress_notes(self) -> list["RequestEvent"]:
+        """The department's progress notes after the fair, oldest first: the company reads them."""
+        return [e for e in self.events if e.kind.is_progress]
 
     def __repr__(self):
         return f"<ServiceRequest {self.id} {self.ticket_no} {self.status.value}>"
@@ -214,8 +277,19 @@ class EventKind(enum.Enum):
     note = "note"
     withdrawn = "withdrawn"
     reopened = "reopened"
+    #: after the fair (kiosk.ledger): a progress note the company sees; done, asking for close-out;
+    #: sent back by an organiser with a reason; closed out (销号); the deadline extended; the
+    #: responsible unit or person changed; the company confirming or disputing the close-out; a
+    #: quarterly reconciliation's mark "still open"
+    progress = "progress"
+    done = "done"
+    sent_back = "sent_back"
     closed_out = "closed_out"
     extended = "extended"
+    reassigned = "reassigned"
+    confirmed = "confirmed"
+    disputed = "disputed"
+    reconciled = "reconciled"
     slip = "slip"
     #: a follow-up call about a bad rating: organisers only, so staff cannot tell who rated them badly
     followup = "followup"
@@ -230,8 +304,25 @@ class EventKind(enum.Enum):
 
     @property
     def shown_to_company(self) -> bool:
-        """The company's tracking page shows its trail without staff notes or follow-up calls."""
-        return self not in (EventKind.note, EventKind.followup)
+        """The company's tracking page shows its trail without staff notes, follow-up calls, or the
+        organisers' own dealings with the department (a close-out sent back, a reconciliation's mark)."""
+        return self not in (EventKind.note, EventKind.followup, EventKind.sent_back, EventKind.reconciled)
+
+    @property
+    def is_progress(self) -> bool:
+        return self is EventKind.progress
+
+    @property
+    def detail_for_company(self) -> bool:
+        """The company reads what the department wrote after the fair (progress, an extension's
+        reason, the result) and its own words; not the reasons of moves made among staff."""
+        return self in (EventKind.progress, EventKind.extended, EventKind.done, EventKind.closed_out,
+                        EventKind.confirmed, EventKind.disputed)
+
+    @property
+    def changes_lead_unit(self) -> bool:
+        """The one responsible changed: a transfer at the fair, or a new responsible unit after it."""
+        return self in (EventKind.transferred, EventKind.reassigned)
 
     @property
     def moves_lead(self) -> bool:
@@ -264,8 +355,15 @@ EVENT_LABELS = {
     EventKind.note: _l("备注"),
     EventKind.withdrawn: _l("撤回"),
     EventKind.reopened: _l("重新办理"),
+    EventKind.progress: _l("办理进展"),
+    EventKind.done: _l("办结，申请销号"),
+    EventKind.sent_back: _l("退回重办"),
     EventKind.closed_out: _l("销号"),
     EventKind.extended: _l("延期"),
+    EventKind.reassigned: _l("变更责任单位"),
+    EventKind.confirmed: _l("企业确认办结"),
+    EventKind.disputed: _l("企业提出异议"),
+    EventKind.reconciled: _l("季度对账"),
     EventKind.slip: _l("满意度测评"),
     EventKind.followup: _l("差评回访"),
 }
@@ -294,6 +392,15 @@ class RequestEvent(db.Model):
 
     def __repr__(self):
         return f"<RequestEvent {self.id} {self.kind.value} on {self.request_id}>"
+
+
+#: the states an overdue item can be in (Status.awaits_closeout), for SQL
+AWAITING_CLOSEOUT = tuple(s for s in Status if s.awaits_closeout)
+
+
+def overdue_on_sql(day: date):
+    """The SQL condition for `ServiceRequest.overdue_on(day)`: on the ix_service_request_status_current_due index."""
+    return sa.and_(ServiceRequest.status.in_(AWAITING_CLOSEOUT), ServiceRequest.current_due < day)
 
 
 def in_queue_of(booth_id):

@@ -37,6 +37,7 @@ MESSAGES = {
     "other_fair": _l("只能转给本场大集的摊位。"),
     "already_joined": _l("所选摊位已在联合会商中。"),
     "no_booths": _l("请至少选择一个会商摊位。"),
+    "extended": _l("这项方案已在需求台账中延期，不能重新办理。"),
     "fair_closed": _l("大集已闭幕，统计已冻结：这条需求只能添加备注，后续在需求台账中跟进。"),
 }
 
@@ -77,6 +78,7 @@ def plan(item, actor, version, *, plan_text: str, unit: str, person: str, due: d
     if due < today:
         raise WorkflowError("past_due")
     item.plan_text, item.plan_unit, item.plan_person, item.plan_due = plan_text, unit, person, due
+    item.current_due = due  # (due_now's copy for SQL; an extension moves it, never plan_due)
     detail = f"{plan_text}\n{unit} · {person} · {due.isoformat()}"
     return _finish(item, actor, EventKind.planned, PL, detail=detail)
 
@@ -122,7 +124,9 @@ def withdraw(item, actor, version, *, reason: str):
 def reopen(item, actor, version, *, reason: str):
     """An outcome recorded by mistake: back to in progress; the trail keeps what was recorded."""
     _begin(item, "reopen", version)
-    item.resolution = item.plan_text = item.plan_unit = item.plan_person = item.plan_due = None
+    if item.extensions:
+        raise WorkflowError("extended")  # the ledger has worked on this plan: it stands, on the record
+    item.resolution = item.plan_text = item.plan_unit = item.plan_person = item.plan_due = item.current_due = None
     return _finish(item, actor, EventKind.reopened, P, detail=reason)
 
 

@@ -6,7 +6,6 @@ Create Date: 2026-11-27 15:50:17.875140
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -22,7 +21,7 @@ def upgrade():
         batch_op.create_index('ix_satisfaction_slip_scoreboard', ['request_id', 'overall'], unique=False)
 
     with op.batch_alter_table('service_request', schema=None) as batch_op:
-        batch_op.create_index('ix_service_request_scoreboard', ['fair_id', 'booth_id', 'status', 'plan_due', 'closed_out_on', 'id'], unique=False)
+        batch_op.create_index('ix_service_request_scoreboard', ['fair_id', 'booth_id', 'status', 'plan_due', 'current_due', 'closed_out_on', 'id'], unique=False)
 
     # ### end Alembic commands ###
 

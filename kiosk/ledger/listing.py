@@ -1,0 +1,166 @@
+"""The ledger's list: every planned item from every fair, filtered and sorted by its current due
+date, fifty to a page. Read as plain rows (one SELECT, no objects): a province has some 40,000
+items and organisers keep the page open all day."""
+import re
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth, Department, Fair, Zone
+from kiosk.figures.ledger import LEDGER_STATES
+from kiosk.formtools import int_or_none
+from kiosk.ledger.models import Extension
+from kiosk.service_requests.models import AWAITING_CLOSEOUT, Category, ServiceRequest, Status, overdue_on_sql
+
+PER_PAGE = 50
+#: the "due soon" view: open items due within this many days from today
+SOON_DAYS = 14
+
+#: the status filter's choices, and the states each shows
+STATUS_FILTERS = {
+    "awaiting": AWAITING_CLOSEOUT,
+    "planned": (Status.planned,),
+    "done": (Status.done,),
+    "closed_out": (Status.closed_out,),
+    "all": LEDGER_STATES,
+}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    fair: int | None = None
+    department: int | None = None
+    #: by the zone's name, which fairs repeat (金融服务专区)
+    zone: str | None = None
+    category: Category | None = None
+    #: the month the current due date falls in, YYYY-MM
+    month: str | None = None
+    status: str = "awaiting"
+    overdue: bool = False
+    #: due within SOON_DAYS from today (open or done)
+    soon: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "LedgerFilter":
+        """From a query string; anything unreadable is left out rather than refused."""
+        category = args.get("category")
+        month = args.get("month") or None
+        status = args.get("status", "awaiting")
+        page = int_or_none(args.get("page")) or 1
+        return cls(fair=int_or_none(args.get("fair")), department=int_or_none(args.get("department")),
+                   zone=(args.get("zone") or "").strip()[:100] or None,
+                   category=Category(category) if category in Category._value2member_map_ else None,
+                   month=month if month and _MONTH.match(month) and 1 <= int(month[5:]) <= 12 else None,
+                   status=status if status in STATUS_FILTERS else "awaiting",
+                   overdue=args.get("overdue") == "1", soon=args.get("soon") == "1", page=min(page, 10_000))
+
+    def args(self, **changes) -> dict:
+        """The query string of this filter (with changes), leaving out what is as by default."""
+        changed = replace(self, **changes)
+        out = {}
+        for f in fields(self):
+            value = getattr(changed, f.name)
+            if value == f.default:
+                continue
+            out[f.name] = {True: "1"}.get(value, value.value if isinstance(value, Category) else value)
+        return out
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: int
+    ticket_no: str
+    fair_id: int
+    fair_name: str
+    department: str
+    booth_code: str
+    zone: str
+    company_name: str
+    category: Category
+    need: str
+    plan_text: str | None
+    plan_unit: str | None
+    plan_person: str | None
+    plan_due: date | None
+    current_due: date | None
+    status: Status
+    extensions: int
+    closed_out_on: date | None
+
+    def overdue_on(self, day: date) -> bool:
+        """As ServiceRequest.overdue_on, from the row's own current due date."""
+        return self.status.awaits_closeout and self.current_due is not None and self.current_due < day
+
+
+_EXTENSIONS = (sa.select(sa.func.count(Extension.id)).where(Extension.request_id == ServiceRequest.id)
+               .correlate(ServiceRequest).scalar_subquery())
+_COLUMNS = (ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.fair_id, Fair.name, Department.name,
+            Booth.code, Zone.name, ServiceRequest.company_name, ServiceRequest.category, ServiceRequest.need,
+            ServiceRequest.plan_text, ServiceRequest.plan_unit, ServiceRequest.plan_person, ServiceRequest.plan_due,
+            ServiceRequest.current_due, ServiceRequest.status, _EXTENSIONS, ServiceRequest.closed_out_on)
+
+
+def ledger_page(wanted: LedgerFilter, today: date) -> tuple[list[LedgerRow], int]:
+    """One page of rows, by current due date (the most urgent first), and how many match in all."""
+    condition = _condition(wanted, today)
+    rows = db.session.execute(
+        _joined(sa.select(*_COLUMNS)).where(condition)
+        .order_by(ServiceRequest.current_due, ServiceRequest.id)
+        .limit(PER_PAGE).offset((wanted.page - 1) * PER_PAGE)).all()
+    total = db.session.execute(_counted(wanted, condition)).scalar_one()
+    return [LedgerRow(*row) for row in rows], total
+
+
+def _joined(query):
+    return (query.select_from(ServiceRequest).join(Booth, ServiceRequest.booth_id == Booth.id)
+            .join(Department, Booth.department_id == Department.id).join(Fair, ServiceRequest.fair_id == Fair.id)
+            .join(Zone, Booth.zone_id == Zone.id))
+
+
+def _counted(wanted: LedgerFilter, condition):
+    """The count joins only what the filter needs."""
+    query = sa.select(sa.func.count()).select_from(ServiceRequest)
+    if wanted.department is not None or wanted.zone:
+        query = query.join(Booth, ServiceRequest.booth_id == Booth.id)
+    if wanted.zone:
+        query = query.join(Zone, Booth.zone_id == Zone.id)
+    return query.where(condition)
+
+
+def _condition(wanted: LedgerFilter, today: date):
+    states = STATUS_FILTERS[wanted.status]
+    if wanted.overdue or wanted.soon:
+        states = tuple(s for s in states if s in AWAITING_CLOSEOUT)  # a closed-out item is due nowhere
+    conditions = [ServiceRequest.status.in_(states)]
+    if wanted.overdue:
+        conditions.append(overdue_on_sql(today))
+    if wanted.soon:
+        conditions.append(ServiceRequest.current_due.between(today, today + timedelta(days=SOON_DAYS)))
+    if wanted.fair is not None:
+        conditions.append(ServiceRequest.fair_id == wanted.fair)
+    if wanted.department is not None:
+        conditions.append(Booth.department_id == wanted.department)
+    if wanted.zone:
+        conditions.append(Zone.name == wanted.zone)
+    if wanted.category is not None:
+        conditions.append(ServiceRequest.category == wanted.category)
+    if wanted.month:
+        first = date(int(wanted.month[:4]), int(wanted.month[5:]), 1)
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        conditions.append(ServiceRequest.current_due >= first)
+        conditions.append(ServiceRequest.current_due < following)
+    return sa.and_(*conditions)
+
+
+def filter_choices() -> dict:
+    """What the filters offer: fairs (newest first), departments, zone names."""
+    return {
+        "fairs": db.session.execute(sa.select(Fair.id, Fair.name, Fair.date).order_by(Fair.date.desc(), Fair.id.desc())
+                                    ).all(),
+        "departments": db.session.execute(sa.select(Department.id, Department.name).order_by(Department.name)).all(),
+        "zones": db.session.scalars(sa.select(Zone.name).distinct().order_by(Zone.name)).all(),
+    }

@@ -1,0 +1,283 @@
+"""The ledger's pages: the list (filters, the due-soon view, live), an item's page with its moves
+and timeline, and the company's verdict from its tracking link. Organisers see every item;
+department staff their own department's, from every fair (kiosk.auth.access)."""
+from dataclasses import replace
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from kiosk.auth.access import ledger_item_or_404, ledger_user_required, organiser_required, request_by_token_or_404
+from kiosk.changes import ledger_version
+from kiosk.extensions import db
+from kiosk.figures.ledger import DEFINITIONS, ledger_figures
+from kiosk.formtools import clean_text, int_or_none
+from kiosk.ledger import forms, moves
+from kiosk.ledger import rounds as rules
+from kiosk.ledger.company_file import company_file, find_companies
+from kiosk.ledger.listing import PER_PAGE, SOON_DAYS, STATUS_FILTERS, LedgerFilter, filter_choices, ledger_page
+from kiosk.ledger.models import Mark, ReconciliationRound
+from kiosk.ledger.round_documents import round_pdf, round_xlsx
+from kiosk.ledger.timeline import timeline
+from kiosk.organiser.setup import download
+from kiosk.refusals import filled
+from kiosk.rendering import not_modified, render_block, tagged
+from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS
+from kiosk.slips.forms import SlipForm
+from kiosk.timeutil import fair_today
+
+bp = Blueprint("ledger", __name__)
+# The company's tracking page (intake) includes the ledger's part, which needs these.
+bp.add_app_template_global(lambda item: timeline(item, company=True), "company_timeline")
+bp.add_app_template_global(lambda: forms.VerdictForm(formdata=None), "new_verdict_form")
+
+STATUS_FILTER_LABELS = {"awaiting": _l("未销号（办理中及待销号）"), "planned": STATUS_LABELS[moves.PL],
+                        "done": STATUS_LABELS[moves.D], "closed_out": STATUS_LABELS[moves.C], "all": _l("全部")}
+assert set(STATUS_FILTER_LABELS) == set(STATUS_FILTERS)
+
+
+@bp.get("/ledger")
+@ledger_user_required
+def index():
+    wanted = LedgerFilter.from_args(request.args)
+    if current_user.is_department_staff:
+        wanted = _own_department(wanted)
+    today = fair_today()
+    # Moves with any of the shown department's items (or any item, for the whole ledger) and with
+    # the date: an item falls overdue at midnight with nothing written.
+    etag = f"L{ledger_version(wanted.department)}-{today}-{request.query_string.decode()}-{get_locale()}"
+    polled = request.htmx and not request.htmx.boosted
+    if polled and (cached := not_modified(etag)) is not None:
+        return cached
+    rows, total = ledger_page(wanted, today)
+    context = {"wanted": wanted, "rows": rows, "total": total, "today": today, "per_page": PER_PAGE,
+               "soon_days": SOON_DAYS, "status_labels": STATUS_FILTER_LABELS, "categories": CATEGORY_LABELS,
+               "figures": ledger_figures(today, department_id=wanted.department, fair_id=wanted.fair, zone=wanted.zone),
+               "definitions": DEFINITIONS}
+    if polled:
+        return tagged(make_response(render_block("ledger/index.html", "live", **context)), etag)
+    return tagged(make_response(render_template("ledger/index.html", choices=filter_choices(), **context)), etag)
+
+
+def _own_department(wanted: LedgerFilter) -> LedgerFilter:
+    return replace(wanted, department=current_user.department_id)
+
+
+@bp.get("/ledger/items/<int:item_id>")
+@login_required  # (anyone else than its department and organisers: a 404, as for any request)
+def item(item_id: int):
+    found = ledger_item_or_404(item_id)
+    etag = f"I{found.id}-{found.version}-{fair_today()}-{get_locale()}"
+    if request.htmx and not request.htmx.boosted:
+        # The item's facts and timeline, polled; the forms stay as the person typed them.
+        if (cached := not_modified(etag)) is not None:
+            return cached
+        return tagged(make_response(render_block("ledger/item.html", "live", **_item_context(found))), etag)
+    return render_template("ledger/item.html", **_item_context(found))
+
+
+#: action -> (form, move, what the move needs from the form)
+ACTIONS = {
+    "progress": (forms.ProgressForm, moves.progress, lambda f: {"text": f.text.data}),
+    "extend": (forms.ExtendForm, moves.extend, lambda f: {
+        "new_due": f.new_due.data, "reason": f.reason.data, "today": fair_today()}),
+    "reassign": (forms.ReassignForm, moves.reassign, lambda f: {
+        "unit": f.unit.data, "person": f.person.data, "reason": f.reason.data}),
+    "finish": (forms.FinishForm, moves.finish, lambda f: {"result": f.result.data, "evidence": f.evidence.data}),
+    "confirm": (forms.ConfirmForm, moves.confirm, lambda f: {}),
+    "send_back": (forms.SendBackForm, moves.send_back, lambda f: {"reason": f.reason.data}),
+}
+assert set(ACTIONS) <= set(moves.ALLOWED_FROM)
+
+DONE = {
+    "progress": _l("已记录办理进展，企业可在进度页看到。"), "extend": _l("已延期，原定完成时限不变，延期次数已记录。"),
+    "reassign": _l("已变更责任单位。"), "finish": _l("已申请销号，等待组织方确认。"), "confirm": _l("已销号。"),
+    "send_back": _l("已退回部门重办。"),
+}
+
+
+@bp.post("/ledger/items/<int:item_id>/<step>")
+@login_required
+def act(item_id: int, step: str):
+    action = step
+    if action not in ACTIONS:
+        abort(404)
+    form_class, move, arguments = ACTIONS[action]
+    found = ledger_item_or_404(item_id)
+    if action in moves.ORGANISERS_ONLY and not current_user.is_organiser:
+        abort(403)  # only organisers confirm or send back: the department does not close its own work
+    form = form_class(prefix=action)
+    message, status = None, 200
+    if form.validate():
+        try:
+            move(found, current_user, form.version.data, **arguments(form))
+            message = DONE[action]
+        except moves.WorkflowError as error:
+            db.session.rollback()
+            message, status = error.message, 409
+            found = ledger_item_or_404(item_id)
+    else:
+        status = 422
+    failed = status != 200
+    context = _item_context(found, failed_action=action if failed else None, failed_form=form if failed else None)
+    context.update(message=message, message_is_error=failed)
+    if request.htmx:
+        # Errors are answered 200 so htmx swaps the panel in; the message says what went wrong.
+        return render_block("ledger/item.html", "panel", **context)
+    return render_template("ledger/item.html", **context), status
+
+
+def _item_context(found, failed_action=None, failed_form=None) -> dict:
+    action_forms = {}
+    for action, (form_class, _move, _args) in ACTIONS.items():
+        if action == failed_action:
+            form = failed_form
+            form.version.data = found.version  # a conflict shows the new state; the next save may go on
+        else:
+            form = form_class(prefix=action, formdata=None, version=found.version)
+            if action == "reassign":
+                form.unit.data, form.person.data = found.plan_unit, found.plan_person
+        action_forms[action] = form
+    return {"item": found, "forms": action_forms, "open_action": failed_action, "today": fair_today(),
+            "allowed": moves.allowed_moves(found, current_user),
+            "steps": timeline(found, organiser=current_user.is_organiser)}
+
+
+# --- the company's verdict, from its tracking link ---------------------------------------------------
+
+@bp.post("/t/<token>/verdict")
+def verdict(token: str):
+    """The company confirms the close-out or disputes it: once per item, whoever holds the link."""
+    found = request_by_token_or_404(token)
+    form = forms.VerdictForm()
+    notice, status = None, 200
+    if form.validate():
+        try:
+            moves.company_verdict(found, accepted=form.accepted.data == "yes", rating=form.rating.data,
+                                  words=form.words.data)
+            notice = "thanks"
+        except moves.LedgerRefused as refused:
+            db.session.rollback()
+            found = request_by_token_or_404(token)
+            notice, status = refused.code, 409
+    else:
+        status = 422
+    if request.htmx:
+        return render_block("intake/track.html", "status", item=found, slip_form=SlipForm(formdata=None),
+                            verdict_form=form if status == 422 else None, verdict_notice=notice)
+    if status == 200:
+        flash(_l("感谢您的确认！") if found.verdict and found.verdict.accepted
+              else _l("您的意见已转回责任部门重新办理，组织方会跟进。"))
+        return redirect(url_for("intake.track", token=token), 303)
+    return render_template("intake/track.html", item=found, mine=[], slip_form=SlipForm(formdata=None),
+                           verdict_form=form if status == 422 else None, verdict_notice=notice), status
+
+
+# --- a company's file (一企一档) ---------------------------------------------------------------------
+
+@bp.get("/ledger/companies")
+@organiser_required
+def companies():
+    text = clean_text(request.args.get("q", ""))[:200]
+    return render_template("ledger/companies.html", q=text, found=find_companies(text))
+
+
+@bp.get("/ledger/companies/<code>")
+@organiser_required
+def company(code: str):
+    found = company_file(code[:18])
+    if found is None:
+        abort(404)
+    return render_template("ledger/company.html", file=found, today=fair_today())
+
+
+# --- quarterly reconciliation (对账销号) ---------------------------------------------------------------
+
+@bp.route("/ledger/rounds", methods=["GET", "POST"])
+@organiser_required
+def rounds():
+    year, quarter = rules.quarter_of(fair_today())
+    if request.method == "POST":
+        try:
+            opened = rules.open_round(int_or_none(request.form.get("year")) or 0,
+                                      int_or_none(request.form.get("quarter")) or 0, current_user)
+        except rules.RoundRefused as refused:
+            flash(refused.message, "error")
+            return render_template("ledger/rounds.html", rounds=rules.rounds(), year=year, quarter=quarter,
+                                   counts=_counts_of_open()), 409
+        flash(filled(_l("已开始%(name)s对账，共%(n)d项。"), name=opened.name, n=len(opened.items)))
+        return redirect(url_for(".round_page", round_id=opened.id), 303)
+    return render_template("ledger/rounds.html", rounds=rules.rounds(), year=year, quarter=quarter,
+                           counts=_counts_of_open())
+
+
+def _counts_of_open() -> dict:
+    return {r.id: rules.counts(r) for r in rules.rounds() if not r.is_closed}
+
+
+@bp.get("/ledger/rounds/<int:round_id>")
+@organiser_required
+def round_page(round_id: int):
+    round_ = db.get_or_404(ReconciliationRound, round_id)
+    etag = f"R{round_.id}-{round_.version}-{get_locale()}"
+    if request.htmx and not request.htmx.boosted:
+        if (cached := not_modified(etag)) is not None:
+            return cached
+        return tagged(make_response(render_block("ledger/round.html", "live", **_round_context(round_))), etag)
+    return render_template("ledger/round.html", **_round_context(round_))
+
+
+def _round_context(round_, form=None) -> dict:
+    context = {"round": round_, "marks": Mark, "today": fair_today()}
+    if round_.is_closed:
+        context.update(f=round_.frozen)
+    else:
+        context.update(lines=rules.round_lines(round_), counts=rules.counts(round_),
+                       form=form or forms.MarkForm(formdata=None, version=round_.version))
+    return context
+
+
+@bp.post("/ledger/rounds/<int:round_id>/marks")
+@organiser_required
+def round_marks(round_id: int):
+    """One mark for the ticked items: all of them take it, or (a refusal, 409) none does."""
+    round_ = db.get_or_404(ReconciliationRound, round_id)
+    form = forms.MarkForm()
+    if not form.validate():
+        return render_template("ledger/round.html", **_round_context(round_, form)), 422
+    try:
+        marked = rules.mark(round_, form.version.data, form.items.data, Mark(form.mark.data), form.note.data,
+                            current_user, today=fair_today(), new_due=form.new_due.data)
+    except rules.RoundRefused as refused:
+        db.session.rollback()
+        round_ = db.get_or_404(ReconciliationRound, round_id)
+        form.version.data = round_.version
+        flash(refused.message, "error")
+        return render_template("ledger/round.html", **_round_context(round_, form)), 409
+    flash(filled(_l("已将%(n)d项标为“%(mark)s”。"), n=len(marked), mark=Mark(form.mark.data).label))
+    return redirect(url_for(".round_page", round_id=round_.id), 303)
+
+
+@bp.post("/ledger/rounds/<int:round_id>/close")
+@organiser_required
+def close_round(round_id: int):
+    round_ = db.get_or_404(ReconciliationRound, round_id)
+    try:
+        rules.close_round(round_, int_or_none(request.form.get("version")) or 0, current_user, today=fair_today())
+    except rules.RoundRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        round_ = db.get_or_404(ReconciliationRound, round_id)
+        return render_template("ledger/round.html", **_round_context(round_)), 409
+    flash(_l("对账已结束，数字已冻结。"))
+    return redirect(url_for(".round_page", round_id=round_.id), 303)
+
+
+@bp.get("/ledger/rounds/<int:round_id>/<kind>")
+@organiser_required
+def round_document(round_id: int, kind: str):
+    round_ = db.get_or_404(ReconciliationRound, round_id)
+    if kind not in ("pdf", "xlsx") or not round_.is_closed:
+        abort(404)  # its figures are not frozen yet
+    return download(*(round_pdf if kind == "pdf" else round_xlsx)(round_))

@@ -14,7 +14,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,20 +26,22 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import scoreboard
+from kiosk.ledger.models import CloseOutVerdict, Extension
 from kiosk.scoreboard.models import EfficiencyPoints
 from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import SatisfactionSlip, SlipChannel
 
 YEAR = 2025
 FAIRS, BOOTHS, PER_FAIR = 100, 25, 1000
-STATES = [Status.resolved] * 40 + [Status.planned] * 25 + [Status.closed_out] * 20 + [Status.waiting] * 5 + [
-    Status.in_progress] * 5 + [Status.withdrawn] * 5
+STATES = [Status.resolved] * 40 + [Status.planned] * 18 + [Status.done] * 7 + [Status.closed_out] * 20 + [
+    Status.waiting] * 5 + [Status.in_progress] * 5 + [Status.withdrawn] * 5
 FLOOR = sa.text("SELECT booth_id, status, count(*) FROM service_request GROUP BY booth_id, status")
 
 
 def build(rng: random.Random) -> None:
     """A year of fairs, each with the same 25 departments and banks, 1,000 requests in every state,
-    slips on most outcomes, a trail for every request, closed on its day."""
+    slips on most outcomes, a trail for every request, closed on its day; on the ledger a fifth of
+    the plans extended, and the company's verdict on half the close-outs."""
     departments = [Department(name=f"泰安市第{n:02d}{'部门' if n < 15 else '银行'}",
                               kind=DepartmentKind.department if n < 15 else DepartmentKind.bank) for n in range(BOOTHS)]
     db.session.add_all(departments)
@@ -56,21 +58,30 @@ def build(rng: random.Random) -> None:
                   for n, d in enumerate(departments)]
         db.session.add(fair)
         db.session.flush()
-        requests, slips, events = [], [], []
+        requests, slips, events, extensions, verdicts = [], [], [], [], []
         for n in range(PER_FAIR):
             request_id += 1
             booth = booths[n % BOOTHS]
             status = rng.choice(STATES)
             filed = datetime.combine(day, datetime.min.time()) + timedelta(hours=1, seconds=n * 20)
-            due = day + timedelta(days=rng.randint(20, 120)) if status in (Status.planned, Status.closed_out) else None
+            due = day + timedelta(days=rng.randint(20, 120)) if status.has_plan else None
+            current_due = due
+            if due is not None and rng.random() < 0.2:
+                current_due = due + timedelta(days=rng.randint(15, 60))
+                extensions.append({"request_id": request_id, "new_due": current_due, "reason": "待上级批复",
+                                   "at": datetime.combine(due, datetime.min.time(), tzinfo=UTC)})
+            closed_on = due + timedelta(days=rng.randint(-30, 15)) if status is Status.closed_out else None
+            if closed_on is not None and rng.random() < 0.5:
+                verdicts.append({"request_id": request_id, "accepted": True, "rating": rng.choice([5, 5, 4, 3, 2]),
+                                 "at": datetime.combine(closed_on, datetime.min.time(), tzinfo=UTC)})
             requests.append({
                 "id": request_id, "fair_id": fair.id, "booth_id": booth.id, "company_id": rng.choice(company_ids),
                 "company_name": "泰安测试企业有限公司", "ticket_no": f"{booth.code}-{n // BOOTHS + 1:03d}",
                 "token": f"t{request_id:09d}", "channel": "phone", "category": rng.choice(list(Category)),
                 "need": "企业扩大生产需要协调用地、用工和融资等要素保障。", "contact_name": "王经理",
-                "contact_mobile": "13912345678", "status": status, "plan_due": due,
-                "plan_text": "会后踏勘" if due else None,
-                "closed_out_on": due + timedelta(days=rng.randint(-30, 15)) if status is Status.closed_out else None,
+                "contact_mobile": "13912345678", "status": status, "plan_due": due, "current_due": current_due,
+                "plan_text": "会后踏勘" if due else None, "closed_out_on": closed_on,
+                "closed_out_at": datetime.combine(closed_on, datetime.min.time(), tzinfo=UTC) if closed_on else None,
                 "created_at": filed, "updated_at": filed, "version": 3})
             events.append({"request_id": request_id, "kind": EventKind.submitted, "to_status": Status.waiting,
                            "created_at": filed})
@@ -90,6 +101,10 @@ def build(rng: random.Random) -> None:
         db.session.execute(sa.insert(ServiceRequest.__table__), requests)
         db.session.execute(sa.insert(RequestEvent.__table__), events)
         db.session.execute(sa.insert(SatisfactionSlip.__table__), slips)
+        if extensions:
+            db.session.execute(sa.insert(Extension.__table__), extensions)
+        if verdicts:
+            db.session.execute(sa.insert(CloseOutVerdict.__table__), verdicts)
     for department in departments:
         for month in range(1, 13):
             db.session.add(EfficiencyPoints(department=department, month=date(YEAR, month, 1),

@@ -306,15 +306,15 @@ def _departments(fair_ids: list[int], also: set[int]) -> dict[int, tuple[str, st
 
 
 _FIELDS = ("received", "withdrawn", "replied", "resolved", "planned", "closed_out", "closed_on_time", "open_overdue",
-           "rated_5", "rated_4", "rated_3", "rated_2", "rated_1")
-#: the columns of _counts' rows after (booth, state): how many, closed out on time, past their due date,
-#: then the ratings from 5 down to 1
-_N, _ON_TIME, _PAST_DUE, _RATED = 2, 3, 4, 5
+           "confirmation_ratings")
+#: the columns of _counts' rows after (department, state, rating): how many, closed out on time, past
+#: their current due date, rated on a close-out
+_N, _ON_TIME, _PAST_DUE, _CONFIRMATIONS = 3, 4, 5, 6
 
 
 def _adds(status: Status) -> tuple[tuple[int, int], ...]:
-    """What a (booth, state) row of _counts adds to its department's inputs, as (field, column) pairs:
-    the states' own rules decide what each state counts as."""
+    """What a row of _counts adds to its department's inputs, as (field, column) pairs: the states'
+    own rules decide what each state counts as."""
     counts = {"received": not status.is_withdrawn, "withdrawn": status.is_withdrawn, "replied": status.has_outcome,
               "resolved": status.resolved_on_site, "planned": status.has_plan, "closed_out": status.is_closed_out}
     adds = [(_FIELDS.index(name), _N) for name, counted in counts.items() if counted]
@@ -323,69 +323,54 @@ def _adds(status: Status) -> tuple[tuple[int, int], ...]:
     if status.awaits_closeout:
         adds.append((_FIELDS.index("open_overdue"), _PAST_DUE))
     if not status.is_withdrawn:
-        adds.extend((_FIELDS.index(f"rated_{level}"), _RATED + n) for n, level in enumerate((5, 4, 3, 2, 1)))
+        adds.append((_FIELDS.index("confirmation_ratings"), _CONFIRMATIONS))
     return tuple(adds)
 
 
 #: by the state's stored value, as the rows carry it
 _ADDS = {status.value: _adds(status) for status in Status}
+_RATINGS_COUNT = {status.value: not status.is_withdrawn for status in Status}
 
 
 def _counts(fairs: list[Fair], as_of: date) -> dict[int, Inputs]:
     """The request counts and ratings of each department over the fairs given: one pass over the
     requests (through ix_service_request_scoreboard, which holds every column read here, so the
-    pass never touches the requests' wide rows), each joined with its booth and its slip's overall
-    rating (ix_satisfaction_slip_scoreboard, likewise), grouped by department and state."""
+    pass never touches the requests' wide rows), each joined with its booth, its slip's overall
+    rating and the company's close-out verdict (each through an index holding what is read),
+    grouped by department, state and rating.
+
+    One rating per matter (一事一评): where the company rated the close-out (confirming or disputing
+    it), that rating counts in place of the fair-day slip's, which rated the plan, not what was done.
+    """
     if not fairs:
         return {}
-    rating = SatisfactionSlip.overall
+    rating = sa.func.coalesce(CloseOutVerdict.rating, SatisfactionSlip.overall)
     query = (
-        sa.select(Booth.department_id, sa.type_coerce(ServiceRequest.status, sa.String), sa.func.count(),
+        sa.select(Booth.department_id, sa.type_coerce(ServiceRequest.status, sa.String), rating, sa.func.count(),
                   sa.func.count(sa.case((ServiceRequest.closed_out_on <= ServiceRequest.plan_due, 1))),
                   sa.func.count(sa.case((ServiceRequest.current_due < as_of, 1))),
-                  *(sa.func.count(sa.case((rating == level, 1))) for level in (5, 4, 3, 2, 1)))
+                  sa.func.count(CloseOutVerdict.rating))
         .join(Booth, ServiceRequest.booth_id == Booth.id)
         .outerjoin(SatisfactionSlip, SatisfactionSlip.request_id == ServiceRequest.id)
+        .outerjoin(CloseOutVerdict, CloseOutVerdict.request_id == ServiceRequest.id)
         .where(ServiceRequest.fair_id.in_([fair.id for fair in fairs]))
-        .group_by(Booth.department_id, ServiceRequest.status))
-    # Grouped by department rather than booth: 150 rows for a year rather than 15,000, whose loop
-    # here took a third of the time (bench/scoreboard.py).
+        .group_by(Booth.department_id, ServiceRequest.status, rating))
+    # Grouped by department rather than booth: some 1,000 rows for a year rather than 90,000, whose
+    # loop here took a third of the time (bench/scoreboard.py).
     totals: dict[int, list[int]] = {}
+    ratings: dict[int, list[int]] = {}
     for row in db.session.connection().execute(query).all():
-        counts = totals.setdefault(row[0], [0] * len(_FIELDS))
+        counts = totals.get(row[0])
+        if counts is None:
+            counts, ratings[row[0]] = totals.setdefault(row[0], [0] * len(_FIELDS)), [0] * 5
         for field_index, column in _ADDS[row[1]]:
             counts[field_index] += row[column]
+        if row[2] is not None and _RATINGS_COUNT[row[1]]:
+            ratings[row[0]][5 - row[2]] += row[_N]
     for department, late in _replied_late(fairs, as_of).items():
         totals[department][_FIELDS.index("replied")] -= late
-    confirmations = _confirmation_ratings(fairs, totals)
-    rated = _FIELDS.index("rated_5")
-    return {department: Inputs(**dict(zip(_FIELDS[:rated], counts, strict=False)), ratings=tuple(counts[rated:]),
-                               confirmation_ratings=confirmations.get(department, 0))
+    return {department: Inputs(**dict(zip(_FIELDS, counts, strict=True)), ratings=tuple(ratings[department]))
             for department, counts in totals.items()}
-
-
-def _confirmation_ratings(fairs: list[Fair], totals: dict[int, list[int]]) -> dict[int, int]:
-    """One rating per matter (一事一评): where the company rated the close-out (confirmed or
-    disputed), that rating counts in place of its fair-day slip's, which rated the plan rather than
-    what was done. Moves the ratings in totals; answers how many confirmations each department has.
-    Apart from the pass over every request: there are few close-outs, and a third join there cost
-    every request a lookup."""
-    rows = db.session.connection().execute(
-        sa.select(Booth.department_id, CloseOutVerdict.rating, SatisfactionSlip.overall, sa.func.count())
-        .join(ServiceRequest, CloseOutVerdict.request_id == ServiceRequest.id)
-        .join(Booth, ServiceRequest.booth_id == Booth.id)
-        .outerjoin(SatisfactionSlip, SatisfactionSlip.request_id == ServiceRequest.id)
-        .where(ServiceRequest.fair_id.in_([fair.id for fair in fairs]),
-               ServiceRequest.status.not_in([status for status in Status if status.is_withdrawn]))
-        .group_by(Booth.department_id, CloseOutVerdict.rating, SatisfactionSlip.overall)).all()
-    confirmations = defaultdict(int)
-    for department, rating, overall, n in rows:
-        counts = totals[department]
-        counts[_FIELDS.index(f"rated_{rating}")] += n
-        if overall is not None:
-            counts[_FIELDS.index(f"rated_{overall}")] -= n
-        confirmations[department] += n
-    return confirmations
 
 
 def _replied_late(fairs: list[Fair], as_of: date) -> dict[int, int]:

@@ -69,6 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.ledger import views as ledger
     from kiosk.organiser import bp as organiser_bp
     from kiosk.organiser import hall
+    from kiosk.scoreboard import public as disclosure
+    from kiosk.scoreboard import views as scoreboard
     from kiosk.slips import views as slips
 
     app.register_blueprint(i18n.bp)
@@ -79,6 +81,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(hall.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(ledger.bp)
+    app.register_blueprint(scoreboard.bp)
+    app.register_blueprint(disclosure.bp)
     errors.register(app)
     security.init(app)
     cli.register(app)

@@ -25,18 +25,26 @@ def disclosure_figures(period: Period, *, as_of: date) -> dict:
     board = scoreboard(period, as_of=as_of, with_previous=False)
     frozen = published(period)
     ranks = {row.department_id: row for row in Scoreboard.from_json(frozen.snapshot).rows} if frozen else {}
+    departments = {kind: [_department(row, ranks.get(row.department_id)) for row in board.of_kind(kind)
+                          if row.inputs.received or row.inputs.withdrawn]
+                   for kind in KINDS}
+    every = [row for rows in departments.values() for row in rows]
     return {
         "period": period.key,
         "as_of": as_of.isoformat(),
         "fairs": _fairs(period),
-        "departments": {kind: [_department(row, ranks.get(row.department_id)) for row in board.of_kind(kind)
-                               if row.inputs.received or row.inputs.withdrawn]
-                        for kind in KINDS},
+        "departments": departments,
+        "totals": {name: sum(row[name] for row in every) for name in _TOTALLED},
         # the published ranking of the same half year, where there is one: its scores are shown
         "ranking": {"revision": frozen.revision, "weights": list(frozen.weights),
                     "as_of": frozen.as_of.isoformat()} if frozen else None,
         "categories": _categories(period),
     }
+
+
+#: the counts the disclosure adds up over every department and bank
+_TOTALLED = ("received", "replied", "resolved", "planned", "closed_out", "closed_on_time", "open_overdue", "ratings",
+             "satisfied", "bad")
 
 
 def _department(row: Row, ranked: Row | None) -> dict:

@@ -25,8 +25,11 @@ def disclosure_figures(period: Period, *, as_of: date) -> dict:
     board = scoreboard(period, as_of=as_of, with_previous=False)
     frozen = published(period)
     ranks = {row.department_id: row for row in Scoreboard.from_json(frozen.snapshot).rows} if frozen else {}
-    departments = {kind: [_department(row, ranks.get(row.department_id)) for row in board.of_kind(kind)
-                          if row.inputs.received or row.inputs.withdrawn]
+    # In the published ranking's order where there is one, else by name: the live scores (with the
+    # weights of the day) are no ranking anyone published, and the order must not suggest one.
+    departments = {kind: sorted((_department(row, ranks.get(row.department_id)) for row in board.of_kind(kind)
+                                 if row.inputs.received or row.inputs.withdrawn),
+                                key=lambda row: (row["rank"] is None, row["rank"] or 0, row["name"]))
                    for kind in KINDS}
     every = [row for rows in departments.values() for row in rows]
     return {

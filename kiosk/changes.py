@@ -14,8 +14,10 @@ Rather than each service remembering to say so, a flush listener looks at what t
   with any change to it or to its trail, slip or joint booths: the tracking page polls it;
 - a reconciliation round's own `version` moves with any of its marks (RoundItem): its page polls it;
 - a department's `ledger_version` moves with any change to one of its ledger items (a plan given,
-  and everything after: extensions, close-out, the company's verdict), from any fair: the ledger
-  pages poll the sum (ledger_version()).
+  and everything after: extensions, close-out, the company's verdict), from any fair, and with any
+  change to a fair it has a booth at (the rows name the fair, booth and department): the ledger
+  pages poll it, or the sum over departments (ledger_version()), and key the lists each app server
+  keeps rendered by it.
 
 Filing writes past the ORM, for speed: it moves its booth's queue with `queue_moved()` in the same
 UPDATE that takes the ticket number.
@@ -42,11 +44,18 @@ def queue_moved(booths: sa.Table) -> dict:
 def ledger_version(department_id: int | None = None) -> int:
     """What the ledger pages show, as one number: the department's ledger version, or (None) the
     sum over every department (each only grows)."""
-    departments = Department.__table__
-    query = sa.select(sa.func.coalesce(sa.func.sum(departments.c.ledger_version), 0))
-    if department_id is not None:
-        query = query.where(departments.c.id == department_id)
-    return db.session.execute(query).scalar_one()
+    return ledger_and_setup_versions(department_id)[0]
+
+
+def ledger_and_setup_versions(department_id: int | None = None) -> tuple[int, tuple]:
+    """ledger_version and, in the same query, what the ledger's filters name: how many fairs, the
+    sum of their setup versions, how many departments (the ledger page asks both at every view).
+    The statements are built once: building one cost more than running it."""
+    if department_id is None:
+        row = db.session.execute(_LEDGER_VERSIONS[False]).one()
+    else:
+        row = db.session.execute(_LEDGER_VERSIONS[True], {"department_id": department_id}).one()
+    return row[0], tuple(row[1:])
 
 
 def dashboard_version(fair_id: int) -> str:
@@ -91,8 +100,13 @@ def _move(session: so.Session, _context) -> None:
     moved.booths.discard(None)
     moved.fairs.discard(None)
     moved.ledgers.discard(None)
+    departments = Department.__table__
+    if moved.fairs:
+        # The ledger's rows name the fair, the booth and its department: a change to any of them
+        # moves the ledger of every department at that fair.
+        moved.ledgers.update(connection.execute(
+            sa.select(Booth.department_id).where(Booth.fair_id.in_(moved.fairs)).distinct()).scalars())
     if moved.ledgers:
-        departments = Department.__table__
         connection.execute(sa.update(departments).where(departments.c.id.in_(moved.ledgers))
                            .values(ledger_version=departments.c.ledger_version + 1))
     if not (moved.booths or moved.fairs):
@@ -216,3 +230,18 @@ _DASHBOARD_VERSION = (
               sa.select(sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
               .where(Booth.fair_id == Fair.id).scalar_subquery())
     .where(Fair.id == sa.bindparam("fair_id")))
+
+
+
+def _ledger_versions(one_department: bool):
+    departments, fairs = Department.__table__, Fair.__table__
+    ledger = sa.select(sa.func.coalesce(sa.func.sum(departments.c.ledger_version), 0))
+    if one_department:
+        ledger = ledger.where(departments.c.id == sa.bindparam("department_id"))
+    return sa.select(ledger.scalar_subquery(), sa.select(sa.func.count(fairs.c.id)).scalar_subquery(),
+                     sa.select(sa.func.coalesce(sa.func.sum(fairs.c.setup_version), 0)).scalar_subquery(),
+                     sa.select(sa.func.count(departments.c.id)).scalar_subquery())
+
+
+#: the ledger's versions over every department (False) or one (True)
+_LEDGER_VERSIONS = {one: _ledger_versions(one) for one in (False, True)}

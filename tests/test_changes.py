@@ -303,3 +303,25 @@ def test_a_reconciliation_mark_reaches_its_rounds_page(app, fair, organiser):
     db.session.commit()
     again = boss.get(f"/ledger/rounds/{round_.id}", headers={**POLL, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200 and 'id="count-open">1<' in again.get_data(as_text=True)
+
+
+def test_the_kept_ledger_list_is_never_stale(app, fair, organiser):
+    """Each app server keeps the rendered list by the department's ledger version: a change to an
+    item, or to the fair, booth or department its row names, must move that version."""
+    from datetime import timedelta
+
+    from kiosk.ledger import moves
+    item = request_in(fair, Status.planned, due=date.today() + timedelta(days=5))
+    boss = login(app.test_client(), organiser.username)
+    url = f"/ledger?department={booth(fair, 'B07').department_id}"
+    assert "延期1次" not in boss.get(url).get_data(as_text=True)
+    moves.extend(item, organiser, item.version, new_due=date.today() + timedelta(days=30), reason="等批复",
+                 today=date.today())
+    db.session.commit()
+    assert "延期1次" in boss.get(url).get_data(as_text=True)
+    db.session.get(Fair, fair.id).name = "改名后的大集"
+    db.session.commit()
+    assert "改名后的大集" in boss.get(url).get_data(as_text=True)
+    booth(fair, "B07").department.name = "改名后的工业和信息化局"
+    db.session.commit()
+    assert "改名后的工业和信息化局" in boss.get(url).get_data(as_text=True)

@@ -61,12 +61,14 @@ DEFINITIONS = {
 
 def ledger_figures(today: date, *, fair_id: int | None = None, department_id: int | None = None,
                    zone: str | None = None) -> LedgerFigures:
-    """The ledger's figures on a day, over every fair or one fair, one department, one zone (by name)."""
-    extensions = (sa.select(Extension.request_id, sa.func.count().label("n"))
-                  .group_by(Extension.request_id).subquery())
-    disputed = sa.select(CloseOutVerdict.request_id).where(sa.not_(CloseOutVerdict.accepted))
+    """The ledger's figures on a day, over every fair or one fair, one department, one zone (by name).
+
+    Two queries over the items in scope: their states and dates (an item was extended when its
+    current due date is later than its original one: an extension only ever moves it later), and
+    the extensions themselves."""
     on_time = ServiceRequest.closed_out_on <= ServiceRequest.plan_due
     status = ServiceRequest.status
+    disputed = sa.select(CloseOutVerdict.request_id).where(sa.not_(CloseOutVerdict.accepted))
 
     def count(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -77,12 +79,16 @@ def ledger_figures(today: date, *, fair_id: int | None = None, department_id: in
         count(sa.and_(status == Status.closed_out, on_time)),
         count(sa.and_(status == Status.closed_out, sa.not_(on_time))),
         count(overdue_on_sql(today)),
-        count(extensions.c.n > 0), sa.func.coalesce(sa.func.sum(extensions.c.n), 0),
+        count(ServiceRequest.current_due > ServiceRequest.plan_due),
         count(ServiceRequest.id.in_(disputed)))
-        .select_from(ServiceRequest).outerjoin(extensions, extensions.c.request_id == ServiceRequest.id)
-        .where(status.in_(LEDGER_STATES)))
-    query = _scoped(query, fair_id=fair_id, department_id=department_id, zone=zone)
-    return LedgerFigures(*(int(n) for n in db.session.execute(query).one()))
+        .select_from(ServiceRequest).where(status.in_(LEDGER_STATES)))
+    scope = {"fair_id": fair_id, "department_id": department_id, "zone": zone}
+    items, open_, done, closed, on_time_n, late, overdue, extended, disputed_n = (
+        int(n) for n in db.session.execute(_scoped(query, **scope)).one())
+    extensions = db.session.execute(_scoped(
+        sa.select(sa.func.count(Extension.id)).select_from(Extension)
+        .join(ServiceRequest, Extension.request_id == ServiceRequest.id), **scope)).scalar_one()
+    return LedgerFigures(items, open_, done, closed, on_time_n, late, overdue, extended, extensions, disputed_n)
 
 
 def overdue_count(today: date, department_id: int | None = None, fair_id: int | None = None) -> int:

@@ -105,14 +105,20 @@ _COLUMNS = (ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.fair_id,
 
 
 def ledger_page(wanted: LedgerFilter, today: date) -> tuple[list[LedgerRow], int]:
-    """One page of rows, by current due date (the most urgent first), and how many match in all."""
+    """One page of rows, by current due date (the most urgent first), and how many match in all.
+
+    The page's ids are picked first, from the indexes alone ((status, current_due), and for a
+    department (booth_id, status, current_due)); only those fifty rows are then read whole: sorting
+    a department's thousand overdue rows with every column took 7 ms of the page's 8."""
     condition = _condition(wanted, today)
-    rows = db.session.execute(
-        _joined(sa.select(*_COLUMNS)).where(condition)
+    picked = db.session.scalars(
+        _counted(wanted, condition, sa.select(ServiceRequest.id))
         .order_by(ServiceRequest.current_due, ServiceRequest.id)
         .limit(PER_PAGE).offset((wanted.page - 1) * PER_PAGE)).all()
+    read = {row.id: LedgerRow(*row) for row in db.session.execute(
+        _joined(sa.select(*_COLUMNS)).where(ServiceRequest.id.in_(picked)))} if picked else {}
     total = db.session.execute(_counted(wanted, condition)).scalar_one()
-    return [LedgerRow(*row) for row in rows], total
+    return [read[i] for i in picked], total
 
 
 def _joined(query):
@@ -121,9 +127,9 @@ def _joined(query):
             .join(Zone, Booth.zone_id == Zone.id))
 
 
-def _counted(wanted: LedgerFilter, condition):
-    """The count joins only what the filter needs."""
-    query = sa.select(sa.func.count()).select_from(ServiceRequest)
+def _counted(wanted: LedgerFilter, condition, columns=None):
+    """The count (or other columns) joining only what the filter needs."""
+    query = (columns if columns is not None else sa.select(sa.func.count())).select_from(ServiceRequest)
     if wanted.department is not None or wanted.zone:
         query = query.join(Booth, ServiceRequest.booth_id == Booth.id)
     if wanted.zone:
@@ -164,3 +170,4 @@ def filter_choices() -> dict:
         "departments": db.session.execute(sa.select(Department.id, Department.name).order_by(Department.name)).all(),
         "zones": db.session.scalars(sa.select(Zone.name).distinct().order_by(Zone.name)).all(),
     }
+

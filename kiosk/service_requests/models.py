@@ -219,8 +219,10 @@ class ServiceRequest(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("fair_id", "ticket_no"),
-        # The ledger's overdue count and its sort by due date, over every fair.
+        # The ledger's overdue count and its sort by due date, over every fair...
         sa.Index("ix_service_request_status_current_due", "status", "current_due"),
+        # ...and for one department (its booths at every fair): bench/ledger.py
+        sa.Index("ix_service_request_booth_status_due", "booth_id", "status", "current_due"),
     )
     __mapper_args__ = {"version_id_col": version}
 

@@ -1,7 +1,7 @@
 """scoreboard: weights, efficiency points, published rankings and disclosures
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0021
 Create Date: 2026-11-27 15:44:55.001561
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

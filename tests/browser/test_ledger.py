@@ -1,0 +1,91 @@
+"""The demand ledger after the fair, live: a department's staff record progress and ask for close-out
+on a tablet, an organiser confirms it on a laptop, and the company's tracking page shows it and
+takes the company's confirmation, which the organiser's open page shows without a reload."""
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from kiosk.extensions import db
+from kiosk.fairs.lifecycle import close_fair
+from kiosk.service_requests.models import Status
+from tests.browser.helpers import sign_in
+from tests.factories import booth, department_staff, request_in
+
+pytestmark = pytest.mark.browser
+
+#: where to leave screenshots for a person to look at, if anywhere (a full-page screenshot makes
+#: the browser report inline styles, which the CSP check would count)
+SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
+DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
+
+
+def shot(page, name):
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def laptop(browser):
+    from tests.browser.conftest import _page
+    yield from _page(browser, DESKTOP)
+
+
+def test_department_reports_organiser_closes_out_and_the_company_confirms(
+        app, live_server, tablet, laptop, phone, fair, organiser):
+    app.config.update(LEDGER_POLL_SECONDS=1)
+    item = request_in(fair, Status.planned, need="新建厂房需用地30亩，希望了解可供地块。")
+    request_in(fair, Status.planned, at="B01")  # another department's: not on B07's ledger
+    close_fair(fair, organiser)
+    department_staff(booth(fair, "B07").department, username="dept-b07")
+    db.session.commit()
+
+    # The department's staff, on a tablet, the week after the fair.
+    sign_in(tablet, live_server, "dept-b07")
+    expect(tablet.get_by_role("heading", level=1)).to_contain_text("需求台账")
+    rows = tablet.locator("table.ledger tbody tr")
+    expect(rows).to_have_count(1)
+    shot(tablet, "ledger-department-tablet")
+    rows.get_by_role("link", name="B07-001").click()
+    tablet.get_by_text("记录办理进展", exact=True).click()
+    tablet.get_by_label("办理进展", exact=True).fill("已完成现场踏勘，正在编制供地方案。")
+    tablet.get_by_role("button", name="保存进展").click()
+    expect(tablet.locator("#item-panel")).to_contain_text("已记录办理进展")
+    tablet.get_by_text("办结，申请销号", exact=True).click()
+    tablet.get_by_label("办理结果").fill("已完成供地，签订土地出让合同。")
+    tablet.get_by_label("佐证材料").fill("合同编号 TA-2026-031")
+    tablet.get_by_role("button", name="提交办结情况").click()
+    expect(tablet.locator("#item-panel")).to_contain_text("已申请销号，等待组织方确认")
+    expect(tablet.get_by_role("button", name="确认销号")).to_have_count(0)  # not the department's to confirm
+    shot(tablet, "ledger-item-department-tablet")
+
+    # The company's link, kept since the fair, shows the progress and the result.
+    phone.goto(f"{live_server}/t/{item.token}")
+    expect(phone.locator("#after-fair")).to_contain_text("已完成现场踏勘")
+    expect(phone.locator("#after-fair")).to_contain_text("已完成供地，签订土地出让合同")
+    expect(phone.locator("form.verdict")).to_have_count(0)
+
+    # An organiser confirms it from the ledger's "awaiting close-out" view.
+    sign_in(laptop, live_server, organiser.username)
+    laptop.goto(f"{live_server}/ledger")
+    laptop.get_by_role("link", name="待销号确认").click()
+    laptop.locator("table.ledger").get_by_role("link", name="B07-001").click()
+    laptop.get_by_role("button", name="确认销号").click()
+    expect(laptop.locator("#item-panel")).to_contain_text("已销号。")
+    shot(laptop, "ledger-item-organiser-desktop")
+
+    # The company confirms, once; the organiser's open page shows it by itself.
+    phone.reload()
+    verdict = phone.locator("form.verdict")
+    expect(verdict).to_contain_text("问题是否已经解决")
+    shot(phone, "ledger-track-verdict-phone")
+    verdict.get_by_role("button", name="提交确认").click()
+    expect(phone.locator("form.verdict")).to_contain_text("请选择确认或提出异议")
+    phone.locator("form.verdict").get_by_text("确认已解决", exact=True).click()
+    phone.locator("form.verdict").get_by_text("非常满意", exact=True).click()
+    phone.locator("form.verdict").get_by_role("button", name="提交确认").click()
+    expect(phone.locator("#track-verdict")).to_contain_text("您已确认问题已解决")
+    expect(phone.locator("form.verdict")).to_have_count(0)
+    expect(laptop.locator("#verdict")).to_contain_text("企业确认已解决")
+    expect(laptop.locator(".ledger-timeline")).to_contain_text("企业确认办结")
+    shot(phone, "ledger-track-confirmed-phone")

@@ -71,8 +71,11 @@ def build(rng: random.Random) -> None:
                 extensions.append({"request_id": request_id, "new_due": current_due, "reason": "待上级批复",
                                    "at": datetime.combine(due, datetime.min.time(), tzinfo=UTC)})
             closed_on = due + timedelta(days=rng.randint(-30, 15)) if status is Status.closed_out else None
+            # The matter's one rating, as kiosk.scoreboard.ratings keeps it: the verdict's, else the slip's
+            rating, on_closeout = None, False
             if closed_on is not None and rng.random() < 0.5:
-                verdicts.append({"request_id": request_id, "accepted": True, "rating": rng.choice([5, 5, 4, 3, 2]),
+                rating, on_closeout = rng.choice([5, 5, 4, 3, 2]), True
+                verdicts.append({"request_id": request_id, "accepted": True, "rating": rating,
                                  "at": datetime.combine(closed_on, datetime.min.time(), tzinfo=UTC)})
             requests.append({
                 "id": request_id, "fair_id": fair.id, "booth_id": booth.id, "company_id": rng.choice(company_ids),
@@ -82,7 +85,8 @@ def build(rng: random.Random) -> None:
                 "contact_mobile": "13912345678", "status": status, "plan_due": due, "current_due": current_due,
                 "plan_text": "会后踏勘" if due else None, "closed_out_on": closed_on,
                 "closed_out_at": datetime.combine(closed_on, datetime.min.time(), tzinfo=UTC) if closed_on else None,
-                "created_at": filed, "updated_at": filed, "version": 3})
+                "created_at": filed, "updated_at": filed, "version": 3, "rating": rating,
+                "rated_on_closeout": on_closeout})
             events.append({"request_id": request_id, "kind": EventKind.submitted, "to_status": Status.waiting,
                            "created_at": filed})
             if status is not Status.waiting:
@@ -94,6 +98,7 @@ def build(rng: random.Random) -> None:
                                "created_at": filed + timedelta(minutes=9)})
                 if rng.random() < 0.6:
                     overall = rng.choice([5, 5, 5, 4, 4, 3, 2, 1])
+                    requests[-1]["rating"] = rating if on_closeout else overall
                     slips.append({"request_id": request_id, "channel": SlipChannel.phone, "confirmed": True,
                                   "professionalism": overall, "attitude": overall, "efficiency": overall,
                                   "problem_solving": overall, "integrity": overall, "overall": overall,

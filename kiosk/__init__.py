@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 from kiosk import changes, config, database  # noqa: F401  (the SQLite pragmas and the change listener)
 from kiosk.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from kiosk.formtools import MAX_ID
+from kiosk.scoreboard import ratings  # noqa: F401  (the listener that keeps each request's one rating)
 
 
 class Kiosk(Flask):

@@ -15,6 +15,8 @@ from kiosk.scoreboard import service
 from kiosk.scoreboard.models import PublishedRanking
 from kiosk.scoreboard.service import ScoreboardRefused
 from kiosk.service_requests.models import Status
+from kiosk.slips.models import SlipChannel
+from kiosk.slips.service import give_slip
 from tests.factories import answers, booth, department_staff, make_fair, request_in
 
 JUNE = Period.parse("2026-06")
@@ -261,3 +263,16 @@ def test_one_rating_per_matter_the_close_out_confirmation_replaces_the_slip(fair
     assert (inputs.ratings, inputs.confirmation_ratings) == ((1, 1, 0, 0, 1), 2)
     # the disputed item went back to its department: no longer closed out
     assert (inputs.closed_out, inputs.planned) == (1, 2)
+
+
+def test_each_request_keeps_its_one_rating_whichever_comes_first(fair, organiser):
+    """The scoreboard counts ServiceRequest.rating, kept on every slip and verdict: a slip given after
+    the company rated the close-out does not replace the close-out's rating."""
+    rated_late = request_in(fair, Status.closed_out, "B07")
+    moves.company_verdict(rated_late, accepted=True, rating=4, words=None)
+    give_slip(rated_late, answers(1), SlipChannel.phone)
+    slipped = request_in(fair, Status.resolved, "B07", slip=answers(3))
+    db.session.commit()
+    db.session.expire_all()
+    assert (rated_late.rating, rated_late.rated_on_closeout) == (4, True)
+    assert (slipped.rating, slipped.rated_on_closeout) == (3, False)

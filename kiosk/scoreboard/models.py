@@ -8,9 +8,7 @@ import sqlalchemy.orm as so
 
 from kiosk.extensions import db
 from kiosk.fairs.models import Department
-from kiosk.ledger.models import CloseOutVerdict
 from kiosk.service_requests.models import ServiceRequest
-from kiosk.slips.models import SatisfactionSlip
 from kiosk.timeutil import utcnow
 
 #: what the scoreboard weighs when no organiser has set weights: effect 40, service 40, efficiency 20
@@ -131,12 +129,10 @@ class Disclosure(db.Model):
         return f"<Disclosure {self.id} {self.period} r{self.revision}>"
 
 
-# The scoreboard reads every request of a year (100,000 at province scale): these indexes hold every
+# The scoreboard reads every request of a year (100,000 at province scale): this index holds every
 # column it reads, in the order it groups them, so that its one pass reads the narrow index and never
-# the requests' wide rows (their texts), nor the slips' or verdicts'. Measured by bench/scoreboard.py: without
-# them SQLite walked the booth index and fetched each row, 3.2 x a bare GROUP BY scan of the table.
-# (The request's id last: PostgreSQL joins the slips on it; SQLite's indexes hold it anyway.)
+# the requests' wide rows (their texts). Measured by bench/scoreboard.py: without it SQLite walked
+# the booth index and fetched each row, 3.2 x a bare GROUP BY scan of the table.
 sa.Index("ix_service_request_scoreboard", ServiceRequest.fair_id, ServiceRequest.booth_id, ServiceRequest.status,
-         ServiceRequest.plan_due, ServiceRequest.current_due, ServiceRequest.closed_out_on, ServiceRequest.id)
-sa.Index("ix_satisfaction_slip_scoreboard", SatisfactionSlip.request_id, SatisfactionSlip.overall)
-sa.Index("ix_close_out_verdict_scoreboard", CloseOutVerdict.request_id, CloseOutVerdict.rating)
+         ServiceRequest.plan_due, ServiceRequest.current_due, ServiceRequest.closed_out_on, ServiceRequest.rating,
+         ServiceRequest.rated_on_closeout)

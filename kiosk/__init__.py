@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 from kiosk import changes, config, database  # noqa: F401  (the SQLite pragmas and the change listener)
 from kiosk.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from kiosk.formtools import MAX_ID
+from kiosk.scoreboard import ratings  # noqa: F401  (the listener that keeps each request's one rating)
 
 
 class Kiosk(Flask):
@@ -70,6 +71,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.ledger import views as ledger
     from kiosk.organiser import bp as organiser_bp
     from kiosk.organiser import hall
+    from kiosk.scoreboard import public as disclosure
+    from kiosk.scoreboard import views as scoreboard
     from kiosk.slips import views as slips
 
     app.register_blueprint(i18n.bp)
@@ -81,6 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(intake.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ledger.bp)
+    app.register_blueprint(scoreboard.bp)
+    app.register_blueprint(disclosure.bp)
     errors.register(app)
     app.wsgi_app = health.HealthCheck(app.wsgi_app, app)
     security.init(app)

@@ -6,16 +6,23 @@ against the document: no 500, the status codes, content types, headers and bodie
 The schema is the document the app serves (kiosk.api.openapi.document); each operation is a test
 of its own, run through WSGI against the app fixture (a database of its own).
 """
+from datetime import date, timedelta
+
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from kiosk.api.models import ApiScope, ApiToken
 from kiosk.api.openapi import document
 from kiosk.api.tokens import digest
 from kiosk.extensions import db
-from kiosk.service_requests.models import Category, Status
-from tests.factories import request_in
+from kiosk.fairs.lifecycle import close_fair
+from kiosk.figures.periods import Period
+from kiosk.ledger import moves
+from kiosk.scoreboard import service
+from kiosk.service_requests.models import Category, ServiceRequest, Status
+from tests.factories import department_staff, request_in
 
 schema = schemathesis.openapi.from_dict(document())
 schema.config.update(base_url="http://localhost/api/v1")  # the WSGI app is set by each test
@@ -39,6 +46,12 @@ def api(app, fair):
     """The app with a request in every state (funding, with an amount) and the token."""
     for state in Status:
         request_in(fair, state, "B07", category=Category.funding, amount_wan=12.5)
+    # on the ledger: an extension; and a published ranking (June's, the fair's month)
+    planned = db.session.scalars(sa.select(ServiceRequest).filter_by(status=Status.planned)).first()
+    moves.extend(planned, department_staff(planned.booth.department), planned.version,
+                 new_due=planned.plan_due + timedelta(days=30), reason="等待批复", today=date.today())
+    close_fair(fair, None)
+    service.publish_ranking(Period.parse("2026-06"), None, today=date(2026, 8, 1))
     db.session.add(ApiToken(name="schemathesis", scope=ApiScope.personal, token_hash=digest(SECRET),
                             prefix=SECRET[:9]))
     db.session.commit()

@@ -247,7 +247,8 @@ def test_a_refused_move_through_the_tablet_keeps_nothing(app, fair):
 
 class LedgerScreens:
     """The ledger's pollers: the organisers' whole ledger, B07's and F01's departments' own, the
-    item's page, the company's tracking page and the fair's dashboard."""
+    item's page, the company's tracking page, the fair's dashboard and a system reading the item
+    from the API."""
 
     def __init__(self, app, fair, organiser, item):
         from tests.factories import department_staff
@@ -260,7 +261,10 @@ class LedgerScreens:
         self.urls = {"ledger": (self.boss, "/ledger?status=all"), "ledger B07": (self.dept["B07"], "/ledger?status=all"),
                      "ledger F01": (self.dept["F01"], "/ledger?status=all"),
                      "item": (self.boss, f"/ledger/items/{item.id}"), "tracking": (self.phone, f"/t/{item.token}"),
-                     "dashboard": (self.boss, f"/organiser/fairs/{fair.id}/dashboard")}
+                     "dashboard": (self.boss, f"/organiser/fairs/{fair.id}/dashboard"),
+                     "api": (_Bearer(app.test_client(), issue_token("ledger", ApiScope.personal, None)[1]),
+                             f"/api/v1/ledger-items/{item.id}")}
+        db.session.commit()
         self.etags = {}
 
     def look(self) -> dict:
@@ -313,7 +317,7 @@ def test_each_ledger_move_reaches_every_ledger_page_that_shows_the_item(app, fai
         "send_back": (lambda: moves.send_back(_item(item), organiser, _item(item).version, reason="未交地"), "未交地"),
         "verdict": (lambda: moves.company_verdict(_item(item), accepted=False, rating=2, words="土地未交付"), "土地未交付"),
     }[step]
-    screens.after(change, expect={"ledger": None, "ledger B07": None, "item": shown, "dashboard": None,
+    screens.after(change, expect={"ledger": None, "ledger B07": None, "item": shown, "dashboard": None, "api": None,
                                   "tracking": None if step in ("reassign", "send_back") else shown},
                   unchanged=["ledger F01"])
 

@@ -10,8 +10,10 @@ from kiosk.api.models import ApiScope
 from kiosk.api.tokens import issue_token
 from kiosk.auth.signin_limits import LOGIN_FAILURES
 from kiosk.extensions import db
+from kiosk.figures.periods import Period
 from kiosk.intake.limits import SUBMITS_PER_DEVICE
 from kiosk.ledger import rounds as rules
+from kiosk.scoreboard import service as scoring
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.slips.models import SlipChannel
@@ -37,11 +39,14 @@ POLICY = {
     "intake.fair_booth_form": PUBLIC, "intake.find": PUBLIC, "intake.forget": PUBLIC,
     "hall.screen": PUBLIC,
     "api.openapi": PUBLIC, "api.fairs": API, "api.fair": API, "api.tally": API, "api.requests": API,
-    "api.request_": API,
+    "api.request_": API, "api.ledger_items": API, "api.ledger_item": API, "api.rankings": API, "api.ranking": API,
     "ledger.index": LEDGER, "ledger.item": LEDGER_ITEM, "ledger.act": LEDGER_ITEM, "ledger.verdict": COMPANY,
     "ledger.companies": ORGANISER, "ledger.company": ORGANISER, "ledger.rounds": ORGANISER,
     "ledger.round_page": ORGANISER, "ledger.round_marks": ORGANISER, "ledger.close_round": ORGANISER,
     "ledger.round_document": ORGANISER,
+    # published rankings: organisers and departments' ledger accounts; the disclosure: everyone, once published
+    "scoreboard.index": LEDGER, "scoreboard.published": LEDGER, "scoreboard.published_document": LEDGER,
+    "disclosure.index": PUBLIC, "disclosure.page": PUBLIC, "disclosure.document": PUBLIC,
 }
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.
 POLICY["slips.paper"] = ORGANISER
@@ -65,8 +70,11 @@ def world(app, fair, organiser):
     for code in ("B07", "F01"):
         department_staff(booth(fair, code).department, username=f"dept-{code.lower()}")
     rules.open_round(2099, 1, organiser)
+    half = Period.parse("2026-H1")
+    ranking = scoring.publish_ranking(half, organiser, today=date(2026, 7, 1))
+    scoring.publish_disclosure(half, organiser, today=date(2026, 7, 1))
     db.session.commit()
-    return {"item_id": planned.id, "step": "progress", "round_id": 1, "department_id": booth(fair, "B07").department_id,"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
+    return {"period": half.key, "ranking_id": ranking.id, "month": "2026-06","item_id": planned.id, "step": "progress", "round_id": 1, "department_id": booth(fair, "B07").department_id,"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
             "filename": "app.css",
             "zone_id": fair.zones[0].id, "token_id": _token_id()}

@@ -73,7 +73,7 @@ def sees_personal_data() -> bool:
 bp.register_error_handler(BadQuery, bad_query)
 
 from kiosk.api import openapi  # noqa: E402,F401  (its route joins bp)
-from kiosk.api.resources import fairs, requests, tallies  # noqa: E402
+from kiosk.api.resources import fairs, ledger, rankings, requests, tallies  # noqa: E402
 
 #: every resource, in the document's order
-RESOURCES = (fairs, tallies, requests)
+RESOURCES = (fairs, tallies, requests, ledger, rankings)

@@ -132,12 +132,13 @@ def _page_link(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args, _external=True)
 
 
-def cached(make):
+def cached(make, version=all_fairs_version):
     """Answer 304 if the client holds what make() would give, else make() and tag it. The tag is
     the version of every fair's set-up and every booth's queue (kiosk.changes moves them on any write
-    a request or a fair shows), with what was asked, by which scope, in which language."""
+    a request or a fair shows; a resource that shows something else gives its own `version`), with
+    what was asked, by which scope, in which language."""
     asked = f"{request.full_path}|{g.api_token.scope.value}|{language_key()}|{SHAPES}"
-    etag = f"api-{all_fairs_version()}-{hashlib.sha256(asked.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+    etag = f"api-{version()}-{hashlib.sha256(asked.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
     held = not_modified(etag)
     if held is not None:
         return held

@@ -32,7 +32,8 @@ def document() -> dict:
             "title": "要素保障大集 kiosk: read-only API",
             "version": "1.0.0",
             "description": (
-                "Fairs, their tallies and their requests, for the city's other systems. Read with a bearer "
+                "Fairs, their tallies, their requests, the ledger's items after the fair and the published "
+                "rankings, for the city's other systems. Read with a bearer "
                 "token that an organiser issues (the organisers' page 数据接口, /organiser/api-tokens); a token with the public scope gets no "
                 "personal data. Lists come in pages: {count, next, previous, results}, up to "
                 f"{MAX_PAGE_SIZE} a page. Every answer carries an ETag: send it back in If-None-Match and an "
@@ -41,7 +42,7 @@ def document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "fairs"}, {"name": "tallies"}, {"name": "requests"}],
+        "tags": [{"name": resource.__name__.rsplit(".", 1)[-1]} for resource in RESOURCES],
         "paths": {**paths, "/openapi.json": {"get": {
             "operationId": "getOpenApi", "summary": "This document.", "security": [],
             "responses": {"200": {"description": "The OpenAPI document.",

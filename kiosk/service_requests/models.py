@@ -203,6 +203,12 @@ class ServiceRequest(db.Model):
     closed_out_at: so.Mapped[datetime | None] = so.mapped_column(AwareDateTime)
     #: closed_out_at's day where the fair is: what on time compares with plan_due (in SQL too)
     closed_out_on: so.Mapped[date | None]
+    #: the matter's one rating (一事一评), 1..5: the company's rating of the close-out where it gave
+    #: one, else its fair-day slip's overall rating; kept by kiosk.scoreboard.ratings whenever a slip
+    #: or a verdict is written, so that the scoreboard counts it on an index, joining nothing
+    rating: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)
+    #: the rating is the close-out verdict's (not the slip's)
+    rated_on_closeout: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     #: moved by any change to the request or its trail (kiosk.changes); indexed: the API's
     #: modified_since reads the few changed since a time

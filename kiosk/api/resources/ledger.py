@@ -1,0 +1,225 @@
+"""The ledger's items (台账): every plan given at a fair (现场拿出解决方案), followed after the fair until an
+organiser closes it out (销号). The Open311 fields as the requests have them, with expected_datetime
+the due date as it stands now, and the ledger's own: the original and current due dates, each
+extension (its new date and reason), the state (planned / done / closed_out), when it was done and
+closed out, and whether it is overdue today where the fair is.
+
+Personal data only for a token with the personal scope, as for requests: the company, its contact
+and mobile, what was asked, and the staff's texts (the plan, its result and evidence), which quote it.
+An extension's reason is public: the brief lists it with the ledger's fields, and the company's
+tracking page shows it.
+"""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort
+
+from kiosk.api import bp, sees_personal_data
+from kiosk.api.common import (
+    PAGE_PARAMETERS,
+    answers,
+    cached,
+    choice,
+    end_of,
+    instant,
+    integer,
+    iso,
+    page_of,
+    page_schema,
+    parameter,
+)
+from kiosk.changes import all_fairs_version, ledger_and_setup_versions
+from kiosk.extensions import db
+from kiosk.fairs.models import Booth
+from kiosk.formtools import MAX_ID
+from kiosk.service_requests.models import (
+    Category,
+    ServiceRequest,
+    Status,
+    awaiting_closeout_sql,
+    overdue_on_sql,
+)
+from kiosk.timeutil import fair_today
+
+CATEGORIES = [c.value for c in Category]
+#: the states an item on the ledger can be in: a plan was given at the fair
+ON_LEDGER = [status for status in Status if status.has_plan]
+STATES = [status.value for status in ON_LEDGER]
+
+
+def version() -> str:
+    """What a ledger item shows: its request (the booths' queues), its department's ledger (moved
+    by extensions, renames...), and the day, since overdue is judged on it."""
+    ledger, setup = ledger_and_setup_versions()
+    return f"{ledger}.{'.'.join(map(str, setup))}.{all_fairs_version()}.{fair_today().isoformat()}"
+
+
+@bp.get("/ledger-items")
+def ledger_items():
+    def make():
+        statement = (sa.select(ServiceRequest).where(ServiceRequest.status.in_(ON_LEDGER))
+                     .order_by(ServiceRequest.id).options(*_loaded()))
+        if (fair := integer("fair", None, 1, MAX_ID)) is not None:
+            statement = statement.where(ServiceRequest.fair_id == fair)
+        if (department := integer("department", None, 1, MAX_ID)) is not None:
+            statement = statement.where(ServiceRequest.booth_id.in_(
+                sa.select(Booth.id).where(Booth.department_id == department)))
+        if (status := choice("status", ["open", "closed"])) is not None:
+            open_ = awaiting_closeout_sql()
+            statement = statement.where(open_ if status == "open" else sa.not_(open_))
+        if (overdue := choice("overdue", ["true", "false"])) is not None:
+            late = overdue_on_sql(fair_today())
+            statement = statement.where(late if overdue == "true" else sa.not_(late))
+        if (since := instant("modified_since")) is not None:
+            # As for requests: the updated_at index finds the few, "+ 0" keeps it from serving the order
+            statement = statement.where(ServiceRequest.updated_at >= since).order_by(None).order_by(
+                ServiceRequest.id + 0)
+        personal = sees_personal_data()
+        today = fair_today()
+        return page_of(statement, lambda item: serialise(item, personal, today))
+    return cached(make, version)
+
+
+@bp.get("/ledger-items/<int:item_id>")
+def ledger_item(item_id: int):
+    def make():
+        item = db.get_or_404(ServiceRequest, item_id, options=_loaded())
+        if not item.status.has_plan:
+            # a request with no plan is not on the ledger (it is under /requests)
+            abort(404)
+        return serialise(item, sees_personal_data(), fair_today())
+    return cached(make, version)
+
+
+def _loaded() -> list:
+    return [so.joinedload(ServiceRequest.booth).joinedload(Booth.department), so.joinedload(ServiceRequest.company),
+            so.selectinload(ServiceRequest.extensions)]
+
+
+def serialise(item: ServiceRequest, personal: bool, today) -> dict:
+    status = item.status
+    department = item.booth.department
+    shown = {
+        "service_request_id": str(item.id),
+        "fair_id": item.fair_id,
+        "ticket_no": item.ticket_no,
+        "status": "closed" if status.finished else "open",
+        "state": status.value,
+        "status_notes": str(status.label),
+        "service_code": item.category.value,
+        "service_name": str(item.category.label),
+        "agency_responsible": department.name,
+        "department_id": department.id,
+        "booth_code": item.booth.code,
+        "responsible_unit": item.plan_unit,
+        "requested_datetime": iso(item.created_at),
+        "updated_datetime": iso(item.updated_at),
+        "expected_datetime": end_of(item.due_now),
+        "original_due": item.plan_due.isoformat() if item.plan_due else None,
+        "current_due": item.due_now.isoformat() if item.due_now else None,
+        "extension_count": item.extension_count,
+        "extensions": [{"new_due": extension.new_due.isoformat(), "reason": extension.reason,
+                        "extended_datetime": iso(extension.at)} for extension in item.extensions],
+        "done_datetime": iso(item.done_at),
+        "closed_out_datetime": iso(item.closed_out_at) if status.is_closed_out else None,
+        "closed_out_on_time": item.closed_out_on_time,
+        "overdue": item.overdue_on(today),
+    }
+    if personal:
+        shown.update({
+            "company_name": item.company_name, "credit_code": item.company.credit_code,
+            "contact_name": item.contact_name, "contact_mobile": item.contact_mobile,
+            "description": item.need, "plan": item.plan_text, "responsible_person": item.plan_person,
+            "closeout_result": item.closeout_result, "closeout_evidence": item.closeout_evidence,
+        })
+    return shown
+
+
+_TEXT = {"type": "string", "nullable": True}
+_STAMP = {"type": "string", "format": "date-time"}
+_DAY = {"type": "string", "format": "date"}
+PERSONAL = {
+    "company_name": {"type": "string"},
+    "credit_code": {"type": "string", "description": "统一社会信用代码."},
+    "contact_name": {"type": "string"},
+    "contact_mobile": {"type": "string"},
+    "description": {"type": "string", "description": "What the company asked for, in its words."},
+    "plan": {**_TEXT, "description": "The plan given at the fair."},
+    "responsible_person": _TEXT,
+    "closeout_result": {**_TEXT, "description": "What the department did after the fair (done, closed out)."},
+    "closeout_evidence": {**_TEXT, "description": "What shows it was done: a document number, an approval..."},
+}
+
+_ID = parameter("item_id", {"type": "integer", "minimum": 1}, "Its service_request_id.", where="path")
+PATHS = {
+    "/ledger-items": {"get": {
+        "operationId": "listLedgerItems", "tags": ["ledger"],
+        "summary": "The ledger's items (plans given at a fair), oldest first, filtered.",
+        "description": "Follow changes as for requests: modified_since set to the largest updated_datetime "
+                       "seen. An extension, a result, a close-out or a dispute moves updated_datetime. "
+                       "Personal fields only for a token with the personal scope.",
+        "parameters": [
+            parameter("fair", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Only this fair's items."),
+            parameter("department", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                      "Only this department's (or bank's) items, from every fair."),
+            parameter("status", {"type": "string", "enum": ["open", "closed"]},
+                      "open: planned or done and awaiting close-out; closed: closed out."),
+            parameter("overdue", {"type": "string", "enum": ["true", "false"]},
+                      "Only items past their current due date and not closed out (today, where the fair is), "
+                      "or only the others."),
+            parameter("modified_since", {"type": "string", "format": "date-time"},
+                      "Only items changed at or after this time (RFC 3339; without a zone, the kiosk's)."),
+            *PAGE_PARAMETERS],
+        "responses": answers("LedgerItemPage", "A page of ledger items.", bad_query_=True)}},
+    "/ledger-items/{item_id}": {"get": {
+        "operationId": "getLedgerItem", "tags": ["ledger"],
+        "summary": "One ledger item (404 for a request with no plan: it is not on the ledger).",
+        "parameters": [_ID],
+        "responses": answers("LedgerItem", "The ledger item.", not_found=True)}},
+}
+
+SCHEMAS = {
+    "LedgerItem": {
+        "type": "object", "additionalProperties": False,
+        "required": ["service_request_id", "fair_id", "ticket_no", "status", "state", "status_notes",
+                     "service_code", "service_name", "agency_responsible", "department_id", "booth_code",
+                     "responsible_unit", "requested_datetime", "updated_datetime", "expected_datetime",
+                     "original_due", "current_due", "extension_count", "extensions", "done_datetime",
+                     "closed_out_datetime", "closed_out_on_time", "overdue"],
+        "properties": {
+            "service_request_id": {"type": "string", "example": "1024"},
+            "fair_id": {"type": "integer"},
+            "ticket_no": {"type": "string", "example": "B07-012"},
+            "status": {"type": "string", "enum": ["open", "closed"], "description": "closed: closed out (销号)."},
+            "state": {"type": "string", "enum": STATES,
+                      "description": "planned: being carried out; done: the department asks for close-out; "
+                                     "closed_out: an organiser confirmed it."},
+            "status_notes": {"type": "string", "description": "The state in words."},
+            "service_code": {"type": "string", "enum": CATEGORIES},
+            "service_name": {"type": "string"},
+            "agency_responsible": {"type": "string", "description": "The department or bank responsible."},
+            "department_id": {"type": "integer"},
+            "booth_code": {"type": "string"},
+            "responsible_unit": {**_TEXT, "description": "The unit the plan names."},
+            "requested_datetime": _STAMP,
+            "updated_datetime": _STAMP,
+            "expected_datetime": {**_STAMP, "nullable": True,
+                                  "description": "The current due date, to its last second where the fair is."},
+            "original_due": {**_DAY, "nullable": True, "description": "The plan's due date; on time is judged on it."},
+            "current_due": {**_DAY, "nullable": True, "description": "After the extensions, if any."},
+            "extension_count": {"type": "integer", "minimum": 0},
+            "extensions": {"type": "array", "description": "Oldest first.", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["new_due", "reason", "extended_datetime"],
+                "properties": {"new_due": _DAY, "reason": {"type": "string"},
+                               "extended_datetime": {**_STAMP, "nullable": True}}}},
+            "done_datetime": {**_STAMP, "nullable": True,
+                              "description": "When the department recorded it done (办结)."},
+            "closed_out_datetime": {**_STAMP, "nullable": True, "description": "When it was closed out (销号)."},
+            "closed_out_on_time": {"type": "boolean", "nullable": True,
+                                   "description": "Closed out by the original due date (null: not closed out)."},
+            "overdue": {"type": "boolean",
+                        "description": "Past its current due date and not closed out, today where the fair is."},
+            **PERSONAL,
+        }},
+    "LedgerItemPage": page_schema("LedgerItem"),
+}

@@ -351,7 +351,8 @@ def _counts(fairs: list[Fair], as_of: date) -> dict[int, Inputs]:
     # Summed per department in SQL, over the 15,000 (booth, state) groups of a year: in Python that
     # loop took a fifth of the scoreboard's time.
     query = (sa.select(Booth.department_id, sa.type_coerce(per_booth.c.status, sa.String),
-                       *(sa.func.sum(column) for column in list(per_booth.c)[2:]))
+                       # (PostgreSQL sums counts as numeric: integers, as SQLite's)
+                       *(sa.cast(sa.func.sum(column), sa.Integer) for column in list(per_booth.c)[2:]))
              .join(Booth, Booth.id == per_booth.c.booth_id)
              .group_by(Booth.department_id, per_booth.c.status))
     totals: dict[int, list[int]] = {}

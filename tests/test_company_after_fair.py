@@ -86,6 +86,8 @@ def test_a_dispute_returns_the_item_to_the_department_with_the_companys_words(ap
     for who in (department_staff(item.booth.department).username, organiser.username):
         page = login(app.test_client(), who).get(f"/ledger/items/{item.id}").get_data(as_text=True)
         assert "企业对销号结果提出异议" in page and "合同签了但土地还没交付" in page, who
+    disputes = login(app.test_client(), organiser.username).get("/ledger?status=all&disputed=1").get_data(as_text=True)
+    assert f'href="/ledger/items/{item.id}"' in disputes and 'id="ledger-disputed">1<' in disputes
     # Done again and closed out again: the company has had its one word.
     staff = department_staff(item.booth.department)
     moves.finish(item, staff, item.version, result="土地已交付", evidence="交地确认书")

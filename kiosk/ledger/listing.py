@@ -11,8 +11,15 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, Fair, Zone
 from kiosk.figures.ledger import LEDGER_STATES
 from kiosk.formtools import int_or_none
-from kiosk.ledger.models import Extension
-from kiosk.service_requests.models import AWAITING_CLOSEOUT, Category, ServiceRequest, Status, overdue_on_sql
+from kiosk.ledger.models import CloseOutVerdict, Extension
+from kiosk.service_requests.models import (
+    AWAITING_CLOSEOUT,
+    Category,
+    ServiceRequest,
+    Status,
+    awaiting_closeout_sql,
+    overdue_on_sql,
+)
 
 PER_PAGE = 50
 #: the "due soon" view: open items due within this many days from today
@@ -42,6 +49,8 @@ class LedgerFilter:
     overdue: bool = False
     #: due within SOON_DAYS from today (open or done)
     soon: bool = False
+    #: the company disputed its close-out
+    disputed: bool = False
     page: int = 1
 
     @classmethod
@@ -56,7 +65,8 @@ class LedgerFilter:
                    category=Category(category) if category in Category._value2member_map_ else None,
                    month=month if month and _MONTH.match(month) and 1 <= int(month[5:]) <= 12 else None,
                    status=status if status in STATUS_FILTERS else "awaiting",
-                   overdue=args.get("overdue") == "1", soon=args.get("soon") == "1", page=min(page, 10_000))
+                   overdue=args.get("overdue") == "1", soon=args.get("soon") == "1",
+                   disputed=args.get("disputed") == "1", page=min(page, 10_000))
 
     def args(self, **changes) -> dict:
         """The query string of this filter (with changes), leaving out what is as by default."""
@@ -90,6 +100,8 @@ class LedgerRow:
     status: Status
     extensions: int
     closed_out_on: date | None
+    #: the company disputed the close-out
+    disputed: bool
 
     def overdue_on(self, day: date) -> bool:
         """As ServiceRequest.overdue_on, from the row's own current due date."""
@@ -98,10 +110,12 @@ class LedgerRow:
 
 _EXTENSIONS = (sa.select(sa.func.count(Extension.id)).where(Extension.request_id == ServiceRequest.id)
                .correlate(ServiceRequest).scalar_subquery())
+_DISPUTED = sa.select(CloseOutVerdict.request_id).where(sa.not_(CloseOutVerdict.accepted))
 _COLUMNS = (ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.fair_id, Fair.name, Department.name,
             Booth.code, Zone.name, ServiceRequest.company_name, ServiceRequest.category, ServiceRequest.need,
             ServiceRequest.plan_text, ServiceRequest.plan_unit, ServiceRequest.plan_person, ServiceRequest.plan_due,
-            ServiceRequest.current_due, ServiceRequest.status, _EXTENSIONS, ServiceRequest.closed_out_on)
+            ServiceRequest.current_due, ServiceRequest.status, _EXTENSIONS, ServiceRequest.closed_out_on,
+            ServiceRequest.id.in_(_DISPUTED))
 
 
 def ledger_page(wanted: LedgerFilter, today: date) -> tuple[list[LedgerRow], int]:
@@ -141,11 +155,13 @@ def _condition(wanted: LedgerFilter, today: date):
     states = STATUS_FILTERS[wanted.status]
     if wanted.overdue or wanted.soon:
         states = tuple(s for s in states if s in AWAITING_CLOSEOUT)  # a closed-out item is due nowhere
-    conditions = [ServiceRequest.status.in_(states)]
+    conditions = [awaiting_closeout_sql() if set(states) == set(AWAITING_CLOSEOUT) else ServiceRequest.status.in_(states)]
     if wanted.overdue:
         conditions.append(overdue_on_sql(today))
     if wanted.soon:
         conditions.append(ServiceRequest.current_due.between(today, today + timedelta(days=SOON_DAYS)))
+    if wanted.disputed:
+        conditions.append(ServiceRequest.id.in_(_DISPUTED))
     if wanted.fair is not None:
         conditions.append(ServiceRequest.fair_id == wanted.fair)
     if wanted.department is not None:

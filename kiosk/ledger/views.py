@@ -148,7 +148,8 @@ def _words(language: str) -> dict:
     """The list's words in one language, translated once per process (gettext per row cost more than
     the rows' query). The language only keys the cache; gettext reads it from the request."""
     tiles = {"items": _l("台账事项"), "open": _l("办理中"), "done": _l("已办结待销号"), "closed_out": _l("已销号"),
-             "closed_out_on_time": _l("按期销号"), "overdue": _l("逾期未销号"), "extended_items": _l("延期事项")}
+             "closed_out_on_time": _l("按期销号"), "overdue": _l("逾期未销号"), "extended_items": _l("延期事项"),
+             "disputed": _l("企业异议")}
     return {"tiles": [(key, str(label)) for key, label in tiles.items()],
             "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
             "definitions_title": str(_l("指标口径")),
@@ -157,7 +158,7 @@ def _words(language: str) -> dict:
                                           _l("原定时限"), _l("当前时限"), _l("状态"))],
             "status": {s: str(label) for s, label in STATUS_LABELS.items()},
             "category": {c: str(label) for c, label in CATEGORY_LABELS.items()},
-            "extended": str(_l("延期%(n)d次")), "overdue": str(_l("逾期")), "none": str(_l("没有符合条件的台账事项。")),
+            "extended": str(_l("延期%(n)d次")), "overdue": str(_l("逾期")), "disputed": str(_l("企业异议")), "none": str(_l("没有符合条件的台账事项。")),
             "ledger": str(_l("需求台账")), "rounds": str(_l("季度对账销号")), "companies": str(_l("一企一档"))}
 
 

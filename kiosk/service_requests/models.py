@@ -228,8 +228,14 @@ class ServiceRequest(db.Model):
         sa.UniqueConstraint("fair_id", "ticket_no"),
         # The ledger's overdue count and its sort by due date, over every fair...
         sa.Index("ix_service_request_status_current_due", "status", "current_due"),
-        # ...and for one department (its booths at every fair): bench/ledger.py
+        # ...and for one department (its booths at every fair): bench/ledger.py...
         sa.Index("ix_service_request_booth_status_due", "booth_id", "status", "current_due"),
+        # ...and the overdue count alone, on the items still open (PostgreSQL read the table's rows
+        # for the (status, current_due) index: 9 ms for 23,000 overdue items; this one it counts
+        # without them)
+        sa.Index("ix_service_request_awaiting_due", "current_due",
+                 postgresql_where=sa.text("status IN ('planned', 'done')"),
+                 sqlite_where=sa.text("status IN ('planned', 'done')")),
     )
     __mapper_args__ = {"version_id_col": version}
 
@@ -407,9 +413,18 @@ class RequestEvent(db.Model):
 AWAITING_CLOSEOUT = tuple(s for s in Status if s.awaits_closeout)
 
 
+def awaiting_closeout_sql():
+    """The SQL condition for `status.awaits_closeout`, with its states written into the statement
+    (not bound as parameters), so that SQLite and PostgreSQL see it implies the partial index
+    ix_service_request_awaiting_due's own condition and use it."""
+    return ServiceRequest.status.in_(sa.bindparam("awaiting_closeout", AWAITING_CLOSEOUT, expanding=True,
+                                                  literal_execute=True))
+
+
 def overdue_on_sql(day: date):
-    """The SQL condition for `ServiceRequest.overdue_on(day)`: on the ix_service_request_status_current_due index."""
-    return sa.and_(ServiceRequest.status.in_(AWAITING_CLOSEOUT), ServiceRequest.current_due < day)
+    """The SQL condition for `ServiceRequest.overdue_on(day)`: answered by the partial index
+    ix_service_request_awaiting_due (the overdue count reads nothing else)."""
+    return sa.and_(awaiting_closeout_sql(), ServiceRequest.current_due < day)
 
 
 def in_queue_of(booth_id):

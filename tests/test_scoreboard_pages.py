@@ -176,3 +176,9 @@ def test_the_disclosure_holds_no_company_contact_phone_or_need(app, boss, held):
             for where, text in (("page", html), ("pdf", pdf), ("preview", preview)):
                 assert value not in text, (kind, value, where)
     assert "泰安银行" in pdf and "按要素类别" in pdf
+
+
+def test_a_period_without_fairs_is_not_published_and_the_page_says_why(app, boss):
+    token = csrf_token(boss, "/organiser/scoreboard/2026-05")
+    refused = boss.post("/organiser/scoreboard/2026-05/publish", data={"csrf_token": token})
+    assert refused.status_code == 422 and "这一期没有举办大集，没有可发布的内容" in refused.get_data(as_text=True)

@@ -58,3 +58,30 @@ def test_sign_in_never_redirects_off_site(client, fair):
     response = client.post("/login?next=/%5Cevil.example", data={"username": "b07", "password": PASSWORD,
                                                                   "csrf_token": token})
     assert response.headers["Location"].startswith("/staff/")
+
+
+def test_a_chinese_printout_inside_an_english_request_and_english_again_after_it(app):
+    """Templates look the catalog up once per request (kiosk.rendering.catalog); posters and PDFs
+    are rendered in Chinese inside an English request (force_locale), and the page after them is
+    English again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    line = "{{ _('要素保障大集') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(line) == "Element-guarantee fair"
+        with force_locale("zh_CN"):
+            assert render_template_string(line) == "要素保障大集"
+        assert render_template_string(line) == "Element-guarantee fair"
+
+
+def test_a_kiosk_served_under_a_path_keeps_it_in_every_link_of_its_frame(client, fair, organiser):
+    """The top bar's links and the asset URLs are built once per path the kiosk is served under."""
+    from tests.helpers import login
+    login(client, organiser.username)
+    plain = client.get("/organiser/").get_data(as_text=True)
+    mounted = client.get("/organiser/", base_url="http://localhost/kiosk/").get_data(as_text=True)
+    assert 'href="/organiser/"' in plain and 'href="/ledger"' in plain and 'href="/static/app.css?v=' in plain
+    assert 'href="/kiosk/organiser/"' in mounted and 'href="/kiosk/ledger"' in mounted
+    assert 'href="/kiosk/static/app.css?v=' in mounted and 'href="/ledger"' not in mounted
+    assert 'href="/ledger"' in client.get("/organiser/").get_data(as_text=True)

@@ -72,6 +72,12 @@ class IntakeForm(FlaskForm):
     #: which Flask-WTF then reads from disk on every request)
     submission_key = HiddenField("", filters=[lambda v: v if v and KEY.fullmatch(v) else None])
 
+    class Meta:
+        # The app's CSRFProtect checks every POST's token before any view (kiosk.extensions), and the
+        # page carries csrf_token() as every page does. The form's own field would sign a new token
+        # on every submission, only to throw it away: a tenth of the work of a phone's submission.
+        csrf = False
+
     def __init__(self, *args, booths=(), **kwargs):
         """booths: the fair's booths (fair_booths rows) the form offers; None where the booth is
         checked as the request is filed (intake.service), and offer() lists them if the form is shown again."""

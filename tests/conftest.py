@@ -6,11 +6,30 @@ import shutil
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.routing.rules import Rule
 
 from kiosk import create_app
 from kiosk.auth.models import Role, User
 from kiosk.extensions import db
 from tests.factories import PASSWORD_HASH, make_fair
+
+# Every test makes two apps (see `app`), and werkzeug writes and compiles each route's URL builder
+# anew for each: two per route, 500 routes, two thirds of create_app's time (about a minute of the
+# suite). A builder's code depends only on the rule's parts and defaults, and it reads the rule's
+# converters through its first argument, so one compiled function serves every app's copy of a rule.
+_compile_builder = Rule._compile_builder
+_builders = {}
+
+
+def _compile_builder_once(self, append_unknown=True):
+    key = (tuple(self._trace), repr(sorted((self.defaults or {}).items())),
+           tuple((name, type(c).__name__) for name, c in self._converters.items()), append_unknown)
+    if key not in _builders:
+        _builders[key] = _compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+Rule._compile_builder = _compile_builder_once
 
 #: set by scripts/with-postgres: the suite then runs against that PostgreSQL server instead of SQLite
 POSTGRES_URL = os.environ.get("KIOSK_TEST_DATABASE_URL")

@@ -84,3 +84,22 @@ def test_the_hall_screen_updates_itself_with_nothing_blocked(live_server, app, t
     phone.get_by_role("button", name="提交需求").click()
     expect(phone.locator(".ticket-no")).to_have_text("B07-001")
     expect(received).to_have_text("1")  # the screen, never reloaded
+
+
+def test_the_organisers_bar_fits_a_360_px_phone_with_every_link_whole(live_server, phone, organiser):
+    """Nine links and the sign-out: on a small phone they wrap onto lines of their own. No link is
+    broken across lines (Chinese breaks between any two characters: squeezed, they stood one
+    character a line) and the fair's name beside them keeps its room."""
+    phone.set_viewport_size({"width": 360, "height": 640})
+    sign_in(phone, live_server, "organiser")
+    phone.goto(f"{live_server}/organiser/")
+    links = phone.locator(".topbar nav a, .topbar nav button")
+    assert links.count() >= 10
+    for n in range(links.count()):
+        one_line = links.nth(n).evaluate(
+            "e => e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize)")
+        box = links.nth(n).bounding_box()
+        assert one_line and box["x"] >= 0 and box["x"] + box["width"] <= 360, links.nth(n).inner_text()
+    brand = phone.locator(".topbar .brand")
+    assert brand.evaluate("e => e.clientWidth > 0 && e.scrollWidth <= e.clientWidth"), "the brand is squeezed"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

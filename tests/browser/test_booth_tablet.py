@@ -91,3 +91,19 @@ def test_transfer_moves_the_request_to_the_other_tablet(live_server, browser, ta
     expect(row).to_contain_text("待受理")
     phone_context.close()
     other_context.close()
+
+
+def test_back_and_forward_between_queue_tabs_keep_the_whole_page(live_server, tablet, fair):
+    """A tab pushes its URL; Back and Forward bring the whole page for that URL again, never the
+    queue's fragment alone in place of the page (htmx asks for it anew: no page is cached)."""
+    sign_in(tablet, live_server, "b07")
+    expect(tablet.get_by_role("heading", level=1)).to_contain_text("B07")
+    tablet.locator(".tabs a", has_text="现场办结").click()
+    expect(tablet).to_have_url(re.compile(r"status=resolved$"))
+    expect(tablet.locator(".tab.current")).to_contain_text("现场办结")
+    for move, tab in ((tablet.go_back, "全部"), (tablet.go_forward, "现场办结")):
+        move()
+        expect(tablet.locator(".tab.current")).to_contain_text(tab)
+        expect(tablet.locator("header.topbar")).to_have_count(1)
+        expect(tablet.get_by_role("heading", level=1)).to_contain_text("B07")
+        expect(tablet.locator("#queue")).to_have_count(1)

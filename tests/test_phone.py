@@ -186,3 +186,26 @@ def test_a_transfer_as_the_company_sees_it(client, fair):
     assert f"已由 B07 转至 B02 {b02.name}" in html
     assert f"请到 B02 摊位（{b02.zone.name}）办理。需求编号仍是 B07-001，不变。" in html
     assert "转办原因：<span class=\"prewrap\">属其他摊位事项</span>" in html
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+@pytest.mark.parametrize("category, amount", [("land", ""), ("funding", "500")])
+def test_the_ticket_page_a_submission_answers_with_is_the_tracking_page_itself(client, fair, category, amount):
+    """The answer to a phone's submission is made from what the filing wrote, not read back
+    (kiosk.intake.just_filed): it shows exactly what the tracking page shows when opened afresh,
+    the phone's earlier ticket and the trail's first line included."""
+    file(client, fair)  # an earlier ticket, listed on the next one's page
+    data = form_data(client, "/b/B07", category=category, amount_wan=amount, project_name="二期厂房",
+                     need="需求<b>含</b>标记 & 符号")
+    answer = client.post(f"/f/{fair.id}", data=data, headers={"HX-Request": "true", "User-Agent": WECHAT})
+    assert answer.status_code == 200 and answer.headers["HX-Retarget"] == "body"
+    page = client.get(answer.headers["HX-Push-Url"], headers={"User-Agent": WECHAT})
+    shown = _main(answer.get_data(as_text=True))
+    assert shown == _main(page.get_data(as_text=True))
+    assert "B07-002" in shown and "需求&lt;b&gt;含&lt;/b&gt;标记 &amp; 符号" in shown and "B07-001" in shown
+    # The same form sent again (its answer lost on the way) is answered from what the database holds.
+    again = client.post(f"/f/{fair.id}", data=data, headers={"HX-Request": "true", "User-Agent": WECHAT})
+    assert again.headers["HX-Push-Url"] == answer.headers["HX-Push-Url"] and _main(again.get_data(as_text=True)) == shown

@@ -3,6 +3,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -13,7 +14,7 @@ from kiosk.changes import queue_moved
 from kiosk.companies.models import Company
 from kiosk.database import in_transaction
 from kiosk.extensions import db
-from kiosk.fairs.models import Booth, Fair, FairStatus
+from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.intake.limits import SUBMIT_WINDOW, SUBMITS_PER_DEVICE
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.timeutil import utcnow
@@ -58,10 +59,17 @@ def stored_key(intake: Intake) -> str | None:
 
 
 class Filed(NamedTuple):
-    """What the company is told: its request's id, ticket number and tracking token."""
+    """What the company is told: its request's id, ticket number and tracking token; and, for a
+    request filed just now (not one this key filed before), what its ticket page shows besides what
+    the form said: its booth's code and name, its fair's name, and when it was filed."""
     id: int
     ticket_no: str
     token: str
+    booth_code: str | None = None
+    booth_name: str | None = None
+    fair_id: int | None = None
+    fair_name: str | None = None
+    filed_at: datetime | None = None
 
 
 def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None, fair_id: int | None = None,
@@ -129,9 +137,9 @@ def _retrying(file, attempts: int = 4) -> Filed:
 def _file_in_one_statement(connection, values: dict) -> Filed:
     rows = {outcome: row for outcome, *row in connection.execute(_FILE, values)}
     if "filed" in rows:
-        return Filed(*rows["filed"])
+        return Filed(*rows["filed"], filed_at=values["now"])
     if "earlier" in rows:
-        return Filed(*rows["earlier"])
+        return Filed(*rows["earlier"][:3])
     raise {"not_offered": BoothNotOffered, "too_many": TooManySubmissions}.get(rows["refused"][2], FairNotOpen)()
 
 
@@ -155,15 +163,17 @@ def _file_step_by_step(connection, values: dict) -> Filed:
     request_id = connection.execute(_INSERT_REQUEST, {
         **values, "fair_id": booth.fair_id, "company_id": company_id, "ticket_no": ticket_no}).scalar_one()
     connection.execute(_INSERT_EVENT, {**values, "request_id": request_id})
-    return Filed(request_id, ticket_no, values["token"])
+    return Filed(request_id, ticket_no, values["token"], booth.code, booth.name, booth.fair_id, booth.fair_name,
+                 values["now"])
 
 
 # The statements, built once (they run for every submission). Written against the tables, so that
 # the ORM takes no part in running them; typed parameters, so that PostgreSQL knows a NULL's type.
 # (No parameter is named after a column of the booth table that the UPDATEs do not set: Core would
 # set that column from it.)
-_requests, _events, _companies, _booths, _fairs = (
-    ServiceRequest.__table__, RequestEvent.__table__, Company.__table__, Booth.__table__, Fair.__table__)
+_requests, _events, _companies, _booths, _fairs, _departments = (
+    ServiceRequest.__table__, RequestEvent.__table__, Company.__table__, Booth.__table__, Fair.__table__,
+    Department.__table__)
 
 
 def _param(name: str, column: sa.Column) -> sa.BindParameter:
@@ -183,9 +193,9 @@ _EARLIER = sa.select(_requests.c.id, _requests.c.ticket_no, _requests.c.token).w
 _RECENT = sa.select(sa.func.count()).select_from(_requests).where(
     _requests.c.device == _param("device", _requests.c.device),
     _requests.c.created_at >= _param("since", _requests.c.created_at))
-_BOOTH = (sa.select(_booths.c.id, _booths.c.code, _booths.c.fair_id, _booths.c.hidden,
-                    _fairs.c.status.label("fair_status"))
-          .join(_fairs).where(_booths.c.id == sa.bindparam("booth_id")))
+_BOOTH = (sa.select(_booths.c.id, _booths.c.code, _departments.c.name, _booths.c.fair_id, _booths.c.hidden,
+                    _fairs.c.status.label("fair_status"), _fairs.c.name.label("fair_name"))
+          .join(_fairs).join(_departments).where(_booths.c.id == sa.bindparam("booth_id")))
 _COMPANY = sa.select(_companies.c.id).where(_companies.c.credit_code == sa.bindparam("credit_code"))
 #: the company of its first request's name: a later filing never renames it (credit codes are
 #: public, so anyone could); the request keeps its own name, and organisers resolve differences
@@ -220,8 +230,9 @@ def _one_statement() -> sa.Select:
               the snapshot: the NOT NULL on company_id fails and in_transaction tries again);
     request, event   the request and the first line of its trail.
 
-    It answers one row per outcome: "filed" or "earlier" (id, ticket, token), and "refused" with
-    the reason that would apply, in _file_step_by_step's order.
+    It answers one row per outcome: "filed" (id, ticket, token, and the booth's code and name, the
+    fair's id and name, for the ticket's page), "earlier" (id, ticket, token), and "refused" with the
+    reason that would apply, in _file_step_by_step's order.
     """
     recent = _RECENT.scalar_subquery()
     earlier = _EARLIER.cte("earlier")
@@ -229,10 +240,12 @@ def _one_statement() -> sa.Select:
     offered = sa.or_(fair_id.is_(None), sa.and_(_booths.c.fair_id == fair_id, _booths.c.hidden.is_(False)))
     taken = (sa.update(_booths)
              .where(_booths.c.id == sa.bindparam("booth_id"), _booths.c.fair_id == _fairs.c.id,
+                    _booths.c.department_id == _departments.c.id,
                     _fairs.c.status == FairStatus.open, offered, recent < sa.bindparam("limit"),
                     ~sa.exists(earlier.select()))
              .values(last_seq=_booths.c.last_seq + 1, **queue_moved(_booths))
-             .returning(_booths.c.id, _booths.c.code, _booths.c.fair_id, _booths.c.last_seq)
+             .returning(_booths.c.id, _booths.c.code, _departments.c.name, _booths.c.fair_id, _booths.c.last_seq,
+                        _fairs.c.name.label("fair_name"))
              .cte("taken"))
     new_company = (postgresql.insert(_companies)
                    .from_select(["credit_code", "name", "created_at"], sa.select(
@@ -263,11 +276,12 @@ def _one_statement() -> sa.Select:
             sa.or_(fair_id.is_(None), sa.and_(booth.c.fair_id == fair_id, booth.c.hidden.is_(False))))), "not_offered"),
         (sa.and_(_param("device", _requests.c.device).is_not(None), recent >= sa.bindparam("limit")), "too_many"),
         else_="closed")
-    text = sa.Text
+    text, nothing = sa.Text, (sa.null(), sa.null(), sa.null(), sa.null())
     return sa.union_all(
-        sa.select(sa.literal("filed", text), request.c.id, request.c.ticket_no, request.c.token),
-        sa.select(sa.literal("earlier", text), earlier.c.id, earlier.c.ticket_no, earlier.c.token),
-        sa.select(sa.literal("refused", text), sa.null(), sa.null(), reason),
+        sa.select(sa.literal("filed", text), request.c.id, request.c.ticket_no, request.c.token,
+                  taken.c.code, taken.c.name, taken.c.fair_id, taken.c.fair_name).select_from(request).join(taken, sa.true()),
+        sa.select(sa.literal("earlier", text), earlier.c.id, earlier.c.ticket_no, earlier.c.token, *nothing),
+        sa.select(sa.literal("refused", text), sa.null(), sa.null(), reason, *nothing),
     ).add_cte(event)
 
 

@@ -42,7 +42,7 @@ PORT = 5301
 WORKERS = ["-c", str(ROOT / "gunicorn.conf.py"), *os.environ.get("BENCH_GUNICORN", "").split()]
 PASSWORD = "bench-organiser-1"
 
-from bench.queue_poll import wrk  # noqa: E402  (the same load generator and status count)
+from bench.queue_poll import start_server, wrk  # noqa: E402  (the same server and load generator)
 
 
 def build(url: str, fairs: int, per_fair: int) -> dict:
@@ -206,22 +206,6 @@ def overdue_query_figures(url: str, department_id: int) -> dict:
                 "by_department": overdue_count(today, department_id)}
 
 
-def start_server(url: str):
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
-    server = subprocess.Popen(
-        [VENV_BIN / "gunicorn", *WORKERS, "--bind", f"127.0.0.1:{PORT}",
-         "--chdir", str(ROOT), "--pythonpath", str(ROOT / "bench"), "hello_app:app"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/hello")
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def sign_in() -> str:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -274,7 +258,7 @@ def main():
         built = build(url, args.fairs, args.per_fair)
         built_in = time.perf_counter() - started
         query = overdue_query_figures(url, built["department_id"])
-        server = start_server(url)
+        server = start_server(url, PORT)
         try:
             cookie = sign_in()
             page_url = f"http://127.0.0.1:{PORT}/ledger?department={built['department_id']}&overdue=1"

@@ -53,15 +53,16 @@ with app.app_context():
     return url
 
 
-def start_server(url: str):
+def start_server(url: str, port: int = PORT):
+    """gunicorn serving the kiosk with a hello-world route (bench/hello_app.py) on loopback."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
     server = subprocess.Popen(
-        [VENV_BIN / "gunicorn", *WORKERS, "--bind", f"127.0.0.1:{PORT}",
+        [VENV_BIN / "gunicorn", *WORKERS, "--bind", f"127.0.0.1:{port}",
          "--chdir", str(ROOT), "--pythonpath", str(ROOT / "bench"), "hello_app:app"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    for _ in range(150):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/hello")
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/hello")
             return server
         except OSError:
             time.sleep(0.1)

@@ -170,3 +170,14 @@ def test_the_lists_poll_never_gets_the_whole_page_back_as_a_304(app, fair, organ
     assert poll.status_code == 200 and "<main" not in poll.get_data(as_text=True)
     again = boss.get("/ledger?status=planned", headers={"HX-Request": "true", "If-None-Match": poll.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_refused_ledger_step_keeps_what_was_typed_and_lists_its_errors_at_the_top(app, fair, item, staff):
+    """The department's forms tell what to mend as the booth's forms do: a summary at the form's top
+    links to each field in error (the booth's and the ledger's steps share one form frame)."""
+    answer = post(staff, item, "finish", result="", evidence="合同编号 TA-2026-031")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "合同编号 TA-2026-031" in html
+    summary = html.split('class="notice error error-summary"')[1].split("</div>")[0]
+    assert 'href="#finish-result"' in summary and "#finish-evidence" not in summary
+    assert fresh(item).status is Status.planned

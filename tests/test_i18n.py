@@ -85,3 +85,22 @@ def test_a_kiosk_served_under_a_path_keeps_it_in_every_link_of_its_frame(client,
     assert 'href="/kiosk/organiser/"' in mounted and 'href="/kiosk/ledger"' in mounted
     assert 'href="/kiosk/static/app.css?v=' in mounted and 'href="/ledger"' not in mounted
     assert 'href="/ledger"' in client.get("/organiser/").get_data(as_text=True)
+
+
+def test_the_account_menu_follows_the_role_and_the_language_in_one_process(app, fair, organiser):
+    """The account menu is rendered once per (role, language, path): an organiser's menu, in Chinese
+    then in English, and a department's account after them sees only its own link."""
+    from kiosk.extensions import db
+    from tests.factories import department_staff
+    from tests.helpers import login
+    staff = department_staff(fair.booths[0].department)
+    db.session.commit()
+    organisers, departments = app.test_client(), app.test_client()
+    login(organisers, organiser.username)
+    login(departments, staff.username)
+    assert "组织方账号" in organisers.get("/organiser/").get_data(as_text=True)
+    organisers.get("/lang/en")
+    english = organisers.get("/organiser/").get_data(as_text=True)
+    assert ">Organisers</a>" in english and "组织方账号" not in english
+    own = departments.get("/ledger").get_data(as_text=True)
+    assert "大比拼排名" in own and "组织方账号" not in own and "/organiser/" not in own

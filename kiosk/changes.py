@@ -20,7 +20,9 @@ Rather than each service remembering to say so, a flush listener looks at what t
   keeps rendered by it.
 
 The read-only API (kiosk.api) tags its answers with all_fairs_version(): the sum of the same versions
-over every fair.
+over every fair. Its requests also show their booth's code and department's name, so a new code or
+name moves `updated_at` of every request at that booth (relabelled): a client that follows the API
+with modified_since hears of it.
 
 Filing writes past the ORM, for speed: it moves its booth's queue with `queue_moved()` in the same
 UPDATE that takes the ticket number.
@@ -85,6 +87,9 @@ class _Moved:
     #: departments whose ledger shows a request that changed
     ledgers: set[int] = field(default_factory=set)
     requests: dict[int, ServiceRequest] = field(default_factory=dict)  # by id(), as objects may be new
+    #: booths, and departments, whose requests show another code or name than before
+    relabelled_booths: set[int] = field(default_factory=set)
+    relabelled_departments: set[int] = field(default_factory=set)
 
 
 @event.listens_for(so.Session, "before_flush")
@@ -109,6 +114,8 @@ def _move(session: so.Session, _context) -> None:
         for booth_id, fair_id in connection.execute(of_departments):
             moved.booths.add(booth_id)
             moved.fairs.add(fair_id)
+    if moved.relabelled_booths or moved.relabelled_departments:
+        _relabel(session, connection, moved)
     moved.booths.discard(None)
     moved.fairs.discard(None)
     moved.ledgers.discard(None)
@@ -136,6 +143,18 @@ def _move(session: so.Session, _context) -> None:
             session.expire(obj, ["queue_version"])
         elif isinstance(obj, Fair) and obj.id in moved.fairs:
             session.expire(obj, ["setup_version"])
+
+
+def _relabel(session: so.Session, connection, moved: _Moved) -> None:
+    """Every request at a relabelled booth, or at a booth of a renamed department, is changed as
+    the API shows it: its updated_at moves (in one UPDATE; a department has thousands)."""
+    requests = ServiceRequest.__table__
+    at = requests.c.booth_id.in_(moved.relabelled_booths) | requests.c.booth_id.in_(
+        sa.select(Booth.id).where(Booth.department_id.in_(moved.relabelled_departments)))
+    connection.execute(sa.update(requests).where(at).values(updated_at=utcnow()))
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, ServiceRequest):
+            session.expire(obj, ["updated_at"])
 
 
 @event.listens_for(so.Session, "after_soft_rollback")
@@ -201,6 +220,10 @@ def _round_item(entry: RoundItem, _moved, session) -> None:
 def _booth(booth, moved, _session):
     if booth.id is not None:
         moved.booths.add(booth.id)
+        attrs = so.attributes.instance_state(booth).attrs
+        if attrs.code.history.has_changes() or attrs.department_id.history.has_changes() \
+                or attrs.department.history.has_changes():
+            moved.relabelled_booths.add(booth.id)
     moved.fairs.add(booth.fair.id if booth.fair is not None else booth.fair_id)
     # A booth moved to another fair changes that fair too.
     moved.fairs.update(f.id for f in so.attributes.instance_state(booth).attrs.fair.history.deleted if f is not None)
@@ -220,6 +243,8 @@ def _fair(fair, moved, _session):
 def _department(department, moved, _session):
     if department.id is not None:  # a new department has no booth yet
         moved.departments.add(department.id)
+        if so.attributes.instance_state(department).attrs.name.history.has_changes():
+            moved.relabelled_departments.add(department.id)
 
 
 #: what a flushed object of each type moves

@@ -205,3 +205,31 @@ def test_nothing_in_the_api_writes_but_the_tokens_last_use(app, client, filed):
         answer = getattr(client, method)("/api/v1/requests", headers=bearer(secret))
         assert answer.status_code in (400, 405), method  # (400: the CSRF check, before any route)
     assert db.session.scalar(sa.select(sa.func.count(ServiceRequest.id))) == 5
+
+
+def test_a_booth_given_a_new_code_or_a_department_renamed_shows_as_modified(app, client, filed):
+    """The API shows each request's booth code and department name; a client that follows it with
+    modified_since must hear when either changes, not keep the old one for good."""
+    from kiosk.fairs.setup import rename_booth
+    secret = token()
+    hour_ago = utcnow() - timedelta(hours=1)
+    db.session.execute(sa.update(ServiceRequest.__table__).values(updated_at=hour_ago))
+    db.session.commit()
+    stamp = (hour_ago + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%S") + "Z"
+    assert get(client, f"/api/v1/requests?modified_since={stamp}", secret).json["count"] == 0
+    resolved = filed[1]  # at B01
+    rename_booth(resolved.booth, "B31")
+    db.session.commit()
+    changed = get(client, f"/api/v1/requests?modified_since={stamp}", secret).json["results"]
+    assert [(r["service_request_id"], r["booth_code"]) for r in changed] == [(str(resolved.id), "B31")]
+
+    db.session.execute(sa.update(ServiceRequest.__table__).values(updated_at=hour_ago))
+    db.session.commit()
+    planned = filed[0]  # at B07, on the ledger
+    planned.booth.department.name = "泰安市自然资源和规划局（更名）"
+    db.session.commit()
+    changed = get(client, f"/api/v1/requests?modified_since={stamp}", secret).json["results"]
+    assert [(r["service_request_id"], r["agency_responsible"]) for r in changed] == [
+        (str(planned.id), "泰安市自然资源和规划局（更名）")]
+    on_ledger = get(client, f"/api/v1/ledger-items?modified_since={stamp}", secret).json["results"]
+    assert [r["agency_responsible"] for r in on_ledger] == ["泰安市自然资源和规划局（更名）"]

@@ -120,7 +120,8 @@ PATHS = {
         "summary": "Requests, oldest first, filtered.",
         "description": "To follow changes, keep the largest updated_datetime seen and ask with modified_since "
                        "set to it: what changed at or after that moment comes back (the last one again, "
-                       "harmlessly). Personal fields only for a token with the personal scope.",
+                       "harmlessly). A booth's new code or its department's new name changes each of its "
+                       "requests. Personal fields only for a token with the personal scope.",
         "parameters": [
             parameter("fair", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Only this fair's requests."),
             parameter("status", {"type": "string", "enum": ["open", "closed"]}, "Open311's status."),

@@ -66,20 +66,22 @@ def register(app):
     @demo.command("load")
     @click.option("--password", help="one password for every demo account (default: a random one each)")
     def load(password):
-        """Load the demo fair into an empty database (no fair, no account); print the URL and the
-        logins, which are made at random on each install and kept in instance/demo-logins.txt."""
-        from kiosk.demo import build_demo_fair, in_use
+        """Load the demo fair and last month's (closed, its plans on the ledger) into an empty
+        database (no fair, no account); print the URL and the logins, which are made at random on
+        each install and kept in instance/demo-logins.txt."""
+        from kiosk.demo import build_demo_fair, build_demo_history, in_use
         logins = Path(current_app.instance_path) / "demo-logins.txt"
         if in_use():
             click.echo("A fair or an account exists already: the demo fair was not loaded.")
         else:
             accounts = []
             fair = build_demo_fair(password, logins=accounts)
+            past = build_demo_history(fair)
             logins.parent.mkdir(parents=True, exist_ok=True)
             logins.unlink(missing_ok=True)  # made anew, readable by the kiosk's user alone from the start
             with open(os.open(logins, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
                 out.writelines(f"{name}\t{secret}\n" for name, secret in accounts)
-            click.echo(f"Demo fair loaded: {fair.name}")
+            click.echo(f"Demo fair loaded: {fair.name}, and last month's, closed, on the ledger: {past.name}")
         if logins.exists():
             lines = logins.read_text(encoding="utf-8").splitlines()
             click.echo(f"  demo logins (account / password), kept in {logins}:")

@@ -1,5 +1,6 @@
 """A realistic demo fair, named as a demo: 15 departments, 10 banks, a staff account per booth,
-requests in every state.
+requests in every state; and last month's fair, closed, whose plans are on the ledger in every
+state of their own, with slips, efficiency points and that month's ranking published.
 
 Only `flask demo load` makes it. Its accounts get random passwords on each install (the command
 keeps them in instance/), and its tracking tokens are as random as any company's: the seeded
@@ -7,7 +8,7 @@ generator only picks the demo's content, so that it reads the same on every inst
 """
 import random
 import secrets
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -123,6 +124,95 @@ def build_demo_fair(password: str | None = None, logins: list | None = None) -> 
     return fair
 
 
+def build_demo_history(fair: Fair) -> Fair:
+    """Last month's fair (the 15th), closed, beside the demo fair, committed: the ledger then shows
+    its plans closed out on time and late, extended, done and awaiting confirmation, open and
+    overdue, due within 14 days, and one the company disputed; the scoreboard shows last month,
+    with efficiency points for six departments and the ranking published. Every step after the
+    fair is a real move (kiosk.ledger.moves) dated when it would have happened."""
+    from kiosk.figures.periods import Period
+    from kiosk.ledger import moves
+    from kiosk.scoreboard.service import enter_points, publish_ranking
+    from kiosk.timeutil import fair_today
+
+    rng = random.Random(1015)
+    today = fair_today()
+    day = (today.replace(day=1) - timedelta(days=1)).replace(day=15)
+    organiser = db.session.scalar(sa.select(User).filter_by(role=Role.organiser).order_by(User.id))
+    past = Fair(name=f"{day.year}年{day.month}月{CITY}要素保障大集（演示）", date=day, venue=f"{CITY}会展中心一号馆",
+                status=FairStatus.closed)
+    db.session.add(past)
+    zones = [add_zone(past, "要素保障部门专区"), add_zone(past, "金融服务专区")]
+    booths = [add_booth(past, zones[0 if b.code.startswith("B") else 1], b.code, b.department.name, b.department.kind)
+              for b in sorted(fair.booths, key=lambda b: b.code)]
+    db.session.flush()
+    companies = db.session.scalars(sa.select(Company).order_by(Company.id)).all()
+    noon = datetime.combine(day, time(4, 0))  # 12:00 in Tai'an: filed during the morning
+    stories = ["on_time"] * 6 + ["late"] + ["done"] * 2 + ["overdue"] * 2 + ["extended"] + ["soon"] * 2 + [
+        "later"] * 2 + ["disputed"]
+    plans = []
+    for n, story in enumerate(stories):
+        # The first department's ledger account has one closed out, one done, one overdue, one open.
+        booth = booths[0] if n in (0, 7, 10, 15) else booths[1 + n % 14]
+        category = rng.choice([c for c in Category if c is not Category.funding])
+        plans.append((story, _demo_request(past, booth, companies[n % len(companies)], category, Status.planned,
+                                           organiser, rng, noon=noon)))
+    for n in range(14):
+        booth = booths[15 + n % 10] if n % 2 else booths[(n * 3 + 1) % 15]
+        category = Category.funding if booth.code.startswith("F") else Category.policy
+        _demo_request(past, booth, companies[n % len(companies)], category,
+                      Status.withdrawn if n == 13 else Status.resolved, organiser, rng, noon=noon)
+    db.session.flush()
+    _demo_slips(past, rng)
+
+    def at(offset_days: int) -> datetime:  # 10:00 in Tai'an, that many days after the fair
+        return datetime.combine(day + timedelta(days=offset_days), time(2, 0), tzinfo=UTC)
+
+    def due(item, when: date) -> None:
+        item.plan_due = item.current_due = when
+
+    span = (today - day).days  # 16 to 46 days
+    for story, item in plans:
+        if story in ("on_time", "disputed"):
+            due(item, day + timedelta(days=10))
+            moves.finish(item, organiser, item.version, result="已按方案办结，相关手续已办理完毕。", evidence="批复文件已送达企业",
+                         now=at(6))
+            moves.confirm(item, organiser, item.version, now=at(7))
+        elif story == "late":
+            due(item, day + timedelta(days=5))
+            moves.extend(item, organiser, item.version, new_due=day + timedelta(days=9), reason="等待省级部门批复",
+                         today=day + timedelta(days=4), now=at(4))
+            moves.extend(item, organiser, item.version, new_due=day + timedelta(days=13), reason="企业补充材料",
+                         today=day + timedelta(days=8), now=at(8))
+            moves.finish(item, organiser, item.version, result="批复已下达，已办结。", evidence="批复文号 泰政字〔2026〕8号",
+                         now=at(12))
+            moves.confirm(item, organiser, item.version, now=at(14))
+        elif story == "done":
+            due(item, today + timedelta(days=10))
+            moves.finish(item, organiser, item.version, result="已完成现场踏勘并出具书面意见。", evidence="踏勘记录",
+                         now=at(span - 1))
+        elif story == "overdue":
+            due(item, today - timedelta(days=3))
+        elif story == "extended":
+            due(item, today - timedelta(days=2))
+            moves.extend(item, organiser, item.version, new_due=today + timedelta(days=20), reason="待规划调整方案批复",
+                         today=today - timedelta(days=3), now=at(span - 3))
+        else:
+            due(item, today + timedelta(days=6 if story == "soon" else 40))
+    db.session.flush()
+    for story, item in plans:
+        if story == "on_time":
+            moves.company_verdict(item, accepted=True, rating=5, words=None)
+        elif story == "disputed":
+            moves.company_verdict(item, accepted=False, rating=2, words="用地手续只办了一半，土地证还没有拿到。")
+    month = Period.of("month", day)
+    for n, booth in enumerate(booths[:6]):
+        enter_points(booth.department, day, Decimal(95 - 5 * n), "按时报送周进度，参加专题会商", organiser)
+    publish_ranking(month, organiser, today=today)
+    db.session.commit()
+    return past
+
+
 def _demo_slips(fair, rng):
     """Slips for most requests with an outcome; one bad one, flagged for a follow-up call."""
     done = [r for r in fair_requests(fair) if r.status.has_outcome]
@@ -141,9 +231,10 @@ def fair_requests(fair):
     return db.session.scalars(sa.select(ServiceRequest).filter_by(fair_id=fair.id).order_by(ServiceRequest.id)).all()
 
 
-def _demo_request(fair, booth, company, category, status, organiser, rng) -> ServiceRequest:
+def _demo_request(fair, booth, company, category, status, organiser, rng, *, noon=None) -> ServiceRequest:
+    """A request filed during the morning before noon (UTC; by default, now)."""
     booth.last_seq += 1
-    created = utcnow() - timedelta(minutes=rng.randint(5, 240))
+    created = (noon or utcnow()) - timedelta(minutes=rng.randint(5, 240))
     item = ServiceRequest(
         fair=fair, booth=booth, company=company, company_name=company.name, ticket_no=f"{booth.code}-{booth.last_seq:03d}",
         # A token as intake.service makes one: a demo's links are no easier to guess than any other.

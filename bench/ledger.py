@@ -31,7 +31,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -61,11 +61,12 @@ def build(url: str, fairs: int, per_fair: int) -> dict:
     from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
     from kiosk.ledger.models import Extension
     from kiosk.service_requests.models import Category, ServiceRequest, Status
+    from kiosk.timeutil import fair_today
 
     rng = random.Random(15)
-    today = date.today()
     app = create_app()
     with app.app_context():
+        today = fair_today()  # the ledger's day, as the page counts overdue (not the server's UTC day)
         organiser = User(username="bench-admin", display_name="市工业推进办", role=Role.organiser)
         organiser.set_password(PASSWORD)
         db.session.add(organiser)
@@ -170,10 +171,11 @@ def overdue_query_figures(url: str, department_id: int) -> dict:
     from kiosk.extensions import db
     from kiosk.figures.ledger import overdue_count
     from kiosk.service_requests.models import ServiceRequest, overdue_on_sql
+    from kiosk.timeutil import fair_today
 
     app = create_app()
     with app.app_context():
-        today = date.today()
+        today = fair_today()
         overdue_count(today)  # warm
         times = []
         for _ in range(50):

@@ -7,7 +7,6 @@ that Excel reads the Chinese as UTF-8. Anything a company typed is text a spread
 """
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,13 +24,10 @@ from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Fair
 from kiosk.service_requests.models import EventKind, ServiceRequest
 from kiosk.slips.models import DIMENSIONS
+from kiosk.spreadsheets import AMOUNT_FORMAT, DAY_FORMAT, TIME_FORMAT, safe_cell
 
 #: a cell's value before it is written: text, a number, a time, a day, or nothing
 Value = str | int | Decimal | datetime | date | None
-
-#: how Excel shows the typed cells (the city's habit: 2026-06-13 09:30)
-TIME_FORMAT, DAY_FORMAT, AMOUNT_FORMAT = "yyyy-mm-dd hh:mm", "yyyy-mm-dd", "#,##0.00"
-
 
 @dataclass(frozen=True)
 class Column:
@@ -96,17 +92,6 @@ def columns() -> list[Column]:
         Column("企业确认办理结果", lambda r, _: _confirmed(r), 10),
         Column("企业意见", _slip("comment"), 30),
     ]
-
-
-#: what openpyxl refuses in a cell (IllegalCharacterError): C0 controls but tab, newline, return
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def safe_cell(value: str) -> str:
-    """Text a spreadsheet will not run: a cell starting = + - @ (or a tab/CR) is a formula to Excel.
-    Control characters go first, so that none can hide a formula behind it."""
-    value = _CONTROL.sub("", value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _local(value: datetime) -> datetime:

@@ -15,6 +15,7 @@ from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import KINDS, RATING_POINTS, Scoreboard
 from kiosk.pdf import render_pdf
 from kiosk.scoreboard.models import Disclosure, PublishedRanking
+from kiosk.spreadsheets import safe_cell
 
 PDF_CSS = (Path(__file__).parent / "pdf.css").read_text()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,13 +104,6 @@ def ranking_xlsx(board: Scoreboard, frozen: PublishedRanking | None = None) -> t
     out = io.BytesIO()
     book.save(out)
     return f"{_stem(board, frozen)}.xlsx", XLSX, out.getvalue()
-
-
-def safe_cell(value: str) -> str:
-    """The exports' rule (kiosk.organiser.exports.safe_cell), imported when used: importing the
-    organiser package here would import its pages, which import this module."""
-    from kiosk.organiser.exports import safe_cell as organisers_rule
-    return organisers_rule(value)
 
 
 def _cell(value):

@@ -20,10 +20,13 @@ from kiosk.companies.validation import credit_code_check_char
 from kiosk.extensions import db
 from kiosk.fairs.models import DepartmentKind, Fair, FairStatus
 from kiosk.fairs.setup import add_booth, add_zone
+from kiosk.figures.periods import Period
+from kiosk.ledger import moves
+from kiosk.scoreboard.service import enter_points, publish_ranking
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SatisfactionSlip, SlipChannel
 from kiosk.slips.service import FOLLOW_UP_AT
-from kiosk.timeutil import utcnow
+from kiosk.timeutil import fair_today, utcnow
 
 CITY = "泰安市"
 DEPARTMENTS = [
@@ -130,11 +133,6 @@ def build_demo_history(fair: Fair) -> Fair:
     overdue, due within 14 days, and one the company disputed; the scoreboard shows last month,
     with efficiency points for six departments and the ranking published. Every step after the
     fair is a real move (kiosk.ledger.moves) dated when it would have happened."""
-    from kiosk.figures.periods import Period
-    from kiosk.ledger import moves
-    from kiosk.scoreboard.service import enter_points, publish_ranking
-    from kiosk.timeutil import fair_today
-
     rng = random.Random(1015)
     today = fair_today()
     day = (today.replace(day=1) - timedelta(days=1)).replace(day=15)

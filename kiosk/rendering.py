@@ -5,7 +5,8 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, request, url_for
 from flask.globals import _cv_app
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
+from markupsafe import Markup
 
 
 def render_block(template_name: str, block: str, **context) -> str:
@@ -55,9 +56,6 @@ def account_menu(role: str):
     """The account menu's links for a role (_account_menu.html), rendered once per language and
     path served under: every signed-in page shows them, and rendering them anew (nine links and
     their nine words) was a sixth of the frame's time."""
-    from flask_babel import get_locale
-    from markupsafe import Markup
-
     menus = current_app.extensions.setdefault("account_menus", {})
     key = (role, str(get_locale()), request.script_root)
     menu = menus.get(key)

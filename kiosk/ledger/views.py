@@ -83,10 +83,10 @@ _LIVE_HERE = Markup("<!--ledger-live-->")
 
 
 def _answer(*parts: bytes | Part):
-    """The parts as one answer: gzipped at level 1, the kept list compressed once (kiosk.gzipped),
-    where the browser takes gzip. The 48 KB list at Flask-Compress's level 6 took 1.3 ms, a third
-    of the page's time; these pages go to office computers, not to phones on 4G. (Flask-Compress
-    leaves a response that already says its Content-Encoding alone.)"""
+    """The parts as one answer, gzipped where the browser takes it: at level 1 (these pages go to
+    office computers, not to phones on 4G), the kept list compressed once (kiosk.gzipped). Each
+    view gzipped the whole page before: 0.18 ms at level 1 and 0.54 ms at Flask-Compress's 6, of a
+    page that takes about 2 ms. (Flask-Compress leaves an answer that says its Content-Encoding.)"""
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         response = make_response(gzip_of(*parts))
         response.headers["Content-Encoding"] = "gzip"

@@ -57,9 +57,9 @@ def ledger_and_setup_versions(department_id: int | None = None) -> tuple[int, tu
     sum of their setup versions, how many departments (the ledger page asks both at every view).
     The statements are built once: building one cost more than running it."""
     if department_id is None:
-        row = db.session.execute(_LEDGER_VERSIONS[False]).one()
+        row = db.session.execute(LEDGER_VERSIONS[False]).one()
     else:
-        row = db.session.execute(_LEDGER_VERSIONS[True], {"department_id": department_id}).one()
+        row = db.session.execute(LEDGER_VERSIONS[True], {"department_id": department_id}).one()
     return row[0], tuple(row[1:])
 
 
@@ -285,4 +285,4 @@ def _ledger_versions(one_department: bool):
 
 
 #: the ledger's versions over every department (False) or one (True)
-_LEDGER_VERSIONS = {one: _ledger_versions(one) for one in (False, True)}
+LEDGER_VERSIONS = {one: _ledger_versions(one) for one in (False, True)}

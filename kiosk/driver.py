@@ -70,20 +70,24 @@ class Reads:
         return None if row is None else row[0]
 
     def _connect(self):
-        self._connection = db.engine.raw_connection()
-        self._cursor = self._connection.cursor()
+        # Outside a transaction: these are reads of one statement each, and in a transaction
+        # psycopg sends a BEGIN before the first and the pool a ROLLBACK at the end, two round trips
+        # to PostgreSQL more than the reads. SQLAlchemy sets the connection back when it returns.
+        self._connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._cursor = self._connection.connection.dbapi_connection.cursor()
 
     def _execute(self, statement: DriverStatement, values: dict) -> None:
         sql, params = statement.prepare(self._dialect, values)
         try:
             self._cursor.execute(sql, params)
         except self._dialect.loaded_dbapi.Error as error:
-            if not self._dialect.is_disconnect(error, self._connection.dbapi_connection, self._cursor):
+            if not self._dialect.is_disconnect(error, self._connection.connection.dbapi_connection, self._cursor):
                 raise
             # The database restarted since this pooled connection was last used (SQLAlchemy's own
             # execution recovers the same way): drop it and read again on a new one. Only reads
             # go through here, so reading twice is harmless.
             self._connection.invalidate(error)
+            self._connection.close()
             self._cursor = None  # went with its connection
             self._connect()
             self._cursor.execute(sql, params)
@@ -98,7 +102,7 @@ class Reads:
 
 @contextmanager
 def driver_reads():
-    """A cursor on a connection from the app's pool, given back (and rolled back) at the end."""
+    """A cursor on a connection from the app's pool, outside a transaction, given back at the end."""
     reads = Reads(db.engine.dialect)
     try:
         yield reads

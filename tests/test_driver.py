@@ -59,7 +59,7 @@ def test_a_connection_lost_since_its_last_use_is_replaced_and_the_read_done(fair
     statement = DriverStatement(sa.select(sa.func.count()).select_from(ServiceRequest))
     request_in(fair)
     with driver_reads() as read:
-        read._connection.dbapi_connection.close()  # what a restart does to it, behind the pool's back
+        read._connection.connection.dbapi_connection.close()  # what a restart does, behind the pool's back
         assert read.scalar(statement) == 1
 
 

@@ -114,3 +114,32 @@ def test_a_session_signed_in_before_session_epochs_still_stands(app, fair):
         session["_user_id"] = f"{user.id}.{user.password_hash[-12:]}"
         session["_fresh"] = True
     assert tablet.get(f"/staff/booths/{booth(fair, 'B07').id}", headers=POLL).status_code == 200
+
+
+def test_a_signed_in_request_reads_its_account_and_writes_nothing_to_it(app, fair, organiser):
+    """The account is read through the driver and put in the request's session as loaded
+    (kiosk.auth.access.load_user): pages use it as any loaded account (its booth, its department),
+    and it goes back unwritten. Written back, it would undo a password reset made meanwhile."""
+    from sqlalchemy import event
+
+    from tests.factories import department_staff
+    staff = department_staff(booth(fair, "B07").department)
+    db.session.commit()
+    written = []
+
+    def note(_connection, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")):
+            written.append(statement)
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        tablet = login(app.test_client(), "b07")
+        ledger = login(app.test_client(), staff.username)
+        boss = login(app.test_client(), organiser.username)
+        written.clear()
+        queue = tablet.get(f"/staff/booths/{booth(fair, 'B07').id}")
+        assert queue.status_code == 200 and "B07" in queue.get_data(as_text=True)
+        assert booth(fair, "B07").department.name in ledger.get("/ledger").get_data(as_text=True)  # its department
+        assert boss.get("/organiser/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert written == []

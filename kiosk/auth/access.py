@@ -15,8 +15,8 @@ from flask import abort, session
 from flask_login import current_user, login_required
 
 from kiosk import poll_reads
-from kiosk.auth.models import Role, User, session_holds
-from kiosk.extensions import db
+from kiosk.auth.models import Role, User, session_holds, session_parts
+from kiosk.extensions import db, login_manager
 from kiosk.fairs.models import Booth
 from kiosk.service_requests.models import ServiceRequest
 
@@ -52,6 +52,26 @@ class Viewer:
     """Who polls a queue: what can_see_booth asks of a user, and nothing more."""
     booth_id: int | None
     is_organiser: bool
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the account the session names, if the session still stands for it
+    (session_holds), read through the driver (poll_reads.signed_in_user) and put in the request's
+    session as if the ORM had loaded it."""
+    user_id = session_parts(session_id)[0]
+    if user_id is None:
+        return None
+    with poll_reads.reading() as read:
+        user = poll_reads.signed_in_user(read, user_id)
+    if user is None or not session_holds(session_id, user):
+        return None
+    # (Loaded already in this session, say by a hook: the one the session holds.)
+    already = db.session.identity_map.get(sa.inspect(user).key)
+    if already is not None:
+        return already
+    db.session.add(user)
+    return user
 
 
 def poll_viewer(read) -> Viewer | None:

@@ -8,7 +8,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.extensions import db, login_manager
+from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, enum_column
 from kiosk.timeutil import utcnow
 
@@ -90,7 +90,7 @@ class LoginAttempt(db.Model):
         return f"<LoginAttempt {self.username} {'ok' if self.succeeded else 'failed'}>"
 
 
-def _session_parts(session_id: str) -> tuple[int | None, str, str]:
+def session_parts(session_id: str) -> tuple[int | None, str, str]:
     """The user id, password mark and epoch a session names (User.get_id). A session signed in
     before epochs existed names none: it is epoch 0, so that an upgrade signs no tablet out."""
     user_id, _, rest = (session_id or "").partition(".")
@@ -98,23 +98,11 @@ def _session_parts(session_id: str) -> tuple[int | None, str, str]:
     return (int(user_id) if user_id.isdigit() else None), password_mark, epoch or "0"
 
 
-#: the signed-in account, by a statement built once: every signed-in request runs it, and
-#: session.get builds a new one and works out its cache key each time (0.05 of its 0.4 ms)
-_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
-
-
-@login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, _ = _session_parts(session_id)
-    user = db.session.execute(_BY_ID, {"user_id": user_id}).scalar_one_or_none() if user_id is not None else None
-    return user if user is not None and session_holds(session_id, user) else None
-
-
 def session_holds(session_id: str, account) -> bool:
     """Whether a session (User.get_id) still stands for the account it names (a User, or the poll's
     Account row): not after a new password, nor a logout anywhere, nor once the account is switched
     off. The one test, for load_user and the queue poll."""
-    _, password_mark, epoch = _session_parts(session_id)
+    _, password_mark, epoch = session_parts(session_id)
     return (bool(password_mark) and account.active and account.password_hash.endswith(password_mark)
             and epoch == str(account.session_epoch))
 
@@ -125,7 +113,7 @@ def why_session_ended(session_id: str) -> str | None:
     "off" (the account was switched off), "signed_out" (the account signed out, here or on another
     browser), or None (it stands, or the session never named anyone): a tablet sent back to the
     sign-in page is told, not left guessing."""
-    user_id, password_mark, epoch = _session_parts(session_id)
+    user_id, password_mark, epoch = session_parts(session_id)
     user = db.session.get(User, user_id) if user_id is not None else None
     if user is None or not password_mark:
         return None

@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from kiosk import poll_reads
 from kiosk.auth.access import ledger_item_or_404, ledger_user_required, organiser_required, request_by_token_or_404
-from kiosk.changes import ledger_and_setup_versions
 from kiosk.extensions import db
 from kiosk.figures.ledger import DEFINITIONS, ledger_figures
 from kiosk.formtools import clean_text, int_or_none
@@ -61,7 +61,8 @@ def index():
     today = fair_today()
     # Moves with any of the shown department's items (or any item, for the whole ledger) and with
     # the date: an item falls overdue at midnight with nothing written.
-    version, setup = ledger_and_setup_versions(wanted.department)
+    with poll_reads.reading() as read:
+        version, setup = poll_reads.ledger_versions(read, wanted.department)
     etag = (f"L{wanted.department or ''}-{version}-{today}-{request.query_string.decode()}-"
             f"{'o' if current_user.is_organiser else 'd'}-{language_key()}")
     polled = request.htmx and not request.htmx.boosted

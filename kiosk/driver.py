@@ -70,24 +70,25 @@ class Reads:
         return None if row is None else row[0]
 
     def _connect(self):
-        # Outside a transaction: these are reads of one statement each, and in a transaction
-        # psycopg sends a BEGIN before the first and the pool a ROLLBACK at the end, two round trips
-        # to PostgreSQL more than the reads. SQLAlchemy sets the connection back when it returns.
-        self._connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        self._cursor = self._connection.connection.dbapi_connection.cursor()
+        self._connection = db.engine.raw_connection()
+        if self._dialect.name == "postgresql":
+            # Outside a transaction: these are reads of one statement each, and in a transaction
+            # psycopg sends a BEGIN before the first and the pool a ROLLBACK at the end, two round
+            # trips more than the reads. (SQLite's driver begins none for reads.)
+            self._connection.dbapi_connection.autocommit = True
+        self._cursor = self._connection.cursor()
 
     def _execute(self, statement: DriverStatement, values: dict) -> None:
         sql, params = statement.prepare(self._dialect, values)
         try:
             self._cursor.execute(sql, params)
         except self._dialect.loaded_dbapi.Error as error:
-            if not self._dialect.is_disconnect(error, self._connection.connection.dbapi_connection, self._cursor):
+            if not self._dialect.is_disconnect(error, self._connection.dbapi_connection, self._cursor):
                 raise
             # The database restarted since this pooled connection was last used (SQLAlchemy's own
             # execution recovers the same way): drop it and read again on a new one. Only reads
             # go through here, so reading twice is harmless.
             self._connection.invalidate(error)
-            self._connection.close()
             self._cursor = None  # went with its connection
             self._connect()
             self._cursor.execute(sql, params)
@@ -96,13 +97,23 @@ class Reads:
         try:
             if self._cursor is not None:
                 self._cursor.close()
+            if self._dialect.name == "postgresql":
+                self._transactional_again()
         finally:
             self._connection.close()  # back to the pool
+
+    def _transactional_again(self) -> None:
+        """As the pool's other users expect it: a transaction begins at the first statement."""
+        try:
+            self._connection.dbapi_connection.autocommit = False
+        except self._dialect.loaded_dbapi.Error as error:  # it died meanwhile: the pool drops it
+            self._connection.invalidate(error)
 
 
 @contextmanager
 def driver_reads():
-    """A cursor on a connection from the app's pool, outside a transaction, given back at the end."""
+    """A cursor on a connection from the app's pool (on PostgreSQL outside a transaction), given
+    back at the end."""
     reads = Reads(db.engine.dialect)
     try:
         yield reads

@@ -59,7 +59,7 @@ def test_a_connection_lost_since_its_last_use_is_replaced_and_the_read_done(fair
     statement = DriverStatement(sa.select(sa.func.count()).select_from(ServiceRequest))
     request_in(fair)
     with driver_reads() as read:
-        read._connection.connection.dbapi_connection.close()  # what a restart does, behind the pool's back
+        read._connection.dbapi_connection.close()  # what a restart does, behind the pool's back
         assert read.scalar(statement) == 1
 
 
@@ -84,3 +84,21 @@ def test_the_fenced_reads_give_named_rows_with_the_values_the_orm_gives(fair, or
     assert [row.id for row in joined_rows] == [taken.id] and joined_rows[0].lead_booth_id == booth(fair, "B07").id
     assert (staff.role, staff.active, staff.booth_id) == (Role.staff, True, booth(fair, "B07").id)
     assert boss.role is Role.organiser and boss.booth_id is None
+
+
+def test_the_reads_run_outside_a_transaction_and_the_connection_goes_back_as_it_came(fair):
+    """On PostgreSQL a transaction would cost a BEGIN before the reads and a ROLLBACK after them,
+    two round trips; the pool's next user (a session that writes) must find it transactional again.
+    (SQLite's driver begins no transaction for reads.)"""
+    statement = DriverStatement(sa.select(sa.func.count()).select_from(ServiceRequest))
+    request_in(fair)
+    with driver_reads() as read:
+        assert read.scalar(statement) == 1
+        raw = read._connection.dbapi_connection
+        if db.engine.dialect.name == "postgresql":
+            import psycopg
+            assert raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        else:
+            assert not raw.in_transaction
+    if db.engine.dialect.name == "postgresql":
+        assert raw.autocommit is False

@@ -104,8 +104,9 @@ _user_values = {"role": _by_value(Role), "active": bool, "created_at": as_dateti
 
 def signed_in_user(read: Reads, user_id: int) -> User | None:
     """The account as the ORM would load it, from one read: every signed-in request loads it, and
-    SQLAlchemy's load took most of a signed-in request's own time on PostgreSQL. Detached, with
-    every column loaded and nothing to write: the caller attaches it to the request's session."""
+    on PostgreSQL SQLAlchemy's load was a third of a signed-in 304's own time (0.87 of 2.4 ms,
+    in-process). Detached, with every column loaded and nothing to write: the caller attaches it
+    to the request's session."""
     row = read.one(_USER, user_id=user_id)
     if row is None:
         return None

@@ -52,15 +52,16 @@ def link(endpoint: str) -> str:
     return url
 
 
-def account_menu(role: str):
-    """The account menu's links for a role (_account_menu.html), rendered once per language and
-    path served under: every signed-in page shows them, and rendering them anew (nine links and
-    their nine words) was a sixth of the frame's time."""
+def account_menu(user):
+    """The account menu's links for the user's role (_account_menu.html), rendered once per role,
+    language and path served under: every signed-in page shows them, and rendering them anew (nine
+    links and their nine words) was a sixth of the frame's time."""
     menus = current_app.extensions.setdefault("account_menus", {})
-    key = (role, str(get_locale()), request.script_root)
+    key = (user.role, str(get_locale()), request.script_root)
     menu = menus.get(key)
     if menu is None:
-        menu = menus[key] = Markup(current_app.jinja_env.get_template("_account_menu.html").render(role=role))
+        menu = menus[key] = Markup(current_app.jinja_env.get_template("_account_menu.html").render(
+            organiser=user.is_organiser, department_staff=user.is_department_staff))
     return menu
 
 

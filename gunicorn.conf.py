@@ -22,6 +22,17 @@ keepalive = 75
 reuse_port = True
 
 
+def post_worker_init(worker):
+    """Each process compiles the kiosk's templates before it takes requests (a second or so),
+    rather than during the first submissions (kiosk.rendering.compile_templates)."""
+    from flask import Flask
+
+    if isinstance(worker.wsgi, Flask):  # (not a benchmark's wrapper around the kiosk)
+        from kiosk.rendering import compile_templates
+
+        compile_templates(worker.wsgi)
+
+
 # The access log must not carry the links that stand in for a password: a company's tracking link
 # /t/<token> (its request, its contact) and the hall screen's /screen/<token>. They show up in the
 # request line, the path, and the Referer of everything those pages load; every atom is masked.

@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from sqlalchemy.dialects import postgresql
 from kiosk.changes import queue_moved
 from kiosk.companies.models import Company
 from kiosk.database import in_transaction
+from kiosk.driver import DriverStatement, driver_writes
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.intake.limits import SUBMIT_WINDOW, SUBMITS_PER_DEVICE
@@ -79,8 +81,9 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None,
     fair_id: the fair whose form was sent, which must offer the booth (its own, not hidden), else
     BoothNotOffered. An intake with a device (a phone's) may file SUBMITS_PER_DEVICE requests per
     SUBMIT_WINDOW, else TooManySubmissions; a repeat of one already filed is always answered.
-    on_its_own: the caller writes nothing else, before or after (a phone's submission): see
-    _autocommit_connection. Otherwise the filing is committed with whatever the session holds.
+    on_its_own: the caller writes nothing else, before or after (a phone's submission): the
+    filing is then committed on its own (_on_the_driver). Otherwise it is committed with whatever
+    the session holds.
 
     The first minutes of a fair bring hundreds of these at once, so everything is checked and
     written by the database in one go, past the ORM (whose bookkeeping cost twice the statements):
@@ -103,39 +106,69 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None,
         return {**values, "token": secrets.token_urlsafe(18)}
 
     file = _file_in_one_statement if db.session.get_bind().dialect.name == "postgresql" else _file_step_by_step
-    if on_its_own and (connection := _autocommit_connection()) is not None:
-        return _retrying(lambda: file(connection, attempt()))
-    return in_transaction(lambda: file(db.session.connection(), attempt()))
+    if on_its_own and _session_untouched():
+        return _retrying(lambda: _on_the_driver(file, attempt()))
+    return in_transaction(lambda: file(_InSession(), attempt()))
 
 
-def _autocommit_connection() -> sa.Connection | None:
-    """On PostgreSQL, if the session has used the database for nothing yet, its connection in
-    autocommit mode: the filing statement is then a transaction of its own, with no BEGIN and COMMIT
-    around it (each a round trip), and so is each read the request makes afterwards (the ticket's
-    page, which the phone gets as the answer), until the request ends and the connection goes back
-    to the pool as it was. None on SQLite, whose round trips are calls within the process."""
+def _session_untouched() -> bool:
+    """Whether the request's session has used the database for nothing yet: the filing may then
+    take a connection of its own (on SQLite a second writer beside an open transaction would wait
+    for it, and that transaction waits for the filing)."""
     session = db.session()  # the request's own Session (scoped_session does not proxy in_transaction)
-    if (session.get_bind().dialect.name != "postgresql" or session.in_transaction()
-            or session.new or session.dirty or session.deleted):
-        return None
-    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return not (session.in_transaction() or session.new or session.dirty or session.deleted)
+
+
+def _on_the_driver(file, values: dict) -> Filed:
+    """The filing on a connection of its own, on the database driver (kiosk.driver): around a small
+    statement SQLAlchemy's execution costs more than the statement, and hundreds come at once.
+    On PostgreSQL the one statement commits itself, with no BEGIN and COMMIT around it (each a
+    round trip); on SQLite the steps are committed together."""
+    with driver_writes() as statements:
+        return file(statements, values)
+
+
+class _InSession:
+    """The same statements on the request's session connection, in its transaction: for a filing
+    that is committed with what else the request writes (a walk-in entered by booth staff)."""
+
+    def __init__(self):
+        self._connection = db.session.connection()
+
+    def one(self, statement: DriverStatement, **values):
+        sql, params = statement.prepare(self._connection.dialect, values)
+        return self._connection.exec_driver_sql(sql, params).first()
+
+    def all(self, statement: DriverStatement, **values):
+        sql, params = statement.prepare(self._connection.dialect, values)
+        return self._connection.exec_driver_sql(sql, params).all()
+
+    def run(self, statement: DriverStatement, **values) -> None:
+        sql, params = statement.prepare(self._connection.dialect, values)
+        self._connection.exec_driver_sql(sql, params)
+
+    def scalar(self, statement: DriverStatement, **values):
+        row = self.one(statement, **values)
+        return None if row is None else row[0]
 
 
 def _retrying(file, attempts: int = 4) -> Filed:
-    """file() again after a lost race (in_transaction's retries, for a statement that commits itself:
-    a company first filed by a concurrent request, or the same form sent twice at once)."""
+    """file() again after a lost race or a busy database (in_transaction's retries, for a filing
+    on a connection of its own: a company first filed by a concurrent request, the same form sent
+    twice at once, SQLite's other writers). Not after a connection lost: the statement may have
+    landed, and the phone's retry finds it by its key."""
     for attempt in range(1, attempts + 1):
         try:
             return file()
-        except sa.exc.IntegrityError:
-            if attempt == attempts:
+        except (sa.exc.IntegrityError, sa.exc.OperationalError) as error:
+            if attempt == attempts or error.connection_invalidated:
                 raise
             time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")
 
 
-def _file_in_one_statement(connection, values: dict) -> Filed:
-    rows = {outcome: row for outcome, *row in connection.execute(_FILE, values)}
+def _file_in_one_statement(statements, values: dict) -> Filed:
+    rows = {outcome: row for outcome, *row in statements.all(_FILE, **values)}
     if "filed" in rows:
         return Filed(*rows["filed"], filed_at=values["now"])
     if "earlier" in rows:
@@ -143,28 +176,31 @@ def _file_in_one_statement(connection, values: dict) -> Filed:
     raise {"not_offered": BoothNotOffered, "too_many": TooManySubmissions}.get(rows["refused"][2], FairNotOpen)()
 
 
-def _file_step_by_step(connection, values: dict) -> Filed:
-    """_FILE's steps in the same order, each a statement."""
-    if values["key"] and (earlier := connection.execute(_EARLIER, values).first()) is not None:
+def _file_step_by_step(statements, values: dict) -> Filed:
+    """_FILE's steps in the same order, each a statement. (Rows as the driver gives them: a
+    boolean may be 0/1, an enum its stored string.)"""
+    if values["key"] and (earlier := statements.one(_STEPS.earlier, **values)) is not None:
         return Filed(*earlier)
-    booth = connection.execute(_BOOTH, values).first()
-    offered_by = values["form_fair_id"]
-    if booth is None or (offered_by is not None and (booth.fair_id != offered_by or booth.hidden)):
+    booth = statements.one(_STEPS.booth, **values)
+    if booth is None:
         raise BoothNotOffered()
-    if values["device"] and connection.execute(_RECENT, values).scalar_one() >= values["limit"]:
+    _, code, name, fair_id, hidden, fair_status, fair_name = booth
+    offered_by = values["form_fair_id"]
+    if offered_by is not None and (fair_id != offered_by or hidden):
+        raise BoothNotOffered()
+    if values["device"] and statements.scalar(_STEPS.recent, **values) >= values["limit"]:
         raise TooManySubmissions()
-    if booth.fair_status is not FairStatus.open:
+    if fair_status != FairStatus.open.value:
         raise FairNotOpen()
-    company_id = connection.execute(_COMPANY, values).scalar()
+    company_id = statements.scalar(_STEPS.company, **values)
     if company_id is None:
-        company_id = connection.execute(_INSERT_COMPANY, values).scalar_one()
-    sequence = connection.execute(_NEXT_SEQUENCE, values).scalar_one()
-    ticket_no = f"{booth.code}-{sequence:03d}"
-    request_id = connection.execute(_INSERT_REQUEST, {
-        **values, "fair_id": booth.fair_id, "company_id": company_id, "ticket_no": ticket_no}).scalar_one()
-    connection.execute(_INSERT_EVENT, {**values, "request_id": request_id})
-    return Filed(request_id, ticket_no, values["token"], booth.code, booth.name, booth.fair_id, booth.fair_name,
-                 values["now"])
+        company_id = statements.scalar(_STEPS.insert_company, **values)
+    sequence = statements.scalar(_STEPS.next_sequence, **values)
+    ticket_no = f"{code}-{sequence:03d}"
+    request_id = statements.scalar(_STEPS.insert_request, **{
+        **values, "fair_id": fair_id, "company_id": company_id, "ticket_no": ticket_no})
+    statements.run(_STEPS.insert_event, **{**values, "request_id": request_id})
+    return Filed(request_id, ticket_no, values["token"], code, name, fair_id, fair_name, values["now"])
 
 
 # The statements, built once (they run for every submission). Written against the tables, so that
@@ -285,4 +321,9 @@ def _one_statement() -> sa.Select:
     ).add_cte(event)
 
 
-_FILE = _one_statement()
+#: what runs: compiled once per database, run on the driver's cursor (or as the driver would, in
+#: the session's transaction: _InSession)
+_FILE = DriverStatement(_one_statement())
+_STEPS = SimpleNamespace(**{name: DriverStatement(statement) for name, statement in {
+    "earlier": _EARLIER, "booth": _BOOTH, "recent": _RECENT, "company": _COMPANY, "insert_company": _INSERT_COMPANY,
+    "next_sequence": _NEXT_SEQUENCE, "insert_request": _INSERT_REQUEST, "insert_event": _INSERT_EVENT}.items()})

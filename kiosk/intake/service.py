@@ -105,7 +105,7 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None,
         # A new token each attempt: a COMMIT that raised may have landed with the one before.
         return {**values, "token": secrets.token_urlsafe(18)}
 
-    file = _file_in_one_statement if db.session.get_bind().dialect.name == "postgresql" else _file_step_by_step
+    file = _file_in_one_statement if db.engine.dialect.name == "postgresql" else _file_step_by_step
     if on_its_own and _session_untouched():
         return _retrying(lambda: _on_the_driver(file, attempt()))
     return in_transaction(lambda: file(_InSession(), attempt()))
@@ -115,6 +115,8 @@ def _session_untouched() -> bool:
     """Whether the request's session has used the database for nothing yet: the filing may then
     take a connection of its own (on SQLite a second writer beside an open transaction would wait
     for it, and that transaction waits for the filing)."""
+    if not db.session.registry.has():  # (none made yet: a phone's submission makes none at all)
+        return True
     session = db.session()  # the request's own Session (scoped_session does not proxy in_transaction)
     return not (session.in_transaction() or session.new or session.dirty or session.deleted)
 

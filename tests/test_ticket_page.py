@@ -1,5 +1,5 @@
-"""The ticket page that answers a phone's submission, made from a copy kept per booth and minute
-(kiosk.intake.ticket_page): each company sees exactly its own page, as if rendered whole."""
+"""The ticket page that answers a phone's submission, made from a copy kept per fair, category and
+minute (kiosk.intake.ticket_page): each company sees exactly its own page, as if rendered whole."""
 import pytest
 from flask import request
 

@@ -1,4 +1,5 @@
-"""The ticket's page that answers a phone's submission, made from a copy kept per booth and minute.
+"""The ticket's page that answers a phone's submission, made from a copy kept per fair, category
+and minute.
 
 When a fair opens, hundreds of submissions arrive at once (bench/bursts.py), and rendering the
 ticket's page was the largest part of each: 1.2-1.8 ms of about 5 in-process. Two requests just
@@ -9,9 +10,10 @@ page is that copy with its own values put in, escaped exactly as the template es
 What else the page shows is part of the copy's key: the fair as the filing read it, the category
 and the amount, which optional fields were filled in (a template may show a section only then),
 the minute of filing (the trail shows it, and how long ago it was), the language, WeChat or not,
-and the path the kiosk is served under. Pages that show
-more are rendered whole, as before: a phone with other tickets (they are listed), a flashed
-message, or a signed-in user.
+and the path the kiosk is served under. Pages that show more are rendered whole, as before: a
+phone with other tickets (they are listed), a flashed message, or a signed-in user.
+
+The copy holds nothing of any company's: it is rendered with stand-ins for all they typed.
 """
 import re
 import secrets

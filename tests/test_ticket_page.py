@@ -99,3 +99,19 @@ def test_a_phone_with_other_tickets_gets_them_listed(app, fair, one_minute):
     assert first.headers["HX-Push-Url"] != second.headers["HX-Push-Url"]
     assert page == phone.get(second.headers["HX-Push-Url"]).get_data(as_text=True)
 
+
+
+def test_a_phones_submission_opens_no_orm_session(app, fair):
+    """The filing runs on the driver and the page comes from the kept copy: nothing is left for the
+    ORM to do, whose session would cost a checkout and a commit in every submission of a burst."""
+    opened = []
+
+    @app.after_request
+    def look(response):  # (runs before the commit at the request's end, which was registered first)
+        if request.method == "POST":
+            opened.append(db.session.registry.has())
+        return response
+
+    first, second = submit(app, fair), submit(app, fair)
+    assert first[0] == first[1] and second[0] == second[1]
+    assert opened == [False, False]

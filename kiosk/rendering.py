@@ -152,6 +152,7 @@ def init_jinja(app) -> None:
     from kiosk.fairs.address import base_url
     from kiosk.figures.charts import tally_charts
     from kiosk.i18n import current_language, html_lang
+    from kiosk.safeurls import here
     from kiosk.service_requests.models import CATEGORY_LABELS
     from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
     from kiosk.timeutil import local_iso, local_time
@@ -166,6 +167,6 @@ def init_jinja(app) -> None:
         newstyle=True)
     app.jinja_env.filters.update(localtime=local_time, isotime=local_iso, percent=percent, stay=stay)
     app.jinja_env.globals.update(
-        html_lang=html_lang, asset=asset, link=link, account_menu=account_menu, tally_charts=tally_charts, current_language=current_language, fair_address=base_url,
+        html_lang=html_lang, asset=asset, link=link, here=here, account_menu=account_menu, tally_charts=tally_charts, current_language=current_language, fair_address=base_url,
         rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},
         category_names={c.value: label for c, label in CATEGORY_LABELS.items()})

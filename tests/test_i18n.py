@@ -104,3 +104,15 @@ def test_the_account_menu_follows_the_role_and_the_language_in_one_process(app, 
     assert ">Organisers</a>" in english and "组织方账号" not in english
     own = departments.get("/ledger").get_data(as_text=True)
     assert "大比拼排名" in own and "组织方账号" not in own and "/organiser/" not in own
+
+
+def test_a_kiosk_served_under_a_path_comes_back_under_it_after_switching_language_or_signing_in(client, fair):
+    """A `next=` made of request.path alone (which leaves out the path the kiosk is served at) sent
+    the browser out of the kiosk: nginx's /kiosk/ location would answer 404."""
+    mounted = "http://localhost/kiosk/"
+    form = client.get("/b/B07", base_url=mounted).get_data(as_text=True)
+    assert "/kiosk/lang/en?next=/kiosk/b/B07" in form
+    switched = client.get("/lang/en?next=/kiosk/b/B07", base_url=mounted)
+    assert switched.headers["Location"] == "/kiosk/b/B07"
+    signing_in = client.get("/organiser/", base_url=mounted)
+    assert signing_in.headers["Location"] == "/kiosk/login?next=/kiosk/organiser/"

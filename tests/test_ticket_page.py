@@ -115,3 +115,19 @@ def test_a_phones_submission_opens_no_orm_session(app, fair):
     first, second = submit(app, fair), submit(app, fair)
     assert first[0] == first[1] and second[0] == second[1]
     assert opened == [False, False]
+
+
+def test_a_kiosk_served_under_a_path_keeps_it_in_every_link_of_the_kept_page(app, fair, one_minute, renders):
+    submit(app, fair)  # a copy for the kiosk served at /
+    phone, mounted = app.test_client(), "http://localhost/kiosk/"
+    answer = phone.post(f"/f/{fair.id}", data=form_data(phone, "/b/B07"), headers={"HX-Request": "true"},
+                        base_url=mounted)
+    assert answer.headers["HX-Push-Url"].startswith("/kiosk/t/")
+    fresh = phone.get(answer.headers["HX-Push-Url"].removeprefix("/kiosk"), base_url=mounted)
+    page = answer.get_data(as_text=True)
+    assert page == fresh.get_data(as_text=True)
+    assert 'href="/kiosk/f/' in page and 'href="/f/' not in page and 'hx-get="/kiosk/t/' in page
+    assert len(renders) == 2
+    # The phone now remembers the company: "不是本企业？清空" comes back to the form under the path.
+    again = phone.get("/b/B07", base_url=mounted).get_data(as_text=True)
+    assert '<input type="hidden" name="back" value="/kiosk/b/B07">' in again

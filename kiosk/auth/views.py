@@ -12,7 +12,7 @@ from kiosk.auth.models import User, why_session_ended
 from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt, password_matches
 from kiosk.extensions import db, login_manager
 from kiosk.formtools import strip
-from kiosk.safeurls import local_path
+from kiosk.safeurls import here, local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -80,7 +80,7 @@ login_manager.session_protection = None
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    target = url_for("auth.login", next=here())
     if request.headers.get("HX-Request"):
         # A poll from a tablet whose session ended: send the whole page to the sign-in form.
         return "", 401, {"HX-Redirect": target}

@@ -94,9 +94,12 @@ class RequestLife(RuleBasedStateMachine):
     def take(self):
         self.attempt("take")
 
-    # Any text but NUL: no request brings one this far (kiosk.security refuses it first,
-    # tests/test_bad_input.py), and PostgreSQL refuses it in any text column.
-    @rule(text=st.text(alphabet=st.characters(exclude_characters="\x00"), min_size=1, max_size=20))
+    # Any text but NUL and lone surrogates: no request brings either this far (kiosk.security
+    # refuses NUL first, tests/test_bad_input.py; Werkzeug decodes UTF-8 with replacement, so a
+    # form cannot hold a lone surrogate), and neither database's driver can store them. (A fresh
+    # clone's CI run drew '\ud892' on both databases: 6 in 3,000 characters are surrogates.)
+    @rule(text=st.text(alphabet=st.characters(exclude_characters="\x00", exclude_categories=("Cs",)),
+                       min_size=1, max_size=20))
     def resolve(self, text):
         self.attempt("resolve", resolution=text)
 

@@ -144,6 +144,18 @@ class Writes(Reads):
             super().close()  # an unfinished transaction is rolled back by the pool
 
 
+class InTransaction(Reads):
+    """The same DriverStatements on a SQLAlchemy connection, in its transaction (committed with
+    whatever else it holds, by its owner): rows come as the driver gives them, as from Reads."""
+
+    def __init__(self, connection: sa.Connection):  # (no connection of its own to take or give back)
+        self._dialect, self._connection, self._cursor = connection.dialect, connection, None
+
+    def _execute(self, statement: DriverStatement, values: dict) -> None:
+        sql, params = statement.prepare(self._dialect, values)
+        self._cursor = self._connection.exec_driver_sql(sql, params)
+
+
 @contextmanager
 def driver_writes():
     """A Writes cursor on a connection from the app's pool, committed if the block ends normally."""

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 from kiosk.changes import queue_moved
 from kiosk.companies.models import Company
 from kiosk.database import in_transaction
-from kiosk.driver import DriverStatement, driver_writes
+from kiosk.driver import DriverStatement, InTransaction, driver_writes
 from kiosk.extensions import db
 from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.intake.limits import SUBMIT_WINDOW, SUBMITS_PER_DEVICE
@@ -108,7 +108,8 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None,
     file = _file_in_one_statement if db.engine.dialect.name == "postgresql" else _file_step_by_step
     if on_its_own and _session_untouched():
         return _retrying(lambda: _on_the_driver(file, attempt()))
-    return in_transaction(lambda: file(_InSession(), attempt()))
+    # (A walk-in entered by booth staff: committed with what else the request writes.)
+    return in_transaction(lambda: file(InTransaction(db.session.connection()), attempt()))
 
 
 def _session_untouched() -> bool:
@@ -128,30 +129,6 @@ def _on_the_driver(file, values: dict) -> Filed:
     round trip); on SQLite the steps are committed together."""
     with driver_writes() as statements:
         return file(statements, values)
-
-
-class _InSession:
-    """The same statements on the request's session connection, in its transaction: for a filing
-    that is committed with what else the request writes (a walk-in entered by booth staff)."""
-
-    def __init__(self):
-        self._connection = db.session.connection()
-
-    def one(self, statement: DriverStatement, **values):
-        sql, params = statement.prepare(self._connection.dialect, values)
-        return self._connection.exec_driver_sql(sql, params).first()
-
-    def all(self, statement: DriverStatement, **values):
-        sql, params = statement.prepare(self._connection.dialect, values)
-        return self._connection.exec_driver_sql(sql, params).all()
-
-    def run(self, statement: DriverStatement, **values) -> None:
-        sql, params = statement.prepare(self._connection.dialect, values)
-        self._connection.exec_driver_sql(sql, params)
-
-    def scalar(self, statement: DriverStatement, **values):
-        row = self.one(statement, **values)
-        return None if row is None else row[0]
 
 
 def _retrying(file, attempts: int = 4) -> Filed:
@@ -324,7 +301,7 @@ def _one_statement() -> sa.Select:
 
 
 #: what runs: compiled once per database, run on the driver's cursor (or as the driver would, in
-#: the session's transaction: _InSession)
+#: the session's transaction: InTransaction)
 _FILE = DriverStatement(_one_statement())
 _STEPS = SimpleNamespace(**{name: DriverStatement(statement) for name, statement in {
     "earlier": _EARLIER, "booth": _BOOTH, "recent": _RECENT, "company": _COMPANY, "insert_company": _INSERT_COMPANY,

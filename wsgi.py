@@ -1,4 +1,2 @@
-"""The WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
-from kiosk import create_app
-
-app = create_app()
+"""The WSGI entry point in a checkout: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
+from kiosk.wsgi import app  # noqa: F401

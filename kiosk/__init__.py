@@ -1,4 +1,6 @@
 """The kiosk of an element-guarantee fair (要素保障大集)."""
+__version__ = "0.2.0"  # the release: pyproject.toml, the footer, /healthz and CHANGELOG.md read it
+
 from pathlib import Path
 
 from flask import Flask
@@ -34,8 +36,15 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+def migrations_folder(app: Flask) -> str:
+    """Inside the package in an installed kiosk (the build maps them in: setup.py), at the top of a
+    checkout, where Flask-Migrate keeps them."""
+    packaged = Path(app.root_path) / "migrations"
+    return str(packaged if packaged.is_dir() else Path(app.root_path).parent / "migrations")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Kiosk(__name__, instance_relative_config=True)
+    app = Kiosk(__name__, instance_path=config.instance_folder(), instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter
     config.load(app)
     if test_config:
@@ -46,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=migrations_folder(app), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     compress.init_app(app)  # COMPRESS_REGISTER is off: registered below, for responses with a body

@@ -1,13 +1,41 @@
-"""flask commands: `flask users create-organiser NAME` makes the first organiser of a new install
-(the password from standard input), `flask users unlock NAME` lifts a sign-in lock; `flask demo load`
-fills an empty database with a demo fair; `flask backup create` / `flask backup restore` copy the
-SQLite database."""
+"""The kiosk's commands, as `kiosk ...` (an installed kiosk's entry point, `main`) or `flask --app
+wsgi ...` in a checkout: `users create-organiser NAME` makes the first organiser of a new install
+(the password from standard input), `users unlock NAME` lifts a sign-in lock; `demo load` fills an
+empty database with a demo fair; `backup create` / `backup restore` copy the database; `serve`
+(kiosk only) starts gunicorn with the kiosk's settings; and Flask-Migrate's `db upgrade`."""
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import FlaskGroup
+
+
+def main():
+    """`kiosk`: the flask commands bound to the kiosk, from any directory, with `serve` beside them."""
+    from kiosk import __version__, create_app
+
+    group = FlaskGroup(create_app=create_app, add_version_option=False, name="kiosk",
+                       help="要素保障大集 kiosk: `kiosk db upgrade`, `kiosk users create-organiser NAME`, "
+                            "`kiosk serve`, `kiosk backup create`.")
+    click.version_option(__version__, prog_name="kiosk")(group)
+    group.add_command(serve)
+    group.main(prog_name="kiosk")
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--bind", "-b", multiple=True, default=["127.0.0.1:8000"], show_default=True,
+              help="address:port to listen on (repeat for more)")
+@click.pass_context
+def serve(context, bind):
+    """Serve the kiosk with gunicorn and the kiosk's settings (kiosk/gunicorn_conf.py); any other
+    option is gunicorn's own (e.g. --access-logfile -). The process becomes gunicorn: the same pid,
+    SIGTERM stops it gracefully, SIGHUP reloads its workers."""
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:kiosk.gunicorn_conf",
+               *(f"--bind={address}" for address in bind), *context.args, "kiosk.wsgi:app"]
+    os.execv(sys.executable, command)
 
 
 def register(app):
@@ -40,7 +68,14 @@ def register(app):
             # In the kiosk's own language: there is no browser here to choose another.
             with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
                 raise click.ClickException(str(refused.message)) from None
-        click.echo(f"Organiser {user.username} created: sign in at {current_app.config['PUBLIC_BASE_URL']}/login")
+        click.echo(f"Organiser {user.username} created: sign in at {sign_in_address()}")
+
+    def sign_in_address() -> str:
+        # PUBLIC_BASE_URL is where the kiosk is reached; without it, the default printed in QR codes
+        # (127.0.0.1:5000) is only a guess at where this install listens.
+        if os.environ.get("PUBLIC_BASE_URL"):
+            return f"{current_app.config['PUBLIC_BASE_URL']}/login"
+        return "/login on the kiosk's address (set PUBLIC_BASE_URL to the address phones reach, for the QR codes)"
 
     @users.command("unlock")
     @click.argument("name")
@@ -92,30 +127,35 @@ def register(app):
 
     @app.cli.group()
     def backup():
-        """Consistent copies of the SQLite database."""
+        """Consistent copies of the database (SQLite's file, or PostgreSQL's through pg_dump)."""
 
     @backup.command("create")
     @click.option("--to", "target", type=click.Path(dir_okay=False, path_type=Path),
-                  help="where to write the copy (default: instance/backups/kiosk-<time>.db)")
-    def backup_create(target):
+                  help="where to write the copy (default: backups/kiosk-<time>.db or .dump in the instance folder)")
+    @click.option("--keep", type=click.IntRange(min=1),
+                  help="then remove all but the newest N copies that `backup create` made in that folder")
+    def backup_create(target, keep):
         """Copy the database while the kiosk keeps serving."""
-        from kiosk.backup import NotSQLite, create_backup
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = target or Path(current_app.instance_path) / "backups" / f"kiosk-{stamp}.db"
+        from kiosk.backup import BackupFailed, create_backup, default_name, keep_newest
+        url = current_app.config["SQLALCHEMY_DATABASE_URI"]
         try:
-            create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
-        except NotSQLite:
-            raise click.ClickException("Not an SQLite database: back it up with pg_dump.") from None
+            target = target or Path(current_app.instance_path) / "backups" / default_name(url, datetime.now())
+            create_backup(url, target)
+        except BackupFailed as failed:
+            raise click.ClickException(str(failed)) from None
         click.echo(f"Backup written to {target}")
+        if keep:
+            for old in keep_newest(target.parent, keep):
+                click.echo(f"Removed the older backup {old}")
 
     @backup.command("restore")
     @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--yes", is_flag=True, help="confirm: the current database is replaced")
     @click.option("--force-offline", is_flag=True,
-                  help="the kiosk is stopped although instance/serving.pid names a live process")
+                  help="the kiosk is stopped although serving.pid in the instance folder names a live process")
     def backup_restore(source, yes, force_offline):
         """Replace the database with a backup. Refused while the kiosk serves: stop it first."""
-        from kiosk.backup import KioskServing, NotSQLite, restore_backup
+        from kiosk.backup import BackupFailed, KioskServing, restore_backup
         if not yes:
             raise click.ClickException("This replaces the current database. Stop the kiosk, then add --yes.")
         try:
@@ -125,8 +165,6 @@ def register(app):
             raise click.ClickException(
                 f"The kiosk is serving (gunicorn pid {serving.pid}): stop it first, or it would lose what it "
                 "saves meanwhile. If it is stopped and the pid file is stale, add --force-offline.") from None
-        except NotSQLite:
-            raise click.ClickException("Not an SQLite database: restore it with pg_restore.") from None
-        except ValueError as damaged:
-            raise click.ClickException(str(damaged)) from None
+        except BackupFailed as failed:
+            raise click.ClickException(str(failed)) from None
         click.echo(f"Database restored from {source}")

@@ -3,6 +3,17 @@ import os
 import secrets
 from pathlib import Path
 
+from flask import Flask
+
+
+def instance_folder() -> str:
+    """Where this kiosk keeps its own files: the SQLite database by default, the secret key if none is
+    given, backups, and the pid file of the server while it serves. KIOSK_INSTANCE, else Flask's
+    default for the package: instance/ beside kiosk/ in a checkout, <venv>/var/kiosk-instance in an
+    installed kiosk. The app, the server's settings (kiosk/gunicorn_conf.py) and every command ask
+    here, so that they agree however the kiosk is run."""
+    return os.path.abspath(os.environ.get("KIOSK_INSTANCE") or Flask("kiosk").instance_path)
+
 
 def _instance_secret(instance_path: str) -> str:
     """A secret key kept in instance/ so that a restart (or a second worker) keeps sessions valid."""

@@ -1,7 +1,8 @@
 """/healthz: whether this app server can serve, for nginx, a load balancer or a monitor.
 
 200 when the database answers and its schema is the one this code was written for (the newest
-migration, as `flask db upgrade` leaves it); 503 otherwise, with one line saying why. A server whose
+migration, as `kiosk db upgrade` leaves it); 503 otherwise, with one line saying why. Either names
+the release the server runs, so that a monitor sees which servers an upgrade has reached. A server whose
 schema is behind, or ahead (a newer release migrated it), is taken out of service until that is
 put right, rather than failing requests one by one.
 
@@ -12,6 +13,7 @@ a connection in autocommit mode, so no BEGIN or ROLLBACK around it.
 """
 import sqlalchemy as sa
 
+from kiosk import __version__
 from kiosk.extensions import db
 
 PATH = "/healthz"
@@ -47,9 +49,10 @@ class HealthCheck:
                 self.app.logger.warning("health check: %s", error)
                 return 503, "database unreachable or without a schema"
         if at != heads:
-            return 503, (f"schema at {', '.join(sorted(at)) or 'nothing'}, this code needs {', '.join(sorted(heads))}: "
-                         "run `flask db upgrade` with this code, or serve the code the schema was made for")
-        return 200, f"ok: database reachable, schema at {', '.join(sorted(heads))}"
+            return 503, (f"kiosk {__version__}: schema at {', '.join(sorted(at)) or 'nothing'}, this code needs "
+                         f"{', '.join(sorted(heads))}: run `kiosk db upgrade` with this code, or serve the code "
+                         "the schema was made for")
+        return 200, f"ok: kiosk {__version__}, database reachable, schema at {', '.join(sorted(heads))}"
 
     def heads(self) -> set[str]:
         """The newest migrations' revisions (one, unless the migrations have branches)."""

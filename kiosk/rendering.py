@@ -8,6 +8,8 @@ from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from markupsafe import Markup
 
+from kiosk import __version__
+
 
 def render_block(template_name: str, block: str, **context) -> str:
     """Render one {% block %} of a template with the same context a whole page would get.
@@ -165,6 +167,6 @@ def init_jinja(app) -> None:
         newstyle=True)
     app.jinja_env.filters.update(localtime=local_time, isotime=local_iso, percent=percent, stay=stay)
     app.jinja_env.globals.update(
-        html_lang=html_lang, asset=asset, link=link, here=here, account_menu=account_menu, tally_charts=tally_charts, current_language=current_language, fair_address=base_url,
+        kiosk_version=__version__, html_lang=html_lang, asset=asset, link=link, here=here, account_menu=account_menu, tally_charts=tally_charts, current_language=current_language, fair_address=base_url,
         rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},
         category_names={c.value: label for c, label in CATEGORY_LABELS.items()})

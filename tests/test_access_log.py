@@ -24,8 +24,31 @@ def test_the_access_log_masks_tracking_and_screen_tokens(tmp_path):
         response = SimpleNamespace(status="200 OK", sent=10, headers=[])
         request = SimpleNamespace(headers=[("REFERER", referer)])
         logger.access(response, request, environ, timedelta(milliseconds=5))
-    for handler in logger.access_log.handlers:
-        handler.flush()
+    _close(logger)
     logged = (tmp_path / "access.log").read_text()
     assert TOKEN not in logged
     assert logged.count("/t/***") >= 4 and "/screen/***" in logged and "/t/***/slip" in logged
+
+
+def test_the_start_says_the_address_it_listens_at(tmp_path):
+    """With a socket per worker (reuse_port) the master holds none, and gunicorn's own line would
+    read "Listening at:  (pid)"."""
+    settings = runpy.run_path(str(CONF))
+    cfg = Config()
+    cfg.set("bind", ["0.0.0.0:8000", "[::1]:8001"])
+    cfg.set("errorlog", str(tmp_path / "error.log"))
+    logger = settings["logger_class"](cfg)
+    logger.info("Listening at: %s (%s)", "", 4242)
+    logger.info("Listening at: %s (%s)", "http://127.0.0.1:9000", 4243)
+    _close(logger)
+    logged = (tmp_path / "error.log").read_text()
+    assert "Listening at: 0.0.0.0:8000, [::1]:8001, a socket per worker (4242)" in logged
+    assert "Listening at: http://127.0.0.1:9000 (4243)" in logged
+
+
+def _close(logger):
+    """gunicorn's loggers are the process's: the next test's would otherwise leave these files open."""
+    for log in (logger.access_log, logger.error_log):
+        for handler in list(log.handlers):
+            handler.close()
+            log.removeHandler(handler)

@@ -8,14 +8,16 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask_migrate import upgrade
 
 from kiosk import create_app
 from kiosk.backup import SERVING_FILE, serving_pid
 from kiosk.extensions import db
 from kiosk.intake.service import Intake, submit_request
-from kiosk.service_requests.models import Category, RequestEvent, ServiceRequest
-from tests.factories import CODE_A, booth, make_fair
+from kiosk.service_requests.models import Category, RequestEvent, ServiceRequest, Status
+from tests.conftest import POSTGRES_URL
+from tests.factories import CODE_A, booth, make_fair, request_in
 
 
 @pytest.fixture
@@ -113,3 +115,48 @@ def test_gunicorn_writes_the_serving_file_when_ready_and_removes_it_on_exit(tmp_
     assert serving_pid(tmp_path) == server.pid
     settings["on_exit"](server)
     assert serving_pid(tmp_path) is None and not (tmp_path / SERVING_FILE).exists()
+
+
+def test_a_backup_on_either_database_restores_what_it_held(app, fair, tmp_path):
+    """`backup create` and `backup restore` on the database the suite runs on: SQLite's file, or
+    PostgreSQL through pg_dump and pg_restore (the same commands; the daily timer needs no other)."""
+    runner = app.test_cli_runner()
+    current_app.instance_path = str(tmp_path / "instance")  # (the commands run in the test's own app)
+    request_in(fair, Status.waiting)
+    made = runner.invoke(args=["backup", "create"])
+    assert made.exit_code == 0, made.output
+    copies = list((tmp_path / "instance" / "backups").iterdir())
+    assert len(copies) == 1 and copies[0].name.endswith(".dump" if POSTGRES_URL else ".db")
+    request_in(fair, Status.waiting)  # saved after the copy: gone with the restore
+    assert db.session.scalar(sa.select(sa.func.count(ServiceRequest.id))) == 2
+    db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+    restored = runner.invoke(args=["backup", "restore", str(copies[0]), "--yes"])
+    assert restored.exit_code == 0, restored.output
+    db.session.remove()
+    db.engine.dispose()
+    assert db.session.scalar(sa.select(sa.func.count(ServiceRequest.id))) == 1
+    assert app.test_client().get("/healthz").status_code == 200  # the schema came back with the rows
+
+
+def test_a_daily_backup_keeps_the_newest_copies_and_removes_nothing_else(sqlite_app, tmp_path):
+    app = sqlite_app
+    app.instance_path = str(tmp_path / "instance")
+    backups = tmp_path / "instance" / "backups"
+    backups.mkdir(parents=True)
+    older = [backups / f"kiosk-2026010{day}-020000.db" for day in range(1, 5)]
+    for path in older:
+        path.write_bytes(b"old")
+    (backups / "before-upgrade.db").write_bytes(b"the operator's own copy")
+    made = app.test_cli_runner().invoke(args=["backup", "create", "--keep", "2"])
+    assert made.exit_code == 0, made.output
+    left = sorted(path.name for path in backups.iterdir())
+    newest = [name for name in left if name.startswith("kiosk-") and name not in {p.name for p in older}]
+    assert len(newest) == 1 and left == sorted(["before-upgrade.db", older[-1].name, *newest])
+    assert made.output.count("Removed the older backup") == 3
+    refused = app.test_cli_runner().invoke(args=["backup", "create", "--keep", "0"])
+    assert refused.exit_code != 0 and len(list(backups.iterdir())) == 3  # keeping none is no backup
+    copy = sqlite3.connect(backups / newest[0])
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    copy.close()

@@ -1,6 +1,7 @@
 """The commands a new install starts with: the first organiser from the shell, with the password on
 standard input, and a lock lifted from the shell when no other organiser can."""
 import sqlalchemy as sa
+from flask import current_app
 
 from kiosk.auth.models import Role, User
 from kiosk.auth.signin_limits import LOGIN_FAILURES
@@ -66,3 +67,17 @@ def test_unlock_from_the_command_line_lets_a_locked_organiser_sign_in_again(app)
 def test_unlocking_an_account_that_does_not_exist_says_so(app):
     result = app.test_cli_runner().invoke(args=["users", "unlock", "nobody"])
     assert result.exit_code != 0 and "No account named nobody" in result.output
+
+
+def test_the_new_organiser_is_told_the_address_to_sign_in_at_and_never_a_guessed_one(app, monkeypatch):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://fair.example.gov.cn")
+    current_app.config["PUBLIC_BASE_URL"] = "https://fair.example.gov.cn"  # (commands run in the test's app)
+    told = create(app, "chen", GOOD)
+    assert told.exit_code == 0 and "sign in at https://fair.example.gov.cn/login" in told.output
+    # Without it the kiosk does not know where it is reached: the default printed in QR codes
+    # (127.0.0.1:5000) would be a guess, whatever port the server listens on.
+    monkeypatch.delenv("PUBLIC_BASE_URL")
+    current_app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    told = create(app, "wang", GOOD)
+    assert told.exit_code == 0 and "127.0.0.1:5000" not in told.output
+    assert "/login on the kiosk's address" in told.output and "PUBLIC_BASE_URL" in told.output

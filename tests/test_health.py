@@ -2,7 +2,7 @@
 database answers with the schema this code was written for; never a cookie."""
 import sqlalchemy as sa
 
-from kiosk import create_app
+from kiosk import __version__, create_app
 from kiosk.extensions import db
 from tests.conftest import POSTGRES_URL
 from tests.helpers import login
@@ -10,7 +10,7 @@ from tests.helpers import login
 
 def test_a_server_on_a_reachable_database_at_the_newest_migration_is_healthy(app, fair):
     answer = app.test_client().get("/healthz")
-    assert answer.status_code == 200 and answer.text.startswith("ok")
+    assert answer.status_code == 200 and answer.text.startswith(f"ok: kiosk {__version__}, database reachable")
     assert "Set-Cookie" not in answer.headers and answer.headers["Cache-Control"] == "no-store"
     # A signed-in tablet asking gets no cookie either (nothing of the session is opened).
     tablet = login(app.test_client(), "b07")
@@ -25,7 +25,8 @@ def test_a_schema_behind_the_code_takes_the_server_out_of_service(app):
     try:
         answer = app.test_client().get("/healthz")
         assert answer.status_code == 503
-        assert f"schema at 0001, this code needs {head}" in answer.text and "flask db upgrade" in answer.text
+        assert f"kiosk {__version__}: schema at 0001, this code needs {head}" in answer.text
+        assert "kiosk db upgrade" in answer.text
     finally:
         db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head})
         db.session.commit()

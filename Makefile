@@ -8,7 +8,7 @@ PORT ?= 5000
 # The address phones reach the kiosk at, printed in QR codes: set it to this machine's LAN address.
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test test-fast lint setup system-packages translations
+.PHONY: run test test-fast lint setup system-packages translations release
 
 run: setup
 	$(FLASK) db upgrade
@@ -19,9 +19,10 @@ run: setup
 # PostgreSQL: each pytest keeps one core busy, so on two cores the pair takes as long as the longer
 # one (measured: 9 min 40 s one after the other). The PostgreSQL run's report follows the SQLite one.
 # The scale-out test (tests/test_cluster.py: nginx, two app servers, a PostgreSQL of its own) uses
-# neither database, so it runs in the SQLite run only.
+# neither database, so it runs in the SQLite run only; so does the release test (tests/test_release.py:
+# the README's production recipe from a built release, on SQLite and on a PostgreSQL of its own).
 test: setup system-packages
-	@mkdir -p instance; scripts/with-postgres $(VENV)/bin/pytest -m "not browser and not cluster" -p no:cacheprovider $(PYTEST_ARGS) \
+	@mkdir -p instance; scripts/with-postgres $(VENV)/bin/pytest -m "not browser and not cluster and not release" -p no:cacheprovider $(PYTEST_ARGS) \
 	  > instance/postgres-tests.log 2>&1 & pg=$$!; \
 	$(VENV)/bin/pytest $(PYTEST_ARGS); sqlite=$$?; wait $$pg; postgres=$$?; \
 	echo "=== the same suite on PostgreSQL (no browser tests) ==="; cat instance/postgres-tests.log; \
@@ -29,7 +30,14 @@ test: setup system-packages
 
 # The edit loop: SQLite only, no browser, load or scale-out tests, stop at the first failure.
 test-fast: setup
-	$(VENV)/bin/pytest -m "not browser and not load and not cluster" -x -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not browser and not load and not cluster and not release" -x -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The release: an sdist and a wheel in dist/, built from `git archive` of HEAD (what is committed,
+# nothing else), with the translations compiled and the migrations inside the package (setup.py).
+release: setup
+	rm -rf build/release dist && mkdir -p build/release
+	git archive HEAD | tar -x -C build/release
+	$(PY) -m build --outdir dist build/release
 
 # ruff, with the rules chosen in pyproject.toml; CI runs it before the tests.
 lint: setup
@@ -55,7 +63,7 @@ system-packages:
 	@command -v chromium >/dev/null && command -v node >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' \
 	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -x /usr/sbin/nginx ] || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0 nodejs nginx >/dev/null; }
+	    chromium fonts-wqy-microhei poppler-utils postgresql postgresql-client python3-venv libpango-1.0-0 libpangoft2-1.0-0 nodejs nginx >/dev/null; }
 
 # Rebuild the catalog template after changing user-facing text, then translate what is new in en.
 extract:

@@ -26,8 +26,8 @@ def main():
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-@click.option("--bind", "-b", multiple=True, default=["127.0.0.1:8000"], show_default=True,
-              help="address:port to listen on (repeat for more)")
+@click.option("--bind", "-b", multiple=True, default=["127.0.0.1:8000"], show_default=True, envvar="KIOSK_BIND",
+              help="address:port to listen on (repeat for more; or KIOSK_BIND, addresses apart by spaces)")
 @click.pass_context
 def serve(context, bind):
     """Serve the kiosk with gunicorn and the kiosk's settings (kiosk/gunicorn_conf.py); any other

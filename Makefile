@@ -58,12 +58,14 @@ translations: $(VENV)/.installed
 # What the tests need from Debian: chromium (Playwright cannot download its own here), a CJK font
 # so that screenshots of Chinese pages show characters, a PostgreSQL server to test against,
 # Node.js, which fires the load simulation's bursts (bench/burst.mjs), and nginx, which
-# scripts/cluster puts in front of two app servers (tests/test_cluster.py).
+# scripts/cluster puts in front of two app servers (tests/test_cluster.py); systemd's
+# systemd-analyze, which checks the units in deploy/systemd (tests/test_deploy_units.py).
 system-packages:
 	@command -v chromium >/dev/null && command -v node >/dev/null && fc-list | grep -qi 'wenquanyi\|noto.*cjk' \
-	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -x /usr/sbin/nginx ] || { \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -x /usr/sbin/nginx ] \
+	  && command -v systemd-analyze >/dev/null && command -v pg_dump >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei poppler-utils postgresql postgresql-client python3-venv libpango-1.0-0 libpangoft2-1.0-0 nodejs nginx >/dev/null; }
+	    chromium fonts-wqy-microhei poppler-utils postgresql postgresql-client python3-venv libpango-1.0-0 libpangoft2-1.0-0 nodejs nginx systemd >/dev/null; }
 
 # Rebuild the catalog template after changing user-facing text, then translate what is new in en.
 extract:

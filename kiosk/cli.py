@@ -15,6 +15,10 @@ from flask.cli import FlaskGroup
 
 def main():
     """`kiosk`: the flask commands bound to the kiosk, from any directory, with `serve` beside them."""
+    command_line().main(prog_name="kiosk")
+
+
+def command_line() -> FlaskGroup:
     from kiosk import __version__, create_app
 
     group = FlaskGroup(create_app=create_app, add_version_option=False, name="kiosk",
@@ -22,7 +26,7 @@ def main():
                             "`kiosk serve`, `kiosk backup create`.")
     click.version_option(__version__, prog_name="kiosk")(group)
     group.add_command(serve)
-    group.main(prog_name="kiosk")
+    return group
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -24,7 +24,7 @@ def _instance_secret(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-#: gunicorn's threads per worker process (gunicorn.conf.py reads the same variable)
+#: gunicorn's threads per worker process (kiosk/gunicorn_conf.py reads the same variable)
 THREADS = int(os.environ.get("KIOSK_THREADS", "2"))
 
 

@@ -139,7 +139,7 @@ def stay(stayed) -> str:
 
 
 def compile_templates(app) -> None:
-    """Compile every template now, as a server process starts (gunicorn.conf.py): Jinja compiles
+    """Compile every template now, as a server process starts (kiosk/gunicorn_conf.py): Jinja compiles
     each on first use, and the ticket's page and its includes take 90 ms. The first burst of a
     fair's opening is where that first use falls, on every process at once; warm, the same burst
     took a sixth less CPU."""

@@ -18,18 +18,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import command_line
 
 UNITS = Path(__file__).resolve().parent.parent / "deploy" / "systemd"
 UNIT_SUFFIXES = {".service", ".timer", ".socket", ".target", ".path", ".mount"}
 
 #: where the units expect the installed kiosk (README: a venv in /opt/kiosk)
 KIOSK = "/opt/kiosk/venv/bin/kiosk"
-#: the `kiosk` commands the units may run. A fixed list for now: once kiosk.cli offers its command
-#: group without running it, this should be read from there.
+#: the `kiosk` commands the units run (each is also parsed by the real command line, below)
 KIOSK_COMMANDS = {"serve", "backup"}
 #: the settings the kiosk reads from its environment (README), which kiosk.env.example may name
 KIOSK_SETTINGS = {"SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "KIOSK_HTTPS", "KIOSK_BEHIND_PROXY",
-                  "KIOSK_INSTANCE", "KIOSK_WORKERS", "KIOSK_THREADS", "KIOSK_TIMEZONE"}
+                  "KIOSK_INSTANCE", "KIOSK_BIND", "KIOSK_WORKERS", "KIOSK_THREADS", "KIOSK_TIMEZONE"}
 #: what every unit that runs the kiosk must share with kiosk.service, so that all of them see one
 #: kiosk: the same user, settings, instance folder (KIOSK_INSTANCE, set by an Environment= line)
 SHARED = ("User", "Group", "EnvironmentFile", "KIOSK_INSTANCE", "StateDirectory")
@@ -153,6 +155,9 @@ def test_units_run_only_kiosk_commands_that_exist():
                 continue
             assert command[0] == KIOSK, f"{unit.name}: {command[0]} (the kiosk is installed as {KIOSK})"
             assert len(command) > 1 and command[1] in KIOSK_COMMANDS, f"{unit.name}: {shlex.join(command)}"
+            # The kiosk's own command line parses it: the command, its subcommand and options exist.
+            parsed = CliRunner().invoke(command_line(), [*command[1:], "--help"])
+            assert parsed.exit_code == 0, f"{unit.name}: {shlex.join(command)}: {parsed.output}"
             used.add(command[1])
     assert used == KIOSK_COMMANDS  # (and so the parsing found them)
 

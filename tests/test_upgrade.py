@@ -25,13 +25,11 @@ page should show is worked out from the fixture's rows here, not taken from the 
   and columns held is gone, and the way back up fills those columns with defaults or with what the
   migration can work out (the note under DROPPED_BY says what the reads then see).
 
-On SQLite the two downgrade tests fail today (xfail, strict): every connection has foreign keys on,
-including the migrations', so a batch migration that rebuilds a table (SQLite cannot drop a column
-in place) drops the old table, and SQLite's DROP TABLE deletes its rows first, with the ON DELETE
-CASCADE of every table that points at it: 0024's downgrade, which rebuilds service_request,
-deletes every request's trail, slip, verdict, extension and joint booth; 0019's fails on a foreign
-key. The same would happen to the next migration that rebuilds a table on the way up. The cure is
-in migrations/env.py (foreign keys off while migrating on SQLite, PRAGMA foreign_key_check after).
+On SQLite the migrations run with foreign keys off (migrations/env.py): a batch migration rebuilds
+a table, and with them on SQLite's DROP TABLE deleted the old table's rows with the ON DELETE
+CASCADE of every table pointing at it (0024's downgrade took every request's trail, slips,
+verdicts, extensions and joint booths; 0019's and 0010's failed on a foreign key). The two
+downgrade tests failed on SQLite before that fix.
 """
 import csv
 import html
@@ -54,7 +52,6 @@ from flask_migrate import downgrade, upgrade
 from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.rendering import percent
-from tests.conftest import POSTGRES_URL
 from tests.helpers import login
 from tests.upgrade_fixture.make import PERSONAL_TOKEN, PUBLIC_TOKEN, REVOKED_TOKEN
 
@@ -561,13 +558,6 @@ def test_the_previous_release_upgrades_and_reads_as_it_did(upgraded):
     check_reads(upgraded)
 
 
-known_sqlite_failure = pytest.mark.xfail(
-    not POSTGRES_URL, strict=True, raises=AssertionError,
-    reason="on SQLite a migration that rebuilds a table deletes the rows that point at it (foreign keys on "
-           "while migrating; see the module's docstring)")
-
-
-@known_sqlite_failure
 def test_one_step_down_and_back_keeps_every_row(upgraded):
     with upgraded.app_context():
         head, below = revisions_down()[:2]
@@ -583,7 +573,6 @@ def test_one_step_down_and_back_keeps_every_row(upgraded):
     check_reads(upgraded)
 
 
-@known_sqlite_failure
 def test_every_step_down_to_the_first_migration_and_back(upgraded):
     with upgraded.app_context():
         steps = revisions_down()

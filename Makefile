@@ -8,7 +8,7 @@ PORT ?= 5000
 # The address phones reach the kiosk at, printed in QR codes: set it to this machine's LAN address.
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test test-fast lint setup system-packages translations release
+.PHONY: run test test-fast lint setup system-packages translations release docs
 
 run: setup
 	$(FLASK) db upgrade
@@ -38,6 +38,12 @@ release: setup
 	rm -rf build/release dist && mkdir -p build/release
 	git archive HEAD | tar -x -C build/release
 	$(PY) -m build --outdir dist build/release
+
+# The guides' screenshots, taken anew by chromium from a demo kiosk on a free loopback port (a
+# throwaway database and instance folder), into docs/images/; then every link and picture of
+# README.md and docs/ checked: a step that no longer works, a broken link or an unused picture fails.
+docs: setup
+	$(PY) scripts/docs.py
 
 # ruff, with the rules chosen in pyproject.toml; CI runs it before the tests.
 lint: setup

@@ -21,6 +21,7 @@ from kiosk.extensions import db
 from kiosk.fairs.models import DepartmentKind, Fair, FairStatus
 from kiosk.fairs.setup import add_booth, add_zone
 from kiosk.figures.periods import Period
+from kiosk.figures.tally import compute_tally
 from kiosk.ledger import moves
 from kiosk.scoreboard.service import enter_points, publish_ranking
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
@@ -162,6 +163,9 @@ def build_demo_history(fair: Fair) -> Fair:
                       Status.withdrawn if n == 13 else Status.resolved, organiser, rng, noon=noon)
     db.session.flush()
     _demo_slips(past, rng)
+    # Closed at 17:00 in Tai'an, its tally frozen then, as closing a fair does (fairs.lifecycle).
+    past.closed_at = datetime.combine(day, time(9, 0))  # (stored in UTC, naive, as utcnow() gives it)
+    past.tally_snapshot = compute_tally(past, taken_at=past.closed_at)
 
     def at(offset_days: int) -> datetime:  # 10:00 in Tai'an, that many days after the fair
         return datetime.combine(day + timedelta(days=offset_days), time(2, 0), tzinfo=UTC)

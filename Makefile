@@ -42,7 +42,7 @@ release: setup
 # The guides' screenshots, taken anew by chromium from a demo kiosk on a free loopback port (a
 # throwaway database and instance folder), into docs/images/; then every link and picture of
 # README.md and docs/ checked: a step that no longer works, a broken link or an unused picture fails.
-docs: setup
+docs: setup system-packages
 	$(PY) scripts/docs.py
 
 # ruff, with the rules chosen in pyproject.toml; CI runs it before the tests.

@@ -225,6 +225,7 @@ def _previous_quarter_fair():
     from kiosk.extensions import db
     from kiosk.fairs.models import Fair, FairStatus
     from kiosk.fairs.setup import add_booth, add_zone
+    from kiosk.figures.tally import compute_tally
     from kiosk.ledger import moves
     from kiosk.ledger.rounds import quarter_of, quarter_start
     from kiosk.service_requests.models import Category, Status
@@ -254,7 +255,11 @@ def _previous_quarter_fair():
     for n, item in enumerate(items):
         item.plan_due = item.current_due = day + timedelta(days=30 + 10 * n)
     db.session.flush()
-    moves.finish(items[1], organiser, items[1].version, result="已完成手续办理，批复已送达企业。", evidence="批复文号 泰审批〔2026〕21号")
+    moves.finish(items[1], organiser, items[1].version, result="已完成手续办理，批复已送达企业。",
+                 evidence="批复文号 泰审批〔2026〕21号")
+    # Closed at 17:00 in Tai'an on its day, its tally frozen then, as closing a fair does.
+    fair.closed_at = datetime.combine(day, time(9, 0))  # (naive UTC, as the kiosk stores it)
+    fair.tally_snapshot = compute_tally(fair, taken_at=fair.closed_at)
     db.session.commit()
 
 
@@ -275,6 +280,8 @@ HALL = {"viewport": {"width": 1440, "height": 810}, "locale": "zh-CN"}
 MAX_HEIGHT = 2000
 #: the margin around a pictured region, in CSS pixels
 MARGIN = 12
+#: how long a step waits for what it expects, in ms, before it fails
+STEP_TIMEOUT = 15_000
 
 
 class StepFailed(Exception):
@@ -291,7 +298,7 @@ class Camera:
 
     def context(self, options, name):
         context = self.browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(STEP_TIMEOUT)
         page = context.new_page()
 
         def answered(response):
@@ -402,6 +409,8 @@ def sign_in(page, base, username, password, camera=None, picture=None):
 
 
 def story(kiosk, camera):
+    from playwright.sync_api import expect
+    expect.set_options(timeout=STEP_TIMEOUT)  # a loaded CI machine: waits end at the first success anyway
     phone = camera.context(PHONE, "phone")
     tablet = camera.context(TABLET, "tablet")
     organiser = camera.context(DESKTOP, "organiser")

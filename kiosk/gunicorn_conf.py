@@ -1,7 +1,7 @@
 """gunicorn's settings for the kiosk: `kiosk serve` starts gunicorn with them; in a checkout,
 gunicorn.conf.py reads them for `make run`, the benchmarks and scripts/cluster. Measured with bench/load_sim.py on 2 cores, when a
 submission cost less than half what it does now: a burst of 500 answered with p99 0.85 s like this,
-1.2 s with 4 threads, 2.7 s with 8 threads and no reuse_port (today's figures: README)."""
+1.2 s with 4 threads, 2.7 s with 8 threads and no reuse_port (today's figures: docs/development.md)."""
 import os
 
 #: one process per core: the work is Python, so a process uses at most one core (the cores this

@@ -20,10 +20,10 @@ from kiosk import create_app
 from kiosk.api.models import ApiScope
 from kiosk.api.tokens import issue_token
 from kiosk.companies.models import Company
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.demo import build_demo_fair
-from kiosk.extensions import db
 from kiosk.service_requests.models import Category, ServiceRequest, Status
-from kiosk.timeutil import utcnow
 
 STATES = [Status.resolved, Status.planned, Status.closed_out, Status.waiting, Status.withdrawn]
 

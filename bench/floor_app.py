@@ -22,7 +22,7 @@ def hello_bare():
 
 def _kiosk():
     from kiosk import create_app
-    from kiosk.extensions import csrf
+    from kiosk.core.extensions import csrf
     from kiosk.intake.service import Intake, submit_request
     from kiosk.service_requests.models import Category
 

@@ -56,12 +56,12 @@ def build(url: str, fairs: int, per_fair: int) -> dict:
     from kiosk import create_app
     from kiosk.auth.models import Role, User
     from kiosk.companies.models import Company
+    from kiosk.core.extensions import db
+    from kiosk.core.timeutil import fair_today
     from kiosk.demo import BANKS, CITY, DEPARTMENTS, NEEDS, demo_credit_code
-    from kiosk.extensions import db
     from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
     from kiosk.ledger.models import Extension
     from kiosk.service_requests.models import Category, ServiceRequest, Status
-    from kiosk.timeutil import fair_today
 
     rng = random.Random(15)
     app = create_app()
@@ -168,10 +168,10 @@ def overdue_query_figures(url: str, department_id: int) -> dict:
     import sqlalchemy as sa
 
     from kiosk import create_app
-    from kiosk.extensions import db
+    from kiosk.core.extensions import db
+    from kiosk.core.timeutil import fair_today
     from kiosk.figures.ledger import overdue_count
     from kiosk.service_requests.models import ServiceRequest, overdue_on_sql
-    from kiosk.timeutil import fair_today
 
     app = create_app()
     with app.app_context():

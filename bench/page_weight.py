@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/page_weight.py
 """
+import gzip
+import re
 import tempfile
 from pathlib import Path
 
@@ -9,7 +11,25 @@ from flask_migrate import upgrade
 
 from kiosk import create_app
 from kiosk.demo import build_demo_fair
-from kiosk.page_weight import form_page_weight
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def form_page_weight(client, url: str) -> list[tuple[str, int]]:
+    """(path, bytes over the wire: body and headers) for the page and each asset it loads."""
+    page = client.get(url, headers=GZIP)
+    html = page.get_data(as_text=False)
+    text = gzip.decompress(html).decode() if page.headers.get("Content-Encoding") == "gzip" else html.decode()
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', text)
+    rows = [(url, _wire_size(page))]
+    for asset in assets:
+        rows.append((asset.split("?")[0], _wire_size(client.get(asset, headers=GZIP))))
+    return rows
+
+
+def _wire_size(response) -> int:
+    headers = sum(len(k) + len(v) + 4 for k, v in response.headers.items()) + len("HTTP/1.1 200 OK\r\n\r\n")
+    return headers + len(response.get_data())
 
 
 def main():

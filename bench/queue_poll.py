@@ -34,7 +34,7 @@ def prepare_database(folder: Path) -> str:
     code = """
 from kiosk import create_app
 from kiosk.demo import build_demo_fair
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, ServiceRequest
 from kiosk.fairs.models import Booth

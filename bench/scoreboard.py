@@ -22,7 +22,7 @@ from flask_migrate import upgrade
 
 from kiosk import create_app
 from kiosk.companies.models import Company
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import scoreboard

@@ -21,8 +21,8 @@ from pypdf import PdfReader
 
 from kiosk import create_app
 from kiosk.companies.models import Company
+from kiosk.core.extensions import db
 from kiosk.demo import build_demo_fair, demo_credit_code
-from kiosk.extensions import db
 from kiosk.figures.tally import tally_of
 from kiosk.pdf import render_pdf
 from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status

@@ -6,9 +6,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from kiosk import changes, config, database  # noqa: F401  (the SQLite pragmas and the change listener)
-from kiosk.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
-from kiosk.formtools import MAX_ID
+from kiosk import changes  # noqa: F401  (the change listener)
+from kiosk.core import config, database
+from kiosk.core.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from kiosk.core.formtools import MAX_ID
 from kiosk.scoreboard import ratings  # noqa: F401  (the listener that keeps each request's one rating)
 
 
@@ -43,6 +44,24 @@ def migrations_folder(app: Flask) -> str:
     return str(packaged if packaged.is_dir() else Path(app.root_path).parent / "migrations")
 
 
+def template_names(app: Flask) -> None:
+    """What templates may use of the domains, registered here, in one place (the frame's own names:
+    kiosk.core.rendering.init_jinja)."""
+    from kiosk.fairs.address import base_url
+    from kiosk.figures.charts import tally_charts
+    from kiosk.ledger.forms import VerdictForm
+    from kiosk.ledger.timeline import stay, timeline
+    from kiosk.service_requests.models import CATEGORY_LABELS
+    from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
+
+    app.jinja_env.filters["stay"] = stay
+    app.jinja_env.globals.update(
+        kiosk_version=__version__, tally_charts=tally_charts, fair_address=base_url,
+        rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},
+        category_names={c.value: label for c, label in CATEGORY_LABELS.items()},
+        company_timeline=lambda item: timeline(item, company=True), new_verdict_form=lambda: VerdictForm(formdata=None))
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Kiosk(__name__, instance_path=config.instance_folder(), instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter
@@ -51,8 +70,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
-    from kiosk import models, rendering  # noqa: F401  (models: the whole schema, for Flask-Migrate)
-    from kiosk.i18n import select_locale
+    from kiosk import models  # noqa: F401  (the whole schema, for Flask-Migrate)
+    from kiosk.core import rendering
+    from kiosk.core.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=migrations_folder(app), render_as_batch=True)
@@ -72,10 +92,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
     rendering.init_jinja(app)
+    template_names(app)
 
-    from kiosk import api, cli, errors, health, i18n, security
+    from kiosk import api, cli, health
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
+    from kiosk.core import errors, i18n, security
     from kiosk.intake import views as intake
     from kiosk.ledger import views as ledger
     from kiosk.organiser import bp as organiser_bp

@@ -16,11 +16,10 @@ Rather than each service remembering to say so, a flush listener looks at what t
 - a department's `ledger_version` moves with any change to one of its ledger items (a plan given,
   and everything after: extensions, close-out, the company's verdict), from any fair, and with any
   change to a fair it has a booth at (the rows name the fair, booth and department): the ledger
-  pages poll it, or the sum over departments (ledger_version()), and key the lists each app server
-  keeps rendered by it.
+  pages poll it, or the sum over departments, and key the lists each app server keeps rendered by it.
 
-The read-only API (kiosk.api) tags its answers with all_fairs_version(): the sum of the same versions
-over every fair. Its requests also show their booth's code and department's name, so a new code or
+The pollers read the versions through kiosk.versions. The read-only API (kiosk.api) tags its answers
+with all_fairs_version(): the sum of the same versions over every fair. Its requests also show their booth's code and department's name, so a new code or
 name moves `updated_at` of every request at that booth (relabelled): a client that follows the API
 with modified_since hears of it.
 
@@ -33,50 +32,16 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy import event
 
-from kiosk.extensions import db
+from kiosk.core.timeutil import now_aware, utcnow
 from kiosk.fairs.models import Booth, Department, Fair, Zone
 from kiosk.ledger.models import CloseOutVerdict, Extension, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import RequestEvent, ServiceRequest
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip
-from kiosk.timeutil import now_aware, utcnow
 
 
 def queue_moved(booths: sa.Table) -> dict:
     """The values that move a booth's queue, for a statement written against the booth table."""
     return {"queue_version": booths.c.queue_version + 1}
-
-
-def ledger_version(department_id: int | None = None) -> int:
-    """What the ledger pages show, as one number: the department's ledger version, or (None) the
-    sum over every department (each only grows)."""
-    return ledger_and_setup_versions(department_id)[0]
-
-
-def ledger_and_setup_versions(department_id: int | None = None) -> tuple[int, tuple]:
-    """ledger_version and, in the same query, what the ledger's filters name: how many fairs, the
-    sum of their setup versions, how many departments (the ledger page asks both at every view).
-    The statements are built once: building one cost more than running it."""
-    if department_id is None:
-        row = db.session.execute(LEDGER_VERSIONS[False]).one()
-    else:
-        row = db.session.execute(LEDGER_VERSIONS[True], {"department_id": department_id}).one()
-    return row[0], tuple(row[1:])
-
-
-def dashboard_version(fair_id: int) -> str:
-    """What the fair's dashboard and hall screen show, as one version: the fair's set-up and the
-    sum of its booths' queues (each only grows, and a booth added or removed moves the set-up)."""
-    row = db.session.execute(_DASHBOARD_VERSION, {"fair_id": fair_id}).first()
-    return "gone" if row is None else f"{row[0]}.{row[1]}"
-
-
-def all_fairs_version() -> str:
-    """What the API shows (every fair, its tally and its requests), as one version: the set-ups and
-    queues of all fairs, summed, with how many fairs and booths there are (a fair deleted lowers a
-    sum that another's growth could make up)."""
-    fairs = db.session.execute(_ALL_FAIRS).one()
-    booths = db.session.execute(_ALL_BOOTHS).one()
-    return f"{fairs[0]}.{fairs[1]}.{booths[0]}.{booths[1]}"
 
 
 @dataclass
@@ -263,26 +228,3 @@ _NOTES = {
     Fair: _fair,
     Department: _department,
 }
-
-_DASHBOARD_VERSION = (
-    sa.select(Fair.setup_version,
-              sa.select(sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
-              .where(Booth.fair_id == Fair.id).scalar_subquery())
-    .where(Fair.id == sa.bindparam("fair_id")))
-
-_ALL_FAIRS = sa.select(sa.func.count(Fair.id), sa.func.coalesce(sa.func.sum(Fair.setup_version), 0))
-_ALL_BOOTHS = sa.select(sa.func.count(Booth.id), sa.func.coalesce(sa.func.sum(Booth.queue_version), 0))
-
-
-def _ledger_versions(one_department: bool):
-    departments, fairs = Department.__table__, Fair.__table__
-    ledger = sa.select(sa.func.coalesce(sa.func.sum(departments.c.ledger_version), 0))
-    if one_department:
-        ledger = ledger.where(departments.c.id == sa.bindparam("department_id"))
-    return sa.select(ledger.scalar_subquery(), sa.select(sa.func.count(fairs.c.id)).scalar_subquery(),
-                     sa.select(sa.func.coalesce(sa.func.sum(fairs.c.setup_version), 0)).scalar_subquery(),
-                     sa.select(sa.func.count(departments.c.id)).scalar_subquery())
-
-
-#: the ledger's versions over every department (False) or one (True)
-LEDGER_VERSIONS = {one: _ledger_versions(one) for one in (False, True)}

@@ -59,7 +59,7 @@ def register(app):
 
         from kiosk.auth.accounts import AccountRefused
         from kiosk.auth.accounts import create_organiser as create
-        from kiosk.database import unit_of_work
+        from kiosk.core.database import unit_of_work
         if sys.stdin.isatty():  # a person at a terminal: asked, unseen, twice
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
                                     show_default=False)
@@ -89,8 +89,8 @@ def register(app):
 
         from kiosk.auth.accounts import unlock as lift
         from kiosk.auth.models import User
-        from kiosk.database import unit_of_work
-        from kiosk.extensions import db
+        from kiosk.core.database import unit_of_work
+        from kiosk.core.extensions import db
         with unit_of_work():
             user = db.session.scalar(sa.select(User).filter_by(username=name.strip().lower()))
             if user is None:
@@ -140,7 +140,7 @@ def register(app):
                   help="then remove all but the newest N copies that `backup create` made in that folder")
     def backup_create(target, keep):
         """Copy the database while the kiosk keeps serving."""
-        from kiosk.backup import BackupFailed, create_backup, default_name, keep_newest
+        from kiosk.core.backup import BackupFailed, create_backup, default_name, keep_newest
         url = current_app.config["SQLALCHEMY_DATABASE_URI"]
         try:
             target = target or Path(current_app.instance_path) / "backups" / default_name(url, datetime.now())
@@ -159,7 +159,7 @@ def register(app):
                   help="the kiosk is stopped although serving.pid in the instance folder names a live process")
     def backup_restore(source, yes, force_offline):
         """Replace the database with a backup. Refused while the kiosk serves: stop it first."""
-        from kiosk.backup import BackupFailed, KioskServing, restore_backup
+        from kiosk.core.backup import BackupFailed, KioskServing, restore_backup
         if not yes:
             raise click.ClickException("This replaces the current database. Stop the kiosk, then add --yes.")
         try:

@@ -17,7 +17,8 @@ from kiosk.auth.accounts import new_password
 from kiosk.auth.models import Role, User
 from kiosk.companies.models import Company
 from kiosk.companies.validation import credit_code_check_char
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import fair_today, utcnow
 from kiosk.fairs.models import DepartmentKind, Fair, FairStatus
 from kiosk.fairs.setup import add_booth, add_zone
 from kiosk.figures.periods import Period
@@ -27,7 +28,6 @@ from kiosk.scoreboard.service import enter_points, publish_ranking
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SatisfactionSlip, SlipChannel
 from kiosk.slips.service import FOLLOW_UP_AT
-from kiosk.timeutil import fair_today, utcnow
 
 CITY = "泰安市"
 DEPARTMENTS = [

@@ -11,7 +11,7 @@ workers = int(os.environ.get("KIOSK_WORKERS", len(os.sched_getaffinity(0))))
 #: switching between threads that each hold Python's lock in turn. The price: a long request (the
 #: tally PDF takes 1.4 s) holds one of the machine's four threads meanwhile. (On PostgreSQL, when a
 #: submission took ten round trips, `--threads 4` did slightly better: p99 1.7 s against 1.9 s; it
-#: takes one now.) KIOSK_THREADS also sizes each process's connection pool (kiosk/config.py).
+#: takes one now.) KIOSK_THREADS also sizes each process's connection pool (kiosk/core/config.py).
 threads = int(os.environ.get("KIOSK_THREADS", "2"))
 #: phones pause between loading the form and sending it; with gunicorn's default of 2 s they find
 #: their connection closed under load (a third of a 500-phone burst failed that way)
@@ -24,11 +24,11 @@ reuse_port = True
 
 def post_worker_init(worker):
     """Each process compiles the kiosk's templates before it takes requests (a second or so),
-    rather than during the first submissions (kiosk.rendering.compile_templates)."""
+    rather than during the first submissions (kiosk.core.rendering.compile_templates)."""
     from flask import Flask
 
     if isinstance(worker.wsgi, Flask):  # (not a benchmark's wrapper around the kiosk)
-        from kiosk.rendering import compile_templates
+        from kiosk.core.rendering import compile_templates
 
         compile_templates(worker.wsgi)
 
@@ -72,9 +72,9 @@ control_socket_disable = True
 
 # While the kiosk serves, serving.pid in its instance folder holds the server's pid: `kiosk backup
 # restore` refuses while it names a live process (a restore under a serving kiosk lost 191
-# submissions). The folder is the one the app and the commands use (kiosk.config.instance_folder).
-from kiosk.backup import SERVING_FILE  # noqa: E402
-from kiosk.config import instance_folder  # noqa: E402
+# submissions). The folder is the one the app and the commands use (kiosk.core.config.instance_folder).
+from kiosk.core.backup import SERVING_FILE  # noqa: E402
+from kiosk.core.config import instance_folder  # noqa: E402
 
 SERVING_PID = Path(instance_folder()) / SERVING_FILE
 

@@ -14,7 +14,7 @@ a connection in autocommit mode, so no BEGIN or ROLLBACK around it.
 import sqlalchemy as sa
 
 from kiosk import __version__
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 
 PATH = "/healthz"
 _HEADERS = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),

@@ -1,9 +1,9 @@
 """Every statement run straight on the database driver, and the rows it gives, named.
 
 The booth tablet's poll is the kiosk's most frequent request (every few seconds from every tablet,
-all day), so it reads through kiosk.driver rather than the ORM (bench/queue_poll.py: 0.70-0.74x and
+all day), so it reads through kiosk.core.driver rather than the ORM (bench/queue_poll.py: 0.70-0.74x and
 0.30-0.33x a hello-world for the unchanged and the changed poll). This module is that path's fence: only
-it imports kiosk.driver (tests/test_fence.py fails otherwise), and what leaves it are named rows
+it imports kiosk.core.driver (tests/test_fence.py fails otherwise), and what leaves it are named rows
 whose values are already what the ORM would give (enums, booleans, datetimes), converted as
 each shape declares below, once. Whatever reads the database elsewhere uses SQLAlchemy as usual.
 """
@@ -17,11 +17,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from kiosk.auth.models import Role, User
-from kiosk.changes import LEDGER_VERSIONS
-from kiosk.driver import DriverStatement, Reads, as_datetime, driver_reads
+from kiosk.core.driver import DriverStatement, Reads, as_datetime, driver_reads
 from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
 from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status, in_queue_of
+from kiosk.versions import LEDGER_VERSIONS
 
 __all__ = [
     "NEED_PREVIEW",
@@ -220,7 +220,7 @@ _LEDGER_VERSIONS = {one: DriverStatement(statement) for one, statement in LEDGER
 
 
 def ledger_versions(read: Reads, department_id: int | None) -> tuple[int, tuple[int, ...]]:
-    """kiosk.changes.ledger_and_setup_versions, read here: the ledger's list asks it at every view
+    """kiosk.versions.ledger_and_setup_versions, read here: the ledger's list asks it at every view
     and every poll (on PostgreSQL, SQLAlchemy's execution took three times the read)."""
     if department_id is None:
         row = read.one(_LEDGER_VERSIONS[False])

@@ -157,7 +157,7 @@ class Kiosk:
 
     def query(self, function):
         """Run function() in the app's context (the database as the kiosk sees it)."""
-        from kiosk.extensions import db
+        from kiosk.core.extensions import db
         with self.app.app_context():
             try:
                 return function()
@@ -206,7 +206,7 @@ def demo_kiosk():
         thread.join()
         server.server_close()
         with app.app_context():
-            from kiosk.extensions import db
+            from kiosk.core.extensions import db
             db.engine.dispose()
         shutil.rmtree(instance, ignore_errors=True)
 
@@ -221,15 +221,15 @@ def _previous_quarter_fair():
 
     from kiosk.auth.models import Role, User
     from kiosk.companies.models import Company
+    from kiosk.core.extensions import db
+    from kiosk.core.timeutil import fair_today
     from kiosk.demo import CITY, _demo_request
-    from kiosk.extensions import db
     from kiosk.fairs.models import Fair, FairStatus
     from kiosk.fairs.setup import add_booth, add_zone
     from kiosk.figures.tally import compute_tally
     from kiosk.ledger import moves
     from kiosk.ledger.rounds import quarter_of, quarter_start
     from kiosk.service_requests.models import Category, Status
-    from kiosk.timeutil import fair_today
     rng = random.Random(930)
     today = fair_today()
     day = quarter_start(*quarter_of(today)) - timedelta(days=45)
@@ -427,7 +427,7 @@ def story(kiosk, camera):
 def _demo_fair_id():
     import sqlalchemy as sa
 
-    from kiosk.extensions import db
+    from kiosk.core.extensions import db
     from kiosk.fairs.models import Fair, FairStatus
     return db.session.scalar(sa.select(Fair.id).filter_by(status=FairStatus.open).order_by(Fair.id))
 
@@ -687,7 +687,7 @@ def _story_item(ticket):
     """The ledger id of the story's plan (ticket numbers repeat across fairs: the company's name tells)."""
     import sqlalchemy as sa
 
-    from kiosk.extensions import db
+    from kiosk.core.extensions import db
     from kiosk.service_requests.models import ServiceRequest
     return db.session.scalar(sa.select(ServiceRequest.id).filter_by(
         ticket_no=ticket, company_name=COMPANY).order_by(ServiceRequest.id))

@@ -10,7 +10,7 @@ from werkzeug.routing.rules import Rule
 
 from kiosk import create_app
 from kiosk.auth.models import Role, User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.factories import PASSWORD_HASH, make_fair
 
 # Every test makes two apps (see `app`), and werkzeug writes and compiles each route's URL builder

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from kiosk.auth.models import Role, User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.intake.service import Intake, submit_request
 from kiosk.ledger import moves

@@ -9,7 +9,7 @@ import zxingcpp
 from openpyxl import Workbook
 from pypdf import PdfReader
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests.models import ServiceRequest
 from tests.factories import CODE_A, PASSWORD
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from kiosk.auth.models import Role, User
 from kiosk.auth.signin_limits import LOGIN_FAILURES
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.factories import PASSWORD, PASSWORD_HASH, booth
 from tests.helpers import csrf_token, login
 

@@ -11,11 +11,11 @@ from openapi_spec_validator import validate
 
 from kiosk.api.models import ApiScope, ApiToken
 from kiosk.api.tokens import issue_token
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest, Status
-from kiosk.timeutil import utcnow
 from tests.factories import CODE_B, booth, request_in
 from tests.helpers import csrf_token, login
 

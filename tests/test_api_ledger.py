@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from kiosk.api.models import ApiScope
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.figures.periods import Period
 from kiosk.ledger import moves
 from kiosk.scoreboard import service
 from kiosk.service_requests.models import ServiceRequest, Status
-from kiosk.timeutil import utcnow
 from tests.factories import CODE_B, an_organiser, department_staff, request_in
 from tests.test_api import bearer, get, token
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from kiosk.api.models import ApiScope, ApiToken
 from kiosk.api.openapi import document
 from kiosk.api.tokens import digest
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.figures.periods import Period
 from kiosk.ledger import moves

@@ -12,8 +12,8 @@ from flask import current_app
 from flask_migrate import upgrade
 
 from kiosk import create_app
-from kiosk.backup import SERVING_FILE, serving_pid
-from kiosk.extensions import db
+from kiosk.core.backup import SERVING_FILE, serving_pid
+from kiosk.core.extensions import db
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, RequestEvent, ServiceRequest, Status
 from tests.conftest import POSTGRES_URL

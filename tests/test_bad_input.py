@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests.models import ServiceRequest
 from tests.factories import booth, request_in
 from tests.helpers import act, csrf_token, form_data, fresh, login, page_version

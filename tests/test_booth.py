@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from kiosk.auth.models import User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Channel, EventKind, ServiceRequest, Status
 from tests.factories import CODE_B, booth, request_in

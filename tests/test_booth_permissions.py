@@ -2,7 +2,7 @@
 staff, a joined booth's staff, an organiser."""
 import pytest
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.factories import booth, request_in
 from tests.helpers import csrf_token, login
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from kiosk.api.models import ApiScope
 from kiosk.api.tokens import issue_token
-from kiosk.database import unit_of_work
-from kiosk.extensions import db
+from kiosk.core.database import unit_of_work
+from kiosk.core.extensions import db
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.fairs.models import Booth, Department, Fair
 from kiosk.service_requests import workflow

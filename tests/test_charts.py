@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from kiosk.auth.models import User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.figures.charts import nice_scale, outcome_bars
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Category, Status

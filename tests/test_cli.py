@@ -5,7 +5,7 @@ from flask import current_app
 
 from kiosk.auth.models import Role, User
 from kiosk.auth.signin_limits import LOGIN_FAILURES
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.helpers import csrf_token
 
 GOOD = "a-long-enough-password"

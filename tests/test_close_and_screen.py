@@ -2,7 +2,7 @@
 screen's view-only link."""
 import pytest
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.lifecycle import close_fair, still_open
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.service_requests.models import Status

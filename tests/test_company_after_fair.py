@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.figures.ledger import ledger_figures
 from kiosk.ledger import moves
 from kiosk.ledger.company_file import company_file

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from kiosk.auth.models import User
 from kiosk.companies.models import Company
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.figures.tally import _planned_items
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, Channel, ServiceRequest, Status

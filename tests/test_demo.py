@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from kiosk.auth.models import Role, User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.service_requests.models import ServiceRequest, Status
 from tests.helpers import csrf_token
@@ -44,10 +44,10 @@ def test_demo_fair_loads_once_with_requests_in_every_state(app):
 def test_last_months_demo_fair_fills_the_ledger_and_the_scoreboard(app):
     """What a city looks at after the fair is there on a new install: last month's fair, closed,
     its plans on the ledger in every state, and that month's ranking published."""
+    from kiosk.core.timeutil import fair_today
     from kiosk.figures.ledger import ledger_figures
     from kiosk.figures.periods import Period
     from kiosk.scoreboard.models import PublishedRanking
-    from kiosk.timeutil import fair_today
     result = app.test_cli_runner().invoke(args=["demo", "load", "--password", "pw-for-test"])
     assert result.exit_code == 0, result.output
     today = fair_today()

@@ -4,12 +4,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from kiosk.core.rendering import percent
+from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.figures.tally import BUCKETS
 from kiosk.ledger.models import Extension
-from kiosk.rendering import percent
 from kiosk.service_requests.models import Channel, EventKind, ServiceRequest, Status
-from kiosk.timeutil import fair_today
 
 DUE = date(2026, 9, 30)
 

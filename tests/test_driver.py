@@ -1,12 +1,12 @@
-"""Statements run on the database driver (kiosk.driver), on SQLite and on PostgreSQL alike."""
+"""Statements run on the database driver (kiosk.core.driver), on SQLite and on PostgreSQL alike."""
 from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
 from kiosk.companies.models import Company
-from kiosk.driver import DriverStatement, as_datetime, driver_reads, driver_writes
-from kiosk.extensions import db
+from kiosk.core.driver import DriverStatement, as_datetime, driver_reads, driver_writes
+from kiosk.core.extensions import db
 from kiosk.service_requests.models import ServiceRequest, Status
 from tests.factories import booth, request_in
 

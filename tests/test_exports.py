@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from kiosk.core.spreadsheets import safe_cell
 from kiosk.service_requests.models import Category, Status
-from kiosk.spreadsheets import safe_cell
 from tests.factories import answers, request_in
 from tests.helpers import login
 

@@ -2,7 +2,7 @@
 trail the moves that got it there would leave, so tests built on it test what the app would make."""
 import pytest
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests.models import EventKind, ServiceRequest, Status
 from tests.factories import answers, booth, request_in
 

@@ -7,7 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.address import AddressRefused, Reach, normalise_base_url, reach
 from kiosk.fairs.lifecycle import open_fair, overlap_warning
 from kiosk.fairs.models import FairStatus

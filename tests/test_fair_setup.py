@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import render_template_string
 
 from kiosk.auth.models import User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone, fair_booths
 from kiosk.fairs.setup import (
     SetupRefused,

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.intake.limits import FLOOD_PER_MINUTE
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, ServiceRequest
-from kiosk.timeutil import utcnow
 from tests.factories import CODE_A, booth
 from tests.helpers import login
 

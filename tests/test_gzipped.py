@@ -1,4 +1,4 @@
-"""The ledger's answers are gzipped from parts, the kept list compressed once (kiosk.gzipped): what
+"""The ledger's answers are gzipped from parts, the kept list compressed once (kiosk.core.gzipped): what
 a browser unpacks must be exactly the page it would get without gzip."""
 import gzip
 import re
@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.extensions import db
-from kiosk.gzipped import gzip_of, part
+from kiosk.core.extensions import db
+from kiosk.core.gzipped import gzip_of, part
+from kiosk.core.timeutil import fair_today
 from kiosk.service_requests.models import Status
-from kiosk.timeutil import fair_today
 from tests.factories import booth, request_in
 from tests.helpers import login
 

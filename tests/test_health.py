@@ -3,7 +3,7 @@ database answers with the schema this code was written for; never a cookie."""
 import sqlalchemy as sa
 
 from kiosk import __version__, create_app
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.conftest import POSTGRES_URL
 from tests.helpers import login
 

@@ -61,7 +61,7 @@ def test_sign_in_never_redirects_off_site(client, fair):
 
 
 def test_a_chinese_printout_inside_an_english_request_and_english_again_after_it(app):
-    """Templates look the catalog up once per request (kiosk.rendering.catalog); posters and PDFs
+    """Templates look the catalog up once per request (kiosk.core.rendering.catalog); posters and PDFs
     are rendered in Chinese inside an English request (force_locale), and the page after them is
     English again."""
     from flask import render_template_string
@@ -90,7 +90,7 @@ def test_a_kiosk_served_under_a_path_keeps_it_in_every_link_of_its_frame(client,
 def test_the_account_menu_follows_the_role_and_the_language_in_one_process(app, fair, organiser):
     """The account menu is rendered once per (role, language, path): an organiser's menu, in Chinese
     then in English, and a department's account after them sees only its own link."""
-    from kiosk.extensions import db
+    from kiosk.core.extensions import db
     from tests.factories import department_staff
     from tests.helpers import login
     staff = department_staff(fair.booths[0].department)

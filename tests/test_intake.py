@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from kiosk.companies.models import Company
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import FairStatus
 from kiosk.intake.service import Intake, submit_request
 from kiosk.service_requests.models import Category, EventKind, ServiceRequest, Status
@@ -291,7 +291,7 @@ def test_tracking_poll_is_a_304_until_something_changes(client, fair):
 
 
 def test_a_nul_character_in_the_form_is_refused_at_the_edge_not_a_crash(client, fair):
-    # Nobody types a NUL; the edge (kiosk/security.py) answers 400 before anything reads the form.
+    # Nobody types a NUL; the edge (kiosk/core/security.py) answers 400 before anything reads the form.
     response = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07", need="用地\x00需求", company_name="\x00甲"))
     assert response.status_code == 400
     assert requests_in_db() == []

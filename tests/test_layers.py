@@ -6,7 +6,7 @@ import kiosk
 
 KIOSK = Path(kiosk.__file__).parent
 #: what a figures module may import from the kiosk: the models, the database, time
-FIGURES_MAY_IMPORT = ("kiosk.extensions", "kiosk.timeutil", "kiosk.figures")
+FIGURES_MAY_IMPORT = ("kiosk.core.extensions", "kiosk.core.timeutil", "kiosk.figures")
 
 
 def kiosk_imports(path: Path) -> set[str]:

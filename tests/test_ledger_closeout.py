@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from kiosk.auth.models import Role, User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.figures.ledger import ledger_figures
 from kiosk.ledger import moves
 from kiosk.ledger.moves import LedgerRefused

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.figures.ledger import LedgerFigures, figures_by_department, ledger_figures, overdue_count
 from kiosk.ledger import moves
 from kiosk.ledger.moves import LedgerRefused

@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from kiosk import create_app
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.conftest import POSTGRES_URL
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus
 from kiosk.service_requests.models import Category, Status
 from tests.factories import CODE_A, CODE_B, answers, booth, make_fair, request_in

@@ -1,6 +1,6 @@
 import re
 
-from kiosk.page_weight import form_page_weight
+from bench.page_weight import form_page_weight
 
 
 def test_the_form_page_with_htmx_fits_in_40_kb_gzipped(client, fair):

@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import FairStatus
 from kiosk.intake.lookup import MISSES_PER_FAIR, MISSES_PER_TICKET, normal_ticket
 from kiosk.intake.models import LookupMiss
 from kiosk.intake.phone import COOKIE
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest
-from kiosk.timeutil import utcnow
 from tests.factories import CODE_A, CODE_B, booth, request_in
 from tests.helpers import csrf_token, form_data
 

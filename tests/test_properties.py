@@ -14,7 +14,7 @@ from kiosk.companies.validation import (
     normalise_credit_code,
     normalise_mobile,
 )
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Status
 from kiosk.service_requests.workflow import WorkflowError
@@ -94,7 +94,7 @@ class RequestLife(RuleBasedStateMachine):
     def take(self):
         self.attempt("take")
 
-    # Any text but NUL and lone surrogates: no request brings either this far (kiosk.security
+    # Any text but NUL and lone surrogates: no request brings either this far (kiosk.core.security
     # refuses NUL first, tests/test_bad_input.py; Werkzeug decodes UTF-8 with replacement, so a
     # form cannot hold a lone surrogate), and neither database's driver can store them. (A fresh
     # clone's CI run drew '\ud892' on both databases: 6 in 3,000 characters are surrogates.)

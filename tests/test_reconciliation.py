@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.ledger import moves
 from kiosk.ledger.models import Mark, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import EventKind, ServiceRequest, Status

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from kiosk.database import unit_of_work
-from kiosk.extensions import db
+from kiosk.core.database import unit_of_work
+from kiosk.core.extensions import db
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.figures.periods import NoSuchPeriod, Period
 from kiosk.figures.scoreboard import Inputs, Scoreboard, scoreboard, scores, weights_in_force

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import scoreboard

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from kiosk.api.models import ApiScope
 from kiosk.api.tokens import issue_token
 from kiosk.auth.signin_limits import LOGIN_FAILURES
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.figures.periods import Period
 from kiosk.intake.limits import SUBMITS_PER_DEVICE
 from kiosk.ledger import rounds as rules
@@ -290,7 +290,7 @@ def test_guesses_sent_all_at_once_get_no_more_password_checks_than_the_limit(app
 def test_failed_sign_ins_older_than_the_window_are_cleared_away(app, fair):
     from kiosk.auth.models import LoginAttempt
     from kiosk.auth.signin_limits import LOGIN_WINDOW
-    from kiosk.timeutil import utcnow
+    from kiosk.core.timeutil import utcnow
     long_ago = utcnow() - LOGIN_WINDOW - LOGIN_WINDOW
     db.session.add_all([LoginAttempt(username="b07", succeeded=False, device="x" * 32, at=long_ago),
                         LoginAttempt(username="b07", succeeded=True, device="y" * 32, at=long_ago)])

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from kiosk.auth.accounts import reset_booth, switch
 from kiosk.auth.models import User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.factories import booth
 from tests.helpers import csrf_token, login
 

@@ -6,7 +6,7 @@ import time
 import sqlalchemy as sa
 
 from kiosk.auth.models import User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.helpers import csrf_token
 
 

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from kiosk.auth.signin_limits import LOGIN_FAILURES
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Status
 from kiosk.slips.models import SatisfactionSlip, SlipChannel

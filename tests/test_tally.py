@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, reopen_fair
 from kiosk.fairs.models import FairStatus
 from kiosk.figures.tally import compute_tally, tally_of

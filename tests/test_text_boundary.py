@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.formtools import clean_text, strip, strip_long
 from kiosk.fairs.models import Department, Zone
-from kiosk.formtools import clean_text, strip, strip_long
 from kiosk.organiser.importing import read_rows
 from kiosk.organiser.posters import posters_pdf
 from kiosk.service_requests.models import ServiceRequest, Status

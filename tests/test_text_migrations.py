@@ -7,7 +7,7 @@ from flask_migrate import upgrade
 
 from kiosk import create_app
 from kiosk.companies.models import Company
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests.models import Category, ServiceRequest
 from tests.factories import CODE_A
 

@@ -5,9 +5,9 @@ from flask import request
 
 import kiosk.intake.service
 import kiosk.intake.views
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth
-from kiosk.timeutil import utcnow
 from tests.factories import CODE_B
 from tests.helpers import form_data
 from tests.test_phone import WECHAT

@@ -50,8 +50,8 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 
 from kiosk import create_app
-from kiosk.extensions import db
-from kiosk.rendering import percent
+from kiosk.core.extensions import db
+from kiosk.core.rendering import percent
 from tests.helpers import login
 from tests.upgrade_fixture.make import PERSONAL_TOKEN, PUBLIC_TOKEN, REVOKED_TOKEN
 

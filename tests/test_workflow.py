@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import EventKind, ServiceRequest, Status
 from kiosk.service_requests.workflow import WorkflowError

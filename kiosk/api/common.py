@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, request, url_for
 
-from kiosk.changes import all_fairs_version
-from kiosk.extensions import db
-from kiosk.i18n import language_key
-from kiosk.rendering import not_modified, tagged
+from kiosk.core.extensions import db
+from kiosk.core.i18n import language_key
+from kiosk.core.rendering import not_modified, tagged
+from kiosk.versions import all_fairs_version
 
 #: the version of the API's shapes: part of every ETag, so a deploy that changes them is no 304
 SHAPES = "1"

@@ -13,7 +13,7 @@ from flask import current_app
 
 from kiosk.api import bp
 from kiosk.api.common import MAX_PAGE_SIZE
-from kiosk.rendering import not_modified
+from kiosk.core.rendering import not_modified
 
 ERROR = {"type": "object", "required": ["error"], "properties": {
     "error": {"type": "string"}, "message": {"type": "string"}, "parameter": {"type": "string"},

@@ -6,8 +6,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from kiosk.api.models import ApiScope, ApiToken
-from kiosk.extensions import db
-from kiosk.timeutil import utcnow
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 
 #: every token starts so: a leaked one is recognisable in a log or a repository (secret scanners)
 PREFIX = "kapi_"

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from kiosk import poll_reads
 from kiosk.auth.models import Role, User, session_holds, session_parts
-from kiosk.extensions import db, login_manager
+from kiosk.core.extensions import db, login_manager
 from kiosk.fairs.models import Booth
 from kiosk.service_requests.models import ServiceRequest
 

@@ -13,10 +13,10 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.auth.models import LoginAttempt, Role, User
 from kiosk.auth.signin_limits import LOGIN_FAILURES, LOGIN_WINDOW
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.refusals import Refused
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Department, Fair
-from kiosk.refusals import Refused
-from kiosk.timeutil import utcnow
 
 #: no 0/O, 1/l/I: the password is read off paper and typed on a tablet
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"

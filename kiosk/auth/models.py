@@ -8,9 +8,9 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Department, enum_column
-from kiosk.timeutil import utcnow
 
 
 class Role(enum.Enum):

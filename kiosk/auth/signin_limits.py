@@ -15,8 +15,8 @@ from flask import after_this_request, current_app, g, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.auth.models import LoginAttempt
-from kiosk.extensions import db
-from kiosk.timeutil import utcnow
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 
 LOGIN_WINDOW = timedelta(minutes=15)
 #: failed sign-ins to one account within the window before it is locked for the rest of it

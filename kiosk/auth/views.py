@@ -10,9 +10,9 @@ from wtforms.validators import DataRequired
 from kiosk.auth.access import Viewer
 from kiosk.auth.models import User, why_session_ended
 from kiosk.auth.signin_limits import attempt_succeeded, browser_id, password_attempt, password_matches
-from kiosk.extensions import db, login_manager
-from kiosk.formtools import strip
-from kiosk.safeurls import here, local_path
+from kiosk.core.extensions import db, login_manager
+from kiosk.core.formtools import strip
+from kiosk.core.safeurls import here, local_path
 
 bp = Blueprint("auth", __name__)
 

@@ -5,12 +5,12 @@ from flask_login import current_user, login_required
 
 from kiosk.auth.access import can_act, can_see, request_or_404
 from kiosk.booth import bp, forms
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.formtools import booth_choices
+from kiosk.core.rendering import render_block
+from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Booth, fair_booths
-from kiosk.formtools import booth_choices
-from kiosk.rendering import render_block
 from kiosk.service_requests import workflow
-from kiosk.timeutil import fair_today
 
 
 @bp.get("/requests/<int:request_id>")

@@ -7,8 +7,8 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from kiosk.formtools import int_or_none, strip, strip_long
-from kiosk.timeutil import fair_today
+from kiosk.core.formtools import int_or_none, strip, strip_long
+from kiosk.core.timeutil import fair_today
 
 TEXT_MAX = 2000
 

@@ -13,9 +13,11 @@ from markupsafe import Markup
 from kiosk.auth.access import booth_or_abort, can_see_booth, poll_viewer
 from kiosk.auth.views import home_of
 from kiosk.booth import bp
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.i18n import current_language, language_key
+from kiosk.core.rendering import not_modified, percent, render_block_alone, tagged
+from kiosk.core.timeutil import local_time
 from kiosk.fairs.models import Fair, FairStatus
-from kiosk.i18n import current_language, language_key
 from kiosk.poll_reads import (
     NEED_PREVIEW,
     QueueRow,
@@ -26,9 +28,7 @@ from kiosk.poll_reads import (
     reading,
     transferred_out,
 )
-from kiosk.rendering import not_modified, percent, render_block_alone, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
-from kiosk.timeutil import local_time
 
 #: queue filters: the tab's key, and the states it shows
 FILTERS = {

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from kiosk.auth.access import booth_or_abort
 from kiosk.booth import bp
 from kiosk.booth.actions import go
+from kiosk.core.rendering import render_block
 from kiosk.fairs.models import fair_booths
 from kiosk.intake.forms import IntakeForm, intake_from
 from kiosk.intake.service import FairNotOpen, submit_request
-from kiosk.rendering import render_block
 from kiosk.service_requests.models import Channel
 
 

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from kiosk.companies.models import Company
-from kiosk.extensions import db
-from kiosk.refusals import Refused
+from kiosk.core.extensions import db
+from kiosk.core.refusals import Refused
+from kiosk.core.timeutil import utcnow
 from kiosk.service_requests.models import ServiceRequest
-from kiosk.timeutil import utcnow
 
 #: as long as the column holds
 NAME_MAX = 200

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from kiosk.core.refusals import Refused
 from kiosk.fairs.models import Booth, Fair
-from kiosk.refusals import Refused
 
 #: the width of Fair.public_base_url
 BASE_URL_MAX = 200

@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.refusals import Refused, filled
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Fair, FairEvent, FairStatus
 from kiosk.figures.tally import compute_tally
-from kiosk.refusals import Refused, filled
 from kiosk.service_requests.models import ServiceRequest, Status
-from kiosk.timeutil import utcnow
 
 MESSAGES = {
     "illegal": _l("大集当前状态下不能这样操作。"),

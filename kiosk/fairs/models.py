@@ -7,8 +7,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from kiosk.extensions import db
-from kiosk.timeutil import utcnow
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 
 
 class FairStatus(enum.Enum):

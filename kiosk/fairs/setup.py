@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from kiosk.auth.models import User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.refusals import Refused, filled
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, Zone
-from kiosk.refusals import Refused, filled
 from kiosk.service_requests.models import RequestEvent, ServiceRequest, request_joint_booth
 
 #: one capital letter and two or three digits, e.g. B07: short on a poster, quick to type into /b/<code>

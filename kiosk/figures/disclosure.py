@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import KINDS, Row, Scoreboard, published, scoreboard

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 

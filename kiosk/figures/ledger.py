@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, Zone
 from kiosk.ledger.models import CloseOutVerdict, Extension
 from kiosk.service_requests.models import ServiceRequest, Status, overdue_on_sql

@@ -1,7 +1,7 @@
 """The satisfaction figures, computed in one place for the queue, the dashboard, the tally and the
 scoreboard: slips collected against requests with an outcome, the average of each dimension, the
 share satisfied and the share of bad ratings, and the follow-up flags still open. Shares are
-fractions (0..1): pages show them through the `percent` filter (kiosk.rendering.percent).
+fractions (0..1): pages show them through the `percent` filter (kiosk.core.rendering.percent).
 
 The shares read the overall rating as the national 好差评 scale does: satisfied is 非常满意, 满意 or
 基本满意 (5, 4, 3); a bad rating (差评) is 不满意 or 非常不满意 (2, 1). Every page and PDF that shows
@@ -12,7 +12,7 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Fair
 from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SatisfactionSlip

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus
 from kiosk.figures.periods import Period
 from kiosk.scoreboard.models import DEFAULT_WEIGHTS, EfficiencyPoints, PublishedRanking, ScoreWeights

@@ -9,11 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Fair, Zone
 from kiosk.figures.satisfaction import SATISFIED_AT, Satisfaction, satisfaction, satisfaction_by_booth
 from kiosk.service_requests.models import Category, ServiceRequest, Status
-from kiosk.timeutil import utcnow
 
 #: the tally's columns, and the states each counts
 BUCKETS = {

@@ -9,7 +9,7 @@ from wtforms import DecimalField, HiddenField, RadioField, SelectChoice, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from kiosk.companies.validation import InvalidCreditCode, normalise_credit_code, normalise_mobile
-from kiosk.formtools import booth_choices, int_or_none, strip, strip_long
+from kiosk.core.formtools import booth_choices, int_or_none, strip, strip_long
 from kiosk.intake.lookup import normal_ticket
 from kiosk.intake.service import Intake
 from kiosk.service_requests.models import Category
@@ -73,7 +73,7 @@ class IntakeForm(FlaskForm):
     submission_key = HiddenField("", filters=[lambda v: v if v and KEY.fullmatch(v) else None])
 
     class Meta:
-        # The app's CSRFProtect checks every POST's token before any view (kiosk.extensions), and the
+        # The app's CSRFProtect checks every POST's token before any view (kiosk.core.extensions), and the
         # page carries csrf_token() as every page does. The form's own field would sign a new token
         # on every submission, only to throw it away: a tenth of the work of a phone's submission.
         csrf = False

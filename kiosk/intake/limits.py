@@ -11,10 +11,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import session
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Department
 from kiosk.service_requests.models import ServiceRequest
-from kiosk.timeutil import utcnow
 
 SUBMIT_WINDOW = timedelta(minutes=10)
 #: requests one booth may receive in a minute before the dashboard flags a flood: a busy real booth

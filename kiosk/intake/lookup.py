@@ -16,10 +16,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.intake.models import LookupMiss
 from kiosk.service_requests.models import ServiceRequest
-from kiosk.timeutil import utcnow
 
 TICKET_WINDOW = timedelta(hours=1)
 #: wrong tries at one ticket number within TICKET_WINDOW

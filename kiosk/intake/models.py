@@ -4,8 +4,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from kiosk.extensions import db
-from kiosk.timeutil import utcnow
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 
 
 class LookupMiss(db.Model):

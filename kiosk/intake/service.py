@@ -13,13 +13,13 @@ from sqlalchemy.dialects import postgresql
 
 from kiosk.changes import queue_moved
 from kiosk.companies.models import Company
-from kiosk.database import in_transaction
-from kiosk.driver import DriverStatement, InTransaction, driver_writes
-from kiosk.extensions import db
+from kiosk.core.database import in_transaction
+from kiosk.core.driver import DriverStatement, InTransaction, driver_writes
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.intake.limits import SUBMIT_WINDOW, SUBMITS_PER_DEVICE
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
-from kiosk.timeutil import utcnow
 
 
 class FairNotOpen(Exception):
@@ -123,7 +123,7 @@ def _session_untouched() -> bool:
 
 
 def _on_the_driver(file, values: dict) -> Filed:
-    """The filing on a connection of its own, on the database driver (kiosk.driver): around a small
+    """The filing on a connection of its own, on the database driver (kiosk.core.driver): around a small
     statement SQLAlchemy's execution costs more than the statement, and hundreds come at once.
     On PostgreSQL the one statement commits itself, with no BEGIN and COMMIT around it (each a
     round trip); on SQLite the steps are committed together."""

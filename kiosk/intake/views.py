@@ -10,10 +10,12 @@ from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 
 from kiosk.auth.access import request_by_token_or_404
-from kiosk.errors import error_page
-from kiosk.extensions import db
+from kiosk.core.errors import error_page
+from kiosk.core.extensions import db
+from kiosk.core.formtools import int_or_none
+from kiosk.core.rendering import not_modified, render_block, tagged
+from kiosk.core.safeurls import local_path
 from kiosk.fairs.models import Booth, Fair, FairStatus, fair_booths
-from kiosk.formtools import int_or_none
 from kiosk.intake import phone
 from kiosk.intake.forms import IntakeForm, LookupForm, intake_from
 from kiosk.intake.just_filed import just_filed
@@ -21,8 +23,6 @@ from kiosk.intake.limits import device_id
 from kiosk.intake.lookup import LookupPaused, find_request
 from kiosk.intake.service import BoothNotOffered, FairNotOpen, TooManySubmissions, submit_request
 from kiosk.intake.ticket_page import kept_answer
-from kiosk.rendering import not_modified, render_block, tagged
-from kiosk.safeurls import local_path
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import SlipForm
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from kiosk.companies.models import Company
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Fair
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 

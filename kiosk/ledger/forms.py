@@ -15,10 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from kiosk.booth.forms import ActionForm, latest_due
-from kiosk.formtools import int_or_none, strip, strip_long
+from kiosk.core.formtools import int_or_none, strip, strip_long
+from kiosk.core.timeutil import fair_today
 from kiosk.slips.forms import RATING_CHOICES, _rating_value
 from kiosk.slips.models import RATING_LABELS
-from kiosk.timeutil import fair_today
 
 TEXT_MAX = 2000
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import AwareDateTime, now_aware
 from kiosk.fairs.models import enum_column
-from kiosk.timeutil import AwareDateTime, now_aware
 
 
 class Extension(db.Model):

@@ -18,12 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.auth.access import works_on
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import local_day, now_aware
 from kiosk.ledger.models import CloseOutVerdict, Extension
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.service_requests.workflow import WorkflowError, move
-from kiosk.timeutil import local_day, now_aware
 
 PL, D, C = Status.planned, Status.done, Status.closed_out
 

@@ -9,10 +9,10 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kiosk.core.spreadsheets import DAY_FORMAT, safe_cell
 from kiosk.ledger.models import Mark, ReconciliationRound
 from kiosk.pdf import render_pdf
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, Status
-from kiosk.spreadsheets import DAY_FORMAT, safe_cell
 
 PDF_CSS = """
 @page { size: A4 landscape; margin: 14mm 12mm 16mm;

@@ -6,7 +6,7 @@ freezes its figures and rows, all or nothing.
 A mark is also the move it names, made by the organiser: closed out confirms a done item (an item
 closed out since the quarter began is simply recorded); extended extends it; still open writes a
 "reconciled" step on its trail. A batch is one unit: if any item refuses, the caller's request
-answers 409 and rolls back, so nothing of the batch stays (the commit boundary, kiosk.database).
+answers 409 and rolls back, so nothing of the batch stays (the commit boundary, kiosk.core.database).
 """
 from dataclasses import dataclass
 from datetime import date
@@ -17,14 +17,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.refusals import Refused
+from kiosk.core.timeutil import now_aware
 from kiosk.fairs.models import Booth, Fair
 from kiosk.figures.ledger import LEDGER_STATES, figures_by_department
 from kiosk.ledger import moves
 from kiosk.ledger.models import Mark, ReconciliationRound, RoundItem
-from kiosk.refusals import Refused
 from kiosk.service_requests.models import AWAITING_CLOSEOUT, ServiceRequest
-from kiosk.timeutil import now_aware
 
 
 class RoundRefused(Refused):

@@ -7,8 +7,10 @@ own subset (EventKind.shown_to_company). The stays are measured between the step
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+
+from kiosk.core.timeutil import utcnow
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest
-from kiosk.timeutil import utcnow
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,18 @@ def _lead_change(event: RequestEvent) -> tuple[str | None, str | None]:
     return None, None
 
 
+def stay(stayed: timedelta) -> str:
+    """How long an item stayed at a step, to the minute: 3天2小时, 2小时5分钟, 5分钟 (the `stay`
+    template filter)."""
+    days, hours, minutes = stay_parts(stayed)
+    if days:
+        return gettext("%(d)d天%(h)d小时", d=days, h=hours)
+    if hours:
+        return gettext("%(h)d小时%(m)d分钟", h=hours, m=minutes)
+    return gettext("%(m)d分钟", m=minutes) if minutes else gettext("不到1分钟")
+
+
 def stay_parts(stayed: timedelta) -> tuple[int, int, int]:
-    """Days, hours and minutes of a stay, for the `stay` template filter."""
+    """Days, hours and minutes of a stay."""
     minutes = int(stayed.total_seconds() // 60)
     return minutes // 1440, minutes % 1440 // 60, minutes % 60

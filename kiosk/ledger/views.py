@@ -13,11 +13,14 @@ from markupsafe import Markup
 
 from kiosk import poll_reads
 from kiosk.auth.access import ledger_item_or_404, ledger_user_required, organiser_required, request_by_token_or_404
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.formtools import clean_text, int_or_none
+from kiosk.core.gzipped import Part, gzip_of, part
+from kiosk.core.i18n import current_language, language_key
+from kiosk.core.refusals import filled
+from kiosk.core.rendering import not_modified, render_block, render_block_alone, tagged
+from kiosk.core.timeutil import fair_today
 from kiosk.figures.ledger import DEFINITIONS, ledger_figures
-from kiosk.formtools import clean_text, int_or_none
-from kiosk.gzipped import Part, gzip_of, part
-from kiosk.i18n import current_language, language_key
 from kiosk.ledger import forms, moves
 from kiosk.ledger import rounds as rules
 from kiosk.ledger.company_file import company_file, find_companies
@@ -33,16 +36,10 @@ from kiosk.ledger.models import Mark, ReconciliationRound
 from kiosk.ledger.round_documents import round_pdf, round_xlsx
 from kiosk.ledger.timeline import timeline
 from kiosk.organiser.setup import download
-from kiosk.refusals import filled
-from kiosk.rendering import not_modified, render_block, render_block_alone, tagged
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS
 from kiosk.slips.forms import SlipForm
-from kiosk.timeutil import fair_today
 
 bp = Blueprint("ledger", __name__)
-# The company's tracking page (intake) includes the ledger's part, which needs these.
-bp.add_app_template_global(lambda item: timeline(item, company=True), "company_timeline")
-bp.add_app_template_global(lambda: forms.VerdictForm(formdata=None), "new_verdict_form")
 
 STATUS_FILTER_LABELS = {"awaiting": _l("未销号（办理中及待销号）"), "planned": STATUS_LABELS[moves.PL],
                         "done": STATUS_LABELS[moves.D], "closed_out": STATUS_LABELS[moves.C], "all": _l("全部")}
@@ -85,7 +82,7 @@ _LIVE_HERE = Markup("<!--ledger-live-->")
 
 def _answer(*parts: bytes | Part):
     """The parts as one answer, gzipped where the browser takes it: at level 1 (these pages go to
-    office computers, not to phones on 4G), the kept list compressed once (kiosk.gzipped). Each
+    office computers, not to phones on 4G), the kept list compressed once (kiosk.core.gzipped). Each
     view gzipped the whole page before: 0.18 ms at level 1 and 0.54 ms at Flask-Compress's 6, of a
     page that takes about 2 ms. (Flask-Compress leaves an answer that says its Content-Encoding.)"""
     if "gzip" in request.headers.get("Accept-Encoding", ""):

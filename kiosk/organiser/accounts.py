@@ -3,7 +3,7 @@ off and on, unlock one booth without touching the others), the organisers themse
 organiser's own password.
 
 The rules are auth.accounts'; these views turn its refusals into messages; the request's end
-commits (kiosk.database), and a refusal answers >= 400 so nothing of it is kept.
+commits (kiosk.core.database), and a refusal answers >= 400 so nothing of it is kept.
 """
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -16,11 +16,11 @@ from wtforms.validators import DataRequired, Length
 from kiosk.auth import accounts as rules
 from kiosk.auth.accounts import AccountRefused
 from kiosk.auth.models import Role, User
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.formtools import int_or_none, strip
+from kiosk.core.refusals import filled
 from kiosk.fairs.models import Booth, Fair
-from kiosk.formtools import int_or_none, strip
 from kiosk.organiser import bp
-from kiosk.refusals import filled
 
 
 class PasswordForm(FlaskForm):

@@ -10,10 +10,10 @@ from wtforms.validators import DataRequired, Length
 
 from kiosk.api.models import ApiScope, ApiToken
 from kiosk.api.tokens import all_tokens, issue_token, revoke_token
-from kiosk.extensions import db
-from kiosk.formtools import strip
+from kiosk.core.extensions import db
+from kiosk.core.formtools import strip
+from kiosk.core.refusals import filled
 from kiosk.organiser import bp
-from kiosk.refusals import filled
 
 
 class TokenForm(FlaskForm):

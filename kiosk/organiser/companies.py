@@ -4,9 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kiosk.companies.names import NameRefused, choose_name, names_in_doubt
-from kiosk.formtools import clean_text, int_or_none
+from kiosk.core.formtools import clean_text, int_or_none
+from kiosk.core.refusals import filled
 from kiosk.organiser import bp
-from kiosk.refusals import filled
 
 
 @bp.route("/companies", methods=["GET", "POST"])

@@ -5,10 +5,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kiosk.auth import accounts as rules
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.refusals import filled
 from kiosk.fairs.models import Department
 from kiosk.organiser import bp
-from kiosk.refusals import filled
 
 
 @bp.get("/departments")

@@ -1,13 +1,13 @@
 """What organisers print and download: the QR posters, the closing tally, the exports."""
 from flask import render_template
 
-from kiosk.extensions import db
+from kiosk.core.downloads import download
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair
 from kiosk.figures.tally import tally_of
 from kiosk.organiser import bp
 from kiosk.organiser.exports import export_csv, export_xlsx
 from kiosk.organiser.posters import posters_pdf
-from kiosk.organiser.setup import download
 from kiosk.tally.report import tally_pdf
 
 

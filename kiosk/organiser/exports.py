@@ -20,11 +20,11 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.spreadsheets import AMOUNT_FORMAT, DAY_FORMAT, TIME_FORMAT, safe_cell
 from kiosk.fairs.models import Booth, Fair
 from kiosk.service_requests.models import EventKind, ServiceRequest
 from kiosk.slips.models import DIMENSIONS
-from kiosk.spreadsheets import AMOUNT_FORMAT, DAY_FORMAT, TIME_FORMAT, safe_cell
 
 #: a cell's value before it is written: text, a number, a time, a day, or nothing
 Value = str | int | Decimal | datetime | date | None

@@ -5,9 +5,9 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from kiosk.core.formtools import int_or_none, strip, strip_long
 from kiosk.fairs.models import DepartmentKind
 from kiosk.fairs.setup import normalise_code
-from kiosk.formtools import int_or_none, strip, strip_long
 
 
 class FairForm(FlaskForm):

@@ -6,7 +6,7 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, abort, url_for
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair
 from kiosk.organiser.live import SCREEN, live_page
 

@@ -22,10 +22,10 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from openpyxl import Workbook, load_workbook
 
+from kiosk.core.formtools import clean_text
+from kiosk.core.refusals import filled
 from kiosk.fairs.models import DepartmentKind, Fair
 from kiosk.fairs.setup import PlannedBooth, SetupRefused, SheetBooth, normalise_code, plan_row
-from kiosk.formtools import clean_text
-from kiosk.refusals import filled
 
 #: the template's header, in the order of its columns
 COLUMNS = ("摊位号", "部门或机构名称", "类型", "专区")

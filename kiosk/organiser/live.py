@@ -7,21 +7,21 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from kiosk.changes import dashboard_version
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.i18n import language_key
+from kiosk.core.rendering import not_modified, render_block, tagged
+from kiosk.core.timeutil import fair_today, utcnow
 from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, still_open
 from kiosk.fairs.models import Booth, Fair, new_screen_token
 from kiosk.figures.hall import latest_outcomes
 from kiosk.figures.ledger import ledger_figures, overdue_count
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
-from kiosk.i18n import language_key
 from kiosk.intake.limits import floods
 from kiosk.organiser import bp
 from kiosk.organiser.forms import CloseForm
-from kiosk.rendering import not_modified, render_block, tagged
 from kiosk.service_requests.models import ServiceRequest, Status
-from kiosk.timeutil import fair_today, utcnow
+from kiosk.versions import dashboard_version
 
 #: how many of the longest-waiting requests the dashboard lists
 LONGEST_WAITING = 8

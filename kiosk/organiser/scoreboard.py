@@ -6,20 +6,20 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.refusals import filled
+from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Booth, Department, Fair
 from kiosk.figures.disclosure import disclosure_figures
 from kiosk.figures.periods import KIND_LABELS, NoSuchPeriod, Period, choices_around
 from kiosk.figures.scoreboard import scoreboard, weights_in_force
 from kiosk.organiser import bp
 from kiosk.organiser.setup import download
-from kiosk.refusals import filled
 from kiosk.scoreboard import service
 from kiosk.scoreboard.documents import definitions, ranking_pdf, ranking_xlsx
 from kiosk.scoreboard.forms import PointsForm, PublishForm, WeightsForm
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights
 from kiosk.scoreboard.service import ScoreboardRefused
-from kiosk.timeutil import fair_today
 
 
 def period_or_404(key: str, kind: str | None = None) -> Period:

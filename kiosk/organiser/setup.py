@@ -2,22 +2,23 @@
 opening, closing and reopening it. (Its staff accounts: accounts.py.)
 
 The rules are the domain's (fairs.setup, fairs.lifecycle, auth.accounts); these views turn their
-refusals into form errors; the request's end commits (kiosk.database).
+refusals into form errors; the request's end commits (kiosk.core.database).
 """
 import sqlalchemy as sa
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from kiosk.auth.accounts import locked_booths
-from kiosk.extensions import db
+from kiosk.core.downloads import download
+from kiosk.core.extensions import db
+from kiosk.core.formtools import ids_prefixed
 from kiosk.fairs import setup as fair_setup
 from kiosk.fairs.address import AddressRefused, base_url, normalise_base_url, reach
 from kiosk.fairs.lifecycle import FairMoveRefused, open_fair, overlap_warning, overlaps, reopen_fair
 from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.fairs.setup import SetupRefused
-from kiosk.formtools import ids_prefixed
 from kiosk.organiser import bp
 from kiosk.organiser.forms import (
     AddressForm,
@@ -308,10 +309,3 @@ def move(fair_id: int, move: str):
 
 def zone_choices(fair: Fair) -> list[SelectChoice]:
     return [SelectChoice(zone.id, zone.name) for zone in fair.zones]
-
-
-def download(filename: str, mimetype: str, data: bytes):
-    response = make_response(data)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -10,7 +10,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from kiosk.formtools import CONTROL
+from kiosk.core.formtools import CONTROL
 
 HERE = Path(__file__).resolve().parent
 SCHEME = "kiosk-asset:"

@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kiosk.core.spreadsheets import safe_cell
 from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import KINDS, RATING_POINTS, Scoreboard
 from kiosk.pdf import render_pdf
 from kiosk.scoreboard.models import Disclosure, PublishedRanking
-from kiosk.spreadsheets import safe_cell
 
 PDF_CSS = (Path(__file__).parent / "pdf.css").read_text()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

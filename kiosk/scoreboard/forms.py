@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from kiosk.formtools import strip_long
+from kiosk.core.formtools import strip_long
 
 
 def _weight(label):

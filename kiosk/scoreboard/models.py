@@ -6,10 +6,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Department
 from kiosk.service_requests.models import ServiceRequest
-from kiosk.timeutil import utcnow
 
 #: what the scoreboard weighs when no organiser has set weights: effect 40, service 40, efficiency 20
 DEFAULT_WEIGHTS = (40, 40, 20)

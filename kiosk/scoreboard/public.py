@@ -3,10 +3,10 @@ published, frozen as published; a half year not yet published does not exist her
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 
-from kiosk.extensions import db
+from kiosk.core.downloads import download
+from kiosk.core.extensions import db
+from kiosk.core.formtools import int_or_none
 from kiosk.figures.periods import NoSuchPeriod, Period
-from kiosk.formtools import int_or_none
-from kiosk.organiser.setup import download
 from kiosk.scoreboard.documents import disclosure_pdf
 from kiosk.scoreboard.models import Disclosure
 

@@ -1,17 +1,17 @@
 """The scoreboard's rules: organisers set the weights, enter efficiency points and publish rankings
-and disclosures. Each function flushes; the request's end commits (kiosk.database)."""
+and disclosures. Each function flushes; the request's end commits (kiosk.core.database)."""
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.refusals import Refused
 from kiosk.fairs.models import Department
 from kiosk.figures.disclosure import disclosure_figures
 from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import Scoreboard, scoreboard
-from kiosk.refusals import Refused
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights
 
 MESSAGES = {

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 
 from kiosk.auth.access import ledger_user_required
-from kiosk.extensions import db
+from kiosk.core.downloads import download
+from kiosk.core.extensions import db
 from kiosk.figures.periods import Period
-from kiosk.organiser.setup import download
 from kiosk.scoreboard.documents import definitions, ranking_pdf, ranking_xlsx
 from kiosk.scoreboard.models import PublishedRanking
 from kiosk.scoreboard.service import frozen_board

@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from kiosk.companies.models import Company
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import AwareDateTime, fair_today, utcnow
 from kiosk.fairs.models import Booth, Fair, enum_column
-from kiosk.timeutil import AwareDateTime, fair_today, utcnow
 
 
 class Category(enum.Enum):

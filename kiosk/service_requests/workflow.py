@@ -9,9 +9,9 @@ from functools import wraps
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.refusals import Refused
 from kiosk.fairs.models import Booth, FairStatus
-from kiosk.refusals import Refused
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 
 W, P, R, PL, C, X = (Status.waiting, Status.in_progress, Status.resolved, Status.planned,

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from kiosk.formtools import strip, strip_long
+from kiosk.core.formtools import strip, strip_long
 from kiosk.slips.models import DIMENSIONS, RATED, RATING_LABELS
 from kiosk.slips.service import SlipAnswers
 

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import enum_column
-from kiosk.timeutil import utcnow
 
 #: the national 好差评 wording, 5 = best
 RATING_LABELS = {

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest
 from kiosk.slips.models import DIMENSIONS, FollowUpCall, SatisfactionSlip, SlipChannel
-from kiosk.timeutil import utcnow
 
 #: an overall rating at or below this (不满意, 非常不满意) asks for a follow-up call
 FOLLOW_UP_AT = 2

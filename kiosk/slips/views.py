@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 
 from kiosk.auth.access import organiser_required, request_by_token_or_404, request_or_404
 from kiosk.auth.signin_limits import attempt_succeeded, browser_id, slip_exit_attempt
-from kiosk.extensions import db
-from kiosk.rendering import render_block
+from kiosk.core.extensions import db
+from kiosk.core.rendering import render_block
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import ExitSlipModeForm, FollowUpForm, PaperSlipForm, SlipForm
 from kiosk.slips.models import SatisfactionSlip, SlipChannel

@@ -4,7 +4,7 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-11-27 14:40:00
 
-Text filed before the forms cleaned it (kiosk.formtools.clean_text) may hold a \\x1b or \\x0b that
+Text filed before the forms cleaned it (kiosk.core.formtools.clean_text) may hold a \\x1b or \\x0b that
 broke the XLSX export and garbled PDFs. Line breaks and tabs stay; nothing else is changed, and
 only rows that change are written. Written out here rather than imported: a migration must do
 the same thing whatever the app's code becomes.

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.fairs.models import Fair
 from kiosk.service_requests.models import Status

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests.models import ServiceRequest, Status
 from tests.browser.helpers import fill_company, fill_request
 from tests.factories import CODE_A, booth

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from tests.browser.helpers import sign_in
 from tests.factories import request_in
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.service_requests.models import ServiceRequest
 from tests.browser.helpers import fill_request, sign_in
 from tests.factories import make_fair

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.lifecycle import close_fair
 from kiosk.service_requests.models import Status
 from tests.browser.helpers import sign_in

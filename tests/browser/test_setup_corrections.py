@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import DepartmentKind
 from kiosk.fairs.setup import add_booth
 from kiosk.service_requests.models import Status

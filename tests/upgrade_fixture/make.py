@@ -54,8 +54,9 @@ from kiosk.api.models import ApiScope, ApiToken
 from kiosk.api.tokens import digest
 from kiosk.auth.models import LoginAttempt, Role, User
 from kiosk.companies.models import Company
+from kiosk.core.extensions import db
+from kiosk.core.timeutil import fair_today, utcnow
 from kiosk.demo import build_demo_fair, build_demo_history
-from kiosk.extensions import db
 from kiosk.fairs.lifecycle import close_fair, reopen_fair
 from kiosk.fairs.models import Booth
 from kiosk.figures.periods import Period
@@ -67,7 +68,6 @@ from kiosk.scoreboard.service import enter_points, publish_disclosure, publish_r
 from kiosk.service_requests.models import Category, ServiceRequest
 from kiosk.slips.models import SatisfactionSlip, SlipChannel
 from kiosk.slips.service import record_call
-from kiosk.timeutil import fair_today, utcnow
 from tests.factories import PASSWORD_HASH
 
 #: the previous release's head migration: the fixture's schema

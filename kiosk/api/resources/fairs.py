@@ -5,7 +5,7 @@ from flask import url_for
 
 from kiosk.api import bp
 from kiosk.api.common import PAGE_PARAMETERS, answers, cached, choice, iso, page_of, page_schema, parameter
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Fair, FairStatus, Zone
 
 STATES = [s.value for s in FairStatus]

@@ -27,10 +27,10 @@ from kiosk.api.common import (
     page_schema,
     parameter,
 )
-from kiosk.changes import all_fairs_version, ledger_and_setup_versions
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.formtools import MAX_ID
+from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Booth
-from kiosk.formtools import MAX_ID
 from kiosk.service_requests.models import (
     Category,
     ServiceRequest,
@@ -38,7 +38,7 @@ from kiosk.service_requests.models import (
     awaiting_closeout_sql,
     overdue_on_sql,
 )
-from kiosk.timeutil import fair_today
+from kiosk.versions import all_fairs_version, ledger_and_setup_versions
 
 CATEGORIES = [c.value for c in Category]
 #: the states an item on the ledger can be in: a plan was given at the fair

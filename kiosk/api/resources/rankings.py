@@ -11,7 +11,7 @@ from flask import abort, request
 
 from kiosk.api import bp
 from kiosk.api.common import PAGE_PARAMETERS, BadQuery, answers, cached, iso, page_of, page_schema, parameter
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.figures.periods import NoSuchPeriod, Period
 from kiosk.scoreboard.models import PublishedRanking
 

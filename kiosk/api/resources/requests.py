@@ -23,9 +23,9 @@ from kiosk.api.common import (
     page_schema,
     parameter,
 )
-from kiosk.extensions import db
+from kiosk.core.extensions import db
+from kiosk.core.formtools import MAX_ID
 from kiosk.fairs.models import Booth
-from kiosk.formtools import MAX_ID
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 
 DETAILED = [s.value for s in Status]

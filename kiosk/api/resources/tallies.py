@@ -7,7 +7,7 @@ from datetime import datetime
 from kiosk.api import bp, sees_personal_data
 from kiosk.api.common import answers, cached, iso
 from kiosk.api.resources.fairs import FAIR_ID
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair
 from kiosk.figures.tally import tally_of
 from kiosk.service_requests.models import Category

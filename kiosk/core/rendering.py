@@ -1,4 +1,7 @@
-"""One template serves the page and its fragments: a block is rendered alone for htmx."""
+"""The page frame's rendering: one template serves the page and its fragments (a block is rendered
+alone for htmx), versioned asset URLs, the translations looked up once per request, ETags, and
+the filters and names every template may use that belong to no domain (init_jinja). The domains'
+own names are registered beside them in one place, kiosk.template_names."""
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -7,8 +10,6 @@ from flask import current_app, has_request_context, request, url_for
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from markupsafe import Markup
-
-from kiosk import __version__
 
 
 def render_block(template_name: str, block: str, **context) -> str:
@@ -124,20 +125,6 @@ def percent(share: float | None) -> str:
     return f"{whole}.{tenth}%" if tenth else f"{whole}%"
 
 
-def stay(stayed) -> str:
-    """How long an item stayed at a step (a timedelta), to the minute: 3天2小时, 2小时5分钟, 5分钟."""
-    from flask_babel import gettext
-
-    from kiosk.ledger.timeline import stay_parts
-
-    days, hours, minutes = stay_parts(stayed)
-    if days:
-        return gettext("%(d)d天%(h)d小时", d=days, h=hours)
-    if hours:
-        return gettext("%(h)d小时%(m)d分钟", h=hours, m=minutes)
-    return gettext("%(m)d分钟", m=minutes) if minutes else gettext("不到1分钟")
-
-
 def compile_templates(app) -> None:
     """Compile every template now, as a server process starts (kiosk/gunicorn_conf.py): Jinja compiles
     each on first use, and the ticket's page and its includes take 90 ms. The first burst of a
@@ -148,14 +135,10 @@ def compile_templates(app) -> None:
 
 
 def init_jinja(app) -> None:
-    """The filters and names every template may use."""
-    from kiosk.fairs.address import base_url
-    from kiosk.figures.charts import tally_charts
-    from kiosk.i18n import current_language, html_lang
-    from kiosk.safeurls import here
-    from kiosk.service_requests.models import CATEGORY_LABELS
-    from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
-    from kiosk.timeutil import local_iso, local_time
+    """The frame's filters and names, which every template may use."""
+    from kiosk.core.i18n import current_language, html_lang
+    from kiosk.core.safeurls import here
+    from kiosk.core.timeutil import local_iso, local_time
 
     # Flask-Babel's callables for the templates' _(), each through catalog(): the same strings,
     # looked up once per request (babel.init_app installed its own; these replace them).
@@ -165,8 +148,6 @@ def init_jinja(app) -> None:
         pgettext=lambda c, s: catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalog().unpgettext(c, s, p, n),
         newstyle=True)
-    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso, percent=percent, stay=stay)
-    app.jinja_env.globals.update(
-        kiosk_version=__version__, html_lang=html_lang, asset=asset, link=link, here=here, account_menu=account_menu, tally_charts=tally_charts, current_language=current_language, fair_address=base_url,
-        rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},
-        category_names={c.value: label for c, label in CATEGORY_LABELS.items()})
+    app.jinja_env.filters.update(localtime=local_time, isotime=local_iso, percent=percent)
+    app.jinja_env.globals.update(html_lang=html_lang, asset=asset, link=link, here=here, account_menu=account_menu,
+                                 current_language=current_language)

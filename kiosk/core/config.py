@@ -32,7 +32,7 @@ def engine_options(url: str) -> dict:
     """The connection pool of one worker process, on PostgreSQL.
 
     A gunicorn thread serves one request at a time, and a request holds one connection: its
-    session's, or the driver's (kiosk/driver.py: the signed-in account, the queue poll, a phone's
+    session's, or the driver's (kiosk/core/driver.py: the signed-in account, the queue poll, a phone's
     filing), given back before the session takes one. So the pool
     keeps one connection per thread (pool_size = THREADS; more would sit idle in PostgreSQL, each a
     process of its own), with as many again in overflow for a request that does need a second for

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 
 
 @event.listens_for(Engine, "connect")

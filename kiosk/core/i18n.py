@@ -6,7 +6,7 @@ from babel import Locale
 from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 
-from kiosk.safeurls import local_path
+from kiosk.core.safeurls import local_path
 
 bp = Blueprint("i18n", __name__)
 

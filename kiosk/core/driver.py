@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from kiosk.extensions import db
+from kiosk.core.extensions import db
 
 
 class DriverStatement:

@@ -5,7 +5,7 @@ from flask import current_app, g, has_request_context, jsonify, render_template,
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from kiosk.extensions import db, login_manager
+from kiosk.core.extensions import db, login_manager
 
 try:  # the PostgreSQL driver, where it is installed: the queue poll's reads raise its own errors
     from psycopg import OperationalError as PostgresAway

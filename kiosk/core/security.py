@@ -2,7 +2,7 @@
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kiosk.errors import error_page
+from kiosk.core.errors import error_page
 
 #: only the kiosk's own scripts, styles, images and fonts; no frames, no plug-ins, forms post home
 CONTENT_SECURITY_POLICY = "; ".join([

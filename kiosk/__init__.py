@@ -56,7 +56,7 @@ def template_names(app: Flask) -> None:
 
     app.jinja_env.filters["stay"] = stay
     app.jinja_env.globals.update(
-        kiosk_version=__version__, tally_charts=tally_charts, fair_address=base_url,
+        tally_charts=tally_charts, fair_address=base_url,
         rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},
         category_names={c.value: label for c, label in CATEGORY_LABELS.items()},
         company_timeline=lambda item: timeline(item, company=True), new_verdict_form=lambda: VerdictForm(formdata=None))
@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Kiosk(__name__, instance_path=config.instance_folder(), instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter
     config.load(app)
+    app.config["KIOSK_RELEASE"] = __version__  # (the footer and /healthz show it)
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))

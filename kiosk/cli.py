@@ -1,5 +1,5 @@
-"""The kiosk's commands, as `kiosk ...` (an installed kiosk's entry point, `main`) or `flask --app
-wsgi ...` in a checkout: `users create-organiser NAME` makes the first organiser of a new install
+"""The kiosk's commands, as `kiosk ...` (an installed kiosk's entry point, kiosk.command) or `flask
+--app wsgi ...` in a checkout: `users create-organiser NAME` makes the first organiser of a new install
 (the password from standard input), `users unlock NAME` lifts a sign-in lock; `demo load` fills an
 empty database with a demo fair; `backup create` / `backup restore` copy the database; `serve`
 (kiosk only) starts gunicorn with the kiosk's settings; and Flask-Migrate's `db upgrade`."""
@@ -10,23 +10,6 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
-
-
-def main():
-    """`kiosk`: the flask commands bound to the kiosk, from any directory, with `serve` beside them."""
-    command_line().main(prog_name="kiosk")
-
-
-def command_line() -> FlaskGroup:
-    from kiosk import __version__, create_app
-
-    group = FlaskGroup(create_app=create_app, add_version_option=False, name="kiosk",
-                       help="要素保障大集 kiosk: `kiosk db upgrade`, `kiosk users create-organiser NAME`, "
-                            "`kiosk serve`, `kiosk backup create`.")
-    click.version_option(__version__, prog_name="kiosk")(group)
-    group.add_command(serve)
-    return group
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -13,7 +13,6 @@ a connection in autocommit mode, so no BEGIN or ROLLBACK around it.
 """
 import sqlalchemy as sa
 
-from kiosk import __version__
 from kiosk.core.extensions import db
 
 PATH = "/healthz"
@@ -48,11 +47,12 @@ class HealthCheck:
                 # Unreachable, or no schema at all (no alembic_version table): the log says which.
                 self.app.logger.warning("health check: %s", error)
                 return 503, "database unreachable or without a schema"
+        release = self.app.config["KIOSK_RELEASE"]
         if at != heads:
-            return 503, (f"kiosk {__version__}: schema at {', '.join(sorted(at)) or 'nothing'}, this code needs "
+            return 503, (f"kiosk {release}: schema at {', '.join(sorted(at)) or 'nothing'}, this code needs "
                          f"{', '.join(sorted(heads))}: run `kiosk db upgrade` with this code, or serve the code "
                          "the schema was made for")
-        return 200, f"ok: kiosk {__version__}, database reachable, schema at {', '.join(sorted(heads))}"
+        return 200, f"ok: kiosk {release}, database reachable, schema at {', '.join(sorted(heads))}"
 
     def heads(self) -> set[str]:
         """The newest migrations' revisions (one, unless the migrations have branches)."""

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kiosk.cli import command_line
+from kiosk.command import command_line
 
 UNITS = Path(__file__).resolve().parent.parent / "deploy" / "systemd"
 UNIT_SUFFIXES = {".service", ".timer", ".socket", ".target", ".path", ".mount"}

@@ -12,7 +12,7 @@ class Company(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: 统一社会信用代码, 18 characters, normalised to capitals
     credit_code: so.Mapped[str] = so.mapped_column(sa.String(18), unique=True)
-    #: the name of its first filing, changed only by an organiser (companies.names); each request
+    #: the name of its first filing, changed only by an organiser (service_requests.company_names); each request
     #: keeps the name its own form gave
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

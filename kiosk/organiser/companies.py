@@ -1,12 +1,12 @@
 """Company names in doubt: credit codes filed under more than one name, and the organiser's choice of
-the record's name (the rules are companies.names)."""
+the record's name (the rules are service_requests.company_names)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from kiosk.companies.names import NameRefused, choose_name, names_in_doubt
 from kiosk.core.formtools import clean_text, int_or_none
 from kiosk.core.refusals import filled
 from kiosk.organiser import bp
+from kiosk.service_requests.company_names import NameRefused, choose_name, names_in_doubt
 
 
 @bp.route("/companies", methods=["GET", "POST"])

@@ -45,9 +45,11 @@ release: setup
 docs: setup system-packages
 	$(PY) scripts/docs.py
 
-# ruff, with the rules chosen in pyproject.toml; CI runs it before the tests.
+# ruff, with the rules chosen in pyproject.toml, and the imports' layering (its contracts are in
+# pyproject.toml too); CI runs it before the tests.
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 setup: $(VENV)/.installed translations
 

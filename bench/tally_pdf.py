@@ -22,9 +22,9 @@ from pypdf import PdfReader
 from kiosk import create_app
 from kiosk.companies.models import Company
 from kiosk.core.extensions import db
+from kiosk.core.pdf import render_pdf
 from kiosk.demo import build_demo_fair, demo_credit_code
 from kiosk.figures.tally import tally_of
-from kiosk.pdf import render_pdf
 from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import SatisfactionSlip, SlipChannel
 from kiosk.tally.report import PDF_CSS, tally_pdf

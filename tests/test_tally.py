@@ -121,7 +121,7 @@ def test_chinese_renders_with_no_cjk_font_on_the_machine(app, built, tmp_path):
     (tmp_path / "tally.html").write_text(html)
     (tmp_path / "fonts.conf").write_text('<?xml version="1.0"?><fontconfig><cachedir>'
                                          f'{tmp_path}/cache</cachedir></fontconfig>')
-    script = ("import sys; from kiosk.pdf import render_pdf; from kiosk.tally.report import PDF_CSS; "
+    script = ("import sys; from kiosk.core.pdf import render_pdf; from kiosk.tally.report import PDF_CSS; "
               "sys.stdout.buffer.write(render_pdf(open(sys.argv[1]).read(), PDF_CSS))")
     env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}
     data = subprocess.run([sys.executable, "-c", script, str(tmp_path / "tally.html")], env=env,

@@ -1,6 +1,6 @@
 """A closed reconciliation round on paper and in a spreadsheet, made from its frozen data only, so
 that they read the same whenever they are printed. Outputs are (filename, mimetype, bytes); the PDF
-goes through kiosk.pdf (the bundled Chinese font, our own files only), as the tally does."""
+goes through kiosk.core.pdf (the bundled Chinese font, our own files only), as the tally does."""
 import io
 from datetime import date
 
@@ -9,9 +9,9 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kiosk.core.pdf import render_pdf
 from kiosk.core.spreadsheets import DAY_FORMAT, safe_cell
 from kiosk.ledger.models import Mark, ReconciliationRound
-from kiosk.pdf import render_pdf
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 
 PDF_CSS = """

@@ -8,9 +8,9 @@ from flask import render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from kiosk.core.pdf import render_pdf
 from kiosk.fairs.address import booth_url, fair_url
 from kiosk.fairs.models import Fair
-from kiosk.pdf import render_pdf
 
 QR_SIZE = "110mm"
 POSTER_CSS = """

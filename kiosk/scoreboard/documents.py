@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kiosk.core.pdf import render_pdf
 from kiosk.core.spreadsheets import safe_cell
 from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import KINDS, RATING_POINTS, Scoreboard
-from kiosk.pdf import render_pdf
 from kiosk.scoreboard.models import Disclosure, PublishedRanking
 
 PDF_CSS = (Path(__file__).parent / "pdf.css").read_text()

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from flask import render_template
 
+from kiosk.core.pdf import render_pdf
 from kiosk.fairs.models import Fair
 from kiosk.figures.tally import tally_of
-from kiosk.pdf import render_pdf
 
 PDF_CSS = (Path(__file__).parent / "pdf.css").read_text()
 

@@ -20,10 +20,10 @@ from kiosk.companies.validation import credit_code_check_char
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import fair_today, utcnow
 from kiosk.fairs.models import DepartmentKind, Fair, FairStatus
-from kiosk.fairs.setup import add_booth, add_zone
 from kiosk.figures.periods import Period
 from kiosk.figures.tally import compute_tally
 from kiosk.ledger import moves
+from kiosk.organiser.fair_setup import add_booth, add_zone
 from kiosk.scoreboard.service import enter_points, publish_ranking
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SatisfactionSlip, SlipChannel
@@ -163,7 +163,7 @@ def build_demo_history(fair: Fair) -> Fair:
                       Status.withdrawn if n == 13 else Status.resolved, organiser, rng, noon=noon)
     db.session.flush()
     _demo_slips(past, rng)
-    # Closed at 17:00 in Tai'an, its tally frozen then, as closing a fair does (fairs.lifecycle).
+    # Closed at 17:00 in Tai'an, its tally frozen then, as closing a fair does (organiser.fair_lifecycle).
     past.closed_at = datetime.combine(day, time(9, 0))  # (stored in UTC, naive, as utcnow() gives it)
     past.tally_snapshot = compute_tally(past, taken_at=past.closed_at)
 

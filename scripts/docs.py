@@ -225,10 +225,10 @@ def _previous_quarter_fair():
     from kiosk.core.timeutil import fair_today
     from kiosk.demo import CITY, _demo_request
     from kiosk.fairs.models import Fair, FairStatus
-    from kiosk.fairs.setup import add_booth, add_zone
     from kiosk.figures.tally import compute_tally
     from kiosk.ledger import moves
     from kiosk.ledger.rounds import quarter_of, quarter_start
+    from kiosk.organiser.fair_setup import add_booth, add_zone
     from kiosk.service_requests.models import Category, Status
     rng = random.Random(930)
     today = fair_today()

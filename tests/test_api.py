@@ -13,7 +13,7 @@ from kiosk.api.models import ApiScope, ApiToken
 from kiosk.api.tokens import issue_token
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
-from kiosk.fairs.lifecycle import close_fair
+from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest, Status
 from tests.factories import CODE_B, booth, request_in
@@ -210,7 +210,7 @@ def test_nothing_in_the_api_writes_but_the_tokens_last_use(app, client, filed):
 def test_a_booth_given_a_new_code_or_a_department_renamed_shows_as_modified(app, client, filed):
     """The API shows each request's booth code and department name; a client that follows it with
     modified_since must hear when either changes, not keep the old one for good."""
-    from kiosk.fairs.setup import rename_booth
+    from kiosk.organiser.fair_setup import rename_booth
     secret = token()
     hour_ago = utcnow() - timedelta(hours=1)
     db.session.execute(sa.update(ServiceRequest.__table__).values(updated_at=hour_ago))

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from kiosk.api.models import ApiScope
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
-from kiosk.fairs.lifecycle import close_fair
 from kiosk.figures.periods import Period
 from kiosk.ledger import moves
+from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.scoreboard import service
 from kiosk.service_requests.models import ServiceRequest, Status
 from tests.factories import CODE_B, an_organiser, department_staff, request_in

@@ -17,9 +17,9 @@ from kiosk.api.models import ApiScope, ApiToken
 from kiosk.api.openapi import document
 from kiosk.api.tokens import digest
 from kiosk.core.extensions import db
-from kiosk.fairs.lifecycle import close_fair
 from kiosk.figures.periods import Period
 from kiosk.ledger import moves
+from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.scoreboard import service
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 from tests.factories import department_staff, request_in

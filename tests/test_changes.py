@@ -10,8 +10,8 @@ from kiosk.api.models import ApiScope
 from kiosk.api.tokens import issue_token
 from kiosk.core.database import unit_of_work
 from kiosk.core.extensions import db
-from kiosk.fairs.lifecycle import close_fair
 from kiosk.fairs.models import Booth, Department, Fair
+from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.service_requests.workflow import WorkflowError

@@ -3,8 +3,8 @@ screen's view-only link."""
 import pytest
 
 from kiosk.core.extensions import db
-from kiosk.fairs.lifecycle import close_fair, still_open
 from kiosk.fairs.models import Fair, FairStatus
+from kiosk.organiser.fair_lifecycle import close_fair, still_open
 from kiosk.service_requests.models import Status
 from tests.factories import CODE_B, booth, request_in
 from tests.helpers import csrf_token, login

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from kiosk.core.extensions import db
 from kiosk.fairs.address import AddressRefused, Reach, normalise_base_url, reach
-from kiosk.fairs.lifecycle import open_fair, overlap_warning
 from kiosk.fairs.models import FairStatus
+from kiosk.organiser.fair_lifecycle import open_fair, overlap_warning
 from kiosk.service_requests.models import ServiceRequest
 from tests.factories import booth, make_fair
 from tests.helpers import csrf_token, form_data, login, scanned

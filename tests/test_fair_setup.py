@@ -1,4 +1,4 @@
-"""A fair's layout (kiosk/fairs/setup.py): the rules for zones, booths and departments, one set for a
+"""A fair's layout (kiosk/organiser/fair_setup.py): the rules for zones, booths and departments, one set for a
 booth typed in by hand and a booth read from a sheet; corrections; re-importing a corrected sheet."""
 import re
 from datetime import date
@@ -10,7 +10,7 @@ from flask import render_template_string
 from kiosk.auth.models import User
 from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone, fair_booths
-from kiosk.fairs.setup import (
+from kiosk.organiser.fair_setup import (
     SetupRefused,
     add_booth,
     add_zone,

@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from kiosk.core.extensions import db
-from kiosk.fairs.lifecycle import close_fair
 from kiosk.figures.periods import Period
 from kiosk.figures.scoreboard import scoreboard
+from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.scoreboard import service
 from kiosk.scoreboard.models import EfficiencyPoints, ScoreWeights
 from kiosk.service_requests.models import Category, Status

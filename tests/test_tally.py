@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from kiosk.core.extensions import db
-from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, reopen_fair
 from kiosk.fairs.models import FairStatus
 from kiosk.figures.tally import compute_tally, tally_of
+from kiosk.organiser.fair_lifecycle import FairMoveRefused, close_fair, reopen_fair
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.tally.report import tally_pdf
 from tests.factories import answers, request_in

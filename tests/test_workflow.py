@@ -154,7 +154,7 @@ def test_simultaneous_saves_one_wins_the_other_is_told(app, fair, organiser):
 
 
 def test_after_the_fair_closes_only_notes_are_taken(app, fair, organiser):
-    from kiosk.fairs.lifecycle import close_fair
+    from kiosk.organiser.fair_lifecycle import close_fair
     item = request_in(fair)
     workflow.plan(item, organiser, item.version, **plan_args(due=date.today() + timedelta(days=3)) | {
         "today": date.today()})

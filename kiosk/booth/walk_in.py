@@ -29,7 +29,7 @@ def walk_in(booth_id: int):
         return render_template("intake/form.html", form=form, notice="booth_hidden" if booth.hidden else None,
                                **context)
     form = IntakeForm(booths=booths)
-    # A hidden booth takes no requests (fairs.setup.delete_or_hide_booth): its picker is empty, so say why.
+    # A hidden booth takes no requests (organiser.fair_setup.delete_or_hide_booth): its picker is empty, so say why.
     notice = "booth_hidden" if booth.hidden else None if booth.fair.is_open else "closed"
     if notice is None and form.validate():
         try:

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from kiosk.core.formtools import int_or_none, strip, strip_long
 from kiosk.fairs.models import DepartmentKind
-from kiosk.fairs.setup import normalise_code
+from kiosk.organiser.fair_setup import normalise_code
 
 
 class FairForm(FlaskForm):
@@ -28,7 +28,7 @@ class ZoneForm(FlaskForm):
 
 
 class BoothForm(FlaskForm):
-    # Its pattern and uniqueness are the fair's rules (fairs.setup), asked by the view.
+    # Its pattern and uniqueness are the fair's rules (organiser.fair_setup), asked by the view.
     code = StringField(_l("摊位号"), filters=[strip, normalise_code], validators=[DataRequired(_l("请填写摊位号"))])
     department = StringField(_l("部门或机构名称"), filters=[strip], validators=[
         DataRequired(_l("请填写部门或机构名称")), Length(max=200, message=_l("最多%(max)d字", max=200))])

@@ -5,7 +5,7 @@ A sheet may be imported again once corrected: a row whose code the fair has upda
 (its department's name and kind, its zone); a new code adds a booth; booths the sheet leaves out stay
 as they are. The organiser sees the plan first (plan_sheet) and applies it with a second request.
 
-What a fair can take is fairs.setup's to say, as for a booth typed in by hand; this module reads
+What a fair can take is organiser.fair_setup's to say, as for a booth typed in by hand; this module reads
 sheets, names its columns and kinds, and reports rows of one sheet that clash with each other by
 their lines.
 """
@@ -25,7 +25,7 @@ from openpyxl import Workbook, load_workbook
 from kiosk.core.formtools import clean_text
 from kiosk.core.refusals import filled
 from kiosk.fairs.models import DepartmentKind, Fair
-from kiosk.fairs.setup import PlannedBooth, SetupRefused, SheetBooth, normalise_code, plan_row
+from kiosk.organiser.fair_setup import PlannedBooth, SetupRefused, SheetBooth, normalise_code, plan_row
 
 #: the template's header, in the order of its columns
 COLUMNS = ("摊位号", "部门或机构名称", "类型", "专区")

@@ -11,7 +11,6 @@ from kiosk.core.extensions import db
 from kiosk.core.i18n import language_key
 from kiosk.core.rendering import not_modified, render_block, tagged
 from kiosk.core.timeutil import fair_today, utcnow
-from kiosk.fairs.lifecycle import FairMoveRefused, close_fair, still_open
 from kiosk.fairs.models import Booth, Fair, new_screen_token
 from kiosk.figures.hall import latest_outcomes
 from kiosk.figures.ledger import ledger_figures, overdue_count
@@ -19,6 +18,7 @@ from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
 from kiosk.intake.limits import floods
 from kiosk.organiser import bp
+from kiosk.organiser.fair_lifecycle import FairMoveRefused, close_fair, still_open
 from kiosk.organiser.forms import CloseForm
 from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.versions import dashboard_version

@@ -1,7 +1,7 @@
 """Setting a fair up: the fair itself, its zones and booths (by hand or from a spreadsheet), and
 opening, closing and reopening it. (Its staff accounts: accounts.py.)
 
-The rules are the domain's (fairs.setup, fairs.lifecycle, auth.accounts); these views turn their
+The rules are the domain's (organiser.fair_setup, organiser.fair_lifecycle, auth.accounts); these views turn their
 refusals into form errors; the request's end commits (kiosk.core.database).
 """
 import sqlalchemy as sa
@@ -14,12 +14,11 @@ from kiosk.auth.accounts import locked_booths
 from kiosk.core.downloads import download
 from kiosk.core.extensions import db
 from kiosk.core.formtools import ids_prefixed
-from kiosk.fairs import setup as fair_setup
 from kiosk.fairs.address import AddressRefused, base_url, normalise_base_url, reach
-from kiosk.fairs.lifecycle import FairMoveRefused, open_fair, overlap_warning, overlaps, reopen_fair
 from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus, Zone
-from kiosk.fairs.setup import SetupRefused
-from kiosk.organiser import bp
+from kiosk.organiser import bp, fair_setup
+from kiosk.organiser.fair_lifecycle import FairMoveRefused, open_fair, overlap_warning, overlaps, reopen_fair
+from kiosk.organiser.fair_setup import SetupRefused
 from kiosk.organiser.forms import (
     AddressForm,
     ApplyImportForm,

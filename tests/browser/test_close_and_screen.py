@@ -3,8 +3,8 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk.core.extensions import db
-from kiosk.fairs.lifecycle import close_fair
 from kiosk.fairs.models import Fair
+from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import Status
 from tests.browser.conftest import _page
 from tests.browser.helpers import sign_in

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk.core.extensions import db
-from kiosk.fairs.lifecycle import close_fair
+from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import Status
 from tests.browser.helpers import sign_in
 from tests.factories import answers, booth, request_in

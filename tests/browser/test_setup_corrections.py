@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from kiosk.core.extensions import db
 from kiosk.fairs.models import DepartmentKind
-from kiosk.fairs.setup import add_booth
+from kiosk.organiser.fair_setup import add_booth
 from kiosk.service_requests.models import Status
 from tests.browser.conftest import TABLET
 from tests.browser.helpers import sign_in

@@ -57,13 +57,13 @@ from kiosk.companies.models import Company
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import fair_today, utcnow
 from kiosk.demo import build_demo_fair, build_demo_history
-from kiosk.fairs.lifecycle import close_fair, reopen_fair
 from kiosk.fairs.models import Booth
 from kiosk.figures.periods import Period
 from kiosk.intake.models import LookupMiss
 from kiosk.intake.service import Intake, submit_request
 from kiosk.ledger import rounds
 from kiosk.ledger.models import Mark
+from kiosk.organiser.fair_lifecycle import close_fair, reopen_fair
 from kiosk.scoreboard.service import enter_points, publish_disclosure, publish_ranking, set_weights
 from kiosk.service_requests.models import Category, ServiceRequest
 from kiosk.slips.models import SatisfactionSlip, SlipChannel

@@ -1,7 +1,7 @@
 """gunicorn's settings for the kiosk: `kiosk serve` starts gunicorn with them; in a checkout,
-gunicorn.conf.py reads them for `make run`, the benchmarks and scripts/cluster. Measured with bench/load_sim.py on 2 cores, when a
-submission cost less than half what it does now: a burst of 500 answered with p99 0.85 s like this,
-1.2 s with 4 threads, 2.7 s with 8 threads and no reuse_port (today's figures: docs/development.md)."""
+gunicorn.conf.py reads them for `make run`, the benchmarks and scripts/cluster. Chosen by
+bench/load_sim.py's burst of 500 on 2 cores, against more threads and one shared socket: the
+figures are in bench/RESULTS.md."""
 import os
 
 #: one process per core: the work is Python, so a process uses at most one core (the cores this
@@ -9,9 +9,8 @@ import os
 workers = int(os.environ.get("KIOSK_WORKERS", len(os.sched_getaffinity(0))))
 #: two threads per process: one can wait on the database while the other runs; more only add
 #: switching between threads that each hold Python's lock in turn. The price: a long request (the
-#: tally PDF takes 1.4 s) holds one of the machine's four threads meanwhile. (On PostgreSQL, when a
-#: submission took ten round trips, `--threads 4` did slightly better: p99 1.7 s against 1.9 s; it
-#: takes one now.) KIOSK_THREADS also sizes each process's connection pool (kiosk/core/config.py).
+#: tally PDF) holds one of the machine's four threads meanwhile. KIOSK_THREADS also sizes each
+#: process's connection pool (kiosk/core/config.py).
 threads = int(os.environ.get("KIOSK_THREADS", "2"))
 #: phones pause between loading the form and sending it; with gunicorn's default of 2 s they find
 #: their connection closed under load (a third of a 500-phone burst failed that way)

@@ -1,8 +1,8 @@
 """A gzip body made of parts, where the large part is compressed once and kept.
 
-The ledger's pages are mostly their list (50 rows, 48 KB), which each app server keeps rendered
-until the ledger changes; gzipping the whole page again on every view was about a tenth of its
-time. A deflate stream may be cut into pieces that each end on a byte boundary (a sync flush) and
+The ledger's pages are mostly their list (50 rows), which each app server keeps rendered until
+the ledger changes; gzipping the whole page again on every view was a tenth of its time
+(bench/RESULTS.md). A deflate stream may be cut into pieces that each end on a byte boundary (a sync flush) and
 never refer back past their own start: such pieces, compressed apart, join into one valid stream.
 So the kept list is compressed once, and each view compresses only the few KB around it.
 (Flask-Compress, which gzips every other page, compresses a body whole and has no such parts.)

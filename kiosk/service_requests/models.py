@@ -239,8 +239,7 @@ class ServiceRequest(db.Model):
         # ...and for one department (its booths at every fair): bench/ledger.py...
         sa.Index("ix_service_request_booth_status_due", "booth_id", "status", "current_due"),
         # ...and the overdue count alone, on the items still open (PostgreSQL read the table's rows
-        # for the (status, current_due) index: 9 ms for 23,000 overdue items; this one it counts
-        # without them)
+        # for the (status, current_due) index; this one it counts without them: bench/RESULTS.md)
         sa.Index("ix_service_request_awaiting_due", "current_due",
                  postgresql_where=sa.text("status IN ('planned', 'done')"),
                  sqlite_where=sa.text("status IN ('planned', 'done')")),

@@ -49,7 +49,7 @@ def requests():
         if (since := instant("modified_since")) is not None:
             # A sync asks for the few changed since its last: found by the updated_at index, then
             # sorted. Ordered by the bare id, SQLite walks the whole table in id order instead
-            # (100,000 requests: 31 ms against 10 ms, bench/api_requests.py); "+ 0" keeps the order
+            # (three times slower at 100,000 requests: bench/RESULTS.md); "+ 0" keeps the order
             # and leaves the index to the condition.
             statement = statement.where(ServiceRequest.updated_at >= since).order_by(None).order_by(
                 ServiceRequest.id + 0)

@@ -4,7 +4,8 @@
 // machine that runs the kiosk and its load generator side by side, that is the difference between
 // measuring the kiosk and measuring the generator: 500 real phones each have a CPU of their own.
 //
-// stdin:  {"base": "http://127.0.0.1:8000", "requests": [{"path", "body", "headers"}, ...]}
+// stdin:  {"base": "http://127.0.0.1:8000", "requests": [{"path", "body", "headers", "at"}, ...]}
+//         (at: milliseconds after the start to send it, for a burst spread over time; 0 if absent)
 // stdout: [{"status", "ms", "redirect", "cookies", "error"}, ...] in the same order
 import http from "node:http";
 
@@ -18,7 +19,10 @@ const base = new URL(input.base);
 // Every phone has its own connection, as on the hall's Wi-Fi.
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
-function post(request) {
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function post(request) {
+  if (request.at) await wait(request.at);
   return new Promise((resolve) => {
     const body = Buffer.from(request.body);
     const start = performance.now();

@@ -190,16 +190,17 @@ def overdue_query_figures(url: str, department_id: int) -> dict:
         from flask_login import login_user
 
         from kiosk.auth.models import User
+        from kiosk.ledger.list_page import Shown, Versions, live
         from kiosk.ledger.listing import LedgerFilter
-        from kiosk.ledger.views import _live
         with app.test_request_context(f"/ledger?department={department_id}&overdue=1"):
             login_user(db.session.scalar(sa.select(User).filter_by(username="bench-admin")))
             cold = []
             for n in range(20):
-                app.extensions.pop("ledger_pages", None)
-                app.extensions.pop("ledger_rows", None)
+                kept = app.extensions.get("kept", {})
+                kept.pop("ledger_list", None)
+                kept.pop("ledger_row", None)
                 started = time.perf_counter()
-                _live(LedgerFilter(department=department_id, overdue=True), today, n)
+                live(Shown(LedgerFilter(department=department_id, overdue=True), True, today, Versions(n, (), 0)))
                 cold.append(time.perf_counter() - started)
         return {"overdue": total, "ms": statistics.median(times) * 1000, "plan": plan,
                 "cold_ms": statistics.median(cold) * 1000,

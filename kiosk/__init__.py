@@ -99,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
     from kiosk.core import errors, i18n, security
+    from kiosk.intake import verdict  # noqa: F401  (the company's close-out verdict joins intake.bp)
     from kiosk.intake import views as intake
     from kiosk.ledger import views as ledger
     from kiosk.organiser import bp as organiser_bp

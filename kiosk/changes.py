@@ -15,8 +15,9 @@ Rather than each service remembering to say so, a flush listener looks at what t
 - a reconciliation round's own `version` moves with any of its marks (RoundItem): its page polls it;
 - a department's `ledger_version` moves with any change to one of its ledger items (a plan given,
   and everything after: extensions, close-out, the company's verdict), from any fair, and with any
-  change to a fair it has a booth at (the rows name the fair, booth and department): the ledger
-  pages poll it, or the sum over departments, and key the lists each app server keeps rendered by it.
+  change to a fair it has a booth at (the rows name the fair, booth and department), and with a
+  change to the department itself, at a booth or not (the organisers' ledger filter names it): the
+  ledger pages poll it, or the sum over departments, and key the copies each app server keeps by it.
 
 The pollers read the versions through kiosk.versions. The read-only API (kiosk.api) tags its answers
 with all_fairs_version(): the sum of the same versions over every fair. Its requests also show their booth's code and department's name, so a new code or
@@ -208,6 +209,8 @@ def _fair(fair, moved, _session):
 def _department(department, moved, _session):
     if department.id is not None:  # a new department has no booth yet
         moved.departments.add(department.id)
+        # Its own ledger pages, and the organisers' ledger filter, name it: at a booth or not.
+        moved.ledgers.add(department.id)
         if so.attributes.instance_state(department).attrs.name.history.has_changes():
             moved.relabelled_departments.add(department.id)
 

@@ -9,8 +9,10 @@ from kiosk.fairs.models import Booth, Department, Fair
 def ledger_and_setup_versions(department_id: int | None = None) -> tuple[int, tuple]:
     """What the ledger pages show, as one number (the department's ledger version, or with None the
     sum over every department: each only grows), and, in the same query, what the ledger's filters
-    name: how many fairs, the sum of their setup versions, how many departments (the ledger page
-    asks both at every view). The statements are built once: building one cost more than running it."""
+    name: how many fairs, the sum of their setup versions, how many departments, and every
+    department's ledger version summed (the organisers' filter names every department, and a renamed
+    department with no booth moves only its own). The ledger page asks both at every view. The
+    statements are built once: building one cost more than running it."""
     if department_id is None:
         row = db.session.execute(LEDGER_VERSIONS[False]).one()
     else:
@@ -46,12 +48,11 @@ _ALL_BOOTHS = sa.select(sa.func.count(Booth.id), sa.func.coalesce(sa.func.sum(Bo
 
 def _ledger_versions(one_department: bool):
     departments, fairs = Department.__table__, Fair.__table__
-    ledger = sa.select(sa.func.coalesce(sa.func.sum(departments.c.ledger_version), 0))
-    if one_department:
-        ledger = ledger.where(departments.c.id == sa.bindparam("department_id"))
+    every_ledger = sa.select(sa.func.coalesce(sa.func.sum(departments.c.ledger_version), 0))
+    ledger = every_ledger.where(departments.c.id == sa.bindparam("department_id")) if one_department else every_ledger
     return sa.select(ledger.scalar_subquery(), sa.select(sa.func.count(fairs.c.id)).scalar_subquery(),
                      sa.select(sa.func.coalesce(sa.func.sum(fairs.c.setup_version), 0)).scalar_subquery(),
-                     sa.select(sa.func.count(departments.c.id)).scalar_subquery())
+                     sa.select(sa.func.count(departments.c.id)).scalar_subquery(), every_ledger.scalar_subquery())
 
 
 #: the ledger's versions over every department (False) or one (True)

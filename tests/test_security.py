@@ -40,7 +40,7 @@ POLICY = {
     "hall.screen": PUBLIC,
     "api.openapi": PUBLIC, "api.fairs": API, "api.fair": API, "api.tally": API, "api.requests": API,
     "api.request_": API, "api.ledger_items": API, "api.ledger_item": API, "api.rankings": API, "api.ranking": API,
-    "ledger.index": LEDGER, "ledger.item": LEDGER_ITEM, "ledger.act": LEDGER_ITEM, "ledger.verdict": COMPANY,
+    "ledger.index": LEDGER, "ledger.item": LEDGER_ITEM, "ledger.act": LEDGER_ITEM, "intake.verdict": COMPANY,
     "ledger.companies": ORGANISER, "ledger.company": ORGANISER, "ledger.rounds": ORGANISER,
     "ledger.round_page": ORGANISER, "ledger.round_marks": ORGANISER, "ledger.close_round": ORGANISER,
     "ledger.round_document": ORGANISER,

@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 
 from kiosk.auth.access import can_act, can_see, request_or_404
 from kiosk.booth import bp, forms
+from kiosk.core import steps
 from kiosk.core.extensions import db
 from kiosk.core.formtools import booth_choices
-from kiosk.core.rendering import render_block
+from kiosk.core.steps import Step
 from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Booth, fair_booths
 from kiosk.service_requests import workflow
@@ -20,60 +21,41 @@ def show(request_id: int):
     return render_template("booth/request.html", **_request_context(item))
 
 
-#: action -> (form, workflow move, what the move needs from the form, whether only the lead may do it)
-ACTIONS = {
-    "take": (forms.TakeForm, workflow.take, lambda f, item: {}, True),
-    "resolve": (forms.ResolveForm, workflow.resolve, lambda f, item: {"resolution": f.resolution.data}, True),
-    "plan": (forms.PlanForm, workflow.plan, lambda f, item: {
+#: the steps on a request's page (kiosk.core.steps): what each asks and what it does
+STEPS = {
+    "take": Step(forms.TakeForm, workflow.take, lambda f, item: {}, _l("已开始办理。")),
+    "resolve": Step(forms.ResolveForm, workflow.resolve, lambda f, item: {"resolution": f.resolution.data},
+                    _l("已记录为现场办结。")),
+    "plan": Step(forms.PlanForm, workflow.plan, lambda f, item: {
         "plan_text": f.plan_text.data, "unit": f.unit.data, "person": f.person.data, "due": f.due.data,
-        "today": fair_today()}, True),
-    "transfer": (forms.TransferForm, workflow.transfer, lambda f, item: {
-        "to_booth": db.session.get(Booth, f.to_booth.data), "reason": f.reason.data}, True),
-    "join": (forms.JoinForm, workflow.join, lambda f, item: {
-        "booths": [db.session.get(Booth, b) for b in f.booths.data], "reason": f.reason.data}, True),
-    "withdraw": (forms.ReasonForm, workflow.withdraw, lambda f, item: {"reason": f.reason.data}, True),
-    "reopen": (forms.ReasonForm, workflow.reopen, lambda f, item: {"reason": f.reason.data}, True),
-    "note": (forms.NoteForm, workflow.note, lambda f, item: {"text": f.text.data}, False),
+        "today": fair_today()}, _l("已记录解决方案。"), initial=lambda item: {"unit": item.booth.name}),
+    "transfer": Step(forms.TransferForm, workflow.transfer, lambda f, item: {
+        "to_booth": db.session.get(Booth, f.to_booth.data), "reason": f.reason.data},
+        _l("已转办，该需求已移出本摊位队列。")),
+    "join": Step(forms.JoinForm, workflow.join, lambda f, item: {
+        "booths": [db.session.get(Booth, b) for b in f.booths.data], "reason": f.reason.data}, _l("已邀请联合会商。")),
+    "withdraw": Step(forms.ReasonForm, workflow.withdraw, lambda f, item: {"reason": f.reason.data}, _l("已撤回。")),
+    "reopen": Step(forms.ReasonForm, workflow.reopen, lambda f, item: {"reason": f.reason.data}, _l("已重新办理。")),
+    "note": Step(forms.NoteForm, workflow.note, lambda f, item: {"text": f.text.data}, _l("已添加备注。")),
 }
-
-DONE = {
-    "take": _l("已开始办理。"), "resolve": _l("已记录为现场办结。"), "plan": _l("已记录解决方案。"),
-    "transfer": _l("已转办，该需求已移出本摊位队列。"), "join": _l("已邀请联合会商。"), "withdraw": _l("已撤回。"),
-    "reopen": _l("已重新办理。"), "note": _l("已添加备注。"),
-}
+#: the steps anyone who sees the request may take; the others only its lead booth (can_act)
+ANYONE_WHO_SEES = {"note"}
 
 
 @bp.post("/requests/<int:request_id>/<action>")
 @login_required
 def act(request_id: int, action: str):
-    if action not in ACTIONS:
+    if action not in STEPS:
         abort(404)
-    form_class, move, arguments, lead_only = ACTIONS[action]
-    item = request_or_404(request_id, act=lead_only)
-    form = form_class(prefix=action)
+    item = request_or_404(request_id, act=action not in ANYONE_WHO_SEES)
+    form = STEPS[action].form(prefix=action)
     _fill_choices(form, item)
-    message, status = None, 200
-    if form.validate():
-        try:
-            move(item, current_user, form.version.data, **arguments(form, item))
-            message = DONE[action]
-        except workflow.WorkflowError as error:
-            db.session.rollback()
-            message, status = error.message, 409
-            item = request_or_404(request_id)
-    else:
-        status = 422
-    if not can_see(current_user, item):
+    taken = steps.take(action, STEPS[action], form, item, current_user, again=lambda: request_or_404(request_id))
+    if not can_see(current_user, taken.thing):
         # Transferred away: the request left this booth, so back to the queue.
-        flash(message)
+        flash(taken.message)
         return go(url_for(".queue", booth_id=current_user.booth_id))
-    failed = status != 200
-    context = _request_context(item, failed_action=action if failed else None, failed_form=form if failed else None)
-    context.update(message=message, message_is_error=failed)
-    if request.htmx:
-        # Errors are answered 200 so htmx swaps the panel in; the message says what went wrong.
-        return render_block("booth/request.html", "panel", **context)
-    return render_template("booth/request.html", **context), status
+    return steps.answer("booth/request.html", _request_context(taken.thing, taken), taken)
 
 
 def go(url: str):
@@ -94,20 +76,11 @@ def _fill_choices(form, item, booths=None):
         form.booths.choices = booth_choices([b for b in others if b.id not in joined], placeholder=False)
 
 
-def _request_context(item, failed_action=None, failed_form=None) -> dict:
+def _request_context(item, taken: steps.Taken | None = None) -> dict:
     """The page's forms, each showing the version now; the one that failed keeps what was typed."""
-    action_forms, booths = {}, fair_booths(item.fair_id)
-    for action, (form_class, _move, _args, _lead) in ACTIONS.items():
-        if action == failed_action:
-            form = failed_form
-            form.version.data = item.version  # a conflict shows the new state; the next save may go on
-        else:
-            form = form_class(prefix=action, formdata=None, version=item.version)
-            if action == "plan":
-                form.unit.data = item.booth.name
+    context, booths = steps.panel(STEPS, item, taken), fair_booths(item.fair_id)
+    for form in context["forms"].values():
         _fill_choices(form, item, booths)
-        action_forms[action] = form
-    return {"item": item, "forms": action_forms, "open_action": failed_action,
-            "allowed": workflow.allowed_moves(item),
+    return {**context, "item": item, "allowed": workflow.allowed_moves(item),
             "may_act": can_act(current_user, item), "today": fair_today(),
             "may_take_slip": can_act(current_user, item) and item.status.has_outcome and item.slip is None}

@@ -65,6 +65,7 @@ def template_names(app: Flask) -> None:
 def create_app(test_config: dict | None = None) -> Flask:
     app = Kiosk(__name__, instance_path=config.instance_folder(), instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter
+    app.json.ensure_ascii = False  # JSON (the API's, its errors) in UTF-8 as is: Chinese readable in curl
     config.load(app)
     app.config["KIOSK_RELEASE"] = __version__  # (the footer and /healthz show it)
     if test_config:
@@ -101,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.core import errors, i18n, security
     from kiosk.intake import verdict  # noqa: F401  (the company's close-out verdict joins intake.bp)
     from kiosk.intake import views as intake
+    from kiosk.ledger import round_views  # noqa: F401  (the rounds' pages join the ledger's blueprint)
     from kiosk.ledger import views as ledger
     from kiosk.organiser import bp as organiser_bp
     from kiosk.organiser import hall

@@ -57,6 +57,8 @@ def test_ledger_items_carry_the_ledgers_fields_and_filter(app, client, fair):
     assert one["original_due"] == (TODAY - timedelta(days=3)).isoformat()
     assert one["current_due"] == (TODAY + timedelta(days=20)).isoformat()
     assert one["expected_datetime"] == f"{(TODAY + timedelta(days=20)).isoformat()}T23:59:59+08:00"
+    assert one["original_expected_datetime"] == f"{(TODAY - timedelta(days=3)).isoformat()}T23:59:59+08:00"
+    assert one["company_verdict"] is None
     assert one["extension_count"] == 2
     assert [(e["new_due"], e["reason"]) for e in one["extensions"]] == [
         ((TODAY + timedelta(days=10)).isoformat(), "等待省厅批复"), ((TODAY + timedelta(days=20)).isoformat(), "企业补充材料")]

@@ -46,6 +46,10 @@ def api(app, fair):
     """The app with a request in every state (funding, with an amount) and the token."""
     for state in Status:
         request_in(fair, state, "B07", category=Category.funding, amount_wan=12.5)
+    # the company's verdicts: one closed-out item confirmed, another disputed (back on the ledger)
+    confirmed = db.session.scalars(sa.select(ServiceRequest).filter_by(status=Status.closed_out)).first()
+    moves.company_verdict(confirmed, accepted=True, rating=4, words="按时办结")
+    moves.company_verdict(request_in(fair, Status.closed_out, "F01"), accepted=False, rating=2, words="地块仍未交付")
     # on the ledger: an extension; and a published ranking (June's, the fair's month)
     planned = db.session.scalars(sa.select(ServiceRequest).filter_by(status=Status.planned)).first()
     moves.extend(planned, department_staff(planned.booth.department), planned.version,

@@ -19,7 +19,8 @@ from kiosk.core.rendering import not_modified, tagged
 from kiosk.versions import all_fairs_version
 
 #: the version of the API's shapes: part of every ETag, so a deploy that changes them is no 304
-SHAPES = "1"
+#: (2: the current due date everywhere with the original beside it, the company's verdict, UTF-8 as is)
+SHAPES = "2"
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 #: beyond any page a real list has (1000 fairs of 1000 requests at the smallest page); also keeps
 #: the OFFSET within what every database takes
@@ -56,37 +57,44 @@ def choice(name: str, values) -> str | None:
     return raw
 
 
-_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[Tt ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?([Zz]|[+ -]\d\d:?\d\d)?)?")
+#: RFC 3339's date-time, ASCII digits only (a regex's \d takes any script's). Lenient where that
+#: costs nothing: the seconds, the zone (then the kiosk's own), a space for the "T", "+0800" for
+#: "+08:00", and a "+" left unescaped in the URL (so read as a space)
+_RFC3339 = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?"
+                      r"([Zz]|[+ -][0-9]{2}:?[0-9]{2})?")
+_DATE_ALONE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATE_TIME = "a date-time as RFC 3339 has it, e.g. 2026-06-13T09:30:00+08:00"
 
 
 def instant(name: str) -> datetime | None:
-    """An RFC 3339 date-time (2026-06-13T09:30:00+08:00, ...Z) as naive UTC, as times are stored. Lenient
-    where that costs nothing: a date alone is its midnight, a time without a zone is the kiosk's own
-    zone's; a "+" left unescaped in the URL (so read as a space) is a "+". Everything RFC 3339 can say is taken: a leap second as :59, a year before 1 or an
-    offset past the end of time as the earliest or latest instant."""
+    """An RFC 3339 date-time (2026-06-13T09:30:00+08:00, ...Z) as naive UTC, as times are stored.
+    A date alone is refused (which moment of which zone's day?); so is any field out of its range.
+    Everything RFC 3339 can say is taken: a leap second as :59, a year before 1 or an offset past
+    the end of time as the earliest or latest instant."""
     raw = request.args.get(name)
     if raw is None:
         return None
     match = _RFC3339.fullmatch(raw)
     if match is None:
-        raise BadQuery(name, "a date-time as RFC 3339 has it, e.g. 2026-06-13T09:30:00+08:00")
+        if _DATE_ALONE.fullmatch(raw):
+            raise BadQuery(name, f"{DATE_TIME}; a date alone is not one: give its time, e.g. {raw}T00:00:00+08:00")
+        raise BadQuery(name, DATE_TIME)
     year, month, day, hour, minute, second, zone = match.groups()
+    zone_hours, zone_minutes = (0, 0) if zone is None or zone in "Zz" else (
+        int(zone[1:3]), int(zone[1:].replace(":", "")[2:]))
+    if int(hour) > 23 or int(minute) > 59 or int(second or 0) > 60 or zone_hours > 23 or zone_minutes > 59:
+        raise BadQuery(name, DATE_TIME)
     try:
         day_ = date(max(int(year), 1), int(month), int(day))
-        clock = time(int(hour or 0), int(minute or 0), min(int(second or 0), 59))
     except ValueError as error:
-        raise BadQuery(name, "a date-time as RFC 3339 has it, e.g. 2026-06-13T09:30:00+08:00") from error
-    if int(hour or 0) > 23 or int(minute or 0) > 59:
-        raise BadQuery(name, "a date-time as RFC 3339 has it, e.g. 2026-06-13T09:30:00+08:00")
+        raise BadQuery(name, DATE_TIME) from error
+    clock = time(int(hour), int(minute), min(int(second or 0), 59))
     if zone is None:
         local = datetime.combine(day_, clock, ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
         offset = local.utcoffset()
-    elif zone in "Zz":
-        offset = timedelta(0)
     else:
         sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        offset = sign * timedelta(hours=zone_hours, minutes=zone_minutes)
     naive = datetime.combine(day_, clock)
     try:
         return naive - offset
@@ -97,11 +105,13 @@ def instant(name: str) -> datetime | None:
 # --- the answer -----------------------------------------------------------------------------------
 
 def iso(value: datetime | None) -> str | None:
-    """A stored (naive UTC) time in ISO 8601 with the kiosk's zone: 2026-06-13T09:30:00+08:00."""
+    """A stored time (naive UTC, or aware as AwareDateTime's are) in ISO 8601 with the kiosk's zone:
+    2026-06-13T09:30:00+08:00."""
     if value is None:
         return None
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="seconds")
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(zone).isoformat(
+        timespec="seconds")
 
 
 def end_of(day: date | None) -> str | None:
@@ -110,6 +120,12 @@ def end_of(day: date | None) -> str | None:
         return None
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return datetime.combine(day, time(23, 59, 59), zone).isoformat(timespec="seconds")
+
+
+def due_dates(original: date | None, current: date | None) -> dict:
+    """The due dates as every resource names them: Open311's expected_datetime is the due date as it
+    stands now (after any extensions), original_expected_datetime the one the plan was given with."""
+    return {"expected_datetime": end_of(current), "original_expected_datetime": end_of(original)}
 
 
 def page_of(statement: sa.Select, serialize) -> dict:
@@ -158,6 +174,19 @@ PAGE_PARAMETERS = [
     parameter("page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
               "Results per page."),
 ]
+
+
+#: the schemas of due_dates()' fields
+DUE_DATES = {
+    "expected_datetime": {
+        "type": "string", "format": "date-time", "nullable": True,
+        "description": "Open311's: the due date as it stands now, after any extensions, to its last second "
+                       "where the fair is (null: no plan). The same in every resource that shows a due date."},
+    "original_expected_datetime": {
+        "type": "string", "format": "date-time", "nullable": True,
+        "description": "The due date the plan was given with at the fair, never moved by an extension (on time "
+                       "is judged on it), to its last second where the fair is (null: no plan)."},
+}
 
 
 def page_schema(item: str) -> dict:

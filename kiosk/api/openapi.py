@@ -37,8 +37,12 @@ def document() -> dict:
                 "token that an organiser issues (the organisers' page 数据接口, /organiser/api-tokens); a token with the public scope gets no "
                 "personal data. Lists come in pages: {count, next, previous, results}, up to "
                 f"{MAX_PAGE_SIZE} a page. Every answer carries an ETag: send it back in If-None-Match and an "
-                "unchanged answer is a 304. Times are ISO 8601 with their zone. Texts (status_notes, "
-                "service_name) follow Accept-Language: Chinese, or English for en."),
+                "unchanged answer is a 304. Times are ISO 8601 with their zone; a time asked for (modified_since) "
+                "is an RFC 3339 date-time with its time, and a value a parameter cannot take is a 400 naming it "
+                "and its format. JSON comes in UTF-8, Chinese as it is (not escaped). Every due date is "
+                "named alike: expected_datetime the current one (after extensions), original_expected_datetime "
+                "the plan's. Texts (status_notes, service_name) follow Accept-Language: Chinese, or English for "
+                "en."),
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

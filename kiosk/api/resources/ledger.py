@@ -1,13 +1,18 @@
 """The ledger's items (台账): every plan given at a fair (现场拿出解决方案), followed after the fair until an
 organiser closes it out (销号). The Open311 fields as the requests have them, with expected_datetime
-the due date as it stands now, and the ledger's own: the original and current due dates, each
-extension (its new date and reason), the state (planned / done / closed_out), when it was done and
-closed out, and whether it is overdue today where the fair is.
+the due date as it stands now and original_expected_datetime the plan's (as the requests have them),
+and the ledger's own: the original and current due dates as days, each extension (its new date and
+reason), the state (planned / done / closed_out), when it was done and closed out, whether it is
+overdue today where the fair is, and the company's verdict on the close-out (一事一评).
+
+The current due date is the stored copy (current_due) that the ledger's list, its overdue filter
+and the scoreboard read, so that an item's fields and the filters agree.
 
 Personal data only for a token with the personal scope, as for requests: the company, its contact
 and mobile, what was asked, and the staff's texts (the plan, its result and evidence), which quote it.
 An extension's reason is public: the brief lists it with the ledger's fields, and the company's
-tracking page shows it.
+tracking page shows it. The company's words on its verdict are personal (its own text, like what it
+asked); whether it confirmed or disputed, its rating and when are public.
 """
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -15,11 +20,12 @@ from flask import abort
 
 from kiosk.api import bp, sees_personal_data
 from kiosk.api.common import (
+    DUE_DATES,
     PAGE_PARAMETERS,
     answers,
     cached,
     choice,
-    end_of,
+    due_dates,
     instant,
     integer,
     iso,
@@ -92,12 +98,13 @@ def ledger_item(item_id: int):
 
 def _loaded() -> list:
     return [so.joinedload(ServiceRequest.booth).joinedload(Booth.department), so.joinedload(ServiceRequest.company),
-            so.selectinload(ServiceRequest.extensions)]
+            so.selectinload(ServiceRequest.extensions), so.joinedload(ServiceRequest.verdict)]
 
 
 def serialise(item: ServiceRequest, personal: bool, today) -> dict:
     status = item.status
     department = item.booth.department
+    verdict = item.verdict
     shown = {
         "service_request_id": str(item.id),
         "fair_id": item.fair_id,
@@ -113,16 +120,20 @@ def serialise(item: ServiceRequest, personal: bool, today) -> dict:
         "responsible_unit": item.plan_unit,
         "requested_datetime": iso(item.created_at),
         "updated_datetime": iso(item.updated_at),
-        "expected_datetime": end_of(item.due_now),
+        **due_dates(item.plan_due, item.current_due),
         "original_due": item.plan_due.isoformat() if item.plan_due else None,
-        "current_due": item.due_now.isoformat() if item.due_now else None,
+        "current_due": item.current_due.isoformat() if item.current_due else None,
         "extension_count": item.extension_count,
         "extensions": [{"new_due": extension.new_due.isoformat(), "reason": extension.reason,
                         "extended_datetime": iso(extension.at)} for extension in item.extensions],
         "done_datetime": iso(item.done_at),
         "closed_out_datetime": iso(item.closed_out_at) if status.is_closed_out else None,
         "closed_out_on_time": item.closed_out_on_time,
-        "overdue": item.overdue_on(today),
+        # as the overdue filter (overdue_on_sql) judges it
+        "overdue": status.awaits_closeout and item.current_due is not None and item.current_due < today,
+        "company_verdict": None if verdict is None else {
+            "verdict": "accepted" if verdict.accepted else "disputed", "rating": verdict.rating,
+            "verdict_datetime": iso(verdict.at), **({"words": verdict.words} if personal else {})},
     }
     if personal:
         shown.update({
@@ -167,7 +178,8 @@ PATHS = {
                       "Only items past their current due date and not closed out (today, where the fair is), "
                       "or only the others."),
             parameter("modified_since", {"type": "string", "format": "date-time"},
-                      "Only items changed at or after this time (RFC 3339; without a zone, the kiosk's)."),
+                      "Only items changed at or after this time: an RFC 3339 date-time, its time "
+                      "included (2026-06-13T09:30:00+08:00; a date alone is a 400; without a zone, the kiosk's)."),
             *PAGE_PARAMETERS],
         "responses": answers("LedgerItemPage", "A page of ledger items.", bad_query_=True)}},
     "/ledger-items/{item_id}": {"get": {
@@ -182,9 +194,9 @@ SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "required": ["service_request_id", "fair_id", "ticket_no", "status", "state", "status_notes",
                      "service_code", "service_name", "agency_responsible", "department_id", "booth_code",
-                     "responsible_unit", "requested_datetime", "updated_datetime", "expected_datetime",
+                     "responsible_unit", "requested_datetime", "updated_datetime", *DUE_DATES,
                      "original_due", "current_due", "extension_count", "extensions", "done_datetime",
-                     "closed_out_datetime", "closed_out_on_time", "overdue"],
+                     "closed_out_datetime", "closed_out_on_time", "overdue", "company_verdict"],
         "properties": {
             "service_request_id": {"type": "string", "example": "1024"},
             "fair_id": {"type": "integer"},
@@ -202,10 +214,12 @@ SCHEMAS = {
             "responsible_unit": {**_TEXT, "description": "The unit the plan names."},
             "requested_datetime": _STAMP,
             "updated_datetime": _STAMP,
-            "expected_datetime": {**_STAMP, "nullable": True,
-                                  "description": "The current due date, to its last second where the fair is."},
-            "original_due": {**_DAY, "nullable": True, "description": "The plan's due date; on time is judged on it."},
-            "current_due": {**_DAY, "nullable": True, "description": "After the extensions, if any."},
+            **DUE_DATES,
+            "original_due": {**_DAY, "nullable": True,
+                             "description": "original_expected_datetime's day: the plan's due date; on time is "
+                                            "judged on it."},
+            "current_due": {**_DAY, "nullable": True,
+                            "description": "expected_datetime's day: the due date after the extensions, if any."},
             "extension_count": {"type": "integer", "minimum": 0},
             "extensions": {"type": "array", "description": "Oldest first.", "items": {
                 "type": "object", "additionalProperties": False,
@@ -219,6 +233,21 @@ SCHEMAS = {
                                    "description": "Closed out by the original due date (null: not closed out)."},
             "overdue": {"type": "boolean",
                         "description": "Past its current due date and not closed out, today where the fair is."},
+            "company_verdict": {
+                "type": "object", "nullable": True, "additionalProperties": False,
+                "required": ["verdict", "rating", "verdict_datetime"],
+                "description": "The company's word on the close-out (一事一评), given once by its tracking link "
+                               "(null: not given). A dispute sent the item back to the department, no longer "
+                               "closed out; the verdict stays.",
+                "properties": {
+                    "verdict": {"type": "string", "enum": ["accepted", "disputed"],
+                                "description": "accepted: it confirms the result; disputed: it does not."},
+                    "rating": {"type": "integer", "minimum": 1, "maximum": 5,
+                               "description": "On the 好差评 scale: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, "
+                                              "1 非常不满意."},
+                    "words": {**_TEXT, "description": "What the company said (always, for a dispute). "
+                                                      "Personal scope only."},
+                    "verdict_datetime": _STAMP}},
             **PERSONAL,
         }},
     "LedgerItemPage": page_schema("LedgerItem"),

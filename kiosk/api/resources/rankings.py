@@ -6,6 +6,8 @@ Only what was published: the scoreboard computed from today's figures is never s
 final, and a department would read a rank it was never given). The rows name departments and banks
 and carry counts, so there is nothing personal in them for either scope.
 """
+import re
+
 import sqlalchemy as sa
 from flask import abort, request
 
@@ -15,6 +17,9 @@ from kiosk.core.extensions import db
 from kiosk.figures.periods import NoSuchPeriod, Period
 from kiosk.scoreboard.models import PublishedRanking
 
+#: a period's key as the document has it: ASCII digits, nothing after (Period.parse alone would take
+#: other scripts' digits and a trailing newline)
+PERIOD = r"2[0-9]{3}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?"
 _VERSION = sa.select(sa.func.count(PublishedRanking.id), sa.func.coalesce(sa.func.max(PublishedRanking.id), 0))
 
 
@@ -50,6 +55,8 @@ def _period() -> str | None:
     if key is None:
         return None
     try:
+        if not re.fullmatch(PERIOD, key):
+            raise NoSuchPeriod(key)
         return Period.parse(key).key
     except NoSuchPeriod:
         raise BadQuery("period", "a month (2026-06), quarter (2026-Q2), half (2026-H1) or year (2026)") from None
@@ -106,7 +113,7 @@ PATHS = {
                        "change a ranking. A correction is a new revision; the one it replaces stays, with "
                        "superseded true.",
         "parameters": [
-            parameter("period", {"type": "string", "pattern": r"^2\d{3}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"},
+            parameter("period", {"type": "string", "pattern": f"^{PERIOD}$"},
                       "Only this period's: 2026-06 (a month), 2026-Q2, 2026-H1 or 2026."),
             *PAGE_PARAMETERS],
         "responses": answers("RankingPage", "A page of published rankings.", bad_query_=True)}},

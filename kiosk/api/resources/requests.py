@@ -1,6 +1,9 @@
 """Requests, in the fields of Open311 GeoReport v2 (service_request_id, status open/closed,
 status_notes, service_name, agency_responsible, requested/updated/expected_datetime), with the
-kiosk's own beside them (the fair, the ticket, the detailed state).
+kiosk's own beside them (the fair, the ticket, the detailed state, the original due date).
+
+expected_datetime is the due date as it stands now (after extensions), as the ledger's items give it:
+the stored copy (current_due) the ledger sorts and counts by, so no extension is read here.
 
 Personal data only for a token with the personal scope: the company's name and credit code (a sole
 trader's carries its owner's name), the contact and mobile, what was asked (Open311's
@@ -11,11 +14,12 @@ import sqlalchemy.orm as so
 
 from kiosk.api import bp, sees_personal_data
 from kiosk.api.common import (
+    DUE_DATES,
     PAGE_PARAMETERS,
     answers,
     cached,
     choice,
-    end_of,
+    due_dates,
     instant,
     integer,
     iso,
@@ -85,7 +89,7 @@ def serialise(item: ServiceRequest, personal: bool) -> dict:
         "responsible_unit": item.plan_unit if status.has_plan else None,
         "requested_datetime": iso(item.created_at),
         "updated_datetime": iso(item.updated_at),
-        "expected_datetime": end_of(item.plan_due) if status.has_plan else None,
+        **(due_dates(item.plan_due, item.current_due) if status.has_plan else due_dates(None, None)),
     }
     if personal:
         shown.update({
@@ -127,7 +131,8 @@ PATHS = {
             parameter("status", {"type": "string", "enum": ["open", "closed"]}, "Open311's status."),
             parameter("service_code", {"type": "string", "enum": CATEGORIES}, "Only this category."),
             parameter("modified_since", {"type": "string", "format": "date-time"},
-                      "Only requests changed at or after this time (RFC 3339; without a zone, the kiosk's)."),
+                      "Only requests changed at or after this time: an RFC 3339 date-time, its time "
+                      "included (2026-06-13T09:30:00+08:00; a date alone is a 400; without a zone, the kiosk's)."),
             *PAGE_PARAMETERS],
         "responses": answers("RequestPage", "A page of requests.", bad_query_=True)}},
     "/requests/{request_id}": {"get": {
@@ -143,7 +148,7 @@ SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "required": ["service_request_id", "fair_id", "ticket_no", "status", "detailed_status", "status_notes",
                      "service_code", "service_name", "agency_responsible", "booth_code", "responsible_unit",
-                     "requested_datetime", "updated_datetime", "expected_datetime"],
+                     "requested_datetime", "updated_datetime", *DUE_DATES],
         "properties": {
             "service_request_id": {"type": "string", "example": "1024"},
             "fair_id": {"type": "integer"},
@@ -159,8 +164,7 @@ SCHEMAS = {
             "responsible_unit": {**_TEXT, "description": "The unit the plan names (planned, closed out)."},
             "requested_datetime": _STAMP,
             "updated_datetime": _STAMP,
-            "expected_datetime": {**_STAMP, "nullable": True,
-                                  "description": "The plan's due date, to its last second where the fair is."},
+            **DUE_DATES,
             **PERSONAL,
         }},
     "RequestPage": page_schema("Request"),

@@ -1,16 +1,22 @@
 """A fair's tally: frozen as it stood when the fair closed (what was printed), or live while it is
 open. Translated from the snapshot's own shape into the API's, field by field, so that a snapshot
 frozen by an older version of the kiosk still answers in today's shape, and a change to the
-snapshot never changes the API unannounced."""
-from datetime import datetime
+snapshot never changes the API unannounced.
+
+One field is live in a frozen tally too: each planned item's expected_datetime, its due date as it
+stands now (after extensions), named and valued as /requests and /ledger-items give it; the printed
+due date is its original (due_date, original_expected_datetime)."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
 
 from kiosk.api import bp, sees_personal_data
-from kiosk.api.common import answers, cached, iso
+from kiosk.api.common import DUE_DATES, answers, cached, end_of, iso
 from kiosk.api.resources.fairs import FAIR_ID
 from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair
 from kiosk.figures.tally import tally_of
-from kiosk.service_requests.models import Category
+from kiosk.service_requests.models import Category, ServiceRequest
 
 COUNTS = ("received", "resolved", "planned", "open", "withdrawn")
 
@@ -23,6 +29,8 @@ def tally(fair_id: int):
 
 def serialise(fair_id: int, tally: dict, frozen: bool) -> dict:
     personal = sees_personal_data()
+    items = tally.get("planned_items", [])
+    current = _current_dues(fair_id) if items else {}
     return {
         "fair_id": fair_id, "frozen": frozen,
         "taken_datetime": iso(datetime.fromisoformat(tally["taken_at"])),
@@ -33,7 +41,7 @@ def serialise(fair_id: int, tally: dict, frozen: bool) -> dict:
                    "funding_wan": str(zone.get("funding_wan", "0"))} for zone in tally["zones"]],
         "categories": [{"service_code": row["code"], "service_name": _category_name(row["code"]),
                         **{k: row.get(k, 0) for k in COUNTS}} for row in tally["categories"]],
-        "planned_items": [_item(item, personal) for item in tally.get("planned_items", [])],
+        "planned_items": [_item(item, personal, current) for item in items],
     }
 
 
@@ -49,9 +57,18 @@ def _category_name(code: str) -> str:
         return code
 
 
-def _item(item: dict, personal: bool) -> dict:
+def _current_dues(fair_id: int) -> dict[str, date]:
+    """The fair's planned requests' due dates as they stand now, by ticket (unique in a fair)."""
+    return dict(db.session.execute(sa.select(ServiceRequest.ticket_no, ServiceRequest.current_due).where(
+        ServiceRequest.fair_id == fair_id, ServiceRequest.current_due.is_not(None))).all())
+
+
+def _item(item: dict, personal: bool, current: dict[str, date]) -> dict:
+    printed = item.get("due") or None
     shown = {"ticket_no": item.get("ticket", ""), "booth_code": item.get("booth", ""),
-             "responsible_unit": item.get("unit") or "", "due_date": item.get("due") or None}
+             "responsible_unit": item.get("unit") or "", "due_date": printed,
+             "expected_datetime": end_of(current.get(item.get("ticket", ""))),
+             "original_expected_datetime": end_of(date.fromisoformat(printed)) if printed else None}
     if personal:
         shown.update(company_name=item.get("company", ""), description=item.get("need", ""),
                      plan=item.get("plan") or "", responsible_person=item.get("person") or "")
@@ -105,10 +122,16 @@ SCHEMAS = {
         "planned_items": {"type": "array", "items": _object({
             "ticket_no": {"type": "string"}, "booth_code": {"type": "string"},
             "responsible_unit": {"type": "string"},
-            "due_date": {"type": "string", "format": "date", "nullable": True},
+            "due_date": {"type": "string", "format": "date", "nullable": True,
+                         "description": "The due date as printed: the plan's, original_expected_datetime's day."},
+            "expected_datetime": {**DUE_DATES["expected_datetime"],
+                                  "description": "Live even in a frozen tally: the due date as it stands now, "
+                                                 "after any extensions, as /requests and /ledger-items give it "
+                                                 "(null: no plan now, the outcome reopened since)."},
+            "original_expected_datetime": DUE_DATES["original_expected_datetime"],
             "company_name": {"type": "string", "description": "Personal scope only."},
             "description": {"type": "string", "description": "The need as filed. Personal scope only."},
             "plan": {"type": "string", "description": "Personal scope only."},
             "responsible_person": {"type": "string", "description": "Personal scope only."},
-        }, required=["ticket_no", "booth_code", "responsible_unit", "due_date"])}}),
+        }, required=["ticket_no", "booth_code", "responsible_unit", "due_date", *DUE_DATES])}}),
 }

@@ -5,8 +5,8 @@ against four apps under the same gunicorn.conf.py, in one run, each a step close
 
     bare     a bare Flask route that reads the form
     hooks    the same route inside the kiosk: every hook it runs for every request
-    filing   the kiosk filing the request as a phone's submission does (on the database driver)
-             and answering a fixed page of the ticket page's size
+    filing   the kiosk filing the request as a phone's submission does and answering a fixed
+             page of the ticket page's size
     submit   the kiosk's real submission: WTForms' checks, the CSRF token, the phone's cookies
              and the ticket's page (POST /f/<fair>, as bench/load_sim.py sends it)
 

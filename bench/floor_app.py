@@ -4,9 +4,9 @@ bare:   a Flask app of one POST route that reads the form and answers "ok"
 kiosk:  the kiosk, with that route added (every hook of the kiosk's runs: CSRF check, session,
         language, security headers, gzip, the commit at the request's end)
         and a route that files the form's request as a phone's submission does
-        (kiosk.intake.service.submit_request, on the database driver) and answers a fixed page
-        the size of the ticket's page: everything but the form's checks (WTForms), the CSRF
-        token's, the phone's cookies and the ticket's page itself.
+        (kiosk.intake.service.submit_request) and answers a fixed page the size of the ticket's
+        page: everything but the form's checks (WTForms), the CSRF token's, the phone's cookies
+        and the ticket's page itself.
 """
 from decimal import Decimal
 
@@ -44,7 +44,7 @@ def _kiosk():
                         category=Category(form["category"]), need=form["need"],
                         amount_wan=Decimal(form["amount_wan"]) if form.get("amount_wan") else None,
                         submission_key=form["submission_key"], device=form["submission_key"][:16])
-        filed = submit_request(intake, fair_id=fair_id, on_its_own=True)
+        filed = submit_request(intake, fair_id=fair_id)
         return page, 200, {"HX-Push-Url": f"/t/{filed.token}"}
 
     return kiosk

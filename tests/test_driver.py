@@ -1,11 +1,10 @@
-"""Statements run on the database driver (kiosk.core.driver), on SQLite and on PostgreSQL alike."""
+"""Reads run on the database driver (kiosk.core.driver), on SQLite and on PostgreSQL alike."""
 from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
-from kiosk.companies.models import Company
-from kiosk.core.driver import DriverStatement, as_datetime, driver_reads, driver_writes
+from kiosk.core.driver import DriverStatement, as_datetime, driver_reads
 from kiosk.core.extensions import db
 from kiosk.service_requests.models import ServiceRequest, Status
 from tests.factories import booth, request_in
@@ -103,39 +102,3 @@ def test_the_reads_run_outside_a_transaction_and_the_connection_goes_back_as_it_
             assert not raw.in_transaction
     if db.engine.dialect.name == "postgresql":
         assert raw.autocommit is False
-
-
-_NEW_COMPANY = DriverStatement(sa.insert(Company.__table__).values(
-    credit_code=sa.bindparam("code"), name=sa.bindparam("name"), created_at=sa.bindparam("at", type_=sa.DateTime)))
-_COMPANIES = DriverStatement(sa.select(Company.name).where(sa.or_(Company.credit_code == "X1", Company.credit_code == "X2")))
-
-
-def _companies() -> list[str]:
-    with driver_reads() as read:
-        return sorted(name for (name,) in read.all(_COMPANIES))
-
-
-def test_writes_raise_sqlalchemys_errors_so_that_a_lost_race_is_tried_again(app):
-    """A phone's filing tries again after an IntegrityError (a company filed by a concurrent
-    request meanwhile): the driver's own exception would escape that and answer 500."""
-    with driver_writes() as write:
-        write.run(_NEW_COMPANY, code="X1", name="甲", at=datetime(2026, 11, 28))
-    with pytest.raises(sa.exc.IntegrityError) as raised, driver_writes() as write:
-        write.run(_NEW_COMPANY, code="X2", name="乙", at=datetime(2026, 11, 28))
-        write.run(_NEW_COMPANY, code="X1", name="丙", at=datetime(2026, 11, 28))
-    assert not raised.value.connection_invalidated
-    # On SQLite the steps of one block stand or fall together; on PostgreSQL each statement
-    # commits on its own (a filing there is one statement).
-    assert _companies() == (["乙", "甲"] if db.engine.dialect.name == "postgresql" else ["甲"])
-
-
-def test_a_write_on_a_lost_connection_is_not_run_again(app):
-    """A statement that may have landed is never sent twice behind the caller's back: the
-    connection is dropped from the pool, the error says so, and the next write gets a new one."""
-    with pytest.raises(sa.exc.DBAPIError) as raised, driver_writes() as write:
-        write._connection.dbapi_connection.close()  # what a restart does, behind the pool's back
-        write.run(_NEW_COMPANY, code="X1", name="甲", at=datetime(2026, 11, 28))
-    assert raised.value.connection_invalidated
-    with driver_writes() as write:
-        write.run(_NEW_COMPANY, code="X2", name="乙", at=datetime(2026, 11, 28))
-    assert _companies() == ["乙"]

@@ -1,10 +1,13 @@
 """The company's path: booth URL, form, ticket, tracking page."""
 import re
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
 
+import kiosk.intake.service
 from kiosk.companies.models import Company
 from kiosk.core.extensions import db
 from kiosk.fairs.models import FairStatus
@@ -164,6 +167,83 @@ def test_concurrent_submissions_are_all_kept_with_distinct_tickets(app, fair):
         tickets = list(pool.map(submit, range(40)))
     assert sorted(tickets) == [f"B07-{n:03d}" for n in range(1, 41)]
     assert db.session.scalar(sa.select(sa.func.count(Company.id))) == 2
+
+
+@pytest.mark.parametrize("meeting", ["INSERT INTO company", "UPDATE booth"])
+def test_two_filings_that_meet_in_the_database_both_land(app, fair, monkeypatch, meeting):
+    """The first filing holds what it wrote (a new company, or its booth's next number) until it
+    commits, while the second tries to write: the second, held meanwhile, files after it with the
+    next number, and one company, tried again (in_transaction) where it met the first's company
+    at its unique index."""
+    about_to_write, attempts = threading.Event(), {"first": 0, "second": 0}
+    file = kiosk.intake.service._file
+
+    def counted(*args):
+        attempts[threading.current_thread().name] += 1
+        return file(*args)
+
+    def before(_connection, _cursor, statement, *_):
+        if threading.current_thread().name == "second" and statement.startswith(("INSERT", "UPDATE")):
+            about_to_write.set()
+
+    def after(_connection, _cursor, statement, *_):
+        if threading.current_thread().name == "first" and statement.startswith(meeting):
+            assert about_to_write.wait(10)
+            time.sleep(0.3)  # the second's write waits meanwhile, in the database
+
+    monkeypatch.setattr(kiosk.intake.service, "_file", counted)
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    codes = {"first": CODE_A, "second": CODE_A if meeting.endswith("company") else CODE_B}
+    filed = {}
+
+    def submit():
+        name = threading.current_thread().name
+        with app.app_context():
+            filed[name] = submit_request(Intake(
+                booth_id=booth(fair, "B07").id, company_name=f"{name}公司", credit_code=codes[name], contact_name="王",
+                mobile="13912345678", category=Category.land, need=f"{name}的需求", submission_key=name)).ticket_no
+
+    try:
+        first = threading.Thread(target=submit, name="first")
+        first.start()
+        time.sleep(0.2)  # (the first is past its reads)
+        second = threading.Thread(target=submit, name="second")
+        second.start()
+        first.join(20)
+        second.join(20)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+        sa.event.remove(engine, "after_cursor_execute", after)
+    assert filed == {"first": "B07-001", "second": "B07-002"}
+    assert [(r.company_name, r.company.name) for r in requests_in_db()] == [
+        ("first公司", "first公司"), ("second公司", "first公司" if meeting.endswith("company") else "second公司")]
+    assert attempts == {"first": 1, "second": 2 if meeting.endswith("company") else 1}
+
+
+@pytest.mark.parametrize("lost", [False, True])
+def test_a_filing_is_tried_again_after_a_busy_database_but_never_after_a_lost_connection(app, fair, monkeypatch, lost):
+    """A busy database (SQLite's other writers) is worth another attempt; a lost connection is not:
+    whether what was sent landed is not known, and the phone's own retry finds it by its key."""
+    file, attempts = kiosk.intake.service._file, []
+
+    def first_fails(*args):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("busy or gone"), connection_invalidated=lost)
+        return file(*args)
+
+    monkeypatch.setattr(kiosk.intake.service, "_file", first_fails)
+    intake = Intake(booth_id=booth(fair, "B07").id, company_name="甲公司", credit_code=CODE_A, contact_name="王",
+                    mobile="13912345678", category=Category.land, need="用地", submission_key="a-key")
+    if lost:
+        with pytest.raises(sa.exc.OperationalError):
+            submit_request(intake)
+    else:
+        assert submit_request(intake).ticket_no == "B07-001"
+    assert len(attempts) == (1 if lost else 2) and len(requests_in_db()) == (0 if lost else 1)
 
 
 def test_a_company_is_one_record_across_booths_named_by_its_first_filing(client, fair):

@@ -1,133 +1,122 @@
-"""The ticket page that answers a phone's submission, made from a copy kept per fair, category and
-minute (kiosk.intake.ticket_page): each company sees exactly its own page, as if rendered whole."""
+"""The ticket page that answers a phone's submission is rendered from that filing's own values,
+every time (kiosk.intake.just_filed): companies filing at one booth in one minute each see their
+own page, and nothing of another's."""
+import re
+
 import pytest
-from flask import request
+from markupsafe import escape
 
 import kiosk.intake.service
-import kiosk.intake.views
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth
-from tests.factories import CODE_B
+from tests.factories import CODE_A, CODE_B, booth
 from tests.helpers import form_data
 from tests.test_phone import WECHAT
 
-#: what companies type, hostile strings included (markup, quotes, what looks like a stand-in)
+#: companies at one booth, every field the form takes their own (hostile strings included: markup,
+#: quotes, template syntax), most alike in all else (category, which fields are filled in), and one
+#: more at another booth, all in one minute
 COMPANIES = [
-    {"company_name": "泰安新材料科技有限公司", "need": "新建厂房需用地30亩。", "project_name": ""},
-    {"company_name": "<b>A&B</b> \"公司\"", "need": "需求<script>alert(1)</script>\n第二行 & 'x'",
-     "project_name": "二期<i>厂房</i>", "credit_code": CODE_B},
-    {"company_name": "ZabcQ1Z 公司", "need": "Z0Q3Z {{ item.token }} %(code)s", "contact_name": "李&四",
-     "mobile": "13800000000"},
-    {"company_name": "泰安第四家公司", "need": "用电指标。", "project_name": "三期", "category": "energy"},
+    {"company_name": "泰安新材料科技有限公司", "contact_name": "王经理", "mobile": "13912345678",
+     "category": "land", "need": "新建厂房需用地30亩。", "project_name": "一期厂房"},
+    {"company_name": "<b>A&B</b> \"公司\"", "credit_code": CODE_B, "contact_name": "李&四", "mobile": "13800004821",
+     "category": "land", "need": "需求<script>alert(1)</script>\n第二行 & 'x'", "project_name": "二期<i>厂房</i>"},
+    {"company_name": "泰安第三家公司", "contact_name": "赵{{ item.token }}", "mobile": "15066667395",
+     "category": "land", "need": "仓储用地 %(code)s", "project_name": "物流园"},
+    {"company_name": "泰安第四家公司", "credit_code": CODE_B, "contact_name": "孙女士", "mobile": "18653386043",
+     "category": "funding", "amount_wan": "3172.5", "need": "流动资金贷款。", "project_name": "技改项目"},
+    {"company_name": "泰安第五家公司", "contact_name": "吴会计", "mobile": "13505382916",
+     "category": "funding", "amount_wan": "860", "need": "设备融资租赁。", "project_name": "新生产线"},
+    {"company_name": "泰安第六家公司", "contact_name": "郑工", "mobile": "13705387264", "category": "energy",
+     "need": "用电指标。", "project_name": ""},
+    {"company_name": "东平另一摊位公司", "contact_name": "周先生", "mobile": "17705389157", "category": "staffing",
+     "need": "招聘技术工人五十名。", "project_name": "", "at": "B01"},
 ]
+
+#: the categories' labels as the page shows them (in Chinese)
+LABELS = {"land": "土地", "funding": "资金/融资", "energy": "能耗/指标", "staffing": "用工/人才"}
 
 
 @pytest.fixture
 def one_minute(monkeypatch):
-    """Every filing in this test is in the same minute (the copy is kept per minute)."""
+    """Every filing in the test at one moment: what a page kept per minute would have shared."""
     now = utcnow()
     monkeypatch.setattr(kiosk.intake.service, "utcnow", lambda: now)
 
 
-@pytest.fixture
-def renders(monkeypatch):
-    """How many ticket pages were rendered whole."""
-    whole = kiosk.intake.views._track_page
-    count = []
-
-    def counted(*args, **kwargs):
-        if request.method == "POST":  # (not the page opened afresh by its link)
-            count.append(1)
-        return whole(*args, **kwargs)
-
-    monkeypatch.setattr(kiosk.intake.views, "_track_page", counted)
-    return count
+def _main(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
 
 
-def submit(app, fair, headers=(), url="/b/B07", **typed):
-    """A new phone files a request; its answer and the same page opened afresh by its link."""
+def _shown(value: str, page: str) -> bool:
+    """Whether the page shows a value, as the template escapes it or as it was typed."""
+    return str(escape(value)) in page or value in page
+
+
+def _traces(company: dict, ticket: str, token: str) -> list[str]:
+    """Everything of a company's filing that another's page must not show: what it typed, the
+    mobile's last four digits (any masked form shows them), its ticket and its tracking token."""
+    typed = [company[name] for name in ("company_name", "contact_name", "mobile", "need", "project_name")]
+    amount = company.get("amount_wan", "")
+    return [value for value in (*typed, amount, amount.split(".")[0], company["mobile"][-4:], ticket, token) if value]
+
+
+def test_companies_filing_at_one_booth_in_one_minute_each_see_only_their_own_values(app, fair, one_minute):
+    tickets = [*(f"B07-00{n}" for n in range(1, 7)), "B01-001"]
+    answers = []  # (page, the page opened afresh by its link, everything of the filing's)
+    for company, ticket in zip(COMPANIES, tickets, strict=True):
+        phone = app.test_client()
+        typed = {"credit_code": CODE_A, "amount_wan": "", **company}
+        data = form_data(phone, f"/b/{typed.pop('at', 'B07')}", **typed)
+        answer = phone.post(f"/f/{fair.id}", data=data, headers={"HX-Request": "true"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        link = answer.headers["HX-Push-Url"]
+        answers.append((answer.get_data(as_text=True), phone.get(link).get_data(as_text=True),
+                        _traces(company, ticket, link.removeprefix("/t/"))))
+
+    for n, (company, ticket, (page, fresh, _)) in enumerate(zip(COMPANIES, tickets, answers, strict=True)):
+        # Nothing of another company's...
+        leaked = [value for other, (*_, values) in enumerate(answers) if other != n for value in values
+                  if (re.search(rf"(?<!\d){re.escape(value)}(?!\d)", page) if value.isdigit() else _shown(value, page))]
+        assert leaked == [], f"{company['company_name']}'s page shows another company's {leaked}"
+        # ...but its own values, where the page shows them...
+        code = company.get("at", "B07")
+        facts = re.search(r'<dl class="facts">(.*?)</dl>', page, re.S).group(1)
+        assert re.findall(r"<dd[^>]*>(.*?)</dd>", facts, re.S) == [
+            str(escape(company["company_name"])), f"{code} {escape(booth(fair, code).name)}",
+            LABELS[company["category"]], str(escape(company["need"]))]
+        assert f'<span class="ticket-no">{ticket}</span>' in page and f"<title>{ticket} · " in page
+        assert not _shown(company["mobile"], page)  # (no phone number on a public page)
+        # ...as the tracking page opened by its link shows them.
+        assert _main(page) == _main(fresh)
+
+
+def test_the_page_shows_the_booth_as_the_filing_read_it(app, fair, one_minute):
     phone = app.test_client()
-    headers = dict(headers)
-    data = form_data(phone, url, **typed)
-    answer = phone.post(f"/f/{fair.id}", data=data, headers={"HX-Request": "true", **headers})
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    fresh = phone.get(answer.headers["HX-Push-Url"], headers=headers)
-    return answer.get_data(as_text=True), fresh.get_data(as_text=True)
-
-
-def test_companies_at_one_booth_each_get_their_own_page_from_one_kept_copy(app, fair, one_minute, renders):
-    pages = [submit(app, fair, **company) for company in COMPANIES]
-    for answer, fresh in pages:
-        assert answer == fresh
-    assert "&lt;b&gt;A&amp;B&lt;/b&gt; &#34;公司&#34;" in pages[1][0]
-    assert "需求&lt;script&gt;alert(1)&lt;/script&gt;\n第二行 &amp; &#39;x&#39;" in pages[1][0]
-    assert "Z0Q3Z {{ item.token }} %(code)s" in pages[2][0]
-    assert [page.count(f"B07-00{n}") for n, (page, _) in enumerate(pages, 1)] == [2, 2, 2, 2]  # (title and ticket)
-    # One copy for the booth's minute without a project name, one with, one for another category.
-    assert len(renders) == 3
-
-
-def test_a_copy_is_kept_per_language_and_wechat_and_serves_every_booth(app, fair, one_minute, renders):
-    variants = [{}, {"Accept-Language": "en"}, {"User-Agent": WECHAT}]
-    pages = [submit(app, fair, headers=variant) for variant in variants]
-    for answer, fresh in pages:
-        assert answer == fresh
-    assert "Your ticket number" in pages[1][0] and "收藏" in pages[2][0]
-    assert len(renders) == 3
-    other_booth = submit(app, fair, url="/b/B02")  # from the first phone's copy
-    assert other_booth[0] == other_booth[1] and "B02-001" in other_booth[0] and "B07" not in other_booth[0]
-    assert len(renders) == 3
-
-
-def test_a_booth_renamed_within_the_minute_shows_its_new_name(app, fair, one_minute):
-    submit(app, fair)
+    phone.post(f"/f/{fair.id}", data=form_data(phone, "/b/B07"), headers={"HX-Request": "true"})
     b07 = db.session.scalar(db.select(Booth).where(Booth.fair_id == fair.id, Booth.code == "B07"))
     b07.department.name = "泰安市新名称局"
     db.session.commit()
-    answer, fresh = submit(app, fair)
-    assert answer == fresh and "泰安市新名称局" in answer
-
-
-def test_a_phone_with_other_tickets_gets_them_listed(app, fair, one_minute):
     phone = app.test_client()
-    first = phone.post(f"/f/{fair.id}", data=form_data(phone, "/b/B07"), headers={"HX-Request": "true"})
-    second = phone.post(f"/f/{fair.id}", data=form_data(phone, "/b/B07", need="第二项需求"),
-                        headers={"HX-Request": "true"})
-    page = second.get_data(as_text=True)
-    assert "您提交的其他需求" in page and "B07-001" in page and "B07-002" in page
-    assert first.headers["HX-Push-Url"] != second.headers["HX-Push-Url"]
-    assert page == phone.get(second.headers["HX-Push-Url"]).get_data(as_text=True)
-
-
-
-def test_a_phones_submission_opens_no_orm_session(app, fair):
-    """The filing runs on the driver and the page comes from the kept copy: nothing is left for the
-    ORM to do, whose session would cost a checkout and a commit in every submission of a burst."""
-    opened = []
-
-    @app.after_request
-    def look(response):  # (runs before the commit at the request's end, which was registered first)
-        if request.method == "POST":
-            opened.append(db.session.registry.has())
-        return response
-
-    first, second = submit(app, fair), submit(app, fair)
-    assert first[0] == first[1] and second[0] == second[1]
-    assert opened == [False, False]
-
-
-def test_a_kiosk_served_under_a_path_keeps_it_in_every_link_of_the_kept_page(app, fair, one_minute, renders):
-    submit(app, fair)  # a copy for the kiosk served at /
-    phone, mounted = app.test_client(), "http://localhost/kiosk/"
-    answer = phone.post(f"/f/{fair.id}", data=form_data(phone, "/b/B07"), headers={"HX-Request": "true"},
-                        base_url=mounted)
-    assert answer.headers["HX-Push-Url"].startswith("/kiosk/t/")
-    fresh = phone.get(answer.headers["HX-Push-Url"].removeprefix("/kiosk"), base_url=mounted)
+    answer = phone.post(f"/f/{fair.id}", data=form_data(phone, "/b/B07"), headers={"HX-Request": "true"})
     page = answer.get_data(as_text=True)
-    assert page == fresh.get_data(as_text=True)
-    assert 'href="/kiosk/f/' in page and 'href="/f/' not in page and 'hx-get="/kiosk/t/' in page
-    assert len(renders) == 2
-    # The phone now remembers the company: "不是本企业？清空" comes back to the form under the path.
-    again = phone.get("/b/B07", base_url=mounted).get_data(as_text=True)
-    assert '<input type="hidden" name="back" value="/kiosk/b/B07">' in again
+    assert "B07 泰安市新名称局" in page and _main(page) == _main(phone.get(answer.headers["HX-Push-Url"]).get_data(
+        as_text=True))
+
+
+@pytest.mark.parametrize("headers, base_url, shows", [
+    ({"Accept-Language": "en"}, "http://localhost/", "Your ticket number"),
+    ({"User-Agent": WECHAT}, "http://localhost/", "收藏"),
+    ({}, "http://localhost/kiosk/", 'href="/kiosk/f/'),
+])
+def test_the_answer_is_the_tracking_page_in_every_language_browser_and_path(app, fair, headers, base_url, shows):
+    phone = app.test_client()
+    data = form_data(phone, "/b/B07")
+    answer = phone.post(f"/f/{fair.id}", data=data, headers={"HX-Request": "true", **headers}, base_url=base_url)
+    link = answer.headers["HX-Push-Url"]
+    fresh = phone.get(link.removeprefix("/kiosk"), headers=headers, base_url=base_url).get_data(as_text=True)
+    page = answer.get_data(as_text=True)
+    assert _main(page) == _main(fresh) and shows in page
+    if "kiosk" in base_url:
+        assert link.startswith("/kiosk/t/") and 'href="/f/' not in page and 'hx-get="/kiosk/t/' in page

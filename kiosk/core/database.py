@@ -57,14 +57,16 @@ def in_transaction(work, attempts: int = 4):
 
     work must be safe to repeat: it looks up what an earlier attempt may already have saved
     (for example by the submission key), since a COMMIT that raised may still have landed.
+    Never after a lost connection, though: whether what it sent landed is not known, and a phone
+    that sends its form again finds a filing that did by its key.
     """
     for attempt in range(1, attempts + 1):
         try:
             result = work()
             db.session.commit()
             return result
-        except (IntegrityError, OperationalError):
+        except (IntegrityError, OperationalError) as error:
             db.session.rollback()
-            if attempt == attempts:
+            if attempt == attempts or error.connection_invalidated:
                 raise
             time.sleep(0.05 * attempt)

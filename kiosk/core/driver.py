@@ -1,6 +1,6 @@
-"""Statements that go straight to the database driver, for the requests made most often: the booth
-tablet's poll, every few seconds from every tablet all day, and a phone's submission, hundreds at
-once when a fair opens.
+"""Statements that go straight to the database driver, for the reads made most often: the booth
+tablet's poll, every few seconds from every tablet all day, and the signed-in account, which every
+signed-in page reads (kiosk.poll_reads).
 
 Around a small query SQLAlchemy's execution (parameters, result processing, the ORM session)
 costs two to three times the query itself. A DriverStatement is still written with SQLAlchemy, so
@@ -11,8 +11,6 @@ PostgreSQL averages as Decimal.
 """
 from contextlib import contextmanager
 from datetime import datetime
-
-import sqlalchemy as sa
 
 from kiosk.core.extensions import db
 
@@ -72,10 +70,6 @@ class Reads:
         row = self.one(statement, **values)
         return None if row is None else row[0]
 
-    def run(self, statement: DriverStatement, **values) -> None:
-        """A statement whose rows, if any, are not wanted."""
-        self._execute(statement, values)
-
     def _connect(self):
         self._connection = db.engine.raw_connection()
         if self._dialect.name == "postgresql":
@@ -115,56 +109,6 @@ class Reads:
             self._connection.dbapi_connection.autocommit = False
         except self._dialect.loaded_dbapi.Error as error:  # it died meanwhile: the pool drops it
             self._connection.invalidate(error)
-
-
-class Writes(Reads):
-    """A cursor for a few DriverStatements that write, committed together when the block ends. On
-    PostgreSQL it is outside a transaction, as Reads are: each statement commits on its own, so
-    give it one (a statement of several CTEs writes them together). Nothing is run twice here: a
-    driver's error is raised as SQLAlchemy's own (IntegrityError, OperationalError, ...), as its
-    execution would raise it, and the caller decides whether to try again."""
-
-    def _execute(self, statement: DriverStatement, values: dict) -> None:
-        sql, params = statement.prepare(self._dialect, values)
-        try:
-            self._cursor.execute(sql, params)
-        except self._dialect.loaded_dbapi.Error as error:
-            lost = self._dialect.is_disconnect(error, self._connection.dbapi_connection, self._cursor)
-            if lost:
-                self._connection.invalidate(error)
-                self._cursor = None
-            raise sa.exc.DBAPIError.instance(sql, params, error, self._dialect.loaded_dbapi.Error,
-                                             connection_invalidated=lost, dialect=self._dialect) from error
-
-    def commit(self) -> None:
-        self._connection.dbapi_connection.commit()  # (on PostgreSQL in autocommit: nothing to do)
-
-    def close(self) -> None:
-        if self._connection.dbapi_connection is not None:  # (an invalidated one is back with the pool)
-            super().close()  # an unfinished transaction is rolled back by the pool
-
-
-class InTransaction(Reads):
-    """The same DriverStatements on a SQLAlchemy connection, in its transaction (committed with
-    whatever else it holds, by its owner): rows come as the driver gives them, as from Reads."""
-
-    def __init__(self, connection: sa.Connection):  # (no connection of its own to take or give back)
-        self._dialect, self._connection, self._cursor = connection.dialect, connection, None
-
-    def _execute(self, statement: DriverStatement, values: dict) -> None:
-        sql, params = statement.prepare(self._dialect, values)
-        self._cursor = self._connection.exec_driver_sql(sql, params)
-
-
-@contextmanager
-def driver_writes():
-    """A Writes cursor on a connection from the app's pool, committed if the block ends normally."""
-    writes = Writes(db.engine.dialect)
-    try:
-        yield writes
-        writes.commit()
-    finally:
-        writes.close()
 
 
 @contextmanager

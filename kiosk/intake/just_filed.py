@@ -16,7 +16,7 @@ def just_filed(filed: Filed, intake: Intake) -> ServiceRequest | None:
     """
     if filed.filed_at is None:
         return None
-    # The filing succeeded, so the fair was open (intake.service checks it in the same statement).
+    # The filing succeeded, so the fair was open (intake.service checks it as it files).
     fair = Fair(id=filed.fair_id, name=filed.fair_name, status=FairStatus.open)
     booth = Booth(id=intake.booth_id, code=filed.booth_code, fair_id=fair.id, fair=fair,
                   department=Department(name=filed.booth_name))  # (a booth is named after its department)

@@ -22,7 +22,6 @@ from kiosk.intake.just_filed import just_filed
 from kiosk.intake.limits import device_id
 from kiosk.intake.lookup import LookupPaused, find_request
 from kiosk.intake.service import BoothNotOffered, FairNotOpen, TooManySubmissions, submit_request
-from kiosk.intake.ticket_page import kept_answer
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import SlipForm
 
@@ -82,14 +81,14 @@ def fair_form(fair_id: int):
 def submit(fair_id: int):
     # The first minutes of a fair bring hundreds of these at once, so nothing is read here: whether
     # the fair is open and offers the booth, and whether the phone is within its limit, is checked
-    # by the statement that files the request. The fair and its booths are loaded only to show the
+    # by the filing itself, in its transaction. The fair and its booths are loaded only to show the
     # form again.
     form = IntakeForm(booths=None)
     if not form.validate():
         return _form_invalid(db.get_or_404(Fair, fair_id), form)
     intake = replace(intake_from(form), device=device_id())
     try:
-        saved = submit_request(intake, fair_id=fair_id, on_its_own=True)
+        saved = submit_request(intake, fair_id=fair_id)
     except BoothNotOffered:
         return _form_invalid(db.get_or_404(Fair, fair_id), form)
     except TooManySubmissions:
@@ -102,12 +101,9 @@ def submit(fair_id: int):
         # One round trip to the ticket: the answer is the tracking page itself, in place of the page,
         # and its URL goes into the address bar (bench/tap_to_ticket.py, 400 kbit/s with a 400 ms round
         # trip: 0.99 s over two trips, 0.52 s over one). Without JavaScript, post-redirect-get as before.
-        page = kept_answer(saved, intake, lambda item: _track_page(item, page_path=url_for(".track", token=item.token)))
-        if page is None:
-            item = just_filed(saved, intake) or db.session.scalars(
-                sa.select(ServiceRequest).where(ServiceRequest.id == saved.id).options(*_TRACK_PAGE)).unique().one()
-            page = _track_page(item, page_path=target)
-        response = make_response(page)
+        item = just_filed(saved, intake) or db.session.scalars(
+            sa.select(ServiceRequest).where(ServiceRequest.id == saved.id).options(*_TRACK_PAGE)).unique().one()
+        response = make_response(_track_page(item, page_path=target))
         response.headers.update({"HX-Push-Url": target, "HX-Retarget": "body",
                                  "HX-Reswap": "innerHTML show:window:top"})
         return response

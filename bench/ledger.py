@@ -170,7 +170,7 @@ def overdue_query_figures(url: str, department_id: int) -> dict:
     from kiosk import create_app
     from kiosk.core.extensions import db
     from kiosk.core.timeutil import fair_today
-    from kiosk.figures.ledger import overdue_count
+    from kiosk.ledger.figures import overdue_count
     from kiosk.service_requests.models import ServiceRequest, overdue_on_sql
 
     app = create_app()

@@ -25,8 +25,8 @@ from kiosk.companies.models import Company
 from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.figures.periods import Period
-from kiosk.figures.scoreboard import scoreboard
 from kiosk.ledger.models import CloseOutVerdict, Extension
+from kiosk.scoreboard.figures import scoreboard
 from kiosk.scoreboard.models import EfficiencyPoints
 from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import SatisfactionSlip, SlipChannel

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from kiosk.core.extensions import db
-from kiosk.figures.ledger import ledger_figures
 from kiosk.ledger import moves
 from kiosk.ledger.company_file import company_file
+from kiosk.ledger.figures import ledger_figures
 from kiosk.ledger.moves import LedgerRefused
 from kiosk.ledger.timeline import timeline
 from kiosk.service_requests import workflow

@@ -45,8 +45,8 @@ def test_last_months_demo_fair_fills_the_ledger_and_the_scoreboard(app):
     """What a city looks at after the fair is there on a new install: last month's fair, closed,
     its plans on the ledger in every state, and that month's ranking published."""
     from kiosk.core.timeutil import fair_today
-    from kiosk.figures.ledger import ledger_figures
     from kiosk.figures.periods import Period
+    from kiosk.ledger.figures import ledger_figures
     from kiosk.scoreboard.models import PublishedRanking
     result = app.test_cli_runner().invoke(args=["demo", "load", "--password", "pw-for-test"])
     assert result.exit_code == 0, result.output

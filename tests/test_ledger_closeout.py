@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from kiosk.auth.models import Role, User
 from kiosk.core.extensions import db
-from kiosk.figures.ledger import ledger_figures
 from kiosk.ledger import moves
+from kiosk.ledger.figures import ledger_figures
 from kiosk.ledger.moves import LedgerRefused
 from kiosk.service_requests.models import EventKind, ServiceRequest, Status
 from tests.factories import booth, department_staff, make_fair, request_in

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.core.extensions import db
-from kiosk.figures.ledger import LedgerFigures, figures_by_department, ledger_figures, overdue_count
 from kiosk.ledger import moves
+from kiosk.ledger.figures import LedgerFigures, figures_by_department, ledger_figures, overdue_count
 from kiosk.ledger.moves import LedgerRefused
 from kiosk.service_requests.models import ServiceRequest, Status
 from tests.factories import an_organiser, department_staff, request_in

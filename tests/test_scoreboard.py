@@ -8,10 +8,10 @@ import pytest
 from kiosk.core.database import unit_of_work
 from kiosk.core.extensions import db
 from kiosk.figures.periods import NoSuchPeriod, Period
-from kiosk.figures.scoreboard import Inputs, Scoreboard, scoreboard, scores, weights_in_force
 from kiosk.ledger import moves
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.scoreboard import service
+from kiosk.scoreboard.figures import Inputs, Scoreboard, scoreboard, scores, weights_in_force
 from kiosk.scoreboard.models import PublishedRanking
 from kiosk.scoreboard.service import ScoreboardRefused
 from kiosk.service_requests.models import Status

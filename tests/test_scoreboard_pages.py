@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from kiosk.core.extensions import db
 from kiosk.figures.periods import Period
-from kiosk.figures.scoreboard import scoreboard
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.scoreboard import service
+from kiosk.scoreboard.figures import scoreboard
 from kiosk.scoreboard.models import EfficiencyPoints, ScoreWeights
 from kiosk.service_requests.models import Category, Status
 from tests.factories import CODE_A, CODE_B, answers, booth, department_staff, request_in

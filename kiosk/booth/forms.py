@@ -1,14 +1,14 @@
 """The forms behind each action on a request's page. Each carries the version the person saw."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kiosk.core.formtools import int_or_none, strip, strip_long
+from kiosk.core.steps import ActionForm
 from kiosk.core.timeutil import fair_today
+from kiosk.service_requests.workflow import latest_due
 
 TEXT_MAX = 2000
 
@@ -19,28 +19,12 @@ def _text(label, required_message, max_length=TEXT_MAX):
         Length(max=max_length, message=_l("最多%(max)d字", max=max_length))])
 
 
-class ActionForm(FlaskForm):
-    #: the request's version when the page was shown: a stale one is a conflict, never an overwrite
-    version = HiddenField("", filters=[int_or_none], validators=[InputRequired()])
-
-
 class TakeForm(ActionForm):
     pass
 
 
 class ResolveForm(ActionForm):
     resolution = _text(_l("办理情况"), _l("请写明现场办理的情况"))
-
-
-#: how far ahead a plan's due date may be
-DUE_WITHIN_YEARS = 2
-
-
-def latest_due(today: date) -> date:
-    try:
-        return today.replace(year=today.year + DUE_WITHIN_YEARS)
-    except ValueError:  # 29 February, two years on
-        return today.replace(year=today.year + DUE_WITHIN_YEARS, day=28)
 
 
 class PlanForm(ActionForm):

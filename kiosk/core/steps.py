@@ -16,10 +16,19 @@ from typing import Any, NamedTuple
 
 from flask import render_template, request
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import InputRequired
 
 from kiosk.core.extensions import db
+from kiosk.core.formtools import int_or_none
 from kiosk.core.refusals import Refused
 from kiosk.core.rendering import render_block
+
+
+class ActionForm(FlaskForm):
+    """A step's form: it carries the version of the thing when the page was shown."""
+    #: a stale one is a conflict, never an overwrite
+    version = HiddenField("", filters=[int_or_none], validators=[InputRequired()])
 
 
 class Attempt:

@@ -14,9 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from kiosk.booth.forms import ActionForm, latest_due
 from kiosk.core.formtools import int_or_none, strip, strip_long
+from kiosk.core.steps import ActionForm
 from kiosk.core.timeutil import fair_today
+from kiosk.service_requests.workflow import latest_due
 from kiosk.slips.forms import RATING_CHOICES, _rating_value
 from kiosk.slips.models import RATING_LABELS
 

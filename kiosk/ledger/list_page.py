@@ -26,7 +26,7 @@ from kiosk.core.i18n import language_key
 from kiosk.core.kept import kept
 from kiosk.core.rendering import render_block_alone
 from kiosk.core.timeutil import fair_today
-from kiosk.figures.ledger import DEFINITIONS, ledger_figures
+from kiosk.ledger.figures import DEFINITIONS, ledger_figures
 from kiosk.ledger.listing import (
     PER_PAGE,
     SOON_DAYS,

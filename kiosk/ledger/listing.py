@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from kiosk.core.extensions import db
 from kiosk.core.formtools import int_or_none
 from kiosk.fairs.models import Booth, Department, Fair, Zone
-from kiosk.figures.ledger import LEDGER_STATES
+from kiosk.ledger.figures import LEDGER_STATES
 from kiosk.ledger.models import CloseOutVerdict, Extension
 from kiosk.service_requests.models import (
     AWAITING_CLOSEOUT,

@@ -21,8 +21,8 @@ from kiosk.core.extensions import db
 from kiosk.core.refusals import Refused
 from kiosk.core.timeutil import now_aware
 from kiosk.fairs.models import Booth, Fair
-from kiosk.figures.ledger import LEDGER_STATES, figures_by_department
 from kiosk.ledger import moves
+from kiosk.ledger.figures import LEDGER_STATES, figures_by_department
 from kiosk.ledger.models import Mark, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import AWAITING_CLOSEOUT, ServiceRequest
 

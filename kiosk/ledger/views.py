@@ -109,5 +109,3 @@ def company(code: str):
         abort(404)
     return render_template("ledger/company.html", file=found, today=fair_today())
 
-
-from kiosk.ledger import round_views  # noqa: E402,F401  (the rounds' routes join bp)

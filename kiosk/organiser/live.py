@@ -13,10 +13,10 @@ from kiosk.core.rendering import not_modified, render_block, tagged
 from kiosk.core.timeutil import fair_today, utcnow
 from kiosk.fairs.models import Booth, Fair, new_screen_token
 from kiosk.figures.hall import latest_outcomes
-from kiosk.figures.ledger import ledger_figures, overdue_count
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
 from kiosk.intake.limits import floods
+from kiosk.ledger.figures import ledger_figures, overdue_count
 from kiosk.organiser import bp
 from kiosk.organiser.fair_lifecycle import FairMoveRefused, close_fair, still_open
 from kiosk.organiser.forms import CloseForm

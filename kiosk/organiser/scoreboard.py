@@ -10,13 +10,13 @@ from kiosk.core.extensions import db
 from kiosk.core.refusals import filled
 from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Booth, Department, Fair
-from kiosk.figures.disclosure import disclosure_figures
 from kiosk.figures.periods import KIND_LABELS, NoSuchPeriod, Period, choices_around
-from kiosk.figures.scoreboard import scoreboard, weights_in_force
 from kiosk.organiser import bp
 from kiosk.organiser.setup import download
 from kiosk.scoreboard import service
+from kiosk.scoreboard.disclosure import disclosure_figures
 from kiosk.scoreboard.documents import definitions, ranking_pdf, ranking_xlsx
+from kiosk.scoreboard.figures import scoreboard, weights_in_force
 from kiosk.scoreboard.forms import PointsForm, PublishForm, WeightsForm
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights
 from kiosk.scoreboard.service import ScoreboardRefused

@@ -4,8 +4,7 @@
   published rankings and disclosures (each frozen as it was published);
 - service: the rules for setting weights, entering points and publishing;
 - documents: the ranking's PDF and XLSX, the disclosure's PDF;
-- public: the disclosure's public pages (no sign-in; nothing before an organiser publishes).
-
-The figures themselves (inputs, scores, ranks) are kiosk.figures.scoreboard and
-kiosk.figures.disclosure: plain data, for pages, PDFs, XLSX and JSON alike.
+- public: the disclosure's public pages (no sign-in; nothing before an organiser publishes);
+- figures and disclosure: the figures themselves (inputs, scores, ranks; the half year's), plain
+  data for pages, PDFs, XLSX and JSON alike.
 """

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from kiosk.core.pdf import render_pdf
 from kiosk.core.spreadsheets import safe_cell
 from kiosk.figures.periods import Period
-from kiosk.figures.scoreboard import KINDS, RATING_POINTS, Scoreboard
+from kiosk.scoreboard.figures import KINDS, RATING_POINTS, Scoreboard
 from kiosk.scoreboard.models import Disclosure, PublishedRanking
 
 PDF_CSS = (Path(__file__).parent / "pdf.css").read_text()

@@ -90,7 +90,7 @@ class PublishedRanking(db.Model):
     published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     #: why a revision replaces the one before (empty for a first publication)
     note: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    #: the scoreboard as it stood (kiosk.figures.scoreboard.Scoreboard.as_json)
+    #: the scoreboard as it stood (kiosk.scoreboard.figures.Scoreboard.as_json)
     snapshot: so.Mapped[dict] = so.mapped_column(sa.JSON)
 
     published_by: so.Mapped["User | None"] = so.relationship()  # noqa: F821
@@ -117,7 +117,7 @@ class Disclosure(db.Model):
     published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     #: why a revision replaces the one before, printed on it (empty for a first publication)
     note: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    #: the figures as published (kiosk.figures.disclosure.disclosure_figures): counts and names of
+    #: the figures as published (kiosk.scoreboard.disclosure.disclosure_figures): counts and names of
     #: departments and fairs only, never a company, a person, a phone number or a request's text
     snapshot: so.Mapped[dict] = so.mapped_column(sa.JSON)
 

@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from kiosk.core.extensions import db
 from kiosk.core.refusals import Refused
 from kiosk.fairs.models import Department
-from kiosk.figures.disclosure import disclosure_figures
 from kiosk.figures.periods import Period
-from kiosk.figures.scoreboard import Scoreboard, scoreboard
+from kiosk.scoreboard.disclosure import disclosure_figures
+from kiosk.scoreboard.figures import Scoreboard, scoreboard
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights
 
 MESSAGES = {

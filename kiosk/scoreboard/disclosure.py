@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.figures.periods import Period
-from kiosk.figures.scoreboard import KINDS, Row, Scoreboard, published, scoreboard
+from kiosk.scoreboard.figures import KINDS, Row, Scoreboard, published, scoreboard
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 
 #: the counts per category, and the states each counts (withdrawn requests are left out everywhere)

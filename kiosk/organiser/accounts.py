@@ -21,6 +21,7 @@ from kiosk.core.formtools import int_or_none, strip
 from kiosk.core.refusals import filled
 from kiosk.fairs.models import Booth, Fair
 from kiosk.organiser import bp
+from kiosk.organiser.api_tokens import live_tokens_issued_by
 
 
 class PasswordForm(FlaskForm):
@@ -116,7 +117,11 @@ def organisers():
 
 
 def _organisers_page(form: OrganiserForm | None = None, status: int = 200):
-    return render_template("organiser/accounts_organisers.html", rows=rules.account_rows(rules.organisers()),
+    rows = rules.account_rows(rules.organisers())
+    # A switched-off organiser's tokens stay valid (they belong to the systems that hold them): each
+    # one is listed under its issuer, with its Revoke button, for as long as it is live.
+    tokens = live_tokens_issued_by(row.user.id for row in rows if not row.user.active)
+    return render_template("organiser/accounts_organisers.html", rows=rows, tokens=tokens,
                            form=form or OrganiserForm(formdata=None), min_length=rules.ORGANISER_PASSWORD_MIN), status
 
 
@@ -139,8 +144,16 @@ def switch_organiser():
     except AccountRefused as refused:
         flash(refused.message, "error")
         return _organisers_page(status=422)
-    flash(filled(_l("已启用%(name)s。") if to == "on" else _l("已停用%(name)s。"), name=user.username))
-    return redirect(url_for(".organisers"))
+    if to == "on":
+        flash(filled(_l("已启用%(name)s。"), name=user.username))
+        return redirect(url_for(".organisers"))
+    live = live_tokens_issued_by([user.id]).get(user.id, [])
+    if not live:
+        flash(filled(_l("已停用%(name)s。"), name=user.username))
+        return redirect(url_for(".organisers"))
+    flash(filled(_l("已停用%(name)s。它签发的%(n)d个数据接口令牌仍然有效（令牌属于使用它的单位或系统，"
+                    "不随签发人停用），列在它的账号下方：不再需要的请吊销。"), name=user.username, n=len(live)), "error")
+    return redirect(url_for(".organisers", _anchor=f"tokens-of-{user.id}"))
 
 
 @bp.post("/organisers/unlock")

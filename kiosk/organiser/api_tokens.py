@@ -1,7 +1,13 @@
 """数据接口: the tokens the city's other systems read the API with. An organiser issues one (named for
 the system that will hold it, with its scope), sees it once, and revokes it when that system no
-longer needs it or it may have leaked."""
-from flask import flash, redirect, render_template, session, url_for
+longer needs it or it may have leaked.
+
+A token belongs to the system that holds it, not to the organiser who issued it: switching its
+issuer's account off leaves it valid (a statistics office's feed does not stop because a colleague
+left), and the tokens page says so. Switching an organiser off lists the live tokens it issued, each
+with its Revoke button (accounts.py), so that keeping one is a choice, not an oversight."""
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -48,4 +54,19 @@ def revoke_api_token(token_id: int):
     record = db.get_or_404(ApiToken, token_id)
     revoke_token(record, current_user)
     flash(filled(_l("已吊销“%(name)s”的令牌，它从现在起不能再读取数据。"), name=record.name))
+    if request.form.get("back") == "organisers":  # revoked from the organisers' accounts page
+        return redirect(url_for(".organisers", _anchor=f"tokens-of-{record.created_by_id}"
+                                if record.created_by_id else None))
     return redirect(url_for(".api_tokens"))
+
+
+def live_tokens_issued_by(user_ids) -> dict[int, list[ApiToken]]:
+    """The live (unrevoked) tokens each of these accounts issued, oldest first, by the account's id."""
+    ids = list(user_ids)
+    tokens = db.session.scalars(sa.select(ApiToken).where(
+        ApiToken.created_by_id.in_(ids), ApiToken.revoked_at.is_(None)).order_by(ApiToken.created_at, ApiToken.id)
+    ) if ids else []
+    issued: dict[int, list[ApiToken]] = {}
+    for token in tokens:
+        issued.setdefault(token.created_by_id, []).append(token)
+    return issued

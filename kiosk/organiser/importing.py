@@ -11,6 +11,7 @@ their lines.
 """
 import csv
 import io
+import re
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -104,6 +105,15 @@ def _unreadable() -> SheetRefused:
     return SheetRefused(_l("无法读取这个文件，请用模板另存为 CSV 或 XLSX 后再试"))
 
 
+#: how a zip (an XLSX) begins: the file is a workbook whatever its name says
+_ZIP_MAGIC = b"PK\x03\x04"
+#: what a cell may not hold: NUL (no text has one; PostgreSQL refuses it) and a lone surrogate half
+#: (not a character: neither database nor the page's UTF-8 can carry it). A CSV with a NUL is
+#: refused whole, and openpyxl refuses both in a sheet's XML today (the file is unreadable); checked
+#: on every cell as well, whatever a reader may hand back one day.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
 def _xlsx_rows(data: bytes) -> Iterator[Iterable]:
     _check_packing(data)
     try:
@@ -119,9 +129,11 @@ def _xlsx_rows(data: bytes) -> Iterator[Iterable]:
 def _check_packing(data: bytes) -> None:
     """Refuses a zip that would unpack too large, by its members' declared sizes, before any is
     unpacked (zipfile never yields more than a member declares)."""
+    if not data.startswith(_ZIP_MAGIC):
+        raise SheetRefused(_l("这个文件不是 XLSX 工作簿（可能是旧版 Excel 的 .xls，或改了文件名的其他文件）：请在 Excel 中另存为 XLSX 或 CSV 后再试"))
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError) as error:
+    except Exception as error:  # BadZipFile, and NotImplementedError for a version it does not know
         raise _unreadable() from error
     total = sum(member.file_size for member in members)
     packed = max((member.file_size / max(member.compress_size, 1) for member in members), default=0)
@@ -144,6 +156,12 @@ def _without_styles(data: bytes) -> io.BytesIO:
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    if data.startswith(_ZIP_MAGIC):
+        raise SheetRefused(_l("这个文件其实是 XLSX 工作簿，只是文件名以 .csv 结尾：请把文件名改为以 .xlsx 结尾，或在 Excel 中另存为 CSV 后再试"))
+    if b"\x00" in data:
+        # Neither UTF-8 nor GB18030 has a NUL byte in any character: a file with one is another
+        # format under a .csv name (an old .xls, UTF-16 "Unicode text"), or damaged.
+        raise SheetRefused(_l("这个文件含有空字符（NUL），不是 CSV 文本（可能是改了文件名的其他格式，或“Unicode 文本”）：请用模板另存为 CSV（UTF-8）或 XLSX 后再试"))
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
             text = data.decode(encoding)
@@ -151,7 +169,7 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise _unreadable()
+        raise SheetRefused(_l("这个文件的文字编码无法识别（既不是 UTF-8，也不是 GBK）：请用模板另存为 CSV（UTF-8）或 XLSX 后再试"))
     try:
         yield from csv.reader(io.StringIO(text))
     except csv.Error as error:
@@ -164,7 +182,11 @@ def _bounded(rows: Iterator[Iterable]) -> list[list[str]]:
     for row in islice(rows, MAX_ROWS + 2):
         if time.monotonic() > deadline:
             raise SheetRefused(_l("读取这个文件用时过长，请用模板重新填写"))
-        cells = [_cell(value) for value in islice(row, MAX_COLUMNS)]
+        raw = ["" if value is None else str(value) for value in islice(row, MAX_COLUMNS)]
+        if any(_NOT_TEXT.search(cell) for cell in raw):
+            raise SheetRefused(_l("第%(line)d行有单元格含有空字符（NUL）或无法识别的字符，请删去后再试",
+                                  line=len(read) + 1))
+        cells = [_cell(value) for value in raw]
         if any(len(cell) > MAX_CELL_CHARS for cell in cells):
             raise SheetRefused(_l("第%(line)d行有单元格超过%(n)d个字，不像摊位表，请检查",
                                   line=len(read) + 1, n=MAX_CELL_CHARS))
@@ -174,10 +196,11 @@ def _bounded(rows: Iterator[Iterable]) -> list[list[str]]:
     return read
 
 
-def _cell(value) -> str:
+def _cell(value: str) -> str:
     """A cell as one line of text, as any form's field is kept (formtools.clean_text): NFC, no
-    control characters (a stray ESC, a vertical tab from a pasted cell), trimmed."""
-    return "" if value is None else clean_text(str(value))
+    control characters (a stray ESC, a vertical tab from a pasted cell) nor invisible ones (a
+    zero-width space pasted from a web page), trimmed."""
+    return clean_text(value)
 
 
 def check_rows(fair: Fair, rows: list[list[str]]) -> tuple[list[PlannedBooth], list[RowError]]:

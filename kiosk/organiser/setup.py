@@ -5,15 +5,18 @@ The rules are the domain's (organiser.fair_setup, organiser.fair_lifecycle, auth
 refusals into form errors; the request's end commits (kiosk.core.database).
 """
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from kiosk.auth.accounts import locked_booths
 from kiosk.core.downloads import download
+from kiosk.core.errors import error_page
 from kiosk.core.extensions import db
 from kiosk.core.formtools import ids_prefixed
+from kiosk.core.refusals import filled
 from kiosk.fairs.address import AddressRefused, base_url, normalise_base_url, reach
 from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.organiser import bp, fair_setup
@@ -176,6 +179,23 @@ def import_file(fair_id: int):
     # holds the rows, and the set-up version they were planned against).
     apply_form = ApplyImportForm(formdata=None, plan=sealed_plan(fair, plan))
     return _fair_page(fair, import_form=form, preview=plan, apply_form=apply_form)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error):
+    """A sheet over MAX_CONTENT_LENGTH is refused while the request is read, before any view and before
+    the blueprint's sign-in check: the import's answer is the fair's page with the limit beside the
+    file field, to an organiser; anything else, or anyone else, gets the plain 413 page."""
+    fair_id = (request.view_args or {}).get("fair_id")
+    if request.endpoint != "organiser.import_file" or not getattr(current_user, "is_organiser", False):
+        return error_page(413)
+    fair = db.session.get(Fair, fair_id)
+    if fair is None:
+        return error_page(413)
+    form = ImportForm(formdata=None)
+    form.file.errors = [filled(_l("文件过大：摊位表最大%(mb)d MB（1,000行的摊位表约60 KB），请检查是否选错了文件"),
+                               mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))]
+    return _fair_page(fair, 413, import_form=form)
 
 
 @bp.post("/fairs/<int:fair_id>/import/apply")

@@ -175,7 +175,7 @@ def test_two_filings_that_meet_in_the_database_both_land(app, fair, monkeypatch,
     commits, while the second tries to write: the second, held meanwhile, files after it with the
     next number, and one company, tried again (in_transaction) where it met the first's company
     at its unique index."""
-    about_to_write, attempts = threading.Event(), {"first": 0, "second": 0}
+    first_wrote, about_to_write, attempts = threading.Event(), threading.Event(), {"first": 0, "second": 0}
     file = kiosk.intake.service._file
 
     def counted(*args):
@@ -188,6 +188,7 @@ def test_two_filings_that_meet_in_the_database_both_land(app, fair, monkeypatch,
 
     def after(_connection, _cursor, statement, *_):
         if threading.current_thread().name == "first" and statement.startswith(meeting):
+            first_wrote.set()
             assert about_to_write.wait(10)
             time.sleep(0.3)  # the second's write waits meanwhile, in the database
 
@@ -209,7 +210,7 @@ def test_two_filings_that_meet_in_the_database_both_land(app, fair, monkeypatch,
     try:
         first = threading.Thread(target=submit, name="first")
         first.start()
-        time.sleep(0.2)  # (the first is past its reads)
+        assert first_wrote.wait(10)
         second = threading.Thread(target=submit, name="second")
         second.start()
         first.join(20)

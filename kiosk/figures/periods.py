@@ -10,7 +10,9 @@ from flask_babel import lazy_gettext as _l
 #: kind -> months in one period of that kind
 MONTHS_IN = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 KIND_LABELS = {"month": _l("月度"), "quarter": _l("季度"), "half": _l("半年"), "year": _l("年度")}
-_KEY = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12]))?$")
+#: a key as written: ASCII digits only (\d and int() would take ２０２６ or ٢٠٢٦), matched whole (a $
+#: would let a trailing newline through)
+_KEY = re.compile(r"([0-9]{4})(?:-([0-9]{2})|-Q([1-4])|-H([12]))?")
 
 
 class NoSuchPeriod(ValueError):
@@ -26,7 +28,7 @@ class Period:
 
     @classmethod
     def parse(cls, key: str) -> "Period":
-        match = _KEY.match(key or "")
+        match = _KEY.fullmatch(key) if isinstance(key, str) else None
         if match is None or not 2000 <= int(match.group(1)) <= 2999:
             raise NoSuchPeriod(key)
         year, month, quarter, half = match.groups()

@@ -33,7 +33,10 @@ STATUS_FILTERS = {
     "closed_out": (Status.closed_out,),
     "all": LEDGER_STATES,
 }
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+#: the month filter as <input type="month"> sends it: ASCII digits, matched whole (\d would take ２０２６,
+#: $ a trailing newline), a year the kiosk's dates can be in (the scoreboard's periods' 2000-2999:
+#: 9999-12 would end in year 10000, which Python's dates do not have, and 0000-01 begin in year 0)
+_MONTH = re.compile(r"(2[0-9]{3})-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class LedgerFilter:
         return cls(fair=int_or_none(args.get("fair")), department=int_or_none(args.get("department")),
                    zone=(args.get("zone") or "").strip()[:100] or None,
                    category=Category(category) if category in Category._value2member_map_ else None,
-                   month=month if month and _MONTH.match(month) and 1 <= int(month[5:]) <= 12 else None,
+                   month=month if month and _MONTH.fullmatch(month) else None,
                    status=status if status in STATUS_FILTERS else "awaiting",
                    overdue=args.get("overdue") == "1", soon=args.get("soon") == "1",
                    disputed=args.get("disputed") == "1", page=min(page, 10_000))

@@ -21,6 +21,29 @@ from kiosk.scoreboard.forms import PointsForm, PublishForm, WeightsForm
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights
 from kiosk.scoreboard.service import ScoreboardRefused
 
+#: what the page shown instead says when a picker's period (?period=, ?half=, ?month=) cannot be read
+_UNREAD = {None: _l("无法识别所选期间，已显示上个月的排名。期间应写作月（2026-06）、季度（2026-Q2）、半年（2026-H1）"
+                    "或年（2026），年份在2000至2999之间。"),
+           "month": _l("无法识别所选月份，仍显示本页的月份。月份应写作2026-06，年份在2000至2999之间。"),
+           "half": _l("无法识别所选半年，已显示最近结束的半年。半年应写作2026-H1（上半年）或2026-H2（下半年），"
+                      "年份在2000至2999之间。")}
+
+
+def _picked(key: str | None, kind: str | None = None) -> Period | None:
+    """The period a picker asked for; None when it asked for none, or for one that cannot be read
+    or is of another kind, which is then told (flashed) over the page shown instead. (A period in
+    the path is the page's own address: one that cannot be read is a 404.)"""
+    if not key:
+        return None
+    try:
+        period = Period.parse(key)
+    except NoSuchPeriod:
+        period = None
+    if period is None or (kind is not None and period.kind != kind):
+        flash(_UNREAD[kind], "error")
+        return None
+    return period
+
 
 def period_or_404(key: str, kind: str | None = None) -> Period:
     try:
@@ -36,8 +59,7 @@ def period_or_404(key: str, kind: str | None = None) -> Period:
 def scoreboard_home():
     """The period the picker asked for (?period=2026-Q2), else last month's: the ranking being
     prepared for publication."""
-    wanted = request.args.get("period")
-    period = period_or_404(wanted) if wanted else Period.of("month", fair_today()).previous
+    period = _picked(request.args.get("period")) or Period.of("month", fair_today()).previous
     return redirect(url_for(".scoreboard_page", period=period.key))
 
 
@@ -98,9 +120,9 @@ def scoreboard_weights():
 @bp.route("/scoreboard/efficiency/<month>", methods=["GET", "POST"])
 def scoreboard_efficiency(month: str):
     """One month's efficiency points, a row per department and bank, each with its note."""
-    if (wanted := request.args.get("month")) and request.method == "GET":  # the month picker
-        return redirect(url_for(".scoreboard_efficiency", month=period_or_404(wanted, "month").key))
     period = period_or_404(month, "month")
+    if (wanted := request.args.get("month")) and request.method == "GET":  # the month picker
+        return redirect(url_for(".scoreboard_efficiency", month=(_picked(wanted, "month") or period).key))
     departments = _departments_around(period)
     entries = {entry.department_id: entry for entry in db.session.scalars(
         sa.select(EfficiencyPoints).where(EfficiencyPoints.month == period.start))}
@@ -137,8 +159,7 @@ def _departments_around(period: Period) -> list[Department]:
 @bp.get("/disclosures")
 def disclosure_home():
     """The half year the picker asked for (?half=2026-H1), else the last one that has ended."""
-    wanted = request.args.get("half")
-    period = period_or_404(wanted, "half") if wanted else Period.of("half", fair_today()).previous
+    period = _picked(request.args.get("half"), "half") or Period.of("half", fair_today()).previous
     return redirect(url_for(".disclosure_preview", period=period.key))
 
 

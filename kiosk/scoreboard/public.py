@@ -27,10 +27,10 @@ def index():
 def _disclosure_or_404(period: str) -> Disclosure:
     """The half year's latest publication, or the revision asked for (?revision=1)."""
     try:
-        Period.parse(period)
-    except NoSuchPeriod:
+        key = Period.parse(period).key
+    except NoSuchPeriod:  # (２０２６-H1 or a trailing newline too: the key is read strictly)
         abort(404)
-    query = sa.select(Disclosure).where(Disclosure.period == period)
+    query = sa.select(Disclosure).where(Disclosure.period == key)
     revision = int_or_none(request.args.get("revision", ""))
     query = query.where(Disclosure.revision == revision) if revision else query.order_by(Disclosure.revision.desc())
     disclosure = db.session.scalars(query.limit(1)).first()

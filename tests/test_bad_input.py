@@ -118,3 +118,11 @@ def test_a_nul_byte_in_an_uploaded_csv_is_refused_beside_the_file_field(app, fai
     assert response.status_code == 422 and "请求中含有不允许的字符" not in html
     assert '<p class="error" id="file-error">这个文件含有空字符（NUL）' in html and fair.name in html
     assert db.session.query(ServiceRequest).count() == 0
+
+
+def test_an_id_written_in_other_digits_is_no_id_and_never_a_500(app, fair, organiser):
+    """"²" is a digit to str.isdigit but not to int(): /ledger?page=² answered 500."""
+    boss = login(app.test_client(), organiser.username)
+    for value in ("²", "٣", "１", "2²"):
+        for url in (f"/ledger?page={value}", f"/ledger?fair={value}", f"/ledger?department={value}"):
+            assert boss.get(url).status_code == 200, url

@@ -62,8 +62,10 @@ MAX_ID = 2**31 - 1
 
 
 def int_or_none(value):
-    """An id from a form; None for a placeholder or anything that is not an id."""
-    return int(value) if str(value).isdigit() and int(value) <= MAX_ID else None
+    """An id from a form; None for a placeholder or anything that is not an id (ASCII digits only:
+    "²" and "٣" are digits to str.isdigit, and int() refuses the first)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
 
 
 def booth_choices(booths, placeholder=True):

@@ -28,13 +28,13 @@ __all__ = [
     "Account",
     "FiguresRow",
     "QueueRow",
+    "QueueState",
     "TransferRow",
     "account",
     "booth_figures",
-    "fair_closed",
     "ledger_versions",
     "queue_rows",
-    "queue_version",
+    "queue_state",
     "reading",
     "signed_in_user",
     "transferred_out",
@@ -47,10 +47,9 @@ reading = driver_reads
 NEED_PREVIEW = 60
 
 
-def _shape(row_class, keep: int = 0, **conversions: Callable) -> Callable[[tuple], NamedTuple]:
+def _shape(row_class, **conversions: Callable) -> Callable[[tuple], NamedTuple]:
     """Rows of row_class from a driver's tuples, each named column converted as given (an enum by
-    its stored value). With keep, each distinct row is converted once and kept, up to that many:
-    the queue reads the same rows again at every change of any of them."""
+    its stored value)."""
     at = [(row_class._fields.index(name), _by_value(convert) if isinstance(convert, EnumMeta) else convert)
           for name, convert in conversions.items()]
 
@@ -59,18 +58,11 @@ def _shape(row_class, keep: int = 0, **conversions: Callable) -> Callable[[tuple
         for index, convert in at:
             if values[index] is not None:
                 values[index] = convert(values[index])
-        return row_class._make(values)
-    if not keep:
-        return make
-    kept = {}
+        return _new_tuple(row_class, values)  # (as row_class._make does, without its Python call)
+    return make
 
-    def make_once(raw: tuple):
-        if (row := kept.get(raw)) is None:
-            if len(kept) >= keep:
-                kept.clear()
-            row = kept[raw] = make(raw)
-        return row
-    return make_once
+
+_new_tuple = tuple.__new__
 
 
 def _by_value(enum_class: EnumMeta) -> Callable:
@@ -117,22 +109,26 @@ def signed_in_user(read: Reads, user_id: int) -> User | None:
     return user
 
 
-_FAIR_STATUS = DriverStatement(sa.select(Fair.status).join(Booth, Booth.fair_id == Fair.id)
-                               .where(Booth.id == sa.bindparam("booth_id")))
+class QueueState(NamedTuple):
+    """What a booth's queue poll reads first, in one read: what its ETag is made of."""
+    #: moved by any change to the queue's requests, their slips and calls, and the booth (kiosk.changes)
+    version: int
+    #: its fair's: moved by any change to the fair's booths, their codes and departments' names (the
+    #: 已转出 tab names the booths it transferred to)
+    setup_version: int
+    #: the queue says so (kiosk.changes moves the queues of a fair that opens or closes)
+    fair_closed: bool
 
 
-def fair_closed(read: Reads, booth_id: int) -> bool:
-    """Whether the booth's fair has closed: its queue says so (kiosk.changes moves the queues of a
-    fair that opens or closes, so this is read on a changed poll only)."""
-    return read.scalar(_FAIR_STATUS, booth_id=booth_id) == FairStatus.closed.value
+_STATE = DriverStatement(sa.select(Booth.queue_version, Fair.setup_version, Fair.status == FairStatus.closed)
+                         .join(Fair, Fair.id == Booth.fair_id).where(Booth.id == sa.bindparam("booth_id")))
+_queue_state = _shape(QueueState, fair_closed=bool)  # (SQLite's driver gives 0/1)
 
 
-_VERSION = DriverStatement(sa.select(Booth.queue_version).where(Booth.id == sa.bindparam("booth_id")))
-
-
-def queue_version(read: Reads, booth_id: int) -> int | None:
-    """The booth's queue version (kiosk.changes moves it); None for a booth that does not exist."""
-    return read.scalar(_VERSION, booth_id=booth_id)
+def queue_state(read: Reads, booth_id: int) -> QueueState | None:
+    """The booth's queue's versions and its fair's closing; None for a booth that does not exist."""
+    row = read.one(_STATE, booth_id=booth_id)
+    return None if row is None else _queue_state(row)
 
 
 class QueueRow(NamedTuple):
@@ -158,9 +154,7 @@ _ROWS = DriverStatement(
               ServiceRequest.category, ServiceRequest.booth_id, ServiceRequest.company_name,
               sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1))
     .where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
-#: a fair day has a few thousand rows; past this many, conversion starts over
-ROWS_KEPT = 20_000
-_queue_row = _shape(QueueRow, keep=ROWS_KEPT, created_at=as_datetime, status=Status, category=Category)
+_queue_row = _shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
 
 
 def queue_rows(read: Reads, booth_id: int) -> list[QueueRow]:

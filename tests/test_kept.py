@@ -2,7 +2,7 @@
 role), the language in force, the path the kiosk is served under; never shown for another key."""
 from flask_babel import force_locale
 
-from kiosk.core.kept import kept
+from kiosk.core.kept import kept, kept_each
 
 
 def counting():
@@ -55,3 +55,31 @@ def test_a_full_store_lets_the_least_recently_used_go_and_stores_are_apart(app):
         assert kept("small", (0,), make("x")) == 0 and kept("small", (1,), make("y")) == "y"
         assert kept("other", (0,), make("z")) == "z"  # another store, another key space
     assert made == [0, 1, 2, 3, "y", "z"]
+
+
+def test_many_at_once_makes_only_the_missing_in_the_same_key_space(app):
+    made = []
+
+    def make(item):
+        made.append(item)
+        return f"row {item}"
+    with app.test_request_context("/"):
+        assert kept("rows", (1, "booth 7"), lambda: "row one") == "row one"
+        assert kept_each("rows", [1, 2, 3], make, key=("booth 7",)) == ["row one", "row 2", "row 3"]
+        assert kept_each("rows", [3, 2], make, key=("booth 7",)) == ["row 3", "row 2"]
+        assert kept_each("rows", [2], make, key=("booth 8",)) == ["row 2"]  # another key, another copy
+        with force_locale("en"):
+            assert kept_each("rows", [2], make, key=("booth 7",)) == ["row 2"]  # another language
+    assert made == [2, 3, 2, 2]
+
+
+def test_outside_a_request_a_copy_has_no_path_and_a_language_only_when_forced(app):
+    made, make = counting()
+    with app.app_context():
+        assert kept("t", ("v1",), make("none")) == "none"
+        assert kept("t", ("v1",), make("again")) == "none"
+        with force_locale("en"):
+            assert kept("t", ("v1",), make("en")) == "en"
+    with app.test_request_context("/"):
+        assert kept("t", ("v1",), make("in a request")) == "in a request"
+    assert made == ["none", "en", "in a request"]

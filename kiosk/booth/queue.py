@@ -2,7 +2,6 @@
 lean: through the database driver, without loading the user or the booth, from rows rendered once
 and kept; an unchanged queue is a 304."""
 from collections import Counter
-from functools import cache
 
 import sqlalchemy as sa
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
@@ -14,17 +13,18 @@ from kiosk.auth.access import booth_or_abort, can_see_booth, poll_viewer
 from kiosk.auth.views import home_of
 from kiosk.booth import bp
 from kiosk.core.extensions import db
-from kiosk.core.i18n import current_language, language_key
+from kiosk.core.i18n import language_key
+from kiosk.core.kept import kept, kept_each
 from kiosk.core.rendering import not_modified, percent, render_block_alone, tagged
 from kiosk.core.timeutil import local_time
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.poll_reads import (
     NEED_PREVIEW,
     QueueRow,
+    TransferRow,
     booth_figures,
-    fair_closed,
     queue_rows,
-    queue_version,
+    queue_state,
     reading,
     transferred_out,
 )
@@ -72,21 +72,25 @@ def queue(booth_id: int):
 def _poll(booth_id: int, tab: str):
     """The queue alone, for the tablet's poll: the kiosk's most frequent request, every few seconds
     from every tablet all day. It shows nothing of the booth or the user but the requests, so
-    neither is loaded: the session is checked against the account, the booth's version read (the
-    rows read after it are at least as new as the ETag says), all through one driver connection;
-    an unchanged queue is a 304 and a changed one is rendered from rows kept ready (_rendered_rows).
+    neither is loaded: the session is checked against the account, the booth's queue version read
+    (the rows read after it are at least as new as the ETag says), all through one driver
+    connection; an unchanged queue is a 304 and a changed one is rendered from rows kept ready
+    (_rendered_rows).
     """
     with reading() as read:
         viewer = poll_viewer(read)
         if viewer is None:  # signed out, or the account's password or standing changed since
             return current_app.login_manager.unauthorized()
-        version = queue_version(read, booth_id)
-        if version is None or not can_see_booth(viewer, booth_id):
-            return _not_here(404 if version is None else 403, viewer)
+        state = queue_state(read, booth_id)
+        if state is None or not can_see_booth(viewer, booth_id):
+            return _not_here(404 if state is None else 403, viewer)
+        # The 已转出 tab names the booths and departments its requests went to: their renaming moves
+        # the fair's set-up, not this queue.
+        version = f"{state.version}.{state.setup_version}" if tab == TRANSFERRED else state.version
         etag = f"q{booth_id}-{version}-{tab}-{'o' if viewer.is_organiser else 's'}-{language_key()}"
         if (unchanged := not_modified(etag)) is not None:
             return unchanged
-        context = _queue_context(read, booth_id, tab)
+        context = _queue_context(read, booth_id, tab, state.fair_closed)
     return tagged(make_response(render_block_alone("booth/queue.html", "queue", **context)), etag)
 
 
@@ -102,19 +106,18 @@ def _not_here(status: int, viewer):
 def _page(booth_id: int, tab: str):
     booth = booth_or_abort(booth_id)
     with reading() as read:
-        context = _queue_context(read, booth.id, tab)
+        context = _queue_context(read, booth.id, tab, booth.fair.is_closed)
     return render_template("booth/queue.html", booth=booth, **context)
 
 
-def _queue_context(read, booth_id: int, tab: str) -> dict:
+def _queue_context(read, booth_id: int, tab: str, fair_closed: bool) -> dict:
     # All the booth's rows in one query: the tab and the counts are taken from them, rather than
     # asked of the database again.
     every = queue_rows(read, booth_id)
     counts = Counter(row.status for row in every)
     moved = transferred_out(read, booth_id, {row.id for row in every})
-    language = current_language()
-    words = _words(language)
-    queue_url = url_for(".queue", booth_id=booth_id)
+    words = _words()
+    queue_url = kept("queue_urls", (booth_id,), lambda: url_for(".queue", booth_id=booth_id))
     tabs = [(key, f"{queue_url}?status={key}", words["tab_labels"][key],
              len(every) if states is None else sum(counts[s] for s in states)) for key, states in FILTERS.items()]
     tabs.append((TRANSFERRED, f"{queue_url}?status={TRANSFERRED}", words["tab_labels"][TRANSFERRED], len(moved)))
@@ -122,20 +125,22 @@ def _queue_context(read, booth_id: int, tab: str) -> dict:
         rows, headings = _transfer_rows(moved, words), words["transfer_headings"]
     else:
         shown = every if FILTERS[tab] is None else [row for row in every if row.status in FILTERS[tab]]
-        rows, headings = _rendered_rows(shown, booth_id, language, words), words["column_headings"]
+        rows, headings = _rendered_rows(shown, booth_id, words), words["column_headings"]
     return {"booth_id": booth_id, "tab": tab, "tabs": tabs, "queue_url": queue_url,
             "rows": Markup("".join(rows)),
             "figures_line": _figures_line(booth_figures(read, booth_id), words),
             "nav_label": words["nav_label"], "column_headings": headings,
-            "fair_closed": fair_closed(read, booth_id)}
+            "fair_closed": fair_closed}
 
 
 def _transfer_rows(rows, words: dict) -> list[Markup]:
     """The 已转出 tab: where each request went, when and why, and how it stands there. Not linked:
-    the request is the other booth's now (auth.access), and a tab seldom opened is rendered as asked."""
-    template = current_app.jinja_env.get_template("booth/transfer_row.html")
-    return [Markup(template.render(row=row, status_text=words["status_text"][row.status],
-                                   time=local_time(row.at))) for row in rows]
+    the request is the other booth's now (auth.access). Each row is kept by its every column as read
+    (the booth and department it went to among them) and, added by kept(), the language and path."""
+    def render(row: TransferRow) -> Markup:
+        return Markup(current_app.jinja_env.get_template("booth/transfer_row.html").render(
+            row=row, status_text=words["status_text"][row.status], time=local_time(row.at)))
+    return kept_each("transfer_rows", rows, render, most=ROWS_KEPT)
 
 
 def _figures_line(figures, words: dict) -> str:
@@ -147,29 +152,22 @@ def _figures_line(figures, words: dict) -> str:
     return line
 
 
-#: rendered rows kept by each app server process; when full it starts over (a fair day has a few
-#: thousand rows)
-ROW_CACHE_SIZE = 20_000
+#: rendered rows kept by each app server process, the least recently shown first out (a fair day has
+#: a few thousand rows)
+ROWS_KEPT = 20_000
 
 
-def _rendered_rows(rows, booth_id: int, language: str, words: dict) -> list[Markup]:
-    """Each row's HTML, rendered once per (row, viewing booth, language) and then kept.
+def _rendered_rows(rows, booth_id: int, words: dict) -> list[Markup]:
+    """Each row's HTML, rendered once per (row, viewing booth, language, path served under) and kept.
 
     A queue changes a row at a time, and every change sends each of its tablets the whole queue
     again: the rows that did not change are taken as they were. The key is the row's every column
-    as read, so a changed row is a new key and is never served stale; nothing needs invalidating,
-    and each app server keeps its own.
+    as read, so a changed row is a new key and is never served stale; the viewing booth (a joint
+    request's 会商 badge); and, added by kept(), the language (its words) and the path the kiosk is
+    served under (its links). Nothing needs invalidating, and each app server keeps its own.
     """
-    kept = current_app.extensions.setdefault("queue_rows", {})
-    html = []
-    for row in rows:
-        key = (row, booth_id, language)
-        if (rendered := kept.get(key)) is None:
-            if len(kept) >= ROW_CACHE_SIZE:
-                kept.clear()
-            rendered = kept[key] = _render_row(row, booth_id, words)
-        html.append(rendered)
-    return html
+    return kept_each("queue_rows", rows, lambda row: _render_row(row, booth_id, words), key=(booth_id,),
+                     most=ROWS_KEPT)
 
 
 def _render_row(row: QueueRow, booth_id: int, words: dict) -> Markup:
@@ -182,12 +180,13 @@ def _render_row(row: QueueRow, booth_id: int, words: dict) -> Markup:
     return Markup(template.render(row=shown, show_prefix=show_prefix))
 
 
-@cache
-def _words(language: str) -> dict:
-    """The queue's words in one language, translated once per process rather than on every render.
+def _words() -> dict:
+    """The queue's words in the language in force, translated once per process and language (kept()
+    keys them by it) rather than on every render."""
+    return kept("queue_words", (), _translated_words)
 
-    The language is passed only to key the cache; gettext reads it from the request as usual.
-    """
+
+def _translated_words() -> dict:
     return {"status_text": {s: str(label) for s, label in STATUS_LABELS.items()},
             "category_text": {c: str(label) for c, label in CATEGORY_LABELS.items()},
             "tab_labels": {key: str(label) for key, label in TAB_LABELS.items()},

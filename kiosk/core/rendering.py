@@ -6,10 +6,12 @@ import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, request, url_for
 from flask.globals import _cv_app
-from flask_babel import get_locale, get_translations
+from flask_babel import get_translations
 from markupsafe import Markup
+
+from kiosk.core.kept import kept
 
 
 def render_block(template_name: str, block: str, **context) -> str:
@@ -32,40 +34,29 @@ def render_block_alone(template_name: str, block: str, **context) -> str:
 def asset(filename: str) -> str:
     """A static file's URL with its content hash, so phones may cache it for a year.
 
-    Kept once built (every page asks for four): it changes only with the file, which is read once
-    per process, and with the path the app is mounted under (SCRIPT_NAME, per request).
+    Kept once built (every page asks for four), by the file's name and, as kept() adds, the path
+    the app is served under (SCRIPT_NAME, per request); the file is read once per process.
     """
-    urls = current_app.extensions.setdefault("asset_urls", {})
-    key = (filename, request.script_root if has_request_context() else None)
-    url = urls.get(key)
-    if url is None:
+    def build() -> str:
         data = (Path(current_app.static_folder) / filename).read_bytes()
-        url = urls[key] = url_for("static", filename=filename, v=hashlib.sha256(data).hexdigest()[:10])
-    return url
+        return url_for("static", filename=filename, v=hashlib.sha256(data).hexdigest()[:10])
+    return kept("asset_urls", (filename,), build)
 
 
 def link(endpoint: str) -> str:
-    """url_for(endpoint) for a route that takes no arguments, built once: the organisers' top bar
-    has nine such links on every page, and building each anew was a tenth of a plain page's time."""
-    links = current_app.extensions.setdefault("links", {})
-    key = (endpoint, request.script_root)
-    url = links.get(key)
-    if url is None:
-        url = links[key] = url_for(endpoint)
-    return url
+    """url_for(endpoint) for a route that takes no arguments, kept by endpoint and path served under:
+    the organisers' top bar has nine such links on every page, and building each anew was a tenth
+    of a plain page's time."""
+    return kept("links", (endpoint,), lambda: url_for(endpoint))
 
 
 def account_menu(user):
-    """The account menu's links for the user's role (_account_menu.html), rendered once per role,
-    language and path served under: every signed-in page shows them, and rendering them anew (nine
-    links and their nine words) was a sixth of the frame's time."""
-    menus = current_app.extensions.setdefault("account_menus", {})
-    key = (user.role, str(get_locale()), request.script_root)
-    menu = menus.get(key)
-    if menu is None:
-        menu = menus[key] = Markup(current_app.jinja_env.get_template("_account_menu.html").render(
-            organiser=user.is_organiser, department_staff=user.is_department_staff))
-    return menu
+    """The account menu's links for the user's role (_account_menu.html), kept by role and, as
+    kept() adds, language and path served under: every signed-in page shows them, and rendering
+    them anew (nine links and their nine words) was a sixth of the frame's time."""
+    return kept("account_menus", (user.role,), lambda: Markup(
+        current_app.jinja_env.get_template("_account_menu.html").render(
+            organiser=user.is_organiser, department_staff=user.is_department_staff)))
 
 
 def catalog():

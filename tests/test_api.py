@@ -77,7 +77,7 @@ def test_a_revoked_token_is_refused_at_once_and_only_its_hash_is_kept(app, clien
     assert "市统计局" in listed and secret not in listed and record.prefix in listed  # shown once, then only its start
 
     revoked = boss.post(f"/organiser/api-tokens/{record.id}/revoke",
-                        data={"csrf_token": csrf_token(boss, "/organiser/api-tokens")})
+                        data={"csrf_token": csrf_token(boss, "/organiser/api-tokens"), "confirmed": "yes"})
     assert revoked.status_code == 302
     refused = get(client, "/api/v1/fairs", secret)
     assert refused.status_code == 401 and refused.json["error"] == "invalid_token"

@@ -43,7 +43,7 @@ POLICY = {
     "ledger.index": LEDGER, "ledger.item": LEDGER_ITEM, "ledger.act": LEDGER_ITEM, "intake.verdict": COMPANY,
     "ledger.companies": ORGANISER, "ledger.company": ORGANISER, "ledger.rounds": ORGANISER,
     "ledger.round_page": ORGANISER, "ledger.round_marks": ORGANISER, "ledger.close_round": ORGANISER,
-    "ledger.round_document": ORGANISER,
+    "ledger.round_document": ORGANISER, "ledger.refresh_round": ORGANISER, "ledger.delete_round": ORGANISER,
     # published rankings: organisers and departments' ledger accounts; the disclosure: everyone, once published
     "scoreboard.index": LEDGER, "scoreboard.published": LEDGER, "scoreboard.published_document": LEDGER,
     "disclosure.index": PUBLIC, "disclosure.page": PUBLIC, "disclosure.document": PUBLIC,
@@ -69,7 +69,7 @@ def world(app, fair, organiser):
     planned = request_in(fair, Status.planned, "B07")
     for code in ("B07", "F01"):
         department_staff(booth(fair, code).department, username=f"dept-{code.lower()}")
-    rules.open_round(2099, 1, organiser)
+    rules.open_round(2026, 1, organiser, today=date(2026, 6, 20))
     half = Period.parse("2026-H1")
     ranking = scoring.publish_ranking(half, organiser, today=date(2026, 7, 1))
     scoring.publish_disclosure(half, organiser, today=date(2026, 7, 1))

@@ -240,7 +240,7 @@ def test_switching_an_organiser_off_lists_the_live_tokens_it_issued_each_with_it
     assert api.get("/api/v1/fairs", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     assert "签发人已停用" in boss.get("/organiser/api-tokens").get_data(as_text=True)
 
-    revoked = post(boss, f"/organiser/api-tokens/{feed.id}/revoke", {"back": "organisers"})
+    revoked = post(boss, f"/organiser/api-tokens/{feed.id}/revoke", {"back": "organisers", "confirmed": "yes"})
     assert revoked.status_code == 302 and revoked.headers["Location"].endswith(f"/organiser/organisers#tokens-of-{li.id}")
     db.session.expire_all()
     assert db.session.get(ApiToken, feed.id).is_revoked

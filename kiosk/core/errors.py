@@ -1,7 +1,7 @@
 """Error pages in the user's language; nothing reaches the user as a bare 500."""
 import sqlite3
 
-from flask import current_app, g, has_request_context, jsonify, render_template, request
+from flask import current_app, g, has_app_context, has_request_context, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -66,7 +66,13 @@ def _page(status: int, message: str):
 
 
 def error_page(status: int, message: str | None = None):
-    """The error page for a status, in the user's language; message picks another sentence."""
+    """The error page for a status, in the user's language; message picks another sentence.
+
+    The request's work is rolled back first: an error answer keeps nothing anyway (the request's end
+    rolls back any answer of 400 or more), and after a failed flush (a lost race the view did not
+    catch) the session refuses every query until it is rolled back, the page's own included (who is
+    signed in, the account menu), and the answer would be a bare 500 with an empty body."""
+    _forget_the_session()
     if _for_the_api():
         response = jsonify(error=message or PAGES[status], status=status)
         response.headers["Cache-Control"] = "no-store"
@@ -86,6 +92,8 @@ def database_page():
 
 
 def _forget_the_session():
+    if not has_app_context() or not db.session.registry.has():  # never used here: nothing to roll back
+        return
     try:
         db.session.rollback()
     except Exception:  # the connection is gone: nothing to roll back, only the session to drop

@@ -10,8 +10,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from kiosk.core.pdf import render_pdf
+from kiosk.core.rendering import percent
 from kiosk.core.spreadsheets import DAY_FORMAT, safe_cell
 from kiosk.ledger.models import Mark, ReconciliationRound
+from kiosk.ledger.rounds import DEFINITIONS
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 
 PDF_CSS = """
@@ -42,15 +44,22 @@ XLSX_COLUMNS = [
     ("需求类别", "category", 10), ("需求内容", "need", 36), ("责任单位", "unit", 16), ("责任人", "person", 10),
     ("原定完成时限", "plan_due", 12), ("当前完成时限", "due_now", 12), ("延期次数", "extensions", 8),
     ("状态", "status", 12), ("逾期", "overdue", 6), ("对账结果", "mark", 10), ("新的完成时限", "new_due", 12),
-    ("对账说明", "note", 30),
+    ("对账说明", "note", 30), ("销号日期", "closed_out_on", 12), ("按原定时限销号", "on_time", 8),
+    ("企业异议", "disputed", 8),
 ]
+#: the frozen figures in the order the summaries give them (a round frozen before the disputed count
+#: and the completion rate were has neither)
 FIGURE_NAMES = {"listed": "列入对账", "closed_out": "销号", "extended": "延期", "open": "仍在办理",
                 "closed_out_on_time": "按原定时限销号", "closed_out_late": "晚于原定时限销号",
-                "overdue": "对账结束时逾期未销号", "extended_items": "有延期的事项"}
+                "overdue": "对账结束时逾期未销号", "extended_items": "有延期的事项",
+                "disputed": "企业异议", "completion_rate": "完成率"}
+DAYS = ("plan_due", "due_now", "new_due", "closed_out_on")
 
 
 def round_pdf(round_: ReconciliationRound) -> tuple[str, str, bytes]:
-    html = render_template("ledger/round_pdf.html", round=round_, f=round_.frozen, text=_texts())
+    frozen = round_.frozen
+    html = render_template("ledger/round_pdf.html", round=round_, f=frozen, text=_texts(),
+                           figure_names=_figure_names(frozen), definitions=_definitions(frozen))
     return f"reconciliation-{round_.name}.pdf", "application/pdf", render_pdf(html, PDF_CSS)
 
 
@@ -59,26 +68,35 @@ def round_xlsx(round_: ReconciliationRound) -> tuple[str, str, bytes]:
     book = Workbook()
     summary = book.active
     summary.title = "汇总"
-    summary.append([f"{frozen['round']} 季度对账销号", f"清单截止 {frozen['starts_on']}", f"对账结束 {frozen['taken_on']}"])
-    for key, name in FIGURE_NAMES.items():
-        summary.append([name, frozen["figures"][key]])
+    quarter = (f"{frozen['starts_on']} 至 {frozen['ends_on']}" if frozen.get("ends_on")
+               else f"清单截止 {frozen['starts_on']}")
+    summary.append([f"{frozen['round']} 季度对账销号", quarter, f"对账结束 {frozen['taken_on']}"])
+    definitions = _definitions(frozen)
+    for key, name in _figure_names(frozen):
+        value = frozen["figures"][key]
+        summary.append([name, percent(value) if key == "completion_rate" else value, definitions.get(key, "")])
     summary.append([])
-    summary.append(["部门", "事项", "办理中", "已办结待销号", "已销号", "按期销号", "逾期"])
+    columns = [("部门", "department"), ("事项", "items"), ("办理中", "open"), ("已办结待销号", "done"),
+               ("已销号", "closed_out"), ("按期销号", "closed_out_on_time"), ("逾期销号", "closed_out_late"),
+               ("逾期", "overdue"), ("企业异议", "disputed")]
+    if frozen["departments"] and "closed_out_late" not in frozen["departments"][0]:  # frozen before they were
+        columns = [c for c in columns if c[1] not in ("closed_out_late", "disputed")]
+    summary.append([header for header, _key in columns])
     for row in frozen["departments"]:
-        summary.append([safe_cell(row["department"]), row["items"], row["open"], row["done"], row["closed_out"],
-                        row["closed_out_on_time"], row["overdue"]])
+        summary.append([safe_cell(row[key]) if key == "department" else row[key] for _header, key in columns])
     summary.column_dimensions["A"].width = 30
+    summary.column_dimensions["C"].width = 60
     sheet = book.create_sheet("事项")
     sheet.append([header for header, _key, _width in XLSX_COLUMNS])
     for row in frozen["rows"]:
-        sheet.append([_cell(key, row[key], text) for _header, key, _width in XLSX_COLUMNS])
+        sheet.append([_cell(key, row.get(key), text) for _header, key, _width in XLSX_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for index, (_header, key, width) in enumerate(XLSX_COLUMNS, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = width
-        if key in ("plan_due", "due_now", "new_due"):
+        if key in DAYS:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = DAY_FORMAT
     sheet.freeze_panes = "A2"
@@ -97,11 +115,25 @@ def _texts() -> dict:
                 "mark": {m.value: str(m.label) for m in Mark}}
 
 
+def _figure_names(frozen: dict) -> list[tuple[str, str]]:
+    return [(key, name) for key, name in FIGURE_NAMES.items() if key in frozen["figures"]]
+
+
+def _definitions(frozen: dict) -> dict:
+    """The figures' definitions as frozen with them; for a round frozen before they were, today's."""
+    if frozen.get("definitions"):
+        return frozen["definitions"]
+    with force_locale("zh_CN"):
+        return {key: str(text) for key, text in DEFINITIONS.items()}
+
+
 def _cell(key: str, value, text: dict):
     if key in text:
         return text[key].get(value, value)
-    if key in ("plan_due", "due_now", "new_due"):
+    if key in DAYS:
         return date.fromisoformat(value) if value else None
-    if key == "overdue":
+    if key in ("overdue", "disputed"):
         return "是" if value else ""
+    if key == "on_time":
+        return {True: "是", False: "否"}.get(value, "")
     return safe_cell(value) if isinstance(value, str) else value

@@ -1,36 +1,63 @@
-"""Quarterly reconciliation (对账销号): in the first week of a quarter the organisers open a round,
-which lists every item open at the quarter's start; they mark each closed out, extended or still
-open, with a note, in bulk where the marks agree and one by one where they don't; closing the round
-freezes its figures and rows, all or nothing.
+"""Quarterly reconciliation (对账销号): the organisers open a round for the current quarter or a past
+one (never a future one), which lists every item open at any time in that quarter (open at its start,
+or planned during it: the current quarter's round can reconcile today's fair); they mark each closed
+out, extended or still open, with a note, in bulk where the marks agree and one by one where they
+don't; closing the round re-checks every mark against the item's state at that moment and freezes
+its figures and rows, all or nothing. Items planned after the round was opened (a fair later in the
+quarter) are added to it on request (refresh_list); a round is not closed while one is missing. A
+round is deleted only while nothing of it is marked (one opened by mistake, or an empty one).
 
 A mark is also the move it names, made by the organiser: closed out confirms a done item (an item
 closed out since the quarter began is simply recorded); extended extends it; still open writes a
 "reconciled" step on its trail. A batch is one unit: if any item refuses, the caller's request
 answers 409 and rolls back, so nothing of the batch stays (the commit boundary, kiosk.core.database).
+
+A mark can stop being true before the round closes: the company disputes a close-out (the item is
+back with its department), or an item marked still open is closed out. Closing refuses then, listing
+each such item with its mark and its state now, so that the meeting marks it again: the frozen
+figures always add up (listed = closed out + extended + still open; closed out = on time + late).
 """
+import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.core.extensions import db
 from kiosk.core.refusals import Refused
-from kiosk.core.timeutil import now_aware
+from kiosk.core.timeutil import fair_today, now_aware
 from kiosk.fairs.models import Booth, Fair
 from kiosk.ledger import moves
-from kiosk.ledger.figures import LEDGER_STATES, figures_by_department
+from kiosk.ledger.figures import LEDGER_STATES
 from kiosk.ledger.models import Mark, ReconciliationRound, RoundItem
-from kiosk.service_requests.models import AWAITING_CLOSEOUT, ServiceRequest
+from kiosk.service_requests.models import AWAITING_CLOSEOUT, STATUS_LABELS, ServiceRequest
+
+#: what each of a round's frozen figures counts: frozen with them (in Chinese, as the round's PDF and
+#: XLSX print them), shown beside them
+DEFINITIONS = {
+    "listed": _l("列入对账：本季度内任何时候未销号的台账事项（季度开始时仍未销号的，以及季度内新拿出解决方案的）"),
+    "closed_out": _l("销号：对账结果为销号的事项；结束对账时，这些事项均为已销号"),
+    "extended": _l("延期：对账结果为延期的事项，已给出新的完成时限"),
+    "open": _l("仍在办理：对账结果为仍在办理的事项"),
+    "closed_out_on_time": _l("按原定时限销号：销号日期不晚于大集现场确定的原定完成时限（延期不改变原定时限）"),
+    "closed_out_late": _l("晚于原定时限销号：销号中不是按原定时限销号的；与按原定时限销号合计等于销号"),
+    "overdue": _l("对账结束时逾期未销号：办理中或已办结待销号，且已过当前完成时限"),
+    "extended_items": _l("有延期的事项：至少延期一次的事项"),
+    "disputed": _l("企业异议：列入对账的事项中，企业对销号结果提出过异议、退回部门重办的"),
+    "completion_rate": _l("完成率：销号 ÷ 列入对账"),
+}
 
 
 class RoundRefused(Refused):
     MESSAGES = {
         "exists": _l("这个季度的对账已经开始过。"),
         "quarter_bad": _l("请选择正确的年份和季度。"),
+        "future": _l("只能为本季度或已经过去的季度开始对账（本季度是%(year)d年第%(quarter)d季度）。"),
         "closed": _l("这一轮对账已经结束，数字已冻结，不能再修改。"),
         "conflict": _l("其他组织方刚刚修改了这一轮对账，以下是最新情况，请核对后再提交。"),
         "not_listed": _l("所选事项不在这一轮对账清单中。"),
@@ -39,6 +66,9 @@ class RoundRefused(Refused):
         "no_due": _l("延期时请填写新的完成时限。"),
         "item_refused": _l("%(ticket)s：%(why)s"),
         "unmarked": _l("还有 %(n)d 项没有对账结果，全部标记后才能结束对账。"),
+        "missing": _l("本轮开始后又有 %(n)d 项列入台账（%(tickets)s），请先“更新清单”，标记后再结束对账。"),
+        "changed": _l("以下事项在标记后状态有了变化，对账结果已与现状不符，请重新标记后再结束对账：%(changes)s"),
+        "marked": _l("这一轮已有事项标记了对账结果，不能删除。"),
     }
 
     def __init__(self, code: str, **params):
@@ -47,32 +77,44 @@ class RoundRefused(Refused):
 
     @property
     def message(self):
-        return self.MESSAGES[self.code] % self.params if self.params else self.MESSAGES[self.code]
+        params = {k: (v() if callable(v) else v) for k, v in self.params.items()}
+        return self.MESSAGES[self.code] % params if params else self.MESSAGES[self.code]
 
 
 def quarter_start(year: int, quarter: int) -> date:
     return date(year, 3 * quarter - 2, 1)
 
 
+def quarter_end(year: int, quarter: int) -> date:
+    return date(year + quarter // 4, 3 * (quarter % 4) + 1, 1) - timedelta(days=1)
+
+
 def quarter_of(day: date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
-def open_round(year: int, quarter: int, actor) -> ReconciliationRound:
-    """A new round listing every item open at the quarter's start: a plan given at a fair held
-    before that day, and not closed out by then (open or done now, or closed out since)."""
+def _eligible(year: int, quarter: int):
+    """The items open at any time in the quarter, by id: a plan given at a fair held on or before its
+    last day, not closed out before its first (open or done now, or closed out since it began)."""
+    starts, ends = quarter_start(year, quarter), quarter_end(year, quarter)
+    return (sa.select(ServiceRequest.id).join(Fair, ServiceRequest.fair_id == Fair.id)
+            .where(Fair.date <= ends, ServiceRequest.status.in_(LEDGER_STATES),
+                   sa.or_(ServiceRequest.status.in_(AWAITING_CLOSEOUT), ServiceRequest.closed_out_on >= starts)))
+
+
+def open_round(year: int, quarter: int, actor, *, today: date | None = None) -> ReconciliationRound:
+    """A new round for the current quarter or a past one, listing every item open at any time in it."""
+    today = today or fair_today()
     if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
         raise RoundRefused("quarter_bad")
+    if quarter_start(year, quarter) > today:
+        now_year, now_quarter = quarter_of(today)
+        raise RoundRefused("future", year=now_year, quarter=now_quarter)
     if db.session.scalar(sa.select(ReconciliationRound.id).filter_by(year=year, quarter=quarter)) is not None:
         raise RoundRefused("exists")
-    starts = quarter_start(year, quarter)
-    listed = db.session.scalars(
-        sa.select(ServiceRequest.id).join(Fair, ServiceRequest.fair_id == Fair.id)
-        .where(Fair.date < starts, ServiceRequest.status.in_(LEDGER_STATES),
-               sa.or_(ServiceRequest.status.in_(AWAITING_CLOSEOUT), ServiceRequest.closed_out_on >= starts))
-        .order_by(ServiceRequest.current_due, ServiceRequest.id)).all()
-    round_ = ReconciliationRound(year=year, quarter=quarter, starts_on=starts, opened_by_id=actor.id,
-                                 items=[RoundItem(request_id=request_id) for request_id in listed])
+    listed = db.session.scalars(_eligible(year, quarter).order_by(ServiceRequest.current_due, ServiceRequest.id)).all()
+    round_ = ReconciliationRound(year=year, quarter=quarter, starts_on=quarter_start(year, quarter),
+                                 opened_by_id=actor.id, items=[RoundItem(request_id=request_id) for request_id in listed])
     try:
         db.session.add(round_)
         db.session.flush()
@@ -82,13 +124,48 @@ def open_round(year: int, quarter: int, actor) -> ReconciliationRound:
     return round_
 
 
-def mark(round_: ReconciliationRound, version: int, request_ids: list[int], mark_: Mark, note: str, actor, *,
-         today: date, new_due: date | None = None) -> list[RoundItem]:
-    """One mark for the items given, as one unit: every item takes it, or (RoundRefused) none."""
+def missing(round_: ReconciliationRound) -> list[ServiceRequest]:
+    """The items open at some time in the round's quarter that it does not list yet: planned after it
+    was opened (a fair later in the current quarter), or back with their department since."""
+    listed = sa.select(RoundItem.request_id).where(RoundItem.round_id == round_.id)
+    ids = _eligible(round_.year, round_.quarter).where(ServiceRequest.id.not_in(listed))
+    return list(db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.id.in_(ids))
+                                   .order_by(ServiceRequest.current_due, ServiceRequest.id)))
+
+
+def refresh_list(round_: ReconciliationRound, version: int) -> list[RoundItem]:
+    """Add the items the round is missing (unmarked): the list is the quarter's again."""
+    _still_open(round_, version)
+    added = [RoundItem(request_id=item.id) for item in missing(round_)]
+    round_.items.extend(added)
+    _touch(round_)
+    return added
+
+
+def delete_round(round_: ReconciliationRound, version: int) -> None:
+    """A round nothing of which is marked goes, as if never opened (its quarter may be opened again)."""
+    _still_open(round_, version)
+    if any(entry.mark is not None for entry in round_.items):
+        raise RoundRefused("marked")
+    db.session.delete(round_)
+    try:
+        db.session.flush()
+    except StaleDataError:  # marked or closed a moment ago
+        db.session.rollback()
+        raise RoundRefused("conflict") from None
+
+
+def _still_open(round_: ReconciliationRound, version: int) -> None:
     if round_.is_closed:
         raise RoundRefused("closed")
     if round_.version != version:
         raise RoundRefused("conflict")
+
+
+def mark(round_: ReconciliationRound, version: int, request_ids: list[int], mark_: Mark, note: str, actor, *,
+         today: date, new_due: date | None = None) -> list[RoundItem]:
+    """One mark for the items given, as one unit: every item takes it, or (RoundRefused) none."""
+    _still_open(round_, version)
     if mark_ is Mark.extended and new_due is None:
         raise RoundRefused("no_due")
     by_request = {ri.request_id: ri for ri in round_.items}
@@ -125,42 +202,97 @@ def _apply(item: ServiceRequest, mark_: Mark, note: str, actor, *, today: date, 
         raise RoundRefused("item_refused", ticket=item.ticket_no, why=refused.message) from None
 
 
+def holds(entry: RoundItem) -> bool:
+    """Whether an item's mark is still true of it: closed out only while it is closed out; extended or
+    still open only while it is open (planned, or done and not yet confirmed). Unmarked: nothing to hold."""
+    if entry.mark is None:
+        return True
+    if entry.mark is Mark.closed_out:
+        return entry.request.status.is_closed_out
+    return entry.request.status.awaits_closeout
+
+
+def _changes(entries: list[RoundItem]):
+    """What closing says of the marks that no longer hold: each item, its mark and its state now
+    (and whether the company disputed its close-out), read out in the language of whoever is told."""
+    def told() -> str:
+        return "；".join(
+            str(_l("%(ticket)s 标为“%(mark)s”，现为“%(status)s”", ticket=e.request.ticket_no, mark=e.mark.label,
+                   status=STATUS_LABELS[e.request.status]))
+            + (str(_l("（企业对销号提出异议）")) if _disputed(e.request) else "") for e in entries)
+    return told
+
+
 def close_round(round_: ReconciliationRound, version: int, actor, *, today: date) -> ReconciliationRound:
-    """Freeze the round: every item must carry a mark; the figures and rows as they stand now are
-    kept on the round, and nothing that happens to the items later changes them."""
-    if round_.is_closed:
-        raise RoundRefused("closed")
-    if round_.version != version:
-        raise RoundRefused("conflict")
-    unmarked = sum(1 for entry in round_.items if entry.mark is None)
+    """Freeze the round: every item must carry a mark that still holds, and every item of the quarter
+    must be listed; the figures and rows as they stand now are kept on the round, and nothing that
+    happens to the items later changes them. The round's row is written once, version-checked: of
+    two organisers closing at once, the second is told it changed (a conflict), never a 500."""
+    _still_open(round_, version)
+    entries = _entries(round_)
+    unmarked = sum(1 for entry in entries if entry.mark is None)
     if unmarked:
         raise RoundRefused("unmarked", n=unmarked)
-    round_.closed_at, round_.closed_by_id = now_aware(), actor.id
-    round_.frozen = freeze(round_, today)
+    if absent := missing(round_):
+        raise RoundRefused("missing", n=len(absent), tickets="、".join(item.ticket_no for item in absent[:20])
+                           + ("…" if len(absent) > 20 else ""))
+    if changed := [entry for entry in entries if not holds(entry)]:
+        raise RoundRefused("changed", changes=_changes(changed))
+    closed_at = now_aware()
+    frozen = freeze(round_, today, entries=entries, closed_at=closed_at)
+    round_.closed_at, round_.closed_by_id, round_.frozen = closed_at, actor.id, frozen
     _touch(round_)
     return round_
 
 
-def freeze(round_: ReconciliationRound, today: date) -> dict:
-    """The round as plain data (JSON): its figures, per department, and every row."""
-    entries = _entries(round_)
-    marks = {m.value: sum(1 for e in entries if e.mark is m) for m in Mark}
-    closed = [e.request for e in entries if e.request.status.is_closed_out]
+def freeze(round_: ReconciliationRound, today: date, *, entries: list[RoundItem] | None = None,
+           closed_at: datetime | None = None) -> dict:
+    """The round as plain data (JSON): its figures with their definitions, per department, and every
+    row, all counted from the same rows, so that they add up. (Every mark holds: close_round checked.)"""
+    entries = _entries(round_) if entries is None else entries
     rows = [_row(e, today) for e in entries]
+    marks = {m.value: sum(1 for r in rows if r["mark"] == m.value) for m in Mark}
+    on_time = sum(1 for r in rows if r["mark"] == Mark.closed_out.value and r["on_time"] is True)
+    with force_locale("zh_CN"):
+        definitions = {key: str(text) for key, text in DEFINITIONS.items()}
     return {
         "round": round_.name, "year": round_.year, "quarter": round_.quarter,
-        "starts_on": round_.starts_on.isoformat(), "taken_on": today.isoformat(),
-        "closed_at": (round_.closed_at or now_aware()).isoformat(timespec="seconds"),
+        "starts_on": round_.starts_on.isoformat(), "ends_on": quarter_end(round_.year, round_.quarter).isoformat(),
+        "taken_on": today.isoformat(),
+        "closed_at": (closed_at or round_.closed_at or now_aware()).isoformat(timespec="seconds"),
         "figures": {
-            "listed": len(entries), **marks,
-            "closed_out_on_time": sum(1 for r in closed if r.closed_out_on_time),
-            "closed_out_late": sum(1 for r in closed if r.closed_out_on_time is False),
+            "listed": len(rows), **marks,
+            "closed_out_on_time": on_time,
+            "closed_out_late": marks[Mark.closed_out.value] - on_time,
             "overdue": sum(1 for r in rows if r["overdue"]),
             "extended_items": sum(1 for r in rows if r["extensions"]),
+            "disputed": sum(1 for r in rows if r["disputed"]),
+            "completion_rate": marks[Mark.closed_out.value] / len(rows) if rows else None,
         },
-        "departments": figures_by_department(today, [e.request_id for e in entries]),
+        "definitions": definitions,
+        "departments": _by_department(rows),
         "rows": rows,
     }
+
+
+def _by_department(rows: list[dict]) -> list[dict]:
+    """Per department, from the round's own rows: the items' states (办理中, 已办结待销号, 已销号, of
+    which on time and late), overdue and disputed, in name order."""
+    out = []
+    for name, group in itertools.groupby(sorted(rows, key=lambda r: r["department"]), key=lambda r: r["department"]):
+        group = list(group)
+        closed = [r for r in group if r["status"] == "closed_out"]
+        on_time = sum(1 for r in closed if r["on_time"] is True)
+        out.append({"department": name, "items": len(group),
+                    "open": sum(1 for r in group if r["status"] == "planned"),
+                    "done": sum(1 for r in group if r["status"] == "done"),
+                    "closed_out": len(closed), "closed_out_on_time": on_time, "closed_out_late": len(closed) - on_time,
+                    "overdue": sum(1 for r in group if r["overdue"]), "disputed": sum(1 for r in group if r["disputed"])})
+    return out
+
+
+def _disputed(item: ServiceRequest) -> bool:
+    return item.verdict is not None and not item.verdict.accepted
 
 
 def _row(entry: RoundItem, today: date) -> dict:
@@ -171,20 +303,26 @@ def _row(entry: RoundItem, today: date) -> dict:
             "plan_due": item.plan_due.isoformat() if item.plan_due else "",
             "due_now": item.due_now.isoformat() if item.due_now else "",
             "extensions": item.extension_count, "status": item.status.value, "overdue": item.overdue_on(today),
+            "closed_out_on": item.closed_out_on.isoformat() if item.closed_out_on else "",
+            "on_time": item.closed_out_on_time, "disputed": _disputed(item),
             "mark": entry.mark.value if entry.mark else "", "note": entry.note or "",
             "new_due": entry.new_due.isoformat() if entry.new_due else ""}
 
 
 def _entries(round_: ReconciliationRound) -> list[RoundItem]:
+    """The round's items with what their rows show, read as they stand now in the database."""
     return db.session.scalars(
         sa.select(RoundItem).where(RoundItem.round_id == round_.id).order_by(RoundItem.id)
         .options(so.joinedload(RoundItem.request).joinedload(ServiceRequest.fair),
                  so.joinedload(RoundItem.request).joinedload(ServiceRequest.booth).joinedload(Booth.department),
-                 so.joinedload(RoundItem.request).selectinload(ServiceRequest.extensions))).unique().all()
+                 so.joinedload(RoundItem.request).selectinload(ServiceRequest.extensions),
+                 so.joinedload(RoundItem.request).selectinload(ServiceRequest.verdict))
+        .execution_options(populate_existing=True)).unique().all()
 
 
 def _touch(round_: ReconciliationRound) -> None:
-    """Flush the marks; kiosk.changes moves the round's version with them (a lost race: a conflict)."""
+    """Flush the round and its marks; the round's row is version-checked (kiosk.changes moves the
+    version with any mark): one that another organiser changed a moment ago is a conflict."""
     try:
         db.session.flush()
     except StaleDataError:
@@ -197,6 +335,11 @@ class RoundLine:
     """A round's item as the round's page shows it while the round is open."""
     entry: RoundItem
     item: ServiceRequest
+
+    @property
+    def holds(self) -> bool:
+        """False: its mark is no longer true of it (the company disputed it, say): to be marked again."""
+        return holds(self.entry)
 
 
 def round_lines(round_: ReconciliationRound) -> list[RoundLine]:

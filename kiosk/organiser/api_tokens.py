@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 
 from kiosk.api.models import ApiScope, ApiToken
 from kiosk.api.tokens import all_tokens, issue_token, revoke_token
+from kiosk.core import confirmations
 from kiosk.core.extensions import db
 from kiosk.core.formtools import strip
 from kiosk.core.refusals import filled
@@ -40,9 +41,12 @@ def api_tokens():
     if form.validate_on_submit():
         _, session[_ISSUED] = issue_token(form.name.data, ApiScope(form.scope.data), current_user)
         return redirect(url_for(".api_tokens"))
+    return _page(form, 422 if form.errors else 200)
+
+
+def _page(form: TokenForm, status: int):
     return render_template("organiser/api_tokens.html", form=form, tokens=all_tokens(), issued=session.pop(_ISSUED, None),
-                           base=url_for("api.openapi", _external=True).removesuffix("/openapi.json")), (
-        422 if form.errors else 200)
+                           base=url_for("api.openapi", _external=True).removesuffix("/openapi.json")), status
 
 
 #: the session key that carries a new token to the page that shows it
@@ -51,7 +55,12 @@ _ISSUED = "issued_api_token"
 
 @bp.post("/api-tokens/<int:token_id>/revoke")
 def revoke_api_token(token_id: int):
+    """Irreversible: only with the tick of the second step (kiosk.core.confirmations). Without it
+    nothing is done, and the tokens page shows this token's box open with why (from the organisers'
+    accounts page too: the same token is on it)."""
     record = db.get_or_404(ApiToken, token_id)
+    if not confirmations.confirmed() and not record.is_revoked:
+        return _page(TokenForm(formdata=None), confirmations.refuse(f"token-revoke-{record.id}"))
     revoke_token(record, current_user)
     flash(filled(_l("已吊销“%(name)s”的令牌，它从现在起不能再读取数据。"), name=record.name))
     if request.form.get("back") == "organisers":  # revoked from the organisers' accounts page

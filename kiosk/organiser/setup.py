@@ -237,7 +237,14 @@ def edit_booth(fair_id: int, booth_id: int):
 
 @bp.post("/fairs/<int:fair_id>/booths/<int:booth_id>/delete")
 def delete_booth(fair_id: int, booth_id: int):
+    """Irreversible (a booth no request reached goes, with its account): only with the tick of the
+    second step (kiosk.core.confirmations); without it, nothing is done and the fair's page shows the
+    booth's box open with why."""
+    from kiosk.core import confirmations  # (here: the module's imports are another change's)
+
     fair, booth = _fair_booth_or_404(fair_id, booth_id)
+    if not confirmations.confirmed():
+        return _fair_page(fair, confirmations.refuse(f"booth-delete-{booth.id}"))
     code = booth.code
     if fair_setup.delete_or_hide_booth(booth) == "deleted":
         flash(_l("摊位 %(code)s 已删除。", code=code))

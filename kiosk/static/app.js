@@ -148,4 +148,42 @@
   // its afterRequest fires, so the fresh poller's htmx:load counts too.
   document.addEventListener("htmx:afterRequest", function (e) { if (e.detail.successful) offlineLine(false); });
   document.addEventListener("htmx:load", function (e) { if (isPoll(e.target)) offlineLine(false); });
+
+  // An irreversible action's box (macros.html's irreversible, a <details>): opened, the focus goes to
+  // its tick, which is described by what will happen and what cannot be undone; Escape closes it and
+  // gives the focus back to the button that opened it. Without a script the box works the same.
+  document.addEventListener("toggle", function (e) {
+    var box = e.target;
+    if (!box.matches || !box.matches("details.irreversible") || !box.open) return;
+    var tick = box.querySelector("input[name=confirmed]");
+    if (tick) tick.focus();
+  }, true);
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var box = e.target.closest && e.target.closest("details.irreversible[open]");
+    if (!box) return;
+    box.open = false;
+    box.querySelector("summary").focus();
+  });
+
+  // A round's marks (ledger/round.html): the select-all's buttons are submits of their own (the page
+  // comes back with those items ticked); here they tick in place, and the count says how many.
+  function countSelected(form) {
+    var count = form.querySelector(".selected-count");
+    if (!count) return;
+    var n = form.querySelectorAll("input[name=items]:checked").length;
+    count.textContent = count.dataset.words.replace("{n}", String(n));
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("form.round-marks button[name=select]");
+    if (!button) return;
+    e.preventDefault();
+    Array.prototype.forEach.call(button.form.querySelectorAll("input[name=items]"), function (box) {
+      box.checked = button.value === "all" || (button.value === "unmarked" && box.dataset.toMark === "1");
+    });
+    countSelected(button.form);
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("form.round-marks input[name=items]")) countSelected(e.target.form);
+  });
 })();

@@ -32,6 +32,16 @@ def test_issue_a_token_read_with_it_and_revoke_it(live_server, laptop, organiser
     laptop.reload()  # the token is shown once: not after
     expect(laptop.locator(".issued-token")).to_have_count(0)
     expect(laptop.locator("table.tokens")).not_to_contain_text(token)
-    laptop.locator("tr", has_text="市大数据局数据共享平台").get_by_role("button", name="吊销").click()
+    # Revoking cannot be undone: its button opens a box that says so, and only the tick and its own
+    # button revoke.
+    row = laptop.locator("tr", has_text="市大数据局数据共享平台")
+    row.locator("summary", has_text="吊销").click()
+    expect(row.locator("details.irreversible")).to_contain_text("不能恢复")
+    row.get_by_role("button", name="确认吊销").click()
+    expect(row.locator(".error")).to_contain_text("还没有勾选确认")
+    assert system.get("/fairs").status_code == 200  # not revoked
+    row = laptop.locator("tr", has_text="市大数据局数据共享平台")
+    row.get_by_label("确认吊销").check()
+    row.get_by_role("button", name="确认吊销").click()
     expect(laptop.locator(".notice.success")).to_contain_text("已吊销")
     assert system.get("/fairs").status_code == 401

@@ -35,6 +35,12 @@ def edit(card):
     return card
 
 
+def delete(card):
+    edit(card).locator("summary", has_text="删除摊位").click()
+    card.get_by_label("确认删除摊位").check()
+    card.get_by_role("button", name="确认删除").click()
+
+
 def test_an_organiser_corrects_a_set_up_and_re_imports_a_corrected_sheet(live_server, browser, phone, fair,
                                                                          organiser, tmp_path):
     add_booth(fair, fair.zones[0], "B99", "测试摊位请删除", DepartmentKind.department)
@@ -72,10 +78,12 @@ def test_an_organiser_corrects_a_set_up_and_re_imports_a_corrected_sheet(live_se
     expect(finance).to_contain_text("B02")
 
     # Delete the test booth; B07 has a request, so it is hidden instead.
-    edit(page.locator(f"#booth-{cards['B99']}")).get_by_role("button", name="删除摊位").click()
+    # (Deleting is irreversible: the button opens a box that says so, and only its tick and its own
+    # button delete.)
+    delete(page.locator(f"#booth-{cards['B99']}"))
     expect(page.locator(".notice.success")).to_contain_text("摊位 B99 已删除")
     expect(page.locator(".booth-grid")).not_to_contain_text(["B99"])
-    edit(page.locator(f"#booth-{cards['B07']}")).get_by_role("button", name="删除摊位").click()
+    delete(page.locator(f"#booth-{cards['B07']}"))
     expect(page.locator(".notice.success")).to_contain_text("B07 已有需求，不能删除")
     expect(page.locator(f"#booth-{cards['B07']} .badge.hidden-booth")).to_have_text("已停止受理")
 

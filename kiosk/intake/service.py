@@ -101,8 +101,10 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None,
 
 def _file(connection: sa.Connection, row: dict, credit_code: str, form_fair_id: int | None,
           actor_id: int | None) -> Filed:
-    """The filing's steps, a statement each, in its transaction. Past the ORM: its bookkeeping
-    cost more than the statements, and a fair's first minutes bring hundreds of filings at once.
+    """The filing's steps in its transaction: one statement that reads all the rules need, then
+    the writes, a statement each (each statement is a round trip and an execution's cost). Past
+    the ORM: its bookkeeping cost more than the statements, and a fair's first minutes bring
+    hundreds of filings at once.
 
     On PostgreSQL two filings at one booth meet at the UPDATE that takes the ticket number: its
     row lock holds the second until the first commits, and it then reads the number anew. Two
@@ -110,30 +112,32 @@ def _file(connection: sa.Connection, row: dict, credit_code: str, form_fair_id: 
     fails, and in_transaction tries it again, when it finds the company, or the request, made.
     (SQLite lets one transaction write at a time.)
     """
-    key, now = row["submission_key"], row["created_at"]
-    if key and (earlier := connection.execute(_EARLIER, {"key": key}).first()) is not None:
-        return Filed(*earlier)
-    booth = connection.execute(_BOOTH, {"booth_id": row["booth_id"]}).first()
-    if booth is None or (form_fair_id is not None and (booth.fair_id != form_fair_id or booth.hidden)):
+    now = row["created_at"]
+    found = connection.execute(_READ, {
+        "key": row["submission_key"], "booth_id": row["booth_id"], "device": row["device"],
+        "since": now - SUBMIT_WINDOW, "credit_code": credit_code}).one()
+    if found.earlier_id is not None:
+        return Filed(found.earlier_id, found.earlier_ticket_no, found.earlier_token)
+    if found.id is None or (form_fair_id is not None and (found.fair_id != form_fair_id or found.hidden)):
         raise BoothNotOffered()
-    if row["device"] and connection.scalar(
-            _RECENT, {"device": row["device"], "since": now - SUBMIT_WINDOW}) >= SUBMITS_PER_DEVICE:
+    if row["device"] and found.recent >= SUBMITS_PER_DEVICE:
         raise TooManySubmissions()
-    if booth.fair_status is not FairStatus.open:
+    if found.fair_status is not FairStatus.open:
         raise FairNotOpen()
-    company_id = connection.scalar(_COMPANY, {"credit_code": credit_code})
+    company_id = found.company_id
     if company_id is None:
         company_id = connection.scalar(_INSERT_COMPANY, {
             "credit_code": credit_code, "name": row["company_name"], "created_at": now})
-    sequence = connection.scalar(_NEXT_SEQUENCE, {"booth": booth.id})
-    ticket_no = ticket_number(booth.code, sequence)
+    # The ticket number as late as it can be taken (the request and its event need it): the
+    # UPDATE's row lock holds the booth's other filings from here until COMMIT.
+    sequence = connection.scalar(_NEXT_SEQUENCE, {"booth": found.id})
+    ticket_no = ticket_number(found.code, sequence)
     request_id = connection.scalar(_INSERT_REQUEST, {
-        **row, "fair_id": booth.fair_id, "company_id": company_id, "ticket_no": ticket_no})
+        **row, "fair_id": found.fair_id, "company_id": company_id, "ticket_no": ticket_no})
     connection.execute(_INSERT_EVENT, {
         "request_id": request_id, "kind": EventKind.submitted, "to_status": Status.waiting,
-        "to_booth_id": booth.id, "actor_id": actor_id, "created_at": now})
-    return Filed(request_id, ticket_no, row["token"], booth.code, booth.name, booth.fair_id, booth.fair_name,
-                 now)
+        "to_booth_id": found.id, "actor_id": actor_id, "created_at": now})
+    return Filed(request_id, ticket_no, row["token"], found.code, found.name, found.fair_id, found.fair_name, now)
 
 
 def ticket_number(booth_code: str, sequence: int) -> str:
@@ -148,15 +152,28 @@ _requests, _events, _companies, _booths, _fairs, _departments = (
     ServiceRequest.__table__, RequestEvent.__table__, Company.__table__, Booth.__table__, Fair.__table__,
     Department.__table__)
 
-_EARLIER = sa.select(_requests.c.id, _requests.c.ticket_no, _requests.c.token).where(
-    _requests.c.submission_key == sa.bindparam("key"))
-#: the booth as the filing reads it (a booth is named after its department), and its fair
-_BOOTH = (sa.select(_booths.c.id, _booths.c.code, _departments.c.name, _booths.c.fair_id, _booths.c.hidden,
-                    _fairs.c.status.label("fair_status"), _fairs.c.name.label("fair_name"))
-          .join(_fairs).join(_departments).where(_booths.c.id == sa.bindparam("booth_id")))
-_RECENT = sa.select(sa.func.count()).select_from(_requests).where(
-    _requests.c.device == sa.bindparam("device"), _requests.c.created_at >= sa.bindparam("since"))
-_COMPANY = sa.select(_companies.c.id).where(_companies.c.credit_code == sa.bindparam("credit_code"))
+_earlier = _requests.alias("earlier")
+#: everything the filing reads, in one statement (one round trip, one execution): a request this
+#: key filed before; the booth (named after its department) and its fair; how many requests the
+#: device filed in the window; the company of the credit code. From a row of its own, so that it
+#: answers one row whether or not the booth, the earlier request or the company exist.
+_READ = (
+    sa.select(
+        _earlier.c.id.label("earlier_id"), _earlier.c.ticket_no.label("earlier_ticket_no"),
+        _earlier.c.token.label("earlier_token"),
+        _booths.c.id, _booths.c.code, _departments.c.name, _booths.c.fair_id, _booths.c.hidden,
+        _fairs.c.status.label("fair_status"), _fairs.c.name.label("fair_name"),
+        sa.select(sa.func.count()).select_from(_requests).where(
+            _requests.c.device == sa.bindparam("device"), _requests.c.created_at >= sa.bindparam("since"),
+        ).scalar_subquery().label("recent"),
+        sa.select(_companies.c.id).where(_companies.c.credit_code == sa.bindparam("credit_code"))
+        .scalar_subquery().label("company_id"))
+    .select_from(
+        sa.select(sa.literal_column("1").label("one")).subquery("one")
+        .outerjoin(_earlier, _earlier.c.submission_key == sa.bindparam("key"))
+        .outerjoin(_booths, _booths.c.id == sa.bindparam("booth_id"))
+        .outerjoin(_fairs, _fairs.c.id == _booths.c.fair_id)
+        .outerjoin(_departments, _departments.c.id == _booths.c.department_id)))
 #: the company of its first request's name: a later filing never renames it (credit codes are
 #: public, so anyone could); the request keeps its own name, and organisers resolve differences
 _INSERT_COMPANY = sa.insert(_companies).returning(_companies.c.id)

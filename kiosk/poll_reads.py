@@ -1,23 +1,20 @@
-"""Every statement run straight on the database driver, and the rows it gives, named.
+"""The booth queue poll's statements, run straight on the database driver, and the rows they give,
+named.
 
 The booth tablet's poll is the kiosk's most frequent request (every few seconds from every tablet,
-all day), so it reads through kiosk.core.driver rather than the ORM (bench/queue_poll.py: 0.70-0.74x and
-0.30-0.33x a hello-world for the unchanged and the changed poll). This module is that path's fence: only
-it imports kiosk.core.driver (tests/test_fence.py fails otherwise), and what leaves it are named rows
+all day), so it reads through kiosk.core.driver rather than the ORM (bench/queue_poll.py; figures in
+bench/RESULTS.md). This module and kiosk.auth.reads (the signed-in account) are that path's fence:
+only they import kiosk.core.driver (tests/test_fence.py fails otherwise), and what leaves them are named rows
 whose values are already what the ORM would give (enums, booleans, datetimes), converted as
 each shape declares below, once. Whatever reads the database elsewhere uses SQLAlchemy as usual.
 """
 from collections import namedtuple
-from collections.abc import Callable
 from datetime import datetime
-from enum import EnumMeta
 from typing import NamedTuple
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
-from kiosk.auth.models import Role, User
-from kiosk.core.driver import DriverStatement, Reads, as_datetime, driver_reads
+from kiosk.core.driver import DriverStatement, Reads, as_datetime, driver_reads, shape
 from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
 from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status, in_queue_of
@@ -25,18 +22,15 @@ from kiosk.versions import LEDGER_VERSIONS
 
 __all__ = [
     "NEED_PREVIEW",
-    "Account",
     "FiguresRow",
     "QueueRow",
     "QueueState",
     "TransferRow",
-    "account",
     "booth_figures",
     "ledger_versions",
     "queue_rows",
     "queue_state",
     "reading",
-    "signed_in_user",
     "transferred_out",
 ]
 
@@ -45,68 +39,6 @@ reading = driver_reads
 
 #: how much of a need the queue shows (one character more is read, to know whether to cut it)
 NEED_PREVIEW = 60
-
-
-def _shape(row_class, **conversions: Callable) -> Callable[[tuple], NamedTuple]:
-    """Rows of row_class from a driver's tuples, each named column converted as given (an enum by
-    its stored value)."""
-    at = [(row_class._fields.index(name), _by_value(convert) if isinstance(convert, EnumMeta) else convert)
-          for name, convert in conversions.items()]
-
-    def make(raw: tuple):
-        values = list(raw)
-        for index, convert in at:
-            if values[index] is not None:
-                values[index] = convert(values[index])
-        return _new_tuple(row_class, values)  # (as row_class._make does, without its Python call)
-    return make
-
-
-_new_tuple = tuple.__new__
-
-
-def _by_value(enum_class: EnumMeta) -> Callable:
-    """An enum's member from its stored value, by a plain lookup (calling the class costs more)."""
-    return {member.value: member for member in enum_class}.__getitem__
-
-
-class Account(NamedTuple):
-    """What the poll needs of the signed-in account: enough to check the session and the booth."""
-    password_hash: str
-    active: bool
-    booth_id: int | None
-    role: Role
-    session_epoch: int
-
-
-_ACCOUNT = DriverStatement(sa.select(User.password_hash, User.active, User.booth_id, User.role, User.session_epoch)
-                           .where(User.id == sa.bindparam("user_id")))
-_account = _shape(Account, active=bool, role=Role)  # SQLite's driver gives 0/1 and every driver the string
-
-
-def account(read: Reads, user_id: int) -> Account | None:
-    row = read.one(_ACCOUNT, user_id=user_id)
-    return None if row is None else _account(row)
-
-
-_USER = DriverStatement(sa.select(*User.__table__.columns).where(User.id == sa.bindparam("user_id")))
-_USER_NAMES = [column.key for column in User.__table__.columns]
-_user_values = {"role": _by_value(Role), "active": bool, "created_at": as_datetime}
-
-
-def signed_in_user(read: Reads, user_id: int) -> User | None:
-    """The account as the ORM would load it, from one read: every signed-in request loads it, and
-    on PostgreSQL SQLAlchemy's load was a third of a signed-in 304's own time (0.87 of 2.4 ms,
-    in-process). Detached, with every column loaded and nothing to write: the caller attaches it
-    to the request's session."""
-    row = read.one(_USER, user_id=user_id)
-    if row is None:
-        return None
-    values = {name: (_user_values[name](value) if name in _user_values and value is not None else value)
-              for name, value in zip(_USER_NAMES, row, strict=True)}
-    user = User(**values)
-    so.make_transient_to_detached(user)
-    return user
 
 
 class QueueState(NamedTuple):
@@ -122,7 +54,7 @@ class QueueState(NamedTuple):
 
 _STATE = DriverStatement(sa.select(Booth.queue_version, Fair.setup_version, Fair.status == FairStatus.closed)
                          .join(Fair, Fair.id == Booth.fair_id).where(Booth.id == sa.bindparam("booth_id")))
-_queue_state = _shape(QueueState, fair_closed=bool)  # (SQLite's driver gives 0/1)
+_queue_state = shape(QueueState, fair_closed=bool)  # (SQLite's driver gives 0/1)
 
 
 def queue_state(read: Reads, booth_id: int) -> QueueState | None:
@@ -154,7 +86,7 @@ _ROWS = DriverStatement(
               ServiceRequest.category, ServiceRequest.booth_id, ServiceRequest.company_name,
               sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1))
     .where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
-_queue_row = _shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
+_queue_row = shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
 
 
 def queue_rows(read: Reads, booth_id: int) -> list[QueueRow]:
@@ -166,7 +98,7 @@ _BOOTH_FIGURES = satisfaction_statement(frozenset({"booth_id"}), per_booth=False
 #: named as kiosk.figures reads them: with_outcome, slips, satisfied, flags_open and each average
 FiguresRow = namedtuple("FiguresRow", _BOOTH_FIGURES.selected_columns.keys())
 _BOOTH_FIGURES = DriverStatement(_BOOTH_FIGURES)
-_figures_row = _shape(FiguresRow)
+_figures_row = shape(FiguresRow)
 
 
 def booth_figures(read: Reads, booth_id: int) -> Satisfaction:
@@ -196,7 +128,7 @@ _TRANSFERRED = DriverStatement(
     .join(Booth, Booth.id == RequestEvent.to_booth_id).join(Department, Department.id == Booth.department_id)
     .where(RequestEvent.from_booth_id == sa.bindparam("booth_id"), RequestEvent.kind == EventKind.transferred)
     .order_by(RequestEvent.id.desc()))
-_transfer_row = _shape(TransferRow, at=as_datetime, status=Status)
+_transfer_row = shape(TransferRow, at=as_datetime, status=Status)
 
 
 def transferred_out(read: Reads, booth_id: int, in_queue: set[int]) -> list[TransferRow]:

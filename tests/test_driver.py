@@ -64,9 +64,10 @@ def test_a_connection_lost_since_its_last_use_is_replaced_and_the_read_done(fair
 
 
 def test_the_fenced_reads_give_named_rows_with_the_values_the_orm_gives(fair, organiser):
-    """poll_reads converts what each driver gives (strings for enums, 0/1 and strings on SQLite)
+    """poll_reads and auth.reads convert what each driver gives (strings for enums, 0/1 and strings on SQLite)
     into what the rest of the kiosk expects, on either database."""
     from kiosk import poll_reads
+    from kiosk.auth import reads
     from kiosk.auth.models import Role, User
 
     taken = request_in(fair, Status.in_progress, joined=["B01"])
@@ -74,8 +75,8 @@ def test_the_fenced_reads_give_named_rows_with_the_values_the_orm_gives(fair, or
     with poll_reads.reading() as read:
         rows = poll_reads.queue_rows(read, booth(fair, "B07").id)
         joined_rows = poll_reads.queue_rows(read, booth(fair, "B01").id)
-        staff = poll_reads.account(read, db.session.scalar(sa.select(User.id).filter_by(username="b07")))
-        boss = poll_reads.account(read, organiser.id)
+        staff = reads.account(read, db.session.scalar(sa.select(User.id).filter_by(username="b07")))
+        boss = reads.account(read, organiser.id)
     assert [row.ticket_no for row in rows] == [waiting.ticket_no, taken.ticket_no]  # waiting first
     first = rows[0]
     assert (first.id, first.status, first.category, first.created_at, first.lead_booth_id) == (

@@ -1,5 +1,5 @@
-"""The fast paths stay behind their fence: only kiosk/poll_reads.py (the tablets' poll, the
-signed-in account) runs statements on the database driver, so that raw rows and driver quirks (0/1
+"""The fast paths stay behind their fence: only kiosk/poll_reads.py (the tablets' poll) and
+kiosk/auth/reads.py (the signed-in account) run statements on the database driver, so that raw rows and driver quirks (0/1
 booleans, datetimes as strings, enums as their stored strings) never leak into the rest of the
 kiosk."""
 import ast
@@ -8,7 +8,7 @@ from pathlib import Path
 import kiosk
 
 KIOSK = Path(kiosk.__file__).parent
-FENCED = (KIOSK / "poll_reads.py", KIOSK / "core" / "driver.py")
+FENCED = (KIOSK / "poll_reads.py", KIOSK / "auth" / "reads.py", KIOSK / "core" / "driver.py")
 
 
 def imports_of(path: Path) -> set[str]:

@@ -14,7 +14,7 @@ import sqlalchemy.orm as so
 from flask import abort, session
 from flask_login import current_user, login_required
 
-from kiosk import poll_reads
+from kiosk.auth import reads
 from kiosk.auth.models import Role, User, session_holds, session_parts
 from kiosk.core.extensions import db, login_manager
 from kiosk.fairs.models import Booth
@@ -57,13 +57,13 @@ class Viewer:
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the account the session names, if the session still stands for it
-    (session_holds), read through the driver (poll_reads.signed_in_user) and put in the request's
+    (session_holds), read through the driver (kiosk.auth.reads.signed_in_user) and put in the request's
     session as if the ORM had loaded it."""
     user_id = session_parts(session_id)[0]
     if user_id is None:
         return None
-    with poll_reads.reading() as read:
-        user = poll_reads.signed_in_user(read, user_id)
+    with reads.reading() as read:
+        user = reads.signed_in_user(read, user_id)
     if user is None or not session_holds(session_id, user):
         return None
     # (Loaded already in this session, say by a hook: the one the session holds.)
@@ -80,7 +80,7 @@ def poll_viewer(read) -> Viewer | None:
     None when nobody is, or the session no longer stands; the full path then says so as usual."""
     session_id = session.get("_user_id", "")  # Flask-Login's key
     user_id = session_id.partition(".")[0]
-    signed_in = poll_reads.account(read, int(user_id)) if user_id.isdigit() else None
+    signed_in = reads.account(read, int(user_id)) if user_id.isdigit() else None
     if signed_in is None or not session_holds(session_id, signed_in):
         return None
     return Viewer(booth_id=signed_in.booth_id, is_organiser=signed_in.role is Role.organiser)

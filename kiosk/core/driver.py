@@ -9,8 +9,11 @@ on the driver's own cursor. What comes back is what the driver gives: enums as t
 strings; on SQLite booleans as 0/1 and datetimes as strings (as_datetime reads both kinds); on
 PostgreSQL averages as Decimal.
 """
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
+from enum import EnumMeta
+from typing import NamedTuple
 
 from kiosk.core.extensions import db
 
@@ -125,3 +128,26 @@ def driver_reads():
 def as_datetime(value) -> datetime:
     """A datetime column as a driver gives it: PostgreSQL's driver parses it, SQLite's does not."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def shape(row_class, **conversions: Callable) -> Callable[[tuple], NamedTuple]:
+    """Rows of row_class from a driver's tuples, each named column converted as given (an enum by
+    its stored value)."""
+    at = [(row_class._fields.index(name), by_value(convert) if isinstance(convert, EnumMeta) else convert)
+          for name, convert in conversions.items()]
+
+    def make(raw: tuple):
+        values = list(raw)
+        for index, convert in at:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return _new_tuple(row_class, values)  # (as row_class._make does, without its Python call)
+    return make
+
+
+_new_tuple = tuple.__new__
+
+
+def by_value(enum_class: EnumMeta) -> Callable:
+    """An enum's member from its stored value, by a plain lookup (calling the class costs more)."""
+    return {member.value: member for member in enum_class}.__getitem__

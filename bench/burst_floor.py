@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import load_sim  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-APPS = {"bare": "floor_app:bare", "floor": "floor_app:floor", "hooks": "floor_app:kiosk", "filing": "floor_app:kiosk", "submit": "wsgi:app"}
+APPS = {"bare": "floor_app:bare", "floor": "floor_app:floor", "hooks": "floor_app:kiosk", "filing": "floor_app:kiosk",
+        "submit": "wsgi:app"}
 
 
 def prepare(url: str) -> list[tuple[int, int]]:
@@ -50,7 +51,8 @@ def prepare(url: str) -> list[tuple[int, int]]:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
     flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([*flask, "demo", "load", "--password", "demo1234"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "demo", "load", "--password", "demo1234"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         booths = connection.execute(sa.text(
@@ -167,7 +169,8 @@ def main():
                 server.wait()
             p50, p99, cpu = (statistics.median(run[i] for run in runs) for i in range(3))
             p99s[way] = p99
-            print(f"{way:<8}{p50:>7.2f}{p99:>7.2f}{cpu:>8.2f}   {', '.join(f'{run[1]:.2f}' for run in runs)}", flush=True)
+            print(f"{way:<8}{p50:>7.2f}{p99:>7.2f}{cpu:>8.2f}   {', '.join(f'{run[1]:.2f}' for run in runs)}",
+                  flush=True)
         print(f"submit's p99 / floor's: {p99s['submit'] / p99s['floor']:.2f} (DESIGN.md: at most 1.5)")
 
 

@@ -84,7 +84,8 @@ def fire(url: str, base: str, way: str, booths, phones: int, round_no: int) -> d
     return {"p50": q[49], "p99": q[98], "sent": len(posts), "phones": phones,
             "lost": len(told - set(saved)), "doubled": len(saved) - len(told & set(saved)),
             "5xx": sum(1 for answer in answers if not answer["status"] or answer["status"] >= 500),
-            "other": sum(1 for answer in answers if answer["status"] and answer["status"] != 200 and answer["status"] < 500)}
+            "other": sum(1 for answer in answers if answer["status"] and answer["status"] != 200
+                         and answer["status"] < 500)}
 
 
 def one_server(url: str, way: str, phones: int, rounds: int) -> list[dict]:

@@ -247,7 +247,8 @@ def start_fair(url, workers="", port=None):
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     flask = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([*flask, "demo", "load", "--password", "demo1234"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "demo", "load", "--password", "demo1234"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
                                *workers.split(),
                                "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],

@@ -83,7 +83,8 @@ def build(url: str, fairs: int, per_fair: int) -> dict:
         for f in range(fairs):
             day = today - timedelta(days=7 * (f + 1))
             fair = Fair(name=f"第{f + 1}场要素保障大集", date=day, venue="会展中心", status=FairStatus.closed)
-            zones = [Zone(fair=fair, name="要素保障部门专区", position=1), Zone(fair=fair, name="金融服务专区", position=2)]
+            zones = [Zone(fair=fair, name="要素保障部门专区", position=1),
+                     Zone(fair=fair, name="金融服务专区", position=2)]
             booths = [Booth(fair=fair, zone=zones[0] if d.kind is DepartmentKind.department else zones[1], department=d,
                             code=f"{'B' if d.kind is DepartmentKind.department else 'F'}{n + 1:02d}")
                       for n, d in enumerate(departments)]
@@ -120,7 +121,8 @@ def build(url: str, fairs: int, per_fair: int) -> dict:
             if rows:  # (an empty list would insert one row of defaults)
                 db.session.execute(sa.insert(table), rows)
         if db.engine.dialect.name == "postgresql":  # the ids were given: the sequence moves past them
-            db.session.execute(sa.text("SELECT setval('service_request_id_seq', (SELECT max(id) FROM service_request))"))
+            db.session.execute(
+                sa.text("SELECT setval('service_request_id_seq', (SELECT max(id) FROM service_request))"))
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -152,14 +154,16 @@ def _planned(row, rng, day, today, extension_rows, organiser_id):
             due = due + timedelta(days=30)
             extension_rows.append({"request_id": row["id"], "new_due": due, "reason": "等待上级批复",
                                    "by_user_id": organiser_id,
-                                   "at": datetime.combine(day + timedelta(days=20 * (n + 1)), datetime.min.time(), UTC)})
+                                   "at": datetime.combine(day + timedelta(days=20 * (n + 1)), datetime.min.time(),
+                                                          UTC)})
         row["current_due"] = due
     if row["status"] in (Status.done, Status.closed_out):
         row["closeout_result"] = "已按方案办结。"
         finished = min(today, row["plan_due"] + timedelta(days=rng.randint(-20, 25)))
         row["done_at"] = datetime.combine(finished, datetime.min.time(), UTC)
         if row["status"] is Status.closed_out:
-            row["closed_out_at"], row["closed_out_on"] = row["done_at"] + timedelta(days=2), finished + timedelta(days=2)
+            row["closed_out_at"], row["closed_out_on"] = (row["done_at"] + timedelta(days=2),
+                                                          finished + timedelta(days=2))
 
 
 def overdue_query_figures(url: str, department_id: int) -> dict:

@@ -43,11 +43,14 @@ app = create_app()
 with app.app_context():
     build_demo_fair(password="demo1234")
     b07 = db.session.scalar(sa.select(Booth).filter_by(code="B07"))
-    have = db.session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest).where(ServiceRequest.booth_id == b07.id))
+    have = db.session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest)
+                             .where(ServiceRequest.booth_id == b07.id))
     for n in range(25 - have):
-        submit_request(Intake(booth_id=b07.id, company_name=f"泰安测试企业{n}有限公司", credit_code="91350100M000100Y43",
-                              contact_name="王经理", mobile="13912345678", category=Category.land,
-                              need="新建厂房项目需用地约30亩，希望了解园区可供地块和供地流程。" * 2, submission_key=f"bench{n}"))
+        submit_request(Intake(booth_id=b07.id, company_name=f"泰安测试企业{n}有限公司",
+                              credit_code="91350100M000100Y43", contact_name="王经理", mobile="13912345678",
+                              category=Category.land,
+                              need="新建厂房项目需用地约30亩，希望了解园区可供地块和供地流程。" * 2,
+                              submission_key=f"bench{n}"))
 """
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
     return url
@@ -144,7 +147,8 @@ def main():
             server.terminate()
             server.wait()
     hello = results["hello-world"][0]
-    print(f"gunicorn {' '.join(WORKERS)}; wrk {args.connections} connections, {args.seconds}s each; {os.cpu_count()} cores")
+    print(f"gunicorn {' '.join(WORKERS)}; wrk {args.connections} connections, {args.seconds}s each; "
+          f"{os.cpu_count()} cores")
     for name, (rate, statuses) in results.items():
         print(f"  {name:<32} {rate:>8.0f} req/s  {rate / hello:>5.2f} x hello   statuses {statuses}")
     unchanged, changed = (results[k][0] / hello for k in list(results)[1:])

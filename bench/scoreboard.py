@@ -160,7 +160,8 @@ def main():
     print(f"{'PostgreSQL' if args.postgres else 'SQLite'}: "
           f"{len(board.fairs)} fairs, {requests:,} requests, {len(board.rows)} departments and banks "
           f"(built in {built:.0f} s)")
-    print(f"  the year's scoreboard (every input, score, rank, change)   {ours * 1000:7.1f} ms  (median of {args.runs})")
+    print(f"  the year's scoreboard (every input, score, rank, change)   {ours * 1000:7.1f} ms  "
+          f"(median of {args.runs})")
     print(f"  one bare GROUP BY booth_id, status over service_request     {floor * 1000:7.1f} ms")
     print(f"  a month's scoreboard (with the month before)                {month * 1000:7.1f} ms")
     print(f"  ratio {ours / floor:.2f} x; target within 3 x: {'met' if ours / floor <= 3 else 'MISSED'}")

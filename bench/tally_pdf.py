@@ -45,12 +45,14 @@ def fill(fair, rng):
         status = rng.choice(STATES)
         category = Category.funding if booth.code.startswith("F") else rng.choice(list(Category))
         item = ServiceRequest(
-            fair=fair, booth=booth, company=companies[n % len(companies)], ticket_no=f"{booth.code}-{booth.last_seq:03d}",
-            token=f"bench{n:06d}", category=category, need="企业扩大生产需要协调用地、用工和融资等要素保障，请相关部门帮助解决。",
+            fair=fair, booth=booth, company=companies[n % len(companies)],
+            ticket_no=f"{booth.code}-{booth.last_seq:03d}", token=f"bench{n:06d}", category=category,
+            need="企业扩大生产需要协调用地、用工和融资等要素保障，请相关部门帮助解决。",
             contact_name="王经理", contact_mobile="13912345678", status=status,
             amount_wan=Decimal(rng.choice([100, 500, 2000])) if category is Category.funding else None)
         if status in (Status.planned, Status.closed_out):
-            item.plan_text, item.plan_unit, item.plan_person = "会后十个工作日内组织现场踏勘并出具书面意见。", booth.name, "赵科长"
+            item.plan_text, item.plan_unit, item.plan_person = (
+                "会后十个工作日内组织现场踏勘并出具书面意见。", booth.name, "赵科长")
             item.plan_due = date.today() + timedelta(days=rng.randint(5, 60))
         if status is Status.resolved:
             item.resolution = "已现场办结。"

@@ -20,7 +20,8 @@ Rather than each service remembering to say so, a flush listener looks at what t
   ledger pages poll it, or the sum over departments, and key the copies each app server keeps by it.
 
 The pollers read the versions through kiosk.versions. The read-only API (kiosk.api) tags its answers
-with all_fairs_version(): the sum of the same versions over every fair. Its requests also show their booth's code and department's name, so a new code or
+with all_fairs_version(): the sum of the same versions over every fair. Its requests also show
+their booth's code and department's name, so a new code or
 name moves `updated_at` of every request at that booth (relabelled): a client that follows the API
 with modified_since hears of it.
 

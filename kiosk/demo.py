@@ -177,8 +177,8 @@ def build_demo_history(fair: Fair) -> Fair:
     for story, item in plans:
         if story in ("on_time", "disputed"):
             due(item, day + timedelta(days=10))
-            moves.finish(item, organiser, item.version, result="已按方案办结，相关手续已办理完毕。", evidence="批复文件已送达企业",
-                         now=at(6))
+            moves.finish(item, organiser, item.version, result="已按方案办结，相关手续已办理完毕。",
+                         evidence="批复文件已送达企业", now=at(6))
             moves.confirm(item, organiser, item.version, now=at(7))
         elif story == "late":
             due(item, day + timedelta(days=5))
@@ -186,8 +186,8 @@ def build_demo_history(fair: Fair) -> Fair:
                          today=day + timedelta(days=4), now=at(4))
             moves.extend(item, organiser, item.version, new_due=day + timedelta(days=13), reason="企业补充材料",
                          today=day + timedelta(days=8), now=at(8))
-            moves.finish(item, organiser, item.version, result="批复已下达，已办结。", evidence="批复文号 泰政字〔2026〕8号",
-                         now=at(12))
+            moves.finish(item, organiser, item.version, result="批复已下达，已办结。",
+                         evidence="批复文号 泰政字〔2026〕8号", now=at(12))
             moves.confirm(item, organiser, item.version, now=at(14))
         elif story == "done":
             due(item, today + timedelta(days=10))
@@ -238,7 +238,8 @@ def _demo_request(fair, booth, company, category, status, organiser, rng, *, noo
     booth.last_seq += 1
     created = (noon or utcnow()) - timedelta(minutes=rng.randint(5, 240))
     item = ServiceRequest(
-        fair=fair, booth=booth, company=company, company_name=company.name, ticket_no=f"{booth.code}-{booth.last_seq:03d}",
+        fair=fair, booth=booth, company=company, company_name=company.name,
+        ticket_no=f"{booth.code}-{booth.last_seq:03d}",
         # A token as intake.service makes one: a demo's links are no easier to guess than any other.
         token=secrets.token_urlsafe(18), channel=Channel.phone, category=category,
         need=NEEDS[category], contact_name=rng.choice(["王经理", "李会计", "张总", "刘主任"]),

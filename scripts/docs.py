@@ -709,7 +709,8 @@ def department_after(kiosk, camera, page, told):
         camera.shot(page, "department-03-item")
     with step(camera, "department staff record progress"):
         page.locator("summary", has_text="记录办理进展").click()
-        page.get_by_label("办理进展", exact=True).fill("已完成现场踏勘，两处可供地块的规划条件已函询，正在编制供地方案。")
+        page.get_by_label("办理进展", exact=True).fill(
+            "已完成现场踏勘，两处可供地块的规划条件已函询，正在编制供地方案。")
         camera.shot(page, "department-04-progress")
         page.get_by_role("button", name="保存进展").click()
         expect(page.locator("#item-panel")).to_contain_text("已记录办理进展")
@@ -780,7 +781,8 @@ def organiser_after(kiosk, camera, page, told):
         page.get_by_label("对账说明").fill("核对批复文件和出让合同，确认办结。")
         page.get_by_role("button", name="标记", exact=True).click()
         expect(page.locator(".notice.success")).to_contain_text("销号")
-        unmarked = page.locator("form.round-marks tbody tr", has=page.locator("td:last-child .muted", has_text="未标记"))
+        unmarked = page.locator("form.round-marks tbody tr",
+                                has=page.locator("td:last-child .muted", has_text="未标记"))
         expect(unmarked.first).to_be_visible()
         for n in range(unmarked.count()):
             unmarked.nth(n).get_by_role("checkbox").check()

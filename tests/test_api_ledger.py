@@ -20,7 +20,8 @@ from tests.test_api import bearer, get, token
 
 #: today where the fair is (the kiosk's zone in the tests' config)
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-SECRETS = ("保密科技有限公司", CODE_B, "张三丰", "13800001111", "需要保密的厂房用地需求", "保密的方案", "保密的办结情况")
+SECRETS = ("保密科技有限公司", CODE_B, "张三丰", "13800001111", "需要保密的厂房用地需求", "保密的方案",
+           "保密的办结情况")
 
 
 def ledger_items(fair):
@@ -61,7 +62,8 @@ def test_ledger_items_carry_the_ledgers_fields_and_filter(app, client, fair):
     assert one["company_verdict"] is None
     assert one["extension_count"] == 2
     assert [(e["new_due"], e["reason"]) for e in one["extensions"]] == [
-        ((TODAY + timedelta(days=10)).isoformat(), "等待省厅批复"), ((TODAY + timedelta(days=20)).isoformat(), "企业补充材料")]
+        ((TODAY + timedelta(days=10)).isoformat(), "等待省厅批复"),
+        ((TODAY + timedelta(days=20)).isoformat(), "企业补充材料")]
     assert (one["status"], one["state"], one["overdue"], one["closed_out_datetime"]) == ("open", "planned", False, None)
     assert one["agency_responsible"] == extended.booth.department.name
     done = get(client, f"/api/v1/ledger-items/{closed.id}", secret).json

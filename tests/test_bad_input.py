@@ -113,7 +113,8 @@ def test_a_nul_byte_in_an_uploaded_csv_is_refused_beside_the_file_field(app, fai
     boss = login(app.test_client(), "organiser")
     url = f"/organiser/fairs/{fair.id}/import"
     sheet = "摊位号,名称\nB99,测试\x00局\n".encode()
-    response = boss.post(url, data={"csrf_token": csrf_token(boss, "/login"), "file": (io.BytesIO(sheet), "booths.csv")})
+    response = boss.post(url, data={"csrf_token": csrf_token(boss, "/login"),
+                                    "file": (io.BytesIO(sheet), "booths.csv")})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "请求中含有不允许的字符" not in html
     assert '<p class="error" id="file-error">这个文件含有空字符（NUL）' in html and fair.name in html

@@ -258,7 +258,8 @@ class LedgerScreens:
         self.boss = login(app.test_client(), organiser.username)
         self.dept = {code: login(app.test_client(), username) for code, username in accounts.items()}
         self.phone = app.test_client()
-        self.urls = {"ledger": (self.boss, "/ledger?status=all"), "ledger B07": (self.dept["B07"], "/ledger?status=all"),
+        self.urls = {"ledger": (self.boss, "/ledger?status=all"),
+                     "ledger B07": (self.dept["B07"], "/ledger?status=all"),
                      "ledger F01": (self.dept["F01"], "/ledger?status=all"),
                      "item": (self.boss, f"/ledger/items/{item.id}"), "tracking": (self.phone, f"/t/{item.token}"),
                      "dashboard": (self.boss, f"/organiser/fairs/{fair.id}/dashboard"),
@@ -301,13 +302,16 @@ def test_each_ledger_move_reaches_every_ledger_page_that_shows_the_item(app, fai
 
     from kiosk.ledger import moves
     from tests.factories import department_staff
-    state = Status.done if step in ("confirm", "send_back") else Status.closed_out if step == "verdict" else Status.planned
+    state = (Status.done if step in ("confirm", "send_back")
+             else Status.closed_out if step == "verdict" else Status.planned)
     item = request_in(fair, state, due=date.today() + timedelta(days=5))
     screens = LedgerScreens(app, fair, organiser, item)
     staff = department_staff(booth(fair, "B07").department)
     change, shown = {
-        "progress": (lambda: moves.progress(_item(item), staff, _item(item).version, text="现场踏勘完成"), "现场踏勘完成"),
-        "extend": (lambda: moves.extend(_item(item), staff, _item(item).version, new_due=date.today() + timedelta(days=40),
+        "progress": (lambda: moves.progress(_item(item), staff, _item(item).version, text="现场踏勘完成"),
+                     "现场踏勘完成"),
+        "extend": (lambda: moves.extend(_item(item), staff, _item(item).version,
+                                        new_due=date.today() + timedelta(days=40),
                                         reason="等待批复", today=date.today()), "等待批复"),
         "reassign": (lambda: moves.reassign(_item(item), staff, _item(item).version, unit="用地科", person="钱",
                                             reason="分工调整"), "用地科"),
@@ -315,7 +319,8 @@ def test_each_ledger_move_reaches_every_ledger_page_that_shows_the_item(app, fai
                    "已交地"),
         "confirm": (lambda: moves.confirm(_item(item), organiser, _item(item).version), None),
         "send_back": (lambda: moves.send_back(_item(item), organiser, _item(item).version, reason="未交地"), "未交地"),
-        "verdict": (lambda: moves.company_verdict(_item(item), accepted=False, rating=2, words="土地未交付"), "土地未交付"),
+        "verdict": (lambda: moves.company_verdict(_item(item), accepted=False, rating=2, words="土地未交付"),
+                    "土地未交付"),
     }[step]
     screens.after(change, expect={"ledger": None, "ledger B07": None, "item": shown, "dashboard": None, "api": None,
                                   "tracking": None if step in ("reassign", "send_back") else shown},

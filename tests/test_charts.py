@@ -158,7 +158,8 @@ def test_the_hall_screen_lists_the_latest_outcomes_with_no_ones_name(app, client
     latest = re.findall(r'<li><time>[^<]*</time> <span class="code">(\w+)</span>.*?<span class="what">([^<]*) · '
                         r'<b class="out-(\w+)">', text, re.S)
     assert latest == [("F01", "资金/融资", "planned"), ("B07", "土地", "resolved")]  # newest first; B02 undone
-    for secret in ("保密科技有限公司", "另一家公司", "张三丰", "13800001111", CODE_B, "保密的需求原文", first.ticket_no):
+    for secret in ("保密科技有限公司", "另一家公司", "张三丰", "13800001111", CODE_B, "保密的需求原文",
+                   first.ticket_no):
         assert secret not in text, secret
     # The ledger's overdue count: nothing is overdue at the fair, so 0, not in the alarm colour.
     assert re.search(r'screen-overdue"><span class="value">0</span><span class="label">逾期未销号', text)

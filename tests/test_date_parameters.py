@@ -121,7 +121,8 @@ _YEAR = st.one_of(st.integers(0, 9999).map("{:04d}".format), st.integers(1990, 3
 _AFTER = st.sampled_from(["", "\n", " ", "\u2028", "\u3000"])
 #: strings near the keys, to reach every check of the parsing (and anything at all, below)
 NEAR_PERIOD = st.builds("{}{}{}".format, _YEAR, st.sampled_from(
-    ["", "-06", "-12", "-13", "-00", "-6", "-０６", "-Q2", "-Q5", "-q2", "-H1", "-H2", "-H3", "-06-01", "-W01"]), _AFTER)
+    ["", "-06", "-12", "-13", "-00", "-6", "-０６", "-Q2", "-Q5", "-q2", "-H1", "-H2", "-H3", "-06-01", "-W01"]),
+    _AFTER)
 NEAR_MONTH = st.builds("{}-{}{}".format, _YEAR, _two(13), _AFTER)
 ANYTHING = st.one_of(st.text(st.characters(exclude_categories=("Cs",)), max_size=40), st.binary(max_size=20))
 

@@ -110,6 +110,7 @@ def test_last_months_demo_fair_prints_the_tally_it_froze_at_its_close(app):
     assert app.test_cli_runner().invoke(args=["demo", "load", "--password", "pw-for-test"]).exit_code == 0
     past = db.session.scalar(sa.select(Fair).filter_by(status=FairStatus.closed))
     client = app.test_client()
-    client.post("/login", data={"username": "admin", "password": "pw-for-test", "csrf_token": csrf_token(client, "/login")})
+    client.post("/login", data={"username": "admin", "password": "pw-for-test",
+                                "csrf_token": csrf_token(client, "/login")})
     page = client.get(f"/organiser/fairs/{past.id}/tally").get_data(as_text=True)
     assert "实时数据，大集尚未闭幕" not in page and f"统计时间：{past.date.isoformat()} 17:00" in page

@@ -63,6 +63,7 @@ def test_the_check_finds_a_broken_link_a_missing_picture_a_missing_anchor_and_an
 
 def test_anchors_are_made_as_the_code_host_makes_them():
     taken = {}
-    assert docs.slug("7. 把平板交给企业评价 · Hand the tablet over", taken) == "7-把平板交给企业评价--hand-the-tablet-over"
+    assert (docs.slug("7. 把平板交给企业评价 · Hand the tablet over", taken)
+            == "7-把平板交给企业评价--hand-the-tablet-over")
     assert docs.slug("The company's phone", taken) == "the-companys-phone"
     assert docs.slug("The company's phone", taken) == "the-companys-phone-1"

@@ -84,7 +84,8 @@ def test_a_slip_is_given_once_there_is_an_outcome(fair, organiser):
                             slip=answers(2, [5, 4, 3, 2, 1], confirmed=False, comment="太慢")))
     assert item.booth == booth(fair, "F01")
     slip = item.slip
-    assert (slip.professionalism, slip.integrity, slip.overall, slip.confirmed, slip.comment) == (5, 1, 2, False, "太慢")
+    assert (slip.professionalism, slip.integrity, slip.overall, slip.confirmed,
+            slip.comment) == (5, 1, 2, False, "太慢")
     assert slip.needs_followup
     assert [e.kind for e in item.events] == [S, T, R, EventKind.slip]
     assert all(e.actor == organiser for e in item.events[1:3])

@@ -249,7 +249,8 @@ def test_the_sign_in_slips_print_the_fairs_own_address(app, boss, fair):
     app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
     fair.public_base_url = "https://jizhi.example.gov.cn"
     db.session.commit()
-    sheet = post(boss, f"/organiser/fairs/{fair.id}/accounts", {"reset": "all", "confirm": "yes"}).get_data(as_text=True)
+    sheet = post(boss, f"/organiser/fairs/{fair.id}/accounts",
+                 {"reset": "all", "confirm": "yes"}).get_data(as_text=True)
     slip = post(boss, f"/organiser/fairs/{fair.id}/booths/{booth(fair, 'B07').id}/reset").get_data(as_text=True)
     for page in (sheet, slip):
         assert "https://jizhi.example.gov.cn/login" in page and "127.0.0.1" not in page

@@ -96,7 +96,8 @@ def test_a_booth_needs_one_of_the_fairs_own_zones(app, fair):
     other = make_fair(status=FairStatus.draft, name="另一场大集", prefix="o-")
     for zone in (None, zone_of(other)):
         refused = refusal(fair, zone, "B30", "某市统计局")
-        assert (refused.code, refused.field, said(app, refused.message)) == ("no_zone", "zone", "请先添加专区，再选择专区")
+        assert (refused.code, refused.field, said(app, refused.message)) == (
+            "no_zone", "zone", "请先添加专区，再选择专区")
     assert fair_zone(fair, zone_of(other).id) is None and fair_zone(fair, zone_of(fair).id) is zone_of(fair)
 
 
@@ -420,7 +421,8 @@ def test_apply_is_all_or_nothing(app, fair, organiser):
     add_booth(other, zone_of(other), "B40", "某市工业和信息化局", DepartmentKind.department)
     db.session.commit()
     refused = apply_preview(boss, fair.id, preview)
-    assert refused.status_code == 422 and "第4行：已有名为“某市工业和信息化局”的部门或机构" in refused.get_data(as_text=True)
+    assert (refused.status_code == 422
+            and "第4行：已有名为“某市工业和信息化局”的部门或机构" in refused.get_data(as_text=True))
     db.session.expire_all()
     assert "B30" not in {b.code for b in fair.booths} and booth(fair, "B02").zone.name == ZONE
 

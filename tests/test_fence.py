@@ -1,5 +1,6 @@
 """The fast paths stay behind their fence: only kiosk/poll_reads.py (the tablets' poll) and
-kiosk/auth/reads.py (the signed-in account) run statements on the database driver, so that raw rows and driver quirks (0/1
+kiosk/auth/reads.py (the signed-in account) run statements on the database driver, so that raw
+rows and driver quirks (0/1
 booleans, datetimes as strings, enums as their stored strings) never leak into the rest of the
 kiosk."""
 import ast
@@ -30,7 +31,8 @@ def test_no_module_but_the_fence_imports_the_driver():
 
 
 def test_the_fence_check_sees_every_way_of_importing(tmp_path):
-    for source in ("import kiosk.core.driver", "from kiosk.core.driver import driver_reads", "from kiosk.core import driver"):
+    for source in ("import kiosk.core.driver", "from kiosk.core.driver import driver_reads",
+                   "from kiosk.core import driver"):
         module = tmp_path / "m.py"
         module.write_text(source + "\n")
         assert "kiosk.core.driver" in imports_of(module), source

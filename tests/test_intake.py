@@ -373,7 +373,8 @@ def test_tracking_poll_is_a_304_until_something_changes(client, fair):
 
 def test_a_nul_character_in_the_form_is_refused_at_the_edge_not_a_crash(client, fair):
     # Nobody types a NUL; the edge (kiosk/core/security.py) answers 400 before anything reads the form.
-    response = client.post(f"/f/{fair.id}", data=form_data(client, "/b/B07", need="用地\x00需求", company_name="\x00甲"))
+    response = client.post(f"/f/{fair.id}",
+                           data=form_data(client, "/b/B07", need="用地\x00需求", company_name="\x00甲"))
     assert response.status_code == 400
     assert requests_in_db() == []
 

@@ -109,7 +109,8 @@ def test_a_renamed_department_is_named_anew_in_the_transferred_tab_at_the_next_p
     booth(fair, "B02").code = "B12"
     db.session.commit()
     recoded = client.get(queue_of(fair, "B07", "transferred"), headers={**POLL, "If-None-Match": after.headers["ETag"]})
-    assert recoded.status_code == 200 and "<strong>B12</strong>" in transferred_row(recoded.get_data(as_text=True), "B07-001")
+    assert (recoded.status_code == 200
+            and "<strong>B12</strong>" in transferred_row(recoded.get_data(as_text=True), "B07-001"))
 
 
 def test_a_request_transferred_away_is_shown_as_it_stands_there_now(client, fair, organiser):

@@ -108,7 +108,8 @@ def test_a_booth_account_does_no_ledger_work(app, fair, item):
 def test_a_department_sees_its_items_from_every_fair_and_only_once_planned(app, fair, staff):
     later = make_fair(name=fair.name, prefix="y-")  # the same departments at a second fair
     first = request_in(fair, Status.planned, due=DUE)
-    second = request_in(later, Status.planned, due=DUE, by=db.session.scalar(sa.select(User).filter_by(username="y-b07")))
+    second = request_in(later, Status.planned, due=DUE,
+                        by=db.session.scalar(sa.select(User).filter_by(username="y-b07")))
     waiting = request_in(fair, Status.waiting)
     elsewhere = request_in(fair, Status.planned, at="B01", due=DUE)
     listed = staff.get("/ledger").get_data(as_text=True)
@@ -166,7 +167,8 @@ def test_the_lists_poll_never_gets_the_whole_page_back_as_a_304(app, fair, organ
     page = boss.get("/ledger?status=planned")
     assert page.status_code == 200
     held = page.headers.get("ETag")
-    poll = boss.get("/ledger?status=planned", headers={"HX-Request": "true", **({"If-None-Match": held} if held else {})})
+    poll = boss.get("/ledger?status=planned",
+                    headers={"HX-Request": "true", **({"If-None-Match": held} if held else {})})
     assert poll.status_code == 200 and "<main" not in poll.get_data(as_text=True)
     again = boss.get("/ledger?status=planned", headers={"HX-Request": "true", "If-None-Match": poll.headers["ETag"]})
     assert again.status_code == 304

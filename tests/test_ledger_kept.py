@@ -73,7 +73,8 @@ def test_a_renamed_fair_zone_booth_and_department_show_their_new_names_at_once(a
         (lambda: setattr(db.session.get(Fair, fair.id), "name", "改名后的大集"), "改名后的大集"),
         (lambda: setattr(fair.zones[0], "name", "改名后的专区"), "改名后的专区"),
         (lambda: setattr(db.session.get(Booth, b07.id), "code", "B17"), "B17 "),
-        (lambda: setattr(db.session.get(Booth, b07.id).department, "name", "改名后的工业和信息化局"), "改名后的工业和信息化局"),
+        (lambda: setattr(db.session.get(Booth, b07.id).department, "name", "改名后的工业和信息化局"),
+         "改名后的工业和信息化局"),
     ]
     for rename, new_name in renames:
         rename()

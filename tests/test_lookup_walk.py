@@ -32,7 +32,8 @@ def hall(app, fair):
     for code in CODES:
         if code not in have:
             bank = code.startswith("F")
-            department = Department(name=f"走查单位{code}", kind=DepartmentKind.bank if bank else DepartmentKind.department)
+            department = Department(name=f"走查单位{code}",
+                                    kind=DepartmentKind.bank if bank else DepartmentKind.department)
             db.session.add(Booth(fair=fair, zone=zones["金融" if bank else "要素"], department=department, code=code))
     db.session.commit()
     made = {}

@@ -124,7 +124,8 @@ def test_accounts_and_sign_in_sheet(app, boss):
     # Asked again, nothing is re-shown; a reset issues new passwords.
     again = post(boss, f"/organiser/fairs/{fair.id}/accounts").get_data(as_text=True)
     assert "每个摊位都已有账号" in again
-    reset = post(boss, f"/organiser/fairs/{fair.id}/accounts", {"reset": "all", "confirm": "yes"}).get_data(as_text=True)
+    reset = post(boss, f"/organiser/fairs/{fair.id}/accounts",
+                 {"reset": "all", "confirm": "yes"}).get_data(as_text=True)
     assert len(re.findall(r'<td class="mono">', reset)) == 10
 
 

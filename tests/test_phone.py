@@ -209,4 +209,5 @@ def test_the_ticket_page_a_submission_answers_with_is_the_tracking_page_itself(c
     assert "B07-002" in shown and "需求&lt;b&gt;含&lt;/b&gt;标记 &amp; 符号" in shown and "B07-001" in shown
     # The same form sent again (its answer lost on the way) is answered from what the database holds.
     again = client.post(f"/f/{fair.id}", data=data, headers={"HX-Request": "true", "User-Agent": WECHAT})
-    assert again.headers["HX-Push-Url"] == answer.headers["HX-Push-Url"] and _main(again.get_data(as_text=True)) == shown
+    assert (again.headers["HX-Push-Url"] == answer.headers["HX-Push-Url"]
+            and _main(again.get_data(as_text=True)) == shown)

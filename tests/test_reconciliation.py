@@ -92,7 +92,8 @@ def test_marks_in_bulk_and_one_by_one_then_the_close_freezes_the_figures(app, it
     round_id = the_round().id
     assert mark(boss, round_id, [items[k].id for k in ("D1", "D2", "after")], "closed_out", "已核实").status_code == 303
     assert fresh(items["D1"]).status is Status.closed_out and fresh(items["D1"]).events[-1].kind is EventKind.closed_out
-    assert mark(boss, round_id, [items["P1"].id], "extended", "等待省厅批复", DUE + timedelta(days=30)).status_code == 303
+    assert mark(boss, round_id, [items["P1"].id], "extended", "等待省厅批复",
+                DUE + timedelta(days=30)).status_code == 303
     extended = fresh(items["P1"])
     assert extended.due_now == DUE + timedelta(days=30) and extended.plan_due == DUE
     assert extended.extensions[-1].reason == "等待省厅批复"
@@ -419,5 +420,6 @@ def test_select_all_is_a_submit_of_its_own_that_keeps_what_was_typed(app, items,
     assert sorted(map(int, re.findall(ticked, html))) == sorted(e.request_id for e in the_round().items)
     rest = boss.post(f"{page_url}/marks", data={**base, "select": "unmarked"}).get_data(as_text=True)
     assert str(items["P1"].id) not in re.findall(ticked, rest) and len(re.findall(ticked, rest)) == 4
-    assert re.findall(ticked, boss.post(f"{page_url}/marks", data={**base, "select": "none"}).get_data(as_text=True)) == []
+    assert re.findall(ticked, boss.post(f"{page_url}/marks",
+                                        data={**base, "select": "none"}).get_data(as_text=True)) == []
     assert all(e.mark is None for e in the_round().items if e.request_id != items["P1"].id)  # nothing marked

@@ -162,11 +162,12 @@ def _sign_in_and_make_a_fair(browser) -> str:
     assert made.status_code == 302, made.text[:2000]
     fair = made.headers["Location"]
     page = browser.get(fair).text
-    assert browser.post(f"{fair}/zones", data={"name": "要素保障部门专区", "csrf_token": _csrf(page)}).status_code == 302
+    assert browser.post(f"{fair}/zones",
+                        data={"name": "要素保障部门专区", "csrf_token": _csrf(page)}).status_code == 302
     page = browser.get(fair).text
     zone = re.search(r'<option value="(\d+)"[^>]*>要素保障部门专区', page).group(1)
-    added = browser.post(f"{fair}/booths", data={"code": "B01", "department": "市自然资源和规划局", "kind": "department",
-                                                 "zone": zone, "csrf_token": _csrf(page)})
+    added = browser.post(f"{fair}/booths", data={"code": "B01", "department": "市自然资源和规划局",
+                                                 "kind": "department", "zone": zone, "csrf_token": _csrf(page)})
     assert added.status_code == 302, added.text[:2000]
     page = browser.get(fair).text
     assert "市自然资源和规划局" in page

@@ -74,7 +74,9 @@ def world(app, fair, organiser):
     ranking = scoring.publish_ranking(half, organiser, today=date(2026, 7, 1))
     scoring.publish_disclosure(half, organiser, today=date(2026, 7, 1))
     db.session.commit()
-    return {"period": half.key, "ranking_id": ranking.id, "month": "2026-06","item_id": planned.id, "step": "progress", "round_id": 1, "department_id": booth(fair, "B07").department_id,"fair_id": fair.id, "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
+    return {"period": half.key, "ranking_id": ranking.id, "month": "2026-06", "item_id": planned.id, "step": "progress",
+            "round_id": 1, "department_id": booth(fair, "B07").department_id, "fair_id": fair.id,
+            "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
             "filename": "app.css",
             "zone_id": fair.zones[0].id, "token_id": _token_id()}

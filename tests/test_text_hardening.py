@@ -144,7 +144,8 @@ def test_text_stored_before_is_exported_without_them(app, fair, organiser):
 
 
 def test_a_booth_sheets_cells_lose_them():
-    rows = read_rows("booths.csv", "摊位号,部门或机构名称,类型,专区\n\u200bB01,自然资源局\u202e,部门,\u2066专区\u2069\n".encode())
+    rows = read_rows("booths.csv",
+                     "摊位号,部门或机构名称,类型,专区\n\u200bB01,自然资源局\u202e,部门,\u2066专区\u2069\n".encode())
     assert rows[1] == ["B01", "自然资源局", "部门", "专区"]
 
 
@@ -156,8 +157,8 @@ def test_stored_text_is_cleaned_by_the_migration_and_names_stay_apart(empty_data
         old.reflect(db.engine)
         insert = lambda table, **values: db.session.execute(  # noqa: E731
             sa.insert(old.tables[table]).values(**values).returning(old.tables[table].c.id)).scalar_one()
-        fair_id = insert("fair", name="\u202e集大障保素要", date=date(2026, 6, 13), venue="会展\u200b中心", status="open",
-                         created_at=datetime(2026, 6, 1), setup_version=0, screen_token="s" * 43)
+        fair_id = insert("fair", name="\u202e集大障保素要", date=date(2026, 6, 13), venue="会展\u200b中心",
+                         status="open", created_at=datetime(2026, 6, 1), setup_version=0, screen_token="s" * 43)
         other_fair = insert("fair", name="第二场", date=date(2026, 7, 13), venue="", status="draft",
                             created_at=datetime(2026, 6, 1), setup_version=0, screen_token="t" * 43)
         zones = [insert("zone", fair_id=fair_id, name=name, position=n) for n, name in
@@ -211,7 +212,8 @@ def post(client, url, data=None, **kwargs):
 def test_the_tokens_page_says_whose_a_token_is_and_what_switching_off_its_issuer_does(app, organiser):
     boss = login(app.test_client(), "organiser")
     page = boss.get("/organiser/api-tokens").get_data(as_text=True)
-    assert "令牌属于使用它的单位或系统，不属于签发它的组织方：签发人的账号停用后，令牌照常有效，直到在这里吊销。" in page
+    assert ("令牌属于使用它的单位或系统，不属于签发它的组织方："
+            "签发人的账号停用后，令牌照常有效，直到在这里吊销。") in page
     english = boss.get("/organiser/api-tokens", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "A token belongs to the system that uses it" in english
 
@@ -241,7 +243,8 @@ def test_switching_an_organiser_off_lists_the_live_tokens_it_issued_each_with_it
     assert "签发人已停用" in boss.get("/organiser/api-tokens").get_data(as_text=True)
 
     revoked = post(boss, f"/organiser/api-tokens/{feed.id}/revoke", {"back": "organisers", "confirmed": "yes"})
-    assert revoked.status_code == 302 and revoked.headers["Location"].endswith(f"/organiser/organisers#tokens-of-{li.id}")
+    assert revoked.status_code == 302 and revoked.headers["Location"].endswith(
+        f"/organiser/organisers#tokens-of-{li.id}")
     db.session.expire_all()
     assert db.session.get(ApiToken, feed.id).is_revoked
     listed = re.search(rf'<tr id="tokens-of-{li.id}"[^>]*>(.*?)</tr>', boss.get("/organiser/organisers").get_data(

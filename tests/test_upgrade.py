@@ -319,7 +319,8 @@ def check_exports(client, zone: ZoneInfo, full: bool) -> None:
                 "企业名称": company_name(item, full), "统一社会信用代码": companies[item["company_id"]]["credit_code"],
                 "联系人": item["contact_name"], "手机号码": item["contact_mobile"], "需求内容": item["need"],
                 "项目名称": item["project_name"] or "", "金额（万元）": item["amount_wan"] or "",
-                "提交时间": local(item["created_at"], zone), "办结/出方案时间": local(outcomes[-1], zone) if outcomes else "",
+                "提交时间": local(item["created_at"], zone),
+                "办结/出方案时间": local(outcomes[-1], zone) if outcomes else "",
                 "办理情况": item["resolution"] or "", "解决方案": item["plan_text"] or "",
                 "完成时限": item["plan_due"] or "", "销号结果": item["closeout_result"] or "",
                 "销号日期": item["closed_out_on"] or "",
@@ -466,7 +467,8 @@ def check_after_the_fair(app, client) -> None:
         assert f"{calls[slip['id']]} {state}" in followups
     tokens = text_of(client.get("/organiser/api-tokens"))
     for token in ROWS["api_token"]:
-        assert f"{token['name']} {'含个人信息' if token['scope'] == 'personal' else '公开数据'} {token['prefix']}…" in tokens
+        assert (f"{token['name']} {'含个人信息' if token['scope'] == 'personal' else '公开数据'} "
+                f"{token['prefix']}…") in tokens
     assert tokens.count("已吊销") == sum(1 for t in ROWS["api_token"] if t["revoked_at"])
 
 

@@ -9,7 +9,8 @@ from kiosk.companies.validation import (
 from tests.factories import CODE_A, CODE_B
 
 
-@pytest.mark.parametrize("code", [CODE_A, CODE_B, "91370900MA3C4KTP0N"[:17] + credit_code_check_char("91370900MA3C4KTP0")])
+@pytest.mark.parametrize("code", [CODE_A, CODE_B,
+                                  "91370900MA3C4KTP0N"[:17] + credit_code_check_char("91370900MA3C4KTP0")])
 def test_valid_credit_codes_pass(code):
     assert normalise_credit_code(code) == code
 

@@ -33,8 +33,8 @@ def document() -> dict:
             "version": "1.0.0",
             "description": (
                 "Fairs, their tallies, their requests, the ledger's items after the fair and the published "
-                "rankings, for the city's other systems. Read with a bearer "
-                "token that an organiser issues (the organisers' page 数据接口, /organiser/api-tokens); a token with the public scope gets no "
+                "rankings, for the city's other systems. Read with a bearer token that an organiser issues "
+                "(the organisers' page 数据接口, /organiser/api-tokens); a token with the public scope gets no "
                 "personal data. Lists come in pages: {count, next, previous, results}, up to "
                 f"{MAX_PAGE_SIZE} a page. Every answer carries an ETag: send it back in If-None-Match and an "
                 "unchanged answer is a 304. Times are ISO 8601 with their zone; a time asked for (modified_since) "

@@ -44,7 +44,8 @@ class PlanForm(ActionForm):
         # A plan is followed up quarter by quarter: a date past DUE_WITHIN_YEARS is a typo (9999-12-31
         # was saved once), and it would keep the item off every overdue list for good.
         if field.data is not None and field.data > latest_due(fair_today()):
-            raise ValidationError(_l("完成时限不能晚于两年之后（%(latest)s）", latest=latest_due(fair_today()).isoformat()))
+            raise ValidationError(_l("完成时限不能晚于两年之后（%(latest)s）",
+                                     latest=latest_due(fair_today()).isoformat()))
 
 
 class TransferForm(ActionForm):

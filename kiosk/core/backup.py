@@ -115,7 +115,8 @@ def _is_sqlite(database_uri: str) -> bool:
     if url.get_backend_name() == "postgresql":
         return False
     if url.get_backend_name() != "sqlite" or not url.database:
-        raise BackupFailed(f"backups are made of SQLite files and PostgreSQL databases, not of {url.get_backend_name()}")
+        raise BackupFailed("backups are made of SQLite files and PostgreSQL databases, "
+                           f"not of {url.get_backend_name()}")
     return True
 
 

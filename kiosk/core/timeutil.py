@@ -1,4 +1,5 @@
-"""Times are stored as naive UTC and shown in the fair's time zone; the ledger's new columns hold aware UTC times (AwareDateTime)."""
+"""Times are stored as naive UTC and shown in the fair's time zone; the ledger's new columns hold
+aware UTC times (AwareDateTime)."""
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 

@@ -92,7 +92,8 @@ class Period:
         if self.kind == "quarter":
             return str(_l("%(year)d年第%(quarter)d季度", year=self.year, quarter=self.number))
         if self.kind == "half":
-            return str(_l("%(year)d年上半年", year=self.year) if self.number == 1 else _l("%(year)d年下半年", year=self.year))
+            return str(_l("%(year)d年上半年", year=self.year) if self.number == 1
+                       else _l("%(year)d年下半年", year=self.year))
         return str(_l("%(year)d年", year=self.year))
 
     def contains(self, day: date) -> bool:

@@ -43,7 +43,8 @@ class _DueForm:
 
     def validate_new_due(self, field):
         if field.data is not None and field.data > latest_due(fair_today()):
-            raise ValidationError(_l("完成时限不能晚于两年之后（%(latest)s）", latest=latest_due(fair_today()).isoformat()))
+            raise ValidationError(_l("完成时限不能晚于两年之后（%(latest)s）",
+                                     latest=latest_due(fair_today()).isoformat()))
 
 
 class ProgressForm(ActionForm):
@@ -68,7 +69,8 @@ class ReassignForm(ActionForm):
 class FinishForm(ActionForm):
     result = _text(_l("办理结果"), _l("请写明办理结果"))
     evidence = TextAreaField(_l("佐证材料"), filters=[strip_long], validators=[
-        DataRequired(_l("请写明佐证材料（批复文号、现场核验等）")), Length(max=1000, message=_l("最多%(max)d字", max=1000))])
+        DataRequired(_l("请写明佐证材料（批复文号、现场核验等）")),
+        Length(max=1000, message=_l("最多%(max)d字", max=1000))])
 
 
 class ConfirmForm(ActionForm):

@@ -164,7 +164,8 @@ def _translated_words() -> dict:
     return {"tiles": [(key, str(label)) for key, label in tiles.items()],
             "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
             "definitions_title": str(_l("指标口径")),
-            "total_line": str(_l("共 %(n)d 项，按当前完成时限排序。逾期由日期推算：办理中或已办结待销号、且已过当前完成时限。")),
+            "total_line": str(_l(
+                "共 %(n)d 项，按当前完成时限排序。逾期由日期推算：办理中或已办结待销号、且已过当前完成时限。")),
             "headings": [str(h) for h in (_l("编号"), _l("大集 / 部门"), _l("企业与需求"), _l("责任单位 / 责任人"),
                                           _l("原定时限"), _l("当前时限"), _l("状态"))],
             "status": {s: str(label) for s, label in STATUS_LABELS.items()},

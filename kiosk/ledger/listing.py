@@ -158,7 +158,8 @@ def _condition(wanted: LedgerFilter, today: date):
     states = STATUS_FILTERS[wanted.status]
     if wanted.overdue or wanted.soon:
         states = tuple(s for s in states if s in AWAITING_CLOSEOUT)  # a closed-out item is due nowhere
-    conditions = [awaiting_closeout_sql() if set(states) == set(AWAITING_CLOSEOUT) else ServiceRequest.status.in_(states)]
+    conditions = [awaiting_closeout_sql() if set(states) == set(AWAITING_CLOSEOUT)
+                  else ServiceRequest.status.in_(states)]
     if wanted.overdue:
         conditions.append(overdue_on_sql(today))
     if wanted.soon:

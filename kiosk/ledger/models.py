@@ -1,5 +1,6 @@
 """What the demand ledger adds to a planned item after the fair: its deadline's extensions, the
-company's verdict on its close-out, and the quarterly reconciliation rounds. (The item's own states, done and closed out, are on
+company's verdict on its close-out, and the quarterly reconciliation rounds. (The item's own
+states, done and closed out, are on
 ServiceRequest; the moves that change them are kiosk.ledger.moves.)"""
 import enum
 from datetime import date, datetime

@@ -35,7 +35,8 @@ table.departments th:first-child { width: 34%; }
 table.rows th:nth-child(1) { width: 7%; } table.rows th:nth-child(2) { width: 13%; }
 table.rows th:nth-child(3) { width: 12%; } table.rows th:nth-child(4) { width: 16%; }
 table.rows th:nth-child(5) { width: 9%; } table.rows th:nth-child(6), table.rows th:nth-child(7) { width: 7%; }
-table.rows th:nth-child(8) { width: 4%; } table.rows th:nth-child(9) { width: 7%; } table.rows th:nth-child(10) { width: 12%; }
+table.rows th:nth-child(8) { width: 4%; } table.rows th:nth-child(9) { width: 7%; }
+table.rows th:nth-child(10) { width: 12%; }
 """
 
 #: the spreadsheet's columns: header, key in a frozen row, width

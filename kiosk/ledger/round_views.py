@@ -123,7 +123,8 @@ def refresh_round(round_id: int):
         added = rules.refresh_list(round_, int_or_none(request.form.get("version")) or 0)
     if tried.refused is not None:
         return _refused(round_id, tried.refused)
-    flash(filled(_l("已将%(n)d项加入清单，请标记。"), n=len(added)) if added else _l("清单已是最新，没有需要加入的事项。"))
+    flash(filled(_l("已将%(n)d项加入清单，请标记。"), n=len(added)) if added
+          else _l("清单已是最新，没有需要加入的事项。"))
     return redirect(url_for(".round_page", round_id=round_.id), 303)
 
 

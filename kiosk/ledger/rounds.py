@@ -114,7 +114,8 @@ def open_round(year: int, quarter: int, actor, *, today: date | None = None) -> 
         raise RoundRefused("exists")
     listed = db.session.scalars(_eligible(year, quarter).order_by(ServiceRequest.current_due, ServiceRequest.id)).all()
     round_ = ReconciliationRound(year=year, quarter=quarter, starts_on=quarter_start(year, quarter),
-                                 opened_by_id=actor.id, items=[RoundItem(request_id=request_id) for request_id in listed])
+                                 opened_by_id=actor.id,
+                                 items=[RoundItem(request_id=request_id) for request_id in listed])
     try:
         db.session.add(round_)
         db.session.flush()
@@ -287,7 +288,8 @@ def _by_department(rows: list[dict]) -> list[dict]:
                     "open": sum(1 for r in group if r["status"] == "planned"),
                     "done": sum(1 for r in group if r["status"] == "done"),
                     "closed_out": len(closed), "closed_out_on_time": on_time, "closed_out_late": len(closed) - on_time,
-                    "overdue": sum(1 for r in group if r["overdue"]), "disputed": sum(1 for r in group if r["disputed"])})
+                    "overdue": sum(1 for r in group if r["overdue"]),
+                    "disputed": sum(1 for r in group if r["disputed"])})
     return out
 
 

@@ -64,7 +64,8 @@ STEPS = {
     "reassign": Step(forms.ReassignForm, moves.reassign, lambda f, item: {
         "unit": f.unit.data, "person": f.person.data, "reason": f.reason.data}, _l("已变更责任单位。"),
         initial=lambda item: {"unit": item.plan_unit, "person": item.plan_person}),
-    "finish": Step(forms.FinishForm, moves.finish, lambda f, item: {"result": f.result.data, "evidence": f.evidence.data},
+    "finish": Step(forms.FinishForm, moves.finish,
+                   lambda f, item: {"result": f.result.data, "evidence": f.evidence.data},
                    _l("已申请销号，等待组织方确认。")),
     "confirm": Step(forms.ConfirmForm, moves.confirm, lambda f, item: {}, _l("已销号。")),
     "send_back": Step(forms.SendBackForm, moves.send_back, lambda f, item: {"reason": f.reason.data},

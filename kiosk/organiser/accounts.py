@@ -152,7 +152,8 @@ def switch_organiser():
         flash(filled(_l("已停用%(name)s。"), name=user.username))
         return redirect(url_for(".organisers"))
     flash(filled(_l("已停用%(name)s。它签发的%(n)d个数据接口令牌仍然有效（令牌属于使用它的单位或系统，"
-                    "不随签发人停用），列在它的账号下方：不再需要的请吊销。"), name=user.username, n=len(live)), "error")
+                    "不随签发人停用），列在它的账号下方：不再需要的请吊销。"), name=user.username, n=len(live)),
+          "error")
     return redirect(url_for(".organisers", _anchor=f"tokens-of-{user.id}"))
 
 

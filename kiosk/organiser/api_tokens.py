@@ -45,7 +45,8 @@ def api_tokens():
 
 
 def _page(form: TokenForm, status: int):
-    return render_template("organiser/api_tokens.html", form=form, tokens=all_tokens(), issued=session.pop(_ISSUED, None),
+    return render_template("organiser/api_tokens.html", form=form, tokens=all_tokens(),
+                           issued=session.pop(_ISSUED, None),
                            base=url_for("api.openapi", _external=True).removesuffix("/openapi.json")), status
 
 

@@ -18,8 +18,9 @@ MESSAGES = {
 }
 
 
-OVERLAP_WARNING = _l("注意：“%(fair)s”也在进行中，且有相同的摊位号（%(codes)s）。不含大集编号的旧短链接（如 %(example)s）"
-                     "将先请企业选择大集；请张贴本大集新打印的海报，其二维码只通向本大集。")
+OVERLAP_WARNING = _l(
+    "注意：“%(fair)s”也在进行中，且有相同的摊位号（%(codes)s）。不含大集编号的旧短链接（如 %(example)s）"
+    "将先请企业选择大集；请张贴本大集新打印的海报，其二维码只通向本大集。")
 
 
 class FairMoveRefused(Refused):

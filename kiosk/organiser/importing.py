@@ -130,7 +130,7 @@ def _check_packing(data: bytes) -> None:
     """Refuses a zip that would unpack too large, by its members' declared sizes, before any is
     unpacked (zipfile never yields more than a member declares)."""
     if not data.startswith(_ZIP_MAGIC):
-        raise SheetRefused(_l("这个文件不是 XLSX 工作簿（可能是旧版 Excel 的 .xls，或改了文件名的其他文件）：请在 Excel 中另存为 XLSX 或 CSV 后再试"))
+        raise SheetRefused(_l("这个文件不是 XLSX 工作簿（可能是旧版 Excel 的 .xls，或改了文件名的其他文件）：请在 Excel 中另存为 XLSX 或 CSV 后再试"))  # noqa: E501
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except Exception as error:  # BadZipFile, and NotImplementedError for a version it does not know
@@ -157,11 +157,11 @@ def _without_styles(data: bytes) -> io.BytesIO:
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
     if data.startswith(_ZIP_MAGIC):
-        raise SheetRefused(_l("这个文件其实是 XLSX 工作簿，只是文件名以 .csv 结尾：请把文件名改为以 .xlsx 结尾，或在 Excel 中另存为 CSV 后再试"))
+        raise SheetRefused(_l("这个文件其实是 XLSX 工作簿，只是文件名以 .csv 结尾：请把文件名改为以 .xlsx 结尾，或在 Excel 中另存为 CSV 后再试"))  # noqa: E501
     if b"\x00" in data:
         # Neither UTF-8 nor GB18030 has a NUL byte in any character: a file with one is another
         # format under a .csv name (an old .xls, UTF-16 "Unicode text"), or damaged.
-        raise SheetRefused(_l("这个文件含有空字符（NUL），不是 CSV 文本（可能是改了文件名的其他格式，或“Unicode 文本”）：请用模板另存为 CSV（UTF-8）或 XLSX 后再试"))
+        raise SheetRefused(_l("这个文件含有空字符（NUL），不是 CSV 文本（可能是改了文件名的其他格式，或“Unicode 文本”）：请用模板另存为 CSV（UTF-8）或 XLSX 后再试"))  # noqa: E501
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
             text = data.decode(encoding)
@@ -169,7 +169,8 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise SheetRefused(_l("这个文件的文字编码无法识别（既不是 UTF-8，也不是 GBK）：请用模板另存为 CSV（UTF-8）或 XLSX 后再试"))
+        raise SheetRefused(
+            _l("这个文件的文字编码无法识别（既不是 UTF-8，也不是 GBK）：请用模板另存为 CSV（UTF-8）或 XLSX 后再试"))
     try:
         yield from csv.reader(io.StringIO(text))
     except csv.Error as error:

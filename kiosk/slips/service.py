@@ -52,7 +52,8 @@ def give_slip(item: ServiceRequest, answers: SlipAnswers, channel: SlipChannel, 
         raise SlipRefused("given")
     slip = SatisfactionSlip(
         request_id=item.id, channel=channel, confirmed=answers.confirmed, comment=answers.comment or None,
-        entered_by=entered_by, paper_number=paper_number if channel is SlipChannel.paper else None, needs_followup=not answers.confirmed or answers.ratings["overall"] <= FOLLOW_UP_AT,
+        entered_by=entered_by, paper_number=paper_number if channel is SlipChannel.paper else None,
+        needs_followup=not answers.confirmed or answers.ratings["overall"] <= FOLLOW_UP_AT,
         **{name: answers.ratings[name] for name in (*DIMENSIONS, "overall")})
     try:
         # Any flush may be where a second slip for the same request (a double tap) or a

@@ -9,7 +9,8 @@ from tests.browser.helpers import fill_request, sign_in
 
 pytestmark = pytest.mark.browser
 
-BOOTHS_CSV = "摊位号,部门或机构名称,类型,专区\nK01,演示市自然资源局,部门,要素保障部门专区\nK02,演示市农商银行,银行,金融服务专区\n"
+BOOTHS_CSV = ("摊位号,部门或机构名称,类型,专区\nK01,演示市自然资源局,部门,要素保障部门专区\n"
+              "K02,演示市农商银行,银行,金融服务专区\n")
 
 
 def test_set_up_watch_close_and_print(live_server, browser, phone, organiser, tmp_path):

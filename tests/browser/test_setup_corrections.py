@@ -93,8 +93,8 @@ def test_an_organiser_corrects_a_set_up_and_re_imports_a_corrected_sheet(live_se
     page.get_by_label("摊位表（CSV 或 XLSX）").set_input_files(str(sheet))
     page.get_by_role("button", name="上传并预览").click()
     preview = page.locator("#import-preview")
-    expect(preview.locator("tr.changed")).to_contain_text(["名称 测试要素保障大集自然资源局 → 测试要素保障大集自然资源和规划局",
-                                                           "专区 金融服务专区 → 要素保障部门专区"])
+    expect(preview.locator("tr.changed")).to_contain_text([
+        "名称 测试要素保障大集自然资源局 → 测试要素保障大集自然资源和规划局", "专区 金融服务专区 → 要素保障部门专区"])
     expect(preview.locator("tr.new")).to_contain_text("B30")
     expect(preview).to_contain_text("保持不变，不会删除")
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -105,7 +105,8 @@ def fill() -> None:
                                  .order_by(SatisfactionSlip.id)).all()
     for n, slip in enumerate(flagged[:2]):
         record_call(slip, organiser, called_at=datetime.combine(today - timedelta(days=n + 1), time(2, 30)),
-                    spoke_with="王经理", said="企业反映排队时间较长，已向摊位转达。" if n == 0 else "企业表示方案可以接受。",
+                    spoke_with="王经理",
+                    said="企业反映排队时间较长，已向摊位转达。" if n == 0 else "企业表示方案可以接受。",
                     fixed="下一期增设取号屏" if n == 0 else None, close=n == 0)
 
     first = Period.of("quarter", june).following

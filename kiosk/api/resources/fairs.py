@@ -67,7 +67,8 @@ SCHEMAS = {
                  "date": {"type": "string", "format": "date", "description": "The day of the fair."},
                  "venue": {"type": "string"},
                  "status": {"type": "string", "enum": STATES,
-                            "description": "draft: being set up; open: taking requests; closed: over, its tally frozen."},
+                            "description": "draft: being set up; open: taking requests; "
+                                           "closed: over, its tally frozen."},
                  "closed_datetime": {"type": "string", "format": "date-time", "nullable": True},
                  "zones": {"type": "array", "items": {"type": "object", "additionalProperties": False,
                                                       "required": ["name", "booths"], "properties": {

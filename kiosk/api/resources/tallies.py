@@ -36,7 +36,8 @@ def serialise(fair_id: int, tally: dict, frozen: bool) -> dict:
         "taken_datetime": iso(datetime.fromisoformat(tally["taken_at"])),
         "totals": _row(tally["totals"]),
         "zones": [{"name": zone["name"], "totals": _row(zone["totals"]),
-                   "booths": [{"code": b.get("code", ""), "name": b.get("name", ""), **_row(b)} for b in zone["booths"]],
+                   "booths": [{"code": b.get("code", ""), "name": b.get("name", ""), **_row(b)}
+                              for b in zone["booths"]],
                    "funding_requests": zone.get("funding_requests", 0),
                    "funding_wan": str(zone.get("funding_wan", "0"))} for zone in tally["zones"]],
         "categories": [{"service_code": row["code"], "service_name": _category_name(row["code"]),

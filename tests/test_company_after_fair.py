@@ -56,6 +56,21 @@ def test_the_tracking_page_shows_progress_extensions_and_the_close_out(client, w
     assert "请确认办理结果" in client.get(f"/t/{worked.token}").get_data(as_text=True)
 
 
+def test_after_the_close_out_the_companys_next_step_comes_first_and_the_history_is_folded(client, worked, organiser):
+    """On a phone the closed-out page ran to 2,900 px, the verdict's form in its middle."""
+    moves.confirm(worked, organiser, worked.version)
+    db.session.commit()
+    page = client.get(f"/t/{worked.token}").get_data(as_text=True)
+    form, folded = page.index('class="slip verdict"'), page.index('<details class="history"')
+    assert page.index("已签订土地出让合同") < form < folded  # what was done, then the company's word on it
+    history = page[folded:page.index("</details>", page.index("办理轨迹"))]
+    for shown in ("现场拿出的解决方案", "已完成现场踏勘", "等待省厅用地指标", "办理轨迹", "满意度测评"):
+        assert shown in history, shown
+    verdict(client, worked, accepted="yes", rating="5")
+    page = client.get(f"/t/{worked.token}").get_data(as_text=True)
+    assert page.index("您已确认问题已解决") < page.index('<details class="history"') < page.index("办理轨迹")
+
+
 def test_the_company_confirms_once(client, worked, organiser):
     moves.confirm(worked, organiser, worked.version)
     db.session.commit()

@@ -42,13 +42,34 @@ def test_xlsx_numbers_amounts_and_times_are_typed_cells(app, boss, fair):
     assert row["金额（万元）"] == pytest.approx(500.5) and isinstance(row["金额（万元）"], float)
     assert isinstance(row["提交时间"], datetime) and isinstance(row["办结/出方案时间"], datetime)
     assert row["完成时限"] == datetime(DUE.year, DUE.month, DUE.day)  # a day: Excel keeps days as dates at midnight
-    assert [row[h] for h in ("业务水平", "服务态度", "工作效率", "代办手续及解决问题", "廉洁自律", "总体评价")] == [5, 4, 3, 4, 5, 4]
+    scored = ("业务水平", "服务态度", "工作效率", "代办手续及解决问题", "廉洁自律", "总体评价")
+    assert [row[h] for h in scored] == [5, 4, 3, 4, 5, 4]
     header = [cell.value for cell in sheet[1]]
     cells = {name: sheet.cell(row=2, column=header.index(name) + 1) for name in header}
     assert cells["金额（万元）"].data_type == "n" and cells["总体评价"].data_type == "n"
     assert cells["提交时间"].is_date and "yy" in cells["提交时间"].number_format
     assert cells["完成时限"].is_date and cells["完成时限"].number_format == "yyyy-mm-dd"
     assert cells["手机号码"].data_type == "s"  # a phone number is text: no 1.39E+10, no lost zeros
+
+
+def test_each_slip_score_has_its_level_in_words_beside_it(app, boss, fair):
+    rated = request_in(fair, Status.resolved, "B07", slip=answers(2, [5, 4, 3, 2, 1]))
+    unrated = request_in(fair, Status.waiting, "B01")
+    sheet = workbook(boss, fair)
+    header = [cell.value for cell in sheet[1]]
+    assert header[header.index("业务水平") + 1] == "业务水平（等级）"
+    assert header[header.index("总体评价") + 1] == "总体评价（等级）"
+    rows = by_ticket(sheet)
+    row = rows[rated.ticket_no]
+    scored = ("业务水平", "服务态度", "工作效率", "代办手续及解决问题", "廉洁自律", "总体评价")
+    assert [(row[h], row[f"{h}（等级）"]) for h in scored] == [
+        (5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"), (2, "不满意")]
+    assert rows[unrated.ticket_no]["总体评价（等级）"] is None
+    english = {"Accept-Language": "en"}
+    text = boss.get(f"/organiser/fairs/{fair.id}/requests.csv", headers=english).data.decode("utf-8-sig")
+    line = next(r for r in csv.DictReader(io.StringIO(text)) if r["需求编号"] == rated.ticket_no)
+    # in Chinese, as the headers are, whatever the organiser's language
+    assert (line["总体评价"], line["总体评价（等级）"]) == ("2", "不满意")
 
 
 def test_xlsx_has_every_field_of_a_request(app, boss, fair):

@@ -1,10 +1,17 @@
 """Chinese first, English complete, the choice sticks."""
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+
+from kiosk.core.extensions import db
+from kiosk.ledger import moves
+from kiosk.service_requests.models import Status
+from tests.factories import department_staff, request_in
+from tests.helpers import login
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,3 +123,30 @@ def test_a_kiosk_served_under_a_path_comes_back_under_it_after_switching_languag
     assert switched.headers["Location"] == "/kiosk/b/B07"
     signing_in = client.get("/organiser/", base_url=mounted)
     assert signing_in.headers["Location"] == "/kiosk/login?next=/kiosk/organiser/"
+
+
+def test_english_buttons_say_what_to_do_and_the_trail_what_was_done(app, fair, organiser):
+    """开始办理, 转办, 现场办结, 延期 and 退回重办 name both a button and a line of the trail: in English
+    the button is the action (Take up) and the trail what happened (Taken up)."""
+    waiting = request_in(fair, Status.waiting, "B07")
+    taken = request_in(fair, Status.in_progress, "B07")
+    staff = login(app.test_client(), "b07")
+    staff.get("/lang/en")
+    page = staff.get(f"/staff/requests/{waiting.id}").get_data(as_text=True)
+    for action in (">Take up<", ">Transfer<", ">Resolve on site<"):
+        assert action in page, action
+    assert "Taken up" not in page and ">Transferred<" not in page
+    assert "Taken up" in staff.get(f"/staff/requests/{taken.id}").get_data(as_text=True)  # the trail
+
+    planned = request_in(fair, Status.planned, "B07")
+    department = department_staff(planned.booth.department)
+    moves.extend(planned, department, planned.version, new_due=planned.plan_due + timedelta(days=30),
+                 reason="等待省厅批复", today=date.today())
+    moves.finish(planned, department, planned.version, result="已供地", evidence="合同")
+    db.session.commit()
+    boss = login(app.test_client(), organiser.username)
+    boss.get("/lang/en")
+    page = boss.get(f"/ledger/items/{planned.id}").get_data(as_text=True)
+    for action in (">Extend the deadline<", ">Send back<"):
+        assert action in page, action
+    assert "Deadline extended" in page  # the extension, on the item's trail

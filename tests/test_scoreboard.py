@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from flask import current_app
 
 from kiosk.core.database import unit_of_work
 from kiosk.core.extensions import db
@@ -47,7 +48,10 @@ def close_on_its_day(fair, organiser):
 
 @pytest.fixture
 def june(fair, organiser):
-    """B07 took seven requests (and one withdrawn), B01 two, F01 and F02 one each; B02 none."""
+    """B07 took seven requests (and one withdrawn), B01 two, F01 and F02 one each; B02 none. Each
+    unit with a request is ranked (a minimum of one): these tests are about the scores and ranks;
+    the minimum has tests of its own."""
+    current_app.config["SCOREBOARD_MIN_COUNTED"] = 1
     for rating in (5, 4):
         request_in(fair, Status.resolved, "B07", slip=answers(rating))
     closed_out(request_in(fair, Status.closed_out, "B07"), date(2026, 7, 1), on=date(2026, 6, 30))
@@ -78,7 +82,8 @@ def test_every_input_is_counted_by_its_definition(june):
     b07 = row(board, june["B07"])
     assert b07.inputs == Inputs(received=7, withdrawn=1, replied=6, resolved=2, planned=4, closed_out=2,
                                 closed_on_time=1, open_overdue=1, ratings=(1, 1, 0, 1, 0),
-                                efficiency=({"month": "2026-06", "points": "90.00", "note": "按时完成专班交办的3项任务"},))
+                                efficiency=({"month": "2026-06", "points": "90.00",
+                                             "note": "按时完成专班交办的3项任务"},))
     assert (b07.reply_rate, b07.completion_rate, b07.closeout_rate) == (6 / 7, 4 / 7, 1 / 3)
 
 
@@ -276,3 +281,39 @@ def test_each_request_keeps_its_one_rating_whichever_comes_first(fair, organiser
     db.session.expire_all()
     assert (rated_late.rating, rated_late.rated_on_closeout) == (4, True)
     assert (slipped.rating, slipped.rated_on_closeout) == (3, False)
+
+
+def test_a_unit_with_fewer_requests_than_the_minimum_is_listed_unranked_with_its_reason(fair, organiser):
+    """One request resolved on the spot and rated 非常满意 scores 100.00: below the minimum (3 unless
+    set) it is listed with its figures, but not ranked above a unit that handled many."""
+    for rating in (5, 4, 2):
+        request_in(fair, Status.resolved, "B07", slip=answers(rating))
+    request_in(fair, Status.withdrawn, "B01", slip=None)       # withdrawn: not counted
+    request_in(fair, Status.resolved, "B01", slip=answers(5))  # the one that counts
+    close_on_its_day(fair, organiser)
+    b07, b01, b02 = (booth(fair, code).department for code in ("B07", "B01", "B02"))
+
+    board = scoreboard(JUNE, as_of=AS_OF)
+    assert board.min_counted == 3
+    assert (row(board, b01).total, row(board, b01).rank) == (Decimal("100.00"), None)
+    assert (row(board, b07).rank, row(board, b07).inputs.received) == (1, 3)
+    assert [board.unranked_reason(row(board, d)) for d in (b07, b01, b02)] == [None, "too_few", "none_received"]
+    assert [r.department_id for r in board.of_kind("department")] == [b07.id, b01.id, b02.id]
+    # the minimum travels with the board, as a published ranking freezes it
+    assert Scoreboard.from_json(board.as_json()) == board
+
+    # A setting: at 1, the single request ranks first again
+    current_app.config["SCOREBOARD_MIN_COUNTED"] = 1
+    board = scoreboard(JUNE, as_of=AS_OF)
+    assert (board.min_counted, row(board, b01).rank, row(board, b07).rank) == (1, 1, 2)
+
+
+def test_a_published_ranking_keeps_the_minimum_it_was_published_with(fair, organiser):
+    request_in(fair, Status.resolved, "B01", slip=answers(5))
+    close_on_its_day(fair, organiser)
+    published = service.publish_ranking(JUNE, organiser, today=AS_OF)
+    db.session.commit()
+    current_app.config["SCOREBOARD_MIN_COUNTED"] = 1
+    frozen = Scoreboard.from_json(db.session.get(PublishedRanking, published.id).snapshot)
+    assert (frozen.min_counted, row(frozen, booth(fair, "B01").department).rank) == (3, None)
+    assert row(scoreboard(JUNE, as_of=AS_OF), booth(fair, "B01").department).rank == 1

@@ -172,3 +172,15 @@ def test_a_tally_frozen_before_the_haochaping_reading_keeps_its_own_definition(a
     html = login(app.test_client(), organiser.username).get(f"/organiser/fairs/{built.id}/tally").get_data(as_text=True)
     assert "总体评价为“非常满意”“满意”的测评表 ÷ 收回的测评表（本统计冻结时的口径）" in html
     assert "“基本满意”的测评表" not in html
+
+
+def test_the_tally_file_is_named_by_the_time_in_the_city_as_the_page_shows_it(app, built, organiser):
+    """Taken at 06:12 UTC is 14:12 in Tai'an: the page says 14:12, so the file's name does too."""
+    close_fair(built, organiser)
+    built.tally_snapshot = {**built.tally_snapshot, "taken_at": "2026-06-13T06:12:00"}
+    db.session.commit()
+    page = login(app.test_client(), "organiser").get(f"/organiser/fairs/{built.id}/tally").get_data(as_text=True)
+    assert "2026-06-13 14:12" in page
+    with app.test_request_context():
+        name, _mimetype, _data = tally_pdf(built)
+    assert name == f"tally-{built.id}-20260613-1412.pdf"

@@ -87,6 +87,10 @@ def load(app) -> None:
         DASHBOARD_POLL_SECONDS=5,
         # The ledger's pages: work after the fair moves by the hour, not the second.
         LEDGER_POLL_SECONDS=15,
+        # The scoreboard ranks a unit from this many requests in the period (withdrawn ones left out):
+        # one request resolved on the spot would otherwise rank it first at 100.00. Each published
+        # ranking keeps the minimum it was published with.
+        SCOREBOARD_MIN_COUNTED=int(os.environ.get("KIOSK_SCOREBOARD_MIN_COUNTED", "3")),
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
         # Heroku-style URLs name a driver SQLAlchemy no longer accepts.

@@ -1,9 +1,11 @@
 """A fair's requests, every field, as CSV and XLSX for the city's own spreadsheets.
 
 The XLSX cells are typed (scores and amounts are numbers, times are dates with a format) so that a
-city's SUM, filter and sort work on them; the CSV carries the same values as text, with a BOM so
-that Excel reads the Chinese as UTF-8. Anything a company typed is text a spreadsheet will not run
-(safe_cell) and holds no control character (openpyxl refuses the file over one).
+city's SUM, filter and sort work on them; beside each slip score (1..5) its level on the 好差评
+scale in words (5 非常满意 ... 1 非常不满意), so that a reader need not know which end is best.
+The CSV carries the same values as text, with a BOM so that Excel reads the Chinese as UTF-8.
+Anything a company typed is text a spreadsheet will not run (safe_cell) and holds no control
+character (openpyxl refuses the file over one).
 """
 import csv
 import io
@@ -24,7 +26,7 @@ from kiosk.core.extensions import db
 from kiosk.core.spreadsheets import AMOUNT_FORMAT, DAY_FORMAT, TIME_FORMAT, safe_cell
 from kiosk.fairs.models import Booth, Fair
 from kiosk.service_requests.models import EventKind, ServiceRequest
-from kiosk.slips.models import DIMENSIONS
+from kiosk.slips.models import RATED, RATING_LABELS
 
 #: a cell's value before it is written: text, a number, a time, a day, or nothing
 Value = str | int | Decimal | datetime | date | None
@@ -39,6 +41,19 @@ class Column:
 
 def _slip(name: str) -> Callable:
     return lambda r, _codes: getattr(r.slip, name) if r.slip else None
+
+
+def _slip_words(name: str) -> Callable:
+    """A slip's score (1..5) in the words of the 好差评 scale, for the column beside the number."""
+    def words(r, _codes):
+        score = getattr(r.slip, name) if r.slip else None
+        return str(RATING_LABELS[score]) if score in RATING_LABELS else None
+    return words
+
+
+def _scored(name: str, label: str) -> list[Column]:
+    """A slip's score as a number (SUM and AVERAGE work on it) and, beside it, its level in words."""
+    return [Column(label, _slip(name), 10), Column(f"{label}（等级）", _slip_words(name), 12)]
 
 
 def _outcome_at(item: ServiceRequest) -> datetime | None:
@@ -87,8 +102,7 @@ def columns() -> list[Column]:
         Column("完成时限", lambda r, _: r.plan_due, 12),
         Column("销号结果", lambda r, _: r.closeout_result, 24),
         Column("销号日期", lambda r, _: r.closed_out_on, 12),
-        *(Column(str(label), _slip(name), 10) for name, label in DIMENSIONS.items()),
-        Column("总体评价", _slip("overall"), 10),
+        *(column for name, label in RATED.items() for column in _scored(name, str(label))),
         Column("企业确认办理结果", lambda r, _: _confirmed(r), 10),
         Column("企业意见", _slip("comment"), 30),
     ]

@@ -14,7 +14,7 @@ from kiosk.figures.periods import KIND_LABELS, NoSuchPeriod, Period, choices_aro
 from kiosk.organiser import bp
 from kiosk.organiser.setup import download
 from kiosk.scoreboard import service
-from kiosk.scoreboard.disclosure import disclosure_figures
+from kiosk.scoreboard.disclosure import disclosure_figures, half_to_open
 from kiosk.scoreboard.documents import definitions, ranking_pdf, ranking_xlsx
 from kiosk.scoreboard.figures import scoreboard, weights_in_force
 from kiosk.scoreboard.forms import PointsForm, PublishForm, WeightsForm
@@ -158,8 +158,9 @@ def _departments_around(period: Period) -> list[Department]:
 
 @bp.get("/disclosures")
 def disclosure_home():
-    """The half year the picker asked for (?half=2026-H1), else the last one that has ended."""
-    period = _picked(request.args.get("half"), "half") or Period.of("half", fair_today()).previous
+    """The half year the picker asked for (?half=2026-H1), else the latest with requests to publish
+    (kiosk.scoreboard.disclosure.half_to_open): the last to have ended might have had no fair."""
+    period = _picked(request.args.get("half"), "half") or half_to_open(fair_today())
     return redirect(url_for(".disclosure_preview", period=period.key))
 
 

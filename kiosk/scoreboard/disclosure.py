@@ -21,10 +21,26 @@ CATEGORY_COUNTS = {
 }
 
 
+def half_to_open(today: date) -> Period:
+    """The half year the organisers' disclosure page opens on: the latest one that has ended with a
+    request received at one of its fairs (what there is to publish); failing that, the current half
+    year if it has one (what will be published); else the last one to have ended."""
+    current = Period.of("half", today)
+    received = sa.exists().where(ServiceRequest.fair_id == Fair.id, ServiceRequest.status != Status.withdrawn)
+    with_data = sa.select(sa.func.max(Fair.date)).where(Fair.status != FairStatus.draft, received)
+    latest = db.session.scalar(with_data.where(Fair.date < current.start))
+    if latest is not None:
+        return Period.of("half", latest)
+    if db.session.scalar(with_data.where(Fair.date.between(current.start, current.end))) is not None:
+        return current
+    return current.previous
+
+
 def disclosure_figures(period: Period, *, as_of: date) -> dict:
     board = scoreboard(period, as_of=as_of, with_previous=False)
     frozen = published(period)
-    ranks = {row.department_id: row for row in Scoreboard.from_json(frozen.snapshot).rows} if frozen else {}
+    ranking = Scoreboard.from_json(frozen.snapshot) if frozen else None
+    ranks = {row.department_id: row for row in ranking.rows} if ranking else {}
     # In the published ranking's order where there is one, else by name: the live scores (with the
     # weights of the day) are no ranking anyone published, and the order must not suggest one.
     departments = {kind: sorted((_department(row, ranks.get(row.department_id)) for row in board.of_kind(kind)
@@ -40,7 +56,7 @@ def disclosure_figures(period: Period, *, as_of: date) -> dict:
         "totals": {name: sum(row[name] for row in every) for name in _TOTALLED},
         # the published ranking of the same half year, where there is one: its scores are shown
         "ranking": {"revision": frozen.revision, "weights": list(frozen.weights),
-                    "as_of": frozen.as_of.isoformat()} if frozen else None,
+                    "as_of": frozen.as_of.isoformat(), "min_counted": ranking.min_counted} if frozen else None,
         "categories": _categories(period),
     }
 

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from kiosk.core.pdf import render_pdf
 from kiosk.core.spreadsheets import safe_cell
 from kiosk.figures.periods import Period
-from kiosk.scoreboard.figures import KINDS, RATING_POINTS, Scoreboard
+from kiosk.scoreboard.figures import KINDS, MIN_COUNTED_BEFORE, RATING_POINTS, Scoreboard, min_counted_in_force
 from kiosk.scoreboard.models import Disclosure, PublishedRanking
 
 PDF_CSS = (Path(__file__).parent / "pdf.css").read_text()
@@ -29,17 +29,18 @@ def _stem(board: Scoreboard, frozen: PublishedRanking | None) -> str:
 
 def ranking_pdf(board: Scoreboard, frozen: PublishedRanking | None = None) -> tuple[str, str, bytes]:
     html = render_template("scoreboard/pdf.html", board=board, period=Period.parse(board.period), frozen=frozen,
-                           definitions=definitions())
+                           definitions=definitions(board))
     return f"{_stem(board, frozen)}.pdf", "application/pdf", render_pdf(html, PDF_CSS)
 
 
 #: the ranking sheet's columns: header, how to read the row, width, Excel format
-def _columns() -> list[tuple[str, callable, int, str | None]]:
+def _columns(board: Scoreboard) -> list[tuple[str, callable, int, str | None]]:
     """Headed in Chinese whatever the organiser's language (the city's spreadsheets are)."""
     i = lambda name: lambda row: getattr(row.inputs, name)  # noqa: E731
     return [
         ("类别", lambda row: "部门" if row.kind == "department" else "金融机构", 8, None),
         ("排名", lambda row: row.rank, 6, None),
+        ("不参与排名的原因", lambda row: unranked_words(board, row), 18, None),
         ("名次变化", lambda row: row.rank_change, 8, None),
         ("单位", lambda row: row.name, 28, None),
         ("总分", lambda row: row.total, 9, SCORE_FORMAT),
@@ -58,10 +59,21 @@ def _columns() -> list[tuple[str, callable, int, str | None]]:
         ("按期销号", i("closed_on_time"), 9, None),
         ("逾期未销号", i("open_overdue"), 10, None),
         ("按期销号率", lambda row: row.closeout_rate, 10, RATE_FORMAT),
-        *((label, _rated(n), 9, None) for n, label in enumerate(("非常满意", "满意", "基本满意", "不满意", "非常不满意"))),
+        *((label, _rated(n), 9, None)
+          for n, label in enumerate(("非常满意", "满意", "基本满意", "不满意", "非常不满意"))),
         ("其中销号评价", i("confirmation_ratings"), 10, None),
         ("满意率", lambda row: row.satisfied_share, 9, RATE_FORMAT),
     ]
+
+
+def unranked_words(board: Scoreboard, row) -> str | None:
+    """Why a row has no rank, as the page says it beside the unit's name (in Chinese, as the sheet)."""
+    reason = board.unranked_reason(row)
+    if reason == "none_received":
+        return "本期未受理需求"
+    if reason == "too_few":
+        return f"受理需求{row.inputs.received}项，少于{board.min_counted}项"
+    return None
 
 
 def _rated(n: int):
@@ -71,7 +83,7 @@ def _rated(n: int):
 
 def ranking_xlsx(board: Scoreboard, frozen: PublishedRanking | None = None) -> tuple[str, str, bytes]:
     with force_locale("zh_CN"):
-        columns = _columns()
+        columns = _columns(board)
         period = Period.parse(board.period)
         book = Workbook()
         sheet = book.active
@@ -96,7 +108,7 @@ def ranking_xlsx(board: Scoreboard, frozen: PublishedRanking | None = None) -> t
             ("数据截至", board.as_of.isoformat()),
             ("状态", f"已发布（第{frozen.revision}版）" if frozen else "实时计算，未发布"),
             ("权重", f"比效果 {weights[0]}，比服务 {weights[1]}，比效率 {weights[2]}"),
-            *((str(name), str(text)) for name, text in definitions()),
+            *((str(name), str(text)) for name, text in definitions(board)),
         ]
         for line in lines:
             about.append([safe_cell(part) for part in line])
@@ -125,26 +137,41 @@ def _dress(sheet, columns) -> None:
     sheet.freeze_panes = "A2"
 
 
-def definitions() -> list[tuple[str, str]]:
-    """Each input and score with its definition: on the page, the PDF and the XLSX alike."""
-    points = "，".join(f"{label} {RATING_POINTS[level]}" for level, label in
-                      zip((5, 4, 3, 2, 1), (_("非常满意"), _("满意"), _("基本满意"), _("不满意"), _("非常不满意")), strict=True))
+def definitions(board: Scoreboard | None = None) -> list[tuple[str, str]]:
+    """Each input and score with its definition: on the page, the PDF and the XLSX alike. The
+    ranking's rule is the board's own (a published ranking keeps the minimum it had); without a
+    board, the minimum in force."""
+    minimum = board.min_counted if board is not None else min_counted_in_force()
+    labels = (_("非常满意"), _("满意"), _("基本满意"), _("不满意"), _("非常不满意"))
+    points = _("，").join(f"{label} {RATING_POINTS[level]}"
+                         for level, label in zip((5, 4, 3, 2, 1), labels, strict=True))
     return [
-        (_("统计范围"), _("本期举办的大集（按大集日期）上受理的企业需求，按目前的牵头摊位（转办后为接办摊位）计入其部门；撤回的需求不计。"
-                      "各项按数据截至日的状态统计；已发布的排名冻结在发布时。")),
+        (_("统计范围"), _("本期举办的大集（按大集日期）上受理的企业需求，按目前的牵头摊位（转办后为接办摊位）"
+                      "计入其部门；撤回的需求不计。各项按数据截至日的状态统计；已发布的排名冻结在发布时。")),
         (_("按时答复率"), _("大集当天给出办理结果（现场办结或现场拿出解决方案）的需求数 ÷ 受理需求数。")),
         (_("办结率"), _("（现场办结数 + 已销号数）÷ 受理需求数。已办结待销号的不计为办结。")),
         (_("按期销号率"), _("在原定完成时限（延期不改变原定时限）当天或之前销号的需求数 ÷（已销号数 + 逾期未销号数）。"
                        "逾期未销号：办理中或已办结待销号、且已过当前完成时限的需求。分母为0时不计此项。")),
         (_("比效果"), _("100 × 按时答复率、办结率、按期销号率的平均值（按期销号率不计时，取前两项的平均值）。")),
-        (_("比服务"), _("每项需求计一个评价（一事一评）：企业对销号结果有评价的取该评价，否则取大集当天测评表的总体评价；"
-                     "按好差评等级计分：%(points)s，取平均值。无评价时不计此项。", points=points)),
-        (_("比效率"), _("组织方按月为部门录入的效率分（0–100，附依据），取本期各月已录入分数的平均值。未录入时不计此项。")),
+        (_("比服务"), _("每项需求计一个评价（一事一评）：企业对销号结果有评价的取该评价，"
+                     "否则取大集当天测评表的总体评价；按好差评等级计分：%(points)s，取平均值。无评价时不计此项。",
+                     points=points)),
+        (_("比效率"), _("组织方按月为部门录入的效率分（0–100，附依据），取本期各月已录入分数的平均值。"
+                     "未录入时不计此项。")),
         (_("总分"), _("（比效果 × 其权重 + 比服务 × 其权重 + 比效率 × 其权重）÷ 参与计分各项的权重之和。"
                    "各项得分与总分均四舍五入保留两位小数，总分由保留两位后的各项得分计算。")),
-        (_("排名"), _("部门与金融机构分别排名；总分相同者名次相同。本期未受理需求的单位列出但不参与排名。"
-                   "名次变化与上一期比较：上一期已发布的，以发布的排名为准；未发布的，按现在的数据计算。")),
+        (_("排名"), _ranking_rule(minimum)),
     ]
+
+
+def _ranking_rule(minimum: int) -> str:
+    """A ranking published before there was a minimum (any request ranked a unit) keeps its words."""
+    if minimum <= MIN_COUNTED_BEFORE:
+        return _("部门与金融机构分别排名；总分相同者名次相同。本期未受理需求的单位列出但不参与排名。"
+                 "名次变化与上一期比较：上一期已发布的，以发布的排名为准；未发布的，按现在的数据计算。")
+    return _("部门与金融机构分别排名；总分相同者名次相同。本期受理需求（撤回的不计）少于%(min)d项的单位列出各项数字，"
+             "但不参与排名：需求太少，一两项的结果就会得满分或零分。"
+             "名次变化与上一期比较：上一期已发布的，以发布的排名为准；未发布的，按现在的数据计算。", min=minimum)
 
 
 def disclosure_pdf(disclosure: Disclosure) -> tuple[str, str, bytes]:

@@ -44,6 +44,11 @@ from kiosk.service_requests.models import EventKind, RequestEvent, ServiceReques
 RATING_POINTS = {5: 100, 4: 75, 3: 50, 2: 25, 1: 0}
 #: the departments' table first, then the banks'
 KINDS = (DepartmentKind.department.value, DepartmentKind.bank.value)
+#: the fewest counted requests (received, withdrawn left out) that rank a unit, unless the
+#: SCOREBOARD_MIN_COUNTED setting says otherwise
+DEFAULT_MIN_COUNTED = 3
+#: the minimum of a ranking published before there was one: any request at all ranked a unit
+MIN_COUNTED_BEFORE = 1
 _CENT = Decimal("0.01")
 
 
@@ -115,7 +120,7 @@ class Row:
     service: Decimal | None
     efficiency: Decimal | None
     total: Decimal | None
-    #: 1 = first; None: not ranked (no request received in the period)
+    #: 1 = first; None: not ranked (fewer requests received in the period than the board's minimum)
     rank: int | None = None
     #: the rank and total of the period before, where the department was ranked then
     previous_rank: int | None = None
@@ -189,12 +194,21 @@ class Scoreboard:
     previous_source: str = ""
     #: the fairs counted, as {"name", "date"}
     fairs: tuple[dict, ...] = field(default=())
+    #: the fewest counted requests that rank a unit (a published ranking keeps the one it had)
+    min_counted: int = MIN_COUNTED_BEFORE
 
     def of_kind(self, kind: str) -> list[Row]:
         return [row for row in self.rows if row.kind == kind]
 
     def row_of(self, department_id: int) -> Row | None:
         return next((row for row in self.rows if row.department_id == department_id), None)
+
+    def unranked_reason(self, row: Row) -> str | None:
+        """Why a row has no rank: "none_received" (nothing in the period) or "too_few" (fewer than
+        the board's minimum); None for a ranked row."""
+        if row.ranked:
+            return None
+        return "none_received" if not row.inputs.received else "too_few"
 
     @property
     def period_obj(self) -> Period:
@@ -204,7 +218,7 @@ class Scoreboard:
         """As JSON holds it: scores as strings ("87.25"), exact; dates in ISO form."""
         return {
             "period": self.period, "weights": list(self.weights), "as_of": self.as_of.isoformat(),
-            "previous_source": self.previous_source, "fairs": list(self.fairs),
+            "previous_source": self.previous_source, "fairs": list(self.fairs), "min_counted": self.min_counted,
             "rows": [{**{k: v for k, v in asdict(row).items() if k != "inputs"},
                       **{k: None if getattr(row, k) is None else str(getattr(row, k))
                          for k in ("effect", "service", "efficiency", "total", "previous_total")},
@@ -221,14 +235,21 @@ class Scoreboard:
             rows.append(Row(**{**raw, "inputs": inputs, **{
                 k: None if raw[k] is None else Decimal(raw[k])
                 for k in ("effect", "service", "efficiency", "total", "previous_total")}}))
+        # (A ranking published before the minimum existed holds none: it ranked any unit with a request.)
         return cls(period=data["period"], weights=tuple(data["weights"]), as_of=date.fromisoformat(data["as_of"]),
-                   rows=tuple(rows), previous_source=data["previous_source"], fairs=tuple(data["fairs"]))
+                   rows=tuple(rows), previous_source=data["previous_source"], fairs=tuple(data["fairs"]),
+                   min_counted=data.get("min_counted", MIN_COUNTED_BEFORE))
 
 
 def weights_in_force() -> tuple[int, int, int]:
     """The weights an organiser set last, else the default 40 / 40 / 20."""
     latest = db.session.scalars(sa.select(ScoreWeights).order_by(ScoreWeights.id.desc()).limit(1)).first()
     return latest.as_tuple if latest is not None else DEFAULT_WEIGHTS
+
+
+def min_counted_in_force() -> int:
+    """The fewest counted requests that rank a unit: the SCOREBOARD_MIN_COUNTED setting, else 3."""
+    return max(1, int(current_app.config.get("SCOREBOARD_MIN_COUNTED", DEFAULT_MIN_COUNTED)))
 
 
 def published(period: Period | str) -> PublishedRanking | None:
@@ -238,10 +259,11 @@ def published(period: Period | str) -> PublishedRanking | None:
 
 
 def scoreboard(period: Period, *, as_of: date, weights: tuple[int, int, int] | None = None,
-               with_previous: bool = True) -> Scoreboard:
-    """The scoreboard of a period as its figures stand on `as_of`, with the weights given (else those
-    in force), each row with its change since the period before."""
+               min_counted: int | None = None, with_previous: bool = True) -> Scoreboard:
+    """The scoreboard of a period as its figures stand on `as_of`, with the weights and the minimum
+    given (else those in force), each row with its change since the period before."""
     weights = tuple(weights or weights_in_force())
+    min_counted = min_counted or min_counted_in_force()
     fairs = _fairs(period)
     counts = _counts(fairs, as_of)
     points = _points(period)
@@ -252,19 +274,20 @@ def scoreboard(period: Period, *, as_of: date, weights: tuple[int, int, int] | N
         rows.append(Row(department_id=department_id, name=name, kind=kind, inputs=inputs, **scores(inputs, weights)))
     previous, source = {}, ""
     if with_previous:
-        previous, source = _previous(period.previous, as_of, weights)
-    return Scoreboard(period=period.key, weights=weights, as_of=as_of, rows=tuple(_ranked(rows, previous)),
-                      previous_source=source,
-                      fairs=tuple({"name": fair.name, "date": fair.date.isoformat()} for fair in fairs))
+        previous, source = _previous(period.previous, as_of, weights, min_counted)
+    return Scoreboard(period=period.key, weights=weights, as_of=as_of,
+                      rows=tuple(_ranked(rows, previous, min_counted)), previous_source=source,
+                      fairs=tuple({"name": fair.name, "date": fair.date.isoformat()} for fair in fairs),
+                      min_counted=min_counted)
 
 
-def _ranked(rows: list[Row], previous: dict[int, Row]) -> list[Row]:
+def _ranked(rows: list[Row], previous: dict[int, Row], min_counted: int) -> list[Row]:
     """Ranks within each kind: by total, highest first; equal totals share a rank; the unranked
-    (nothing received, or no score at all) after them, by name."""
+    (fewer requests than the minimum, or no score at all) after them, by name."""
     out = []
     for kind in KINDS:
         of_kind = [row for row in rows if row.kind == kind]
-        ranked = sorted((row for row in of_kind if row.inputs.received and row.total is not None),
+        ranked = sorted((row for row in of_kind if row.inputs.received >= min_counted and row.total is not None),
                         key=lambda row: (-row.total, row.name))
         rank = 0
         for position, row in enumerate(ranked, start=1):
@@ -277,7 +300,7 @@ def _ranked(rows: list[Row], previous: dict[int, Row]) -> list[Row]:
     return out
 
 
-def _previous(period: Period, as_of: date, weights) -> tuple[dict[int, Row], str]:
+def _previous(period: Period, as_of: date, weights, min_counted: int) -> tuple[dict[int, Row], str]:
     """The rows the change is measured from: the period's published ranking where there is one (what
     departments were shown), else its figures computed now; nothing where it had no fair."""
     frozen = published(period)
@@ -285,7 +308,7 @@ def _previous(period: Period, as_of: date, weights) -> tuple[dict[int, Row], str
         return {row.department_id: row for row in Scoreboard.from_json(frozen.snapshot).rows}, "published"
     if not _fairs(period):
         return {}, ""
-    board = scoreboard(period, as_of=as_of, weights=weights, with_previous=False)
+    board = scoreboard(period, as_of=as_of, weights=weights, min_counted=min_counted, with_previous=False)
     return {row.department_id: row for row in board.rows}, "computed"
 
 
@@ -404,7 +427,8 @@ def _replied_late(fairs: list[Fair], as_of: date) -> dict[int, int]:
 
 def _points(period: Period) -> dict[int, list[dict]]:
     rows = db.session.execute(
-        sa.select(EfficiencyPoints.department_id, EfficiencyPoints.month, EfficiencyPoints.points, EfficiencyPoints.note)
+        sa.select(EfficiencyPoints.department_id, EfficiencyPoints.month, EfficiencyPoints.points,
+                  EfficiencyPoints.note)
         .where(EfficiencyPoints.month.between(period.start, period.end))
         .order_by(EfficiencyPoints.month, EfficiencyPoints.department_id))
     points = defaultdict(list)

@@ -23,6 +23,7 @@ MESSAGES = {
     "not_half": _l("公开按半年进行，请选择上半年或下半年。"),
     "reason_needed": _l("更正已发布的内容，须写明更正原因。"),
     "nothing": _l("这一期没有举办大集，没有可发布的内容。"),
+    "nothing_received": _l("这半年的大集没有受理任何需求，没有可公开的内容。"),
 }
 
 
@@ -105,6 +106,8 @@ def publish_disclosure(period: Period, actor, *, today: date, reason: str | None
     figures = disclosure_figures(period, as_of=today)
     if not figures["fairs"]:
         raise ScoreboardRefused("nothing")
+    if not figures["totals"]["received"]:
+        raise ScoreboardRefused("nothing_received")
     disclosure = Disclosure(period=period.key, revision=earlier.revision + 1 if earlier else 1,
                             published_by=actor, note=reason or None, snapshot=figures)
     db.session.add(disclosure)

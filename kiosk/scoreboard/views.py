@@ -31,8 +31,9 @@ def published(ranking_id: int):
     ranking = db.get_or_404(PublishedRanking, ranking_id)
     later = db.session.scalar(sa.select(sa.func.max(PublishedRanking.revision))
                               .where(PublishedRanking.period == ranking.period))
-    return render_template("scoreboard/published.html", board=frozen_board(ranking), frozen=ranking,
-                           period=Period.parse(ranking.period), latest_revision=later, definitions=definitions())
+    board = frozen_board(ranking)
+    return render_template("scoreboard/published.html", board=board, frozen=ranking,
+                           period=Period.parse(ranking.period), latest_revision=later, definitions=definitions(board))
 
 
 @bp.get("/<int:ranking_id>/ranking.<kind>")

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from kiosk.service_requests.models import Status
 from tests.browser.conftest import PHONE, TABLET
 from tests.browser.helpers import fill_request, sign_in
-from tests.factories import booth
+from tests.factories import booth, request_in
 
 pytestmark = pytest.mark.browser
 
@@ -107,3 +108,74 @@ def test_back_and_forward_between_queue_tabs_keep_the_whole_page(live_server, ta
         expect(tablet.locator("header.topbar")).to_have_count(1)
         expect(tablet.get_by_role("heading", level=1)).to_contain_text("B07")
         expect(tablet.locator("#queue")).to_have_count(1)
+
+
+#: true when the element's text lies on one line (a ticket number broken at its hyphen lies on two)
+ONE_LINE = """el => { const range = document.createRange(); range.selectNodeContents(el);
+  const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top));
+  return tops.length > 0 && tops.every(top => Math.abs(top - tops[0]) < 4); }"""
+
+
+def test_a_ticket_number_is_one_line_wherever_the_tablet_shows_it(live_server, tablet, fair):
+    """In portrait the transferred tab gave its ticket numbers a column too narrow for them: 'B07-' over
+    '001'. The queue, the transferred tab and a request's page each keep a ticket number whole."""
+    tablet.set_viewport_size({"width": 768, "height": 1024})
+    company = "山东泰山新材料科技股份有限公司岱岳区第二分公司"
+    need = "新建二期厂房需用地三十亩，请协调园区可供地块、供地方式和办理时限，并说明所需材料。"
+    request_in(fair, Status.in_progress, "B07", transferred_to="B01", company_name=company, need=need)
+    request_in(fair, Status.waiting, "B07", joined=("B02",), company_name=company, need=need)
+    sign_in(tablet, live_server, "b07")
+    cells = tablet.locator("#queue .ticket-cell")
+    expect(cells).to_have_count(1)
+    tablet.locator(".tabs a", has_text="已转出").click()
+    expect(tablet.locator(".tab.current")).to_contain_text("已转出")
+    expect(cells).to_have_count(1)
+    expect(cells.first).to_contain_text("B07-001")
+    assert cells.first.evaluate(ONE_LINE), cells.first.inner_text()
+    tablet.locator(".tabs a", has_text="全部").click()
+    expect(cells.first).to_contain_text("B07-002")
+    assert cells.first.locator("a").first.evaluate(ONE_LINE)
+    cells.first.locator("a").first.click()
+    heading = tablet.locator(".ticket-inline")
+    expect(heading).to_have_text("B07-002")
+    assert heading.evaluate(ONE_LINE)
+
+
+#: every Content-Security-Policy violation in the page, as the browser reports it to the page itself
+#: (the event, besides the console's message the tablet fixture checks), with what was refused
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", function (e) {
+  window.__refused(location.pathname + ": " + e.effectiveDirective + " refused " + (e.blockedURI || "inline") +
+                   " " + (e.sample || "") + " at " +
+                   (e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 120) : ""));
+}, true);"""
+
+
+def test_htmx_swaps_on_the_tablet_break_no_content_security_policy_rule(live_server, browser, tablet, phone, fair):
+    """A tab, a poll that brings a new request, a step on the request's page: each swaps part of the
+    page; the policy refuses nothing (no inline style, script or outside address comes with them)."""
+    refused = []
+    tablet.context.expose_binding("__refused", lambda _source, what: refused.append(what))
+    tablet.context.add_init_script(CSP_WATCH)
+    request_in(fair, Status.resolved, "B07")
+    sign_in(tablet, live_server, "b07")
+    expect(tablet.locator("#queue")).to_contain_text("B07-001")
+    tablet.locator(".tabs a", has_text="现场办结").click()
+    expect(tablet.locator(".tab.current")).to_contain_text("现场办结")
+    tablet.locator(".tabs a", has_text="全部").click()
+    expect(tablet.locator(".tab.current")).to_contain_text("全部")
+
+    phone.goto(f"{live_server}/b/B07")
+    fill_request(phone, "土地", "新建厂房需用地30亩。")
+    phone.get_by_role("button", name="提交需求").click()
+    expect(phone.locator(".ticket-no")).to_have_text("B07-002")
+    row = tablet.locator("tr[data-id]", has_text="B07-002")
+    expect(row).to_have_class(re.compile("arrived"))  # the poll's swap
+
+    row.get_by_role("link", name="B07-002").click()
+    tablet.get_by_role("button", name="开始办理").click()
+    expect(tablet.locator("#request-panel .badge").first).to_have_text("办理中")
+    tablet.get_by_text("添加备注", exact=True).click()
+    tablet.get_by_role("button", name="保存备注").click()  # refused (empty): the panel comes back with its error
+    expect(tablet.locator("#request-panel .error").first).to_be_visible()
+    tablet.wait_for_timeout(300)
+    assert refused == []

@@ -50,7 +50,8 @@ def test_the_screen_link_fills_the_frame_with_no_empty_band_and_no_sign_in(live_
     shown = name.bounding_box()
     assert card["x"] <= shown["x"] and shown["x"] + shown["width"] <= card["x"] + card["width"] + 0.5
     assert card["y"] <= shown["y"] and shown["y"] + shown["height"] <= card["y"] + card["height"] + 0.5
-    line = "e => { const p = e.parentElement; return p.scrollWidth <= p.clientWidth + 1 && p.scrollHeight <= p.clientHeight + 1 }"
+    line = ("e => { const p = e.parentElement;"
+            " return p.scrollWidth <= p.clientWidth + 1 && p.scrollHeight <= p.clientHeight + 1 }")
     assert name.evaluate(line)  # its line holds it all (nothing hidden in an overflow)
 
 
@@ -64,3 +65,26 @@ def test_a_tablet_left_on_its_queue_is_told_when_the_fair_closes(live_server, ta
     db.session.commit()
     expect(tablet.locator(".closed-banner")).to_contain_text("大集已闭幕")  # the poll, never reloaded
     expect(tablet.locator(".closed-banner")).to_contain_text("需求台账")
+
+
+def test_the_latest_outcomes_show_only_whole_rows_on_the_screen(live_server, hall_pc, fair):
+    """Eight outcomes: as many as fit under the side's other parts are shown whole; none is cut off at
+    the foot of the screen (at 1920 × 1080 the eighth was, halfway)."""
+    for n in range(8):
+        request_in(fair, Status.resolved if n % 2 else Status.planned, ("B01", "B02", "B07", "F01", "F02")[n % 5])
+    hall_pc.goto(f"{live_server}/screen/{fair.screen_token}")
+    rows = hall_pc.locator(".screen-latest li")
+    expect(rows).to_have_count(8)
+    height = hall_pc.viewport_size["height"]
+    shown = box(hall_pc, ".screen-latest")
+    inside = 0
+    for index in range(8):
+        row = rows.nth(index).bounding_box()
+        within = (row["x"] >= shown["x"] - 0.5 and row["x"] + row["width"] <= shown["x"] + shown["width"] + 0.5
+                  and row["y"] >= shown["y"] - 0.5 and row["y"] + row["height"] <= shown["y"] + shown["height"] + 0.5)
+        outside = row["x"] >= shown["x"] + shown["width"] - 0.5  # beyond the box's edge, hidden
+        assert within or outside, f"row {index + 1} is cut: {row} in {shown}"
+        inside += within
+        assert not within or row["y"] + row["height"] <= height, f"row {index + 1} runs off the screen"
+    assert inside >= 5  # the newest outcomes are there to read
+    assert shown["y"] + shown["height"] <= height

@@ -2,11 +2,13 @@
 on a tablet, an organiser confirms it on a laptop, and the company's tracking page shows it and
 takes the company's confirmation, which the organiser's open page shows without a reload."""
 import os
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from kiosk.core.extensions import db
+from kiosk.ledger import moves
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import Status
 from tests.browser.helpers import sign_in
@@ -89,3 +91,28 @@ def test_department_reports_organiser_closes_out_and_the_company_confirms(
     expect(laptop.locator("#verdict")).to_contain_text("企业确认已解决")
     expect(laptop.locator(".ledger-timeline")).to_contain_text("企业确认办结")
     shot(phone, "ledger-track-confirmed-phone")
+
+
+def test_a_closed_out_items_page_on_a_phone_starts_with_the_verdict_and_folds_the_history(
+        live_server, phone, fair, organiser):
+    """It ran to about 2,900 px on a 390 px phone, the confirm-or-dispute form halfway down."""
+    item = request_in(fair, Status.planned, need="新建厂房需用地30亩，希望了解可供地块。",
+                      due=date.today() + timedelta(days=5))
+    staff = department_staff(item.booth.department)
+    moves.progress(item, staff, item.version, text="已完成现场踏勘，正在编制供地方案。")
+    moves.extend(item, staff, item.version, new_due=date.today() + timedelta(days=30), reason="等待省厅用地指标",
+                 today=date.today())
+    moves.finish(item, staff, item.version, result="已完成供地，签订土地出让合同。", evidence="合同编号 TA-2026-031")
+    moves.confirm(item, organiser, item.version)
+    db.session.commit()
+    close_fair(fair, organiser)
+    db.session.commit()
+    phone.goto(f"{live_server}/t/{item.token}")
+    confirm = phone.locator("form.verdict").get_by_text("确认已解决", exact=True)
+    expect(confirm).to_be_in_viewport()
+    trail = phone.locator("details.history .timeline, details.history h2", has_text="办理轨迹").first
+    expect(trail).to_be_hidden()
+    assert phone.evaluate("document.documentElement.scrollHeight") <= 1600
+    phone.get_by_text("需求、方案和办理经过").click()
+    expect(trail).to_be_visible()
+    expect(phone.locator("details.history")).to_contain_text("等待省厅用地指标")

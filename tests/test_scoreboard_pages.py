@@ -282,9 +282,6 @@ def test_a_half_year_with_nothing_received_offers_no_publication_and_refuses_one
     assert app.test_client().get(f"/disclosure/{HALF}").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="kiosk/intake/views.py home() sends / to the one open fair's form, so the "
-                                       "home page and its link to the disclosure are never shown: it is to render "
-                                       "intake/home.html, which offers that fair first")
 def test_the_public_disclosure_is_reachable_from_the_home_page_while_a_fair_is_open(app, fair):
     home = app.test_client().get("/")
     assert home.status_code == 200

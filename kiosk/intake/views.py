@@ -30,10 +30,10 @@ bp = Blueprint("intake", __name__)
 
 @bp.get("/")
 def home():
+    """The bare address: the open fairs' forms (posters open a booth's form directly) and the
+    public disclosure, which must stay in reach while a fair is open."""
     fairs = db.session.scalars(
         sa.select(Fair).where(Fair.status == FairStatus.open).order_by(Fair.date.desc())).all()
-    if len(fairs) == 1:
-        return redirect(url_for(".fair_form", fair_id=fairs[0].id))
     return render_template("intake/home.html", fairs=fairs)
 
 

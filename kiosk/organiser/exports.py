@@ -136,7 +136,8 @@ def _as_text(value: Value) -> str:
 
 def _requests(fair: Fair):
     return db.session.scalars(
-        sa.select(ServiceRequest).where(ServiceRequest.fair_id == fair.id).join(Booth, ServiceRequest.booth_id == Booth.id)
+        sa.select(ServiceRequest).where(ServiceRequest.fair_id == fair.id)
+        .join(Booth, ServiceRequest.booth_id == Booth.id)
         .order_by(Booth.code, ServiceRequest.ticket_no)
         .options(so.joinedload(ServiceRequest.company), so.joinedload(ServiceRequest.booth).joinedload(Booth.zone),
                  so.joinedload(ServiceRequest.booth).joinedload(Booth.department),

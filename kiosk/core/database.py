@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, OperationalError
 
 from kiosk.core.extensions import db
 
@@ -31,14 +31,46 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def commit_at_request_end(response):
     """Commit what the request changed, if the view succeeded; a refusal or an error (a 4xx or 5xx
-    answer, or an exception, after which Flask-SQLAlchemy's teardown rolls back) keeps nothing."""
+    answer, or an exception, after which Flask-SQLAlchemy's teardown rolls back) keeps nothing.
+
+    A commit that fails keeps nothing either, and its answer is an error page in place of the
+    view's: the session is rolled back here (so that the page can read who is signed in) and the
+    error goes on to Flask, whose 500 handler (kiosk.core.errors) answers the 503 page when the
+    database is the cause (away() below) and the 500 page otherwise. A lost connection is thrown
+    away, not given back to the pool for the error page or the next request to find dead."""
     if not db.session.registry.has():  # never used (the queue poll reads through the driver)
         return response
-    if response.status_code < 400:
+    if response.status_code >= 400:
+        _roll_back()
+        return response
+    try:
         db.session.commit()
-    else:
-        db.session.rollback()
+    except Exception as error:
+        if away(error):
+            db.session().invalidate()
+        else:
+            _roll_back()
+        raise
     return response
+
+
+def away(error: BaseException | None) -> bool:
+    """Whether an error is the database's doing, not the request's: unreachable, restarted, locked or
+    full (OperationalError), a transaction it ended itself (InternalError: PostgreSQL's
+    idle_in_transaction_session_timeout, at the next statement or at the commit), or any error on a
+    connection found lost. Such an error gets the 503 page, whose advice, to try again shortly,
+    holds; a constraint or a bug of ours does not."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return error.connection_invalidated or isinstance(error, (OperationalError, InternalError))
+
+
+def _roll_back():
+    """Roll the session back; on a connection that is gone, drop it (nothing is left to undo)."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session().invalidate()
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from flask import current_app, g, has_app_context, has_request_context, jsonify,
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from kiosk.core import database
 from kiosk.core.extensions import db, login_manager
 
 try:  # the PostgreSQL driver, where it is installed: the queue poll's reads raise its own errors
@@ -42,8 +43,9 @@ def register(app):
 
     @app.errorhandler(DBAPIError)
     def database_error(error):
-        # Any other driver error: a dropped connection is the database being away; the rest are ours.
-        if error.connection_invalidated:
+        # Any other driver error: a dropped connection, or a transaction the database ended itself
+        # (database.away), is the database being away; the rest are ours.
+        if database.away(error):
             return database_page()
         current_app.logger.exception("database error", exc_info=error)
         _forget_the_session()
@@ -56,6 +58,9 @@ def register(app):
 
 def _page(status: int, message: str):
     def handler(error):
+        if status == 500 and database.away(getattr(error, "original_exception", None)):
+            # Raised past the handlers above, by the commit at the request's end (kiosk.core.database)
+            return database_page()
         # A booth code nobody has gets its own sentence: the company probably mistyped it.
         shown = "unknown_booth" if getattr(error, "description", None) == "unknown_booth" else message
         response = error_page(status, shown)

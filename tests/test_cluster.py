@@ -3,15 +3,17 @@ deploy/nginx/kiosk.conf in front of two gunicorn app servers on one PostgreSQL o
 
 Asserts what scaling out must not break: a session made on one server holds on the other, a
 request filed through either shows on every server at once, a burst through nginx loses and
-doubles nothing, and a server that stops is passed over. It needs nginx and a PostgreSQL server
-(make system-packages), and uses neither of the suite's databases, so it runs once, in the SQLite
-pass of `make test`.
+doubles nothing, slow clients hold nginx's connections and no app server's threads, a body over
+the limit gets the kiosk's own page whoever refused it, and a server that stalls or stops is passed
+over. It needs nginx and a PostgreSQL server (make system-packages), and uses neither of the suite's
+databases, so it runs once, in the SQLite pass of `make test`.
 """
 import asyncio
 import os
 import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,8 +23,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from flask import Flask
 
 from bench.load_sim import CSRF, DEMO_CODES, Recorder, check_database, phone_rounds
+from kiosk.core import config
 from tests.factories import CODE_B
 
 pytestmark = pytest.mark.cluster
@@ -160,6 +164,109 @@ def gzipped(url: str) -> bytes:
     with httpx.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as answer:
         assert answer.headers["Content-Encoding"] == "gzip"
         return b"".join(answer.iter_raw())
+
+
+def test_slow_clients_hold_nginx_not_the_app_servers_and_phones_still_file(cluster):
+    """Forty sockets, five times the app servers' threads, each sending half its request and then a
+    byte at a time: straight to an app server, ten of them stopped its /healthz. nginx reads a
+    request whole before it passes it on, so they wait at nginx while phones file through it."""
+    nginx = httpx.URL(cluster["url"])
+    slow = []
+    for n in range(40):
+        client = socket.create_connection((nginx.host, nginx.port), timeout=5)
+        if n % 2:  # half its headers
+            client.sendall(b"GET /b/B01 HTTP/1.1\r\nHost: kiosk\r\nX-Slow: ")
+        else:  # its headers, then a form a byte at a time
+            client.sendall(b"POST /f/1 HTTP/1.1\r\nHost: kiosk\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                           b"Content-Length: 100000\r\n\r\nneed=")
+        slow.append(client)
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.wait(0.25):
+            for client in slow:
+                client.sendall(b"a")
+    trickling = threading.Thread(target=trickle)
+    trickling.start()
+    try:
+        time.sleep(1)
+        tickets = [file_through(cluster["url"])[2] for _ in range(4)]
+        for server in cluster["servers"].split():
+            assert httpx.get(server + "/healthz", timeout=1).status_code == 200, server
+        assert trickling.is_alive()  # the slow ones were still sending all along
+    finally:
+        stop.set()
+        trickling.join()
+        for client in slow:
+            client.close()
+    assert len(set(tickets)) == 4
+
+
+def test_a_body_over_the_limit_gets_the_kiosks_own_413_page_through_nginx(cluster, tmp_path):
+    """One limit, the app's, and one answer to a body over it, the app's page in the user's language,
+    whether nginx refused it without reading it (client_max_body_size) or the app did."""
+    app = Flask("limits", instance_path=str(tmp_path))
+    config.load(app)
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    conf = (ROOT / "deploy" / "nginx" / "kiosk.conf").read_text()
+    assert int(re.search(r"^\s*client_max_body_size (\d+)m;", conf, re.M).group(1)) * 1024 * 1024 == limit
+
+    with httpx.Client(base_url=cluster["url"], timeout=10) as phone:
+        form = phone.get("/b/B01")
+        action = re.search(r'<form id="intake-form"[^>]* action="([^"]+)"', form.text).group(1)
+        token = CSRF.search(form.text).group(1)
+        for size, language, sentence in ((limit + 1, "zh-CN", "上传的文件太大。"),
+                                         (3 * limit, "en", "The uploaded file is too large.")):
+            refused = phone.post(action, data={"csrf_token": token}, files={"file": ("a.csv", b"a" * size)},
+                                 headers={"Accept-Language": language})
+            assert refused.status_code == 413 and sentence in refused.text, (size, refused.text[:300])
+            assert '<html lang="' + language + '">' in refused.text
+        chunked = phone.post(action, content=(b"a" * 65536 for _ in range(3 * limit // 65536)),
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert chunked.status_code == 413 and "上传的文件太大。" in chunked.text
+
+    # A booth sheet over the limit: the fair's page, the limit beside the file field, as without nginx.
+    with httpx.Client(base_url=cluster["url"], timeout=10) as organiser:
+        page = organiser.get("/login")
+        assert organiser.post("/login", data={"username": "admin", "password": PASSWORD,
+                                              "csrf_token": CSRF.search(page.text).group(1)}).status_code == 302
+        fair_id = re.search(r"/f/(\d+)", action).group(1)
+        page = organiser.get(f"/organiser/fairs/{fair_id}")
+        sheet = organiser.post(f"/organiser/fairs/{fair_id}/import",
+                               data={"csrf_token": CSRF.search(page.text).group(1)},
+                               files={"file": ("booths.csv", b"a" * (limit + 1), "text/csv")})
+        assert sheet.status_code == 413 and "文件过大：摊位表最大2 MB" in sheet.text
+    assert "client intended to send too large" in (Path(cluster["logs"]) / "nginx.error.log").read_text()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_stalled_server_is_passed_over_once_a_health_check_through_nginx_times_out_on_it(cluster):
+    """A server that accepts connections and answers nothing (its processes stopped): nginx's
+    /healthz waits 2 s for it, asks the other, and passes the stalled one over for 10 s."""
+    workers = children(int(cluster["pids"].split()[1]))
+    assert workers
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        health = [httpx.get(cluster["url"] + "/healthz", timeout=10) for _ in range(2)]
+        assert [answer.status_code for answer in health] == [200, 200]
+        started = time.monotonic()
+        pages = [httpx.get(cluster["url"] + "/b/B01", timeout=5).status_code for _ in range(10)]
+        assert pages == [200] * 10 and time.monotonic() - started < 5
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
 
 
 def test_a_server_stopped_by_its_pid_is_passed_over_by_nginx(cluster):

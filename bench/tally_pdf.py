@@ -3,7 +3,8 @@ rendering the same HTML alone, in one run.
 
     .venv/bin/python bench/tally_pdf.py [--runs 3]
 
-Targets (issue 5): under 2 s on this 2-core machine, and our own overhead within 1.2 x WeasyPrint alone.
+DESIGN.md's target: our own overhead within 1.2 x WeasyPrint alone on the same HTML (an absolute time
+would measure the PDF's length, not the kiosk).
 """
 import argparse
 import io
@@ -97,8 +98,7 @@ def main():
     print(f"fair: {booths} booths, {requests} requests; tally PDF {len(pdf):,} bytes, {pages} pages")
     print(f"  closing tally PDF (query + HTML + WeasyPrint)   {ours:6.2f} s   (median of {args.runs})")
     print(f"  WeasyPrint alone, same HTML                      {alone:6.2f} s")
-    print(f"  ratio {ours / alone:.2f} x; targets: under 2 s ({'met' if ours < 2 else 'MISSED'}), "
-          f"within 1.2 x ({'met' if ours / alone <= 1.2 else 'MISSED'})")
+    print(f"  ratio {ours / alone:.2f} x; target: within 1.2 x ({'met' if ours / alone <= 1.2 else 'MISSED'})")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 
 from kiosk.api.models import ApiScope
 from kiosk.core.extensions import db
@@ -121,6 +122,7 @@ def test_no_personal_data_on_the_ledger_without_the_personal_scope(app, client, 
 
 
 def test_only_published_rankings_are_served_and_they_stay_as_published(app, client, fair, organiser):
+    current_app.config["SCOREBOARD_MIN_COUNTED"] = 1  # (a request each ranks them here)
     item = request_in(fair, Status.planned, "B07")
     item.plan_due = item.current_due = date(2026, 7, 15)  # open, overdue on 1 August
     request_in(fair, Status.resolved, "B01")

@@ -67,16 +67,27 @@
     }
   });
 
-  // Errors in view: after a refused submit, the first field in error is scrolled to and focused (on a
-  // 360 px phone the message would otherwise sit off-screen, and nothing seems to happen); failing a
-  // field, the form's notice. Only after a POST: a poll that swaps a page must never move the focus.
-  function showFirstError(root) {
+  // Results in view, one mechanism for every page: the answer to a submit (a refused form, the
+  // booth sheet's errors or preview, a refused staff step) may sit far below the button, on a 360 px
+  // phone or a long page, and nothing seems to happen. So after a POST's swap, and when a page loads
+  // as such an answer, the first field in error is scrolled to the middle and focused; failing a
+  // field, the result the server marked data-show-result (the first line of a list or a preview, with
+  // tabindex="-1"; its autofocus does the same without a script) is focused, with what holds it
+  // scrolled to the top, so what follows shows; failing that, the form's notice. Only after a POST: a poll must never move the
+  // focus.
+  function showResult(root) {
     var field = root.querySelector(".has-error input:not([type=hidden]), .has-error select, .has-error textarea");
-    var target = field || root.querySelector("form [role=alert]:not([hidden])");
+    if (field) {
+      (field.closest(".field") || field).scrollIntoView({block: "center"});
+      field.focus({preventScroll: true});
+      return;
+    }
+    var marked = root.querySelector("[data-show-result]");
+    var target = marked || root.querySelector("form [role=alert]:not([hidden])");
     if (!target) return;
-    var box = (field && field.closest(".field")) || target;
-    if (!field) target.setAttribute("tabindex", "-1");
-    box.scrollIntoView({block: "center"});
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    // a marked line is shown with what holds it (the notice, the preview's card, the panel) from its top
+    (marked ? marked.parentElement : target).scrollIntoView({block: marked ? "start" : "center"});
     target.focus({preventScroll: true});
   }
   var afterPost = false;
@@ -86,10 +97,10 @@
   document.addEventListener("htmx:afterSettle", function () {
     if (!afterPost) return;
     afterPost = false;
-    showFirstError(document);
+    showResult(document);
   });
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.querySelector(".error-summary")) showFirstError(document);
+    if (document.querySelector(".error-summary, .has-error, [data-show-result]")) showResult(document);
   });
   // The summary's links: to the field, focused (a link to an input only scrolls to it).
   document.addEventListener("click", function (e) {

@@ -777,7 +777,7 @@ def organiser_after(kiosk, camera, page, told):
         expect(finished.first).to_be_visible()
         for n in range(finished.count()):
             finished.nth(n).get_by_role("checkbox").check()
-        page.get_by_label("对账结果").select_option(label="销号")
+        page.get_by_label("对账结果", exact=True).select_option(label="销号")
         page.get_by_label("对账说明").fill("核对批复文件和出让合同，确认办结。")
         page.get_by_role("button", name="标记", exact=True).click()
         expect(page.locator(".notice.success")).to_contain_text("销号")
@@ -786,11 +786,13 @@ def organiser_after(kiosk, camera, page, told):
         expect(unmarked.first).to_be_visible()
         for n in range(unmarked.count()):
             unmarked.nth(n).get_by_role("checkbox").check()
-        page.get_by_label("对账结果").select_option(label="仍在办理")
+        page.get_by_label("对账结果", exact=True).select_option(label="仍在办理")
         page.get_by_label("对账说明").fill("按方案推进，下季度对账时再核。")
         page.get_by_role("button", name="标记", exact=True).click()
         expect(page.locator("#count-unmarked")).to_have_text("0")
-        page.get_by_role("button", name="结束对账并冻结数字").click()
+        page.locator("#round-close summary").click()
+        page.get_by_label("我已核对全部对账结果，确认结束对账并冻结数字").check()
+        page.get_by_role("button", name="确认结束对账").click()
         expect(page.locator("#frozen-figures")).to_be_visible()
         camera.shot(page, "organiser-16-round-closed", full_page=True, clip_height=1200)
     with step(camera, "the organiser reads the scoreboard"):
@@ -830,8 +832,9 @@ def company_after(kiosk, camera, phone, told):
         phone.goto(told["land_url"])
         after = phone.locator("#after-fair")
         expect(after).to_contain_text("已完成现场踏勘")
-        expect(after.locator("form.verdict")).to_contain_text("问题是否已经解决")
-        camera.shot(phone, "company-10-after-fair", region=[phone.locator("#track-status .next"), after])
+        # The company's next step first (its confirmation or dispute), the history folded below it.
+        expect(phone.locator("form.verdict")).to_contain_text("问题是否已经解决")
+        camera.shot(phone, "company-10-after-fair", full_page=True, clip_height=1400)
     with step(camera, "the company confirms the result"):
         verdict = phone.locator("form.verdict")
         verdict.get_by_text("确认已解决", exact=True).click()
@@ -850,7 +853,7 @@ def department_sees_the_verdict(kiosk, camera, page, told):
         page.get_by_role("link", name="大比拼排名").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("已发布的排名")
         page.locator("table.queue tbody tr").first.get_by_role("link").first.click()
-        expect(page.locator("figure.bar-chart svg").first).to_be_visible()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
         camera.shot(page, "department-09-ranking", full_page=True, clip_height=1500)
 
 

@@ -32,16 +32,16 @@ def engine_options(url: str) -> dict:
     """The connection pool of one worker process, on PostgreSQL.
 
     A gunicorn thread serves one request at a time, and a request holds one connection: its
-    session's, or the driver's (kiosk/core/driver.py: the signed-in account, the queue poll, a phone's
-    filing), given back before the session takes one. So the pool
-    keeps one connection per thread (pool_size = THREADS; more would sit idle in PostgreSQL, each a
-    process of its own), with as many again in overflow for a request that does need a second for
-    a moment. A request that finds the pool empty waits at most 5 s and gets the 503 page: waiting
-    longer only holds the phone while more requests queue behind it.
+    session's, or the driver's (kiosk/core/driver.py: the signed-in account, the queue poll), given
+    back before the session takes one. So the pool keeps one connection per thread (pool_size =
+    THREADS; more would sit idle in PostgreSQL, each a process of its own), with as many again in
+    overflow for a request that does need a second for a moment. A request that finds the pool
+    empty waits at most 5 s and gets the 503 page: waiting longer only holds the phone while more
+    requests queue behind it.
     Every connection the servers may hold: app servers × workers × 2 × THREADS (two servers of two
     workers: 16), well inside PostgreSQL's max_connections (100 by default) less its reserve.
-    No pre-ping: it is a round trip on every checkout, which would double a phone's submission (one
-    statement, intake.service); a connection that died with its server fails its request with the
+    No pre-ping: it is a round trip on every checkout, one more for every request (the queue poll's
+    304 is a single round trip); a connection that died with its server fails its request with the
     503 page once, and SQLAlchemy then replaces every connection made before.
     SQLite needs none of this: its connections are files opened in the process.
     """

@@ -39,8 +39,8 @@ _user_values = {"role": by_value(Role), "active": bool, "created_at": as_datetim
 
 def signed_in_user(read: Reads, user_id: int) -> User | None:
     """The account as the ORM would load it, from one read: every signed-in request loads it, and
-    on PostgreSQL SQLAlchemy's load was a third of a signed-in 304's own time (0.87 of 2.4 ms,
-    in-process). Detached, with every column loaded and nothing to write: the caller attaches it
+    on PostgreSQL SQLAlchemy's load was a third of a signed-in 304's own time (bench/RESULTS.md).
+    Detached, with every column loaded and nothing to write: the caller attaches it
     to the request's session."""
     row = read.one(_USER, user_id=user_id)
     if row is None:

@@ -139,8 +139,8 @@ def _filters(shown: Shown) -> Markup:
 def answer(*parts: bytes | Part):
     """The parts as one answer, gzipped where the browser takes it: at level 1 (these pages go to
     office computers, not to phones on 4G), the kept list compressed once (kiosk.core.gzipped). Each
-    view gzipped the whole page before: 0.18 ms at level 1 and 0.54 ms at Flask-Compress's 6, of a
-    page that takes about 2 ms. (Flask-Compress leaves an answer that says its Content-Encoding.)"""
+    view gzipped the whole page before, a tenth to a quarter of its time (bench/RESULTS.md).
+    (Flask-Compress leaves an answer that says its Content-Encoding.)"""
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         response = make_response(gzip_of(*parts))
         response.headers["Content-Encoding"] = "gzip"

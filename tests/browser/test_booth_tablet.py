@@ -179,3 +179,25 @@ def test_htmx_swaps_on_the_tablet_break_no_content_security_policy_rule(live_ser
     expect(tablet.locator("#request-panel .error").first).to_be_visible()
     tablet.wait_for_timeout(300)
     assert refused == []
+
+
+
+def test_a_poll_answered_while_a_tab_loads_does_not_undo_the_tab(live_server, tablet, fair):
+    """When the queue's poll answered while another tab was still loading, the poll's 全部 replaced
+    the queue first and the tab's answer then had nowhere to land: staff clicked 已转出 and stayed on
+    全部 (seen in CI as a flaky transfer test). The poll now waits while a tab loads."""
+    sign_in(tablet, live_server, "b07")
+    expect(tablet.get_by_role("heading", level=1)).to_contain_text("B07")
+    slow_tab = re.compile(r"/staff/booths/\d+\?status=transferred$")
+
+    def answer_late(route):
+        tablet.wait_for_timeout(2500)  # polls (every second here) come and go meanwhile
+        route.continue_()
+
+    tablet.route(slow_tab, answer_late)
+    tablet.locator(".tabs a", has_text="已转出").click()
+    expect(tablet.locator(".tab.current")).to_contain_text("已转出", timeout=8000)
+    tablet.unroute(slow_tab)
+    tablet.wait_for_timeout(1500)  # and the polls after it keep the tab
+    expect(tablet.locator(".tab.current")).to_contain_text("已转出")
+    expect(tablet.locator("#queue")).to_contain_text("本摊位没有转出的需求")

@@ -91,6 +91,18 @@ def load(app) -> None:
         # one request resolved on the spot would otherwise rank it first at 100.00. Each published
         # ranking keeps the minimum it was published with.
         SCOREBOARD_MIN_COUNTED=int(os.environ.get("KIOSK_SCOREBOARD_MIN_COUNTED", "3")),
+        # Supervision after the fair (督办, DESIGN.md). A request still open when its fair closes and
+        # handed to its booth's department (会后办理) gets a reply deadline this many working days on.
+        AFTER_FAIR_REPLY_WORKING_DAYS=int(os.environ.get("KIOSK_AFTER_FAIR_REPLY_WORKING_DAYS", "5")),
+        # Blue: due within this many days.
+        SUPERVISION_DUE_SOON_DAYS=int(os.environ.get("KIOSK_SUPERVISION_DUE_SOON_DAYS", "7")),
+        # Yellow: no progress note for this many days (or an extension pending, or not acknowledged).
+        SUPERVISION_QUIET_DAYS=int(os.environ.get("KIOSK_SUPERVISION_QUIET_DAYS", "14")),
+        # Yellow: a handed-over item its department has not acknowledged (签收) within these working days.
+        ACKNOWLEDGE_WORKING_DAYS=int(os.environ.get("KIOSK_ACKNOWLEDGE_WORKING_DAYS", "3")),
+        # No due date is ever set further than this past the item's original due date (extensions,
+        # rounds' marks).
+        EXTENSION_CEILING_DAYS=int(os.environ.get("KIOSK_EXTENSION_CEILING_DAYS", "365")),
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
         # Heroku-style URLs name a driver SQLAlchemy no longer accepts.

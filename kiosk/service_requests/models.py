@@ -12,6 +12,7 @@ from kiosk.companies.models import Company
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import AwareDateTime, fair_today, utcnow
 from kiosk.fairs.models import Booth, Fair, enum_column
+from kiosk.service_requests.after_fair import AfterFairColumns
 
 
 class Category(enum.Enum):
@@ -152,7 +153,7 @@ request_joint_booth = sa.Table(
 )
 
 
-class ServiceRequest(db.Model):
+class ServiceRequest(AfterFairColumns, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     fair_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("fair.id"), index=True)
     #: the lead booth, responsible now; a transfer changes it and the trail keeps the old one
@@ -320,6 +321,22 @@ class EventKind(enum.Enum):
     slip = "slip"
     #: a follow-up call about a bad rating: organisers only, so staff cannot tell who rated them badly
     followup = "followup"
+    #: supervision (督办, kiosk.supervision): still open at its fair's close, handed to its booth's
+    #: department (会后办理) or ended with the organiser's reason; an extension asked for, refused
+    #: (`extended` is one approved); parking (挂账) asked for, approved, refused; listed on a
+    #: supervision notice (督办单) and the department's reply; listed on a handover list (交办) and
+    #: its receipt (签收)
+    handed_over = "handed_over"
+    ended = "ended"
+    extension_asked = "extension_asked"
+    extension_refused = "extension_refused"
+    park_asked = "park_asked"
+    parked = "parked"
+    park_refused = "park_refused"
+    supervised = "supervised"
+    supervision_replied = "supervision_replied"
+    dispatched = "dispatched"
+    acknowledged = "acknowledged"
 
     @property
     def label(self):
@@ -333,7 +350,7 @@ class EventKind(enum.Enum):
     def shown_to_company(self) -> bool:
         """The company's tracking page shows its trail without staff notes, follow-up calls, or the
         organisers' own dealings with the department (a close-out sent back, a reconciliation's mark)."""
-        return self not in (EventKind.note, EventKind.followup, EventKind.sent_back, EventKind.reconciled)
+        return self not in _STAFF_ONLY_KINDS
 
     @property
     def is_progress(self) -> bool:
@@ -393,7 +410,25 @@ EVENT_LABELS = {
     EventKind.reconciled: _l("季度对账"),
     EventKind.slip: _l("满意度测评"),
     EventKind.followup: _l("差评回访"),
+    EventKind.handed_over: _l("转会后办理"),
+    EventKind.ended: _l("闭幕时结束"),
+    EventKind.extension_asked: _l("申请延期"),
+    EventKind.extension_refused: _l("延期未获批准"),
+    EventKind.park_asked: _l("申请挂账"),
+    EventKind.parked: _l("挂账"),
+    EventKind.park_refused: _l("挂账未获批准"),
+    EventKind.supervised: _l("督办"),
+    EventKind.supervision_replied: _l("回复督办"),
+    EventKind.dispatched: _l("交办"),
+    EventKind.acknowledged: _l("签收"),
 }
+
+#: the trail's lines the company's tracking page leaves out: staff notes, follow-up calls, and the
+#: organisers' own dealings with the department
+_STAFF_ONLY_KINDS = frozenset({
+    EventKind.note, EventKind.followup, EventKind.sent_back, EventKind.reconciled, EventKind.extension_asked,
+    EventKind.extension_refused, EventKind.park_asked, EventKind.park_refused, EventKind.supervised,
+    EventKind.supervision_replied, EventKind.dispatched, EventKind.acknowledged})
 
 
 class RequestEvent(db.Model):

@@ -1,0 +1,23 @@
+"""extensions are requested and approved
+
+Revision ID: 0029
+Revises: 0028
+Create Date: 2026-12-07 10:30:00
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '0029'
+down_revision = '0028'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -2,9 +2,56 @@
 that SQL filters and counts by them on the request's own row. Each is a copy kept by the moves
 that change it (kiosk.ledger, kiosk.supervision); the record is the trail and the rows those moves
 add (extensions, parkings, notices' items)."""
-import sqlalchemy as sa  # noqa: F401 - the columns below use it
-import sqlalchemy.orm as so  # noqa: F401
+import enum
+from datetime import date, datetime
+
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from kiosk.core.timeutil import AwareDateTime
+from kiosk.fairs.models import enum_column
+
+
+class ParkCause(enum.Enum):
+    """Why an item cannot be finished now (挂账): the common-bottleneck analysis groups by it."""
+    department = "department"
+    policy = "policy"
+    higher_level = "higher_level"
+    legacy = "legacy"
+    company = "company"
+    other = "other"
+
+    @property
+    def label(self):
+        return PARK_CAUSE_LABELS[self]
+
+
+PARK_CAUSE_LABELS = {
+    ParkCause.department: _l("部门自身原因"),
+    ParkCause.policy: _l("政策或机制原因"),
+    ParkCause.higher_level: _l("需上级协调解决"),
+    ParkCause.legacy: _l("历史遗留问题"),
+    ParkCause.company: _l("企业自身原因"),
+    ParkCause.other: _l("其他原因"),
+}
 
 
 class AfterFairColumns:
     """Columns only: a relationship here would need declared_attr; put those on ServiceRequest."""
+    #: 会后办理: the day an organiser's close handed this request, still open at the close, to its
+    #: booth's department (kiosk.organiser.fair_lifecycle); None for plans given at the fair
+    handed_over_on: so.Mapped[date | None]
+    #: the day a department asked for an extension still waiting for an organiser's decision (the
+    #: request is the Extension row); None when none is pending
+    extension_asked_on: so.Mapped[date | None]
+    #: 挂账: parked until this review day (an approved Parking); None when not parked. Parked on a
+    #: day means parked_until > day: on its review day the item is back
+    parked_until: so.Mapped[date | None]
+    #: the approved parking's cause, kept with parked_until
+    park_cause: so.Mapped[ParkCause | None] = enum_column(ParkCause, nullable=True)
+    #: 签收: when the department acknowledged the item on the ledger; None until then
+    acknowledged_at: so.Mapped[datetime | None] = so.mapped_column(AwareDateTime)
+    #: the day of the latest progress note (办理进展), for supervision's "no progress for N days"
+    last_progress_on: so.Mapped[date | None]
+
+

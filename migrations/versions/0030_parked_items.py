@@ -4,8 +4,8 @@ Revision ID: 0030
 Revises: 0029
 Create Date: 2026-12-07 10:30:00
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -16,8 +16,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('parked_until', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('park_cause', sa.Enum('department', 'policy', 'higher_level', 'legacy', 'company', 'other', name='parkcause', native_enum=False, length=20), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.drop_column('park_cause')
+        batch_op.drop_column('parked_until')

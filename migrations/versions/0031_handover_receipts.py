@@ -4,8 +4,9 @@ Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-07 10:30:00
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
+
 
 
 # revision identifiers, used by Alembic.
@@ -16,8 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.drop_column('acknowledged_at')

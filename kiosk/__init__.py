@@ -109,6 +109,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.scoreboard import public as disclosure
     from kiosk.scoreboard import views as scoreboard
     from kiosk.slips import views as slips
+    from kiosk.supervision import analysis_views, handover_views, notice_views  # noqa: F401  (join its bp)
+    from kiosk.supervision import bp as supervision_bp
 
     app.register_blueprint(i18n.bp)
     app.register_blueprint(auth.bp)
@@ -121,6 +123,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ledger.bp)
     app.register_blueprint(scoreboard.bp)
     app.register_blueprint(disclosure.bp)
+    app.register_blueprint(supervision_bp)
     errors.register(app)
     app.wsgi_app = health.HealthCheck(app.wsgi_app, app)
     security.init(app)

@@ -1,0 +1,2 @@
+"""(being written)"""
+from kiosk.supervision import bp  # noqa: F401

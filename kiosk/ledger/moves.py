@@ -65,6 +65,7 @@ class LedgerRefused(WorkflowError):
 def progress(item: ServiceRequest, actor, version: int, *, text: str) -> ServiceRequest:
     """A progress note (办理进展): the company sees it on its tracking page, unlike a staff note."""
     _begin(item, "progress", version, actor)
+    item.last_progress_on = local_day(now_aware())  # supervision's "no progress for N days" (kiosk.supervision.colours)
     return _record(item, actor, EventKind.progress, item.status, detail=text)
 
 

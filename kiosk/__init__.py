@@ -51,6 +51,7 @@ def template_names(app: Flask) -> None:
     from kiosk.figures.charts import tally_charts
     from kiosk.ledger.forms import VerdictForm
     from kiosk.ledger.timeline import stay, timeline
+    from kiosk.service_requests.after_fair import END_REASON_LABELS
     from kiosk.service_requests.models import CATEGORY_LABELS
     from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
 
@@ -62,6 +63,8 @@ def template_names(app: Flask) -> None:
         company_timeline=lambda item: timeline(item, company=True), new_verdict_form=lambda: VerdictForm(formdata=None))
 
 
+        # the reasons a close ended a request, by the value a tally keeps (kiosk.figures.tally)
+        end_reason_names={r.value: label for r, label in END_REASON_LABELS.items()},
 def create_app(test_config: dict | None = None) -> Flask:
     app = Kiosk(__name__, instance_path=config.instance_folder(), instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter

@@ -1,5 +1,7 @@
 """Closing a fair after a look at what is still open, the tablets told it has closed, and the hall
 screen's view-only link."""
+from datetime import date, timedelta
+
 import pytest
 
 from kiosk.core.extensions import db
@@ -8,6 +10,9 @@ from kiosk.organiser.fair_lifecycle import close_fair, still_open
 from kiosk.service_requests.models import Status
 from tests.factories import CODE_B, booth, request_in
 from tests.helpers import csrf_token, login
+
+#: a reply deadline for what the close hands over
+DUE = (date.today() + timedelta(days=10)).isoformat()
 
 
 @pytest.fixture
@@ -49,20 +54,22 @@ def test_the_close_page_shows_what_is_open_and_the_headline_as_it_would_freeze(a
 
 
 def test_closing_without_the_confirmation_is_refused_with_a_message_and_closes_nothing(app, boss, fair):
-    request_in(fair, Status.waiting, "B07")
-    response = post(boss, f"/organiser/fairs/{fair.id}/close")
+    item = request_in(fair, Status.waiting, "B07")
+    response = post(boss, f"/organiser/fairs/{fair.id}/close", {"due": DUE, f"end-{item.id}": "handover"})
     assert response.status_code == 422
-    assert "请勾选确认后再闭幕" in response.get_data(as_text=True)
+    assert "还没有勾选确认" in response.get_data(as_text=True)
     assert status_of(fair.id) is FairStatus.open
 
 
 def test_closing_with_the_confirmation_closes_and_freezes_the_tally(app, boss, fair):
-    request_in(fair, Status.waiting, "B07")
-    response = post(boss, f"/organiser/fairs/{fair.id}/close", {"confirm": "y"})
+    item = request_in(fair, Status.waiting, "B07")
+    response = post(boss, f"/organiser/fairs/{fair.id}/close",
+                    {"due": DUE, f"end-{item.id}": "handover", "confirmed": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     closed = db.session.get(Fair, fair.id)
     assert closed.status is FairStatus.closed and closed.tally_snapshot["totals"]["received"] == 1
+    assert closed.tally_snapshot["totals"]["handed_over"] == 1  # (tests/test_close_open_requests.py: the rest)
 
 
 def test_a_closed_fair_cannot_be_closed_again_and_its_close_page_sends_you_back(app, boss, fair):

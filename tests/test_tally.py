@@ -80,8 +80,9 @@ def test_closing_freezes_the_tally(built, organiser):
     db.session.commit()
     again, _ = tally_of(built)
     assert again == frozen
-    assert counts(again["totals"]) == (8, 3, 3, 2, 1)
-    assert counts(compute_tally(built)["totals"]) == (8, 4, 3, 1, 1)  # the live figures did move
+    # The close handed the waiting and the in-progress request over (会后办理): none is left open.
+    assert counts(again["totals"]) == (8, 3, 3, 0, 1) and again["totals"]["handed_over"] == 2
+    assert counts(compute_tally(built)["totals"]) == (8, 4, 3, 0, 1)  # the live figures did move
     assert planned.code == "B07"
 
 

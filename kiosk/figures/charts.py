@@ -3,16 +3,20 @@ draws as SVG: the same on the dashboard, the tally page, the tally PDF and the h
 
 Drawn on the server: SVG needs no script (the CSP allows none inline, and WeasyPrint runs none), and
 the figures drawn are the table's figures, read from the same rows. A bar is stacked from the
-tally's own columns (resolved on site, plan given, still open), so its length is the row's
-`received`; withdrawn requests are counted by no tally and drawn by no bar.
+tally's own columns (resolved on site, plan given, handed over at the close, still open), so its
+length is the row's `received`; withdrawn requests (and those ended at the close) are counted by no
+tally and drawn by no bar.
 
 Lengths are in units of WIDTH (the SVG's viewBox), rounded to a tenth: the browser and WeasyPrint
 stretch the drawing to the column it sits in, so the numbers stay small and exact.
 """
 from dataclasses import dataclass
 
-#: the tally's columns a bar is stacked from, in drawing order (the left end is what was settled)
-SERIES = ("resolved", "planned", "open")
+#: the tally's columns a bar is stacked from, in drawing order (the left end is what was settled);
+#: handed_over (会后办理, at the close) is drawn only where a tally has it (a tally frozen before has not)
+SERIES = ("resolved", "planned", "handed_over", "open")
+#: the series a bar has only where its row has some
+OPTIONAL = ("handed_over",)
 #: the viewBox's width: a bar as long as the chart's scale is this long
 WIDTH = 100
 
@@ -39,6 +43,11 @@ class BarChart:
     scale: int  #: the value a full-width bar stands for: a round number at or above the longest bar
     ticks: list[tuple[int, float]]  #: (value, x) of the gridlines, 0 and scale included
 
+    @property
+    def handed_over(self) -> bool:
+        """Some bar has requests handed over at the close: the legend and the scale's line name them."""
+        return any(s.key == "handed_over" and s.value for bar in self.bars for s in bar.segments)
+
 
 def outcome_bars(rows: list[dict], label=lambda row: row["name"], scale: int | None = None) -> BarChart:
     """A stacked bar per tally row (a booth's or a category's: anything with SERIES and `received`).
@@ -48,6 +57,8 @@ def outcome_bars(rows: list[dict], label=lambda row: row["name"], scale: int | N
     for row in rows:
         x, segments = 0.0, []
         for key in SERIES:
+            if key in OPTIONAL and not row.get(key):
+                continue
             width = _length(row[key], scale)
             segments.append(Segment(key=key, value=row[key], x=x, width=width))
             x = round(x + width, 1)

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from kiosk.core.formtools import int_or_none, strip, strip_long
@@ -73,6 +73,12 @@ class AddressForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    #: closing freezes the tally with whatever is still open: the organiser says so in as many words
-    confirm = BooleanField(_l("我已看过仍未办完的需求，确认闭幕并冻结统计"), validators=[
-        DataRequired(_l("请勾选确认后再闭幕"))])
+    """The close's own fields: the handed-over items' reply deadline. Each open request's end is a
+    select of its own (end-<id>), read by kiosk.organiser.closing; the second step is the
+    confirmation pattern's tick (kiosk.core.confirmations)."""
+    due = DateField(_l("会后办理答复时限"), validators=[InputRequired(_l("请填写答复时限"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # WTForms' own message for a date it cannot read is English only.
+        self.due.process_errors = [_l("请按 年-月-日 填写答复时限") for _ in self.due.process_errors]

@@ -1,11 +1,10 @@
-"""The live dashboard on the organiser's laptop, the hall's big screen, and closing the fair after
-a look at what is still open. The dashboard and the screen poll; an unchanged fair costs one small
-read and a 304. The hall's own view-only link to the screen is kiosk.organiser.hall."""
+"""The live dashboard on the organiser's laptop and the hall's big screen. Both poll; an unchanged
+fair costs one small read and a 304. The hall's own view-only link to the screen is
+kiosk.organiser.hall; closing the fair is kiosk.organiser.closing."""
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from kiosk.core.extensions import db
 from kiosk.core.i18n import language_key
@@ -18,8 +17,6 @@ from kiosk.figures.tally import compute_tally
 from kiosk.intake.limits import floods
 from kiosk.ledger.figures import ledger_figures, overdue_count
 from kiosk.organiser import bp
-from kiosk.organiser.fair_lifecycle import FairMoveRefused, close_fair, still_open
-from kiosk.organiser.forms import CloseForm
 from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.versions import dashboard_version
 
@@ -48,24 +45,6 @@ def renew_screen_link(fair_id: int):
     db.session.flush()
     flash(_l("已生成新的大屏链接，旧链接已失效。"))
     return redirect(url_for(".fair", fair_id=fair.id) + "#screen-link")
-
-
-@bp.route("/fairs/<int:fair_id>/close", methods=["GET", "POST"])
-def close(fair_id: int):
-    """Closing freezes the tally as it stands: first the page shows what is still open, booth by
-    booth, and the headline as it would freeze; the close itself needs the box ticked."""
-    fair = db.get_or_404(Fair, fair_id)
-    if not fair.is_open:
-        flash(FairMoveRefused("illegal").message, "error")
-        return redirect(url_for(".fair", fair_id=fair.id))
-    form = CloseForm()
-    if form.validate_on_submit():
-        close_fair(fair, current_user)
-        flash(_l("大集已闭幕，统计数据已冻结。"))
-        return redirect(url_for(".fair", fair_id=fair.id))
-    status = 422 if form.errors else 200
-    return render_template("organiser/close.html", fair=fair, form=form, t=compute_tally(fair),
-                           still_open=still_open(fair)), status
 
 
 def _live(fair_id: int, template: str):

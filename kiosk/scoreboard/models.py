@@ -135,4 +135,6 @@ class Disclosure(db.Model):
 # the booth index and fetched each row, 3.2 x a bare GROUP BY scan of the table.
 sa.Index("ix_service_request_scoreboard", ServiceRequest.fair_id, ServiceRequest.booth_id, ServiceRequest.status,
          ServiceRequest.plan_due, ServiceRequest.current_due, ServiceRequest.closed_out_on, ServiceRequest.rating,
-         ServiceRequest.rated_on_closeout)
+         ServiceRequest.rated_on_closeout,
+         # a request open at its fair's close and handed over then is no reply on the fair day (0028)
+         ServiceRequest.handed_over_on)

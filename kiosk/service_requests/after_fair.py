@@ -36,6 +36,28 @@ PARK_CAUSE_LABELS = {
 }
 
 
+class EndReason(enum.Enum):
+    """Why an organiser's close ended a request still open at it rather than hand it over (its
+    status is then withdrawn: no tally counts it; this says why, and the tally lists them apart)."""
+    #: 企业未返回: the company left the booth and did not come back
+    no_return = "no_return"
+    #: 重复提交: the same need filed twice
+    duplicate = "duplicate"
+    #: 企业撤回: the company said it no longer needs it
+    company_withdrew = "company_withdrew"
+
+    @property
+    def label(self):
+        return END_REASON_LABELS[self]
+
+
+END_REASON_LABELS = {
+    EndReason.no_return: _l("企业未返回"),
+    EndReason.duplicate: _l("重复提交"),
+    EndReason.company_withdrew: _l("企业撤回"),
+}
+
+
 class AfterFairColumns:
     """Columns only: a relationship here would need declared_attr; put those on ServiceRequest."""
     #: 会后办理: the day an organiser's close handed this request, still open at the close, to its
@@ -53,5 +75,19 @@ class AfterFairColumns:
     acknowledged_at: so.Mapped[datetime | None] = so.mapped_column(AwareDateTime)
     #: the day of the latest progress note (办理进展), for supervision's "no progress for N days"
     last_progress_on: so.Mapped[date | None]
+    #: why the close ended this request, still open at it (kiosk.organiser.fair_lifecycle); None for
+    #: every other request, withdrawn at the booth or not
+    end_reason: so.Mapped[EndReason | None] = enum_column(EndReason, nullable=True)
+
+    @property
+    def was_handed_over(self) -> bool:
+        """会后办理: open at its fair's close and handed to its department then, with a reply deadline
+        (plan_due), not given a plan at the fair: no figure counts it as one."""
+        return self.handed_over_on is not None
+
+    @property
+    def ended_at_close(self) -> bool:
+        """Open at its fair's close and ended then, with a reason (end_reason)."""
+        return self.end_reason is not None
 
 

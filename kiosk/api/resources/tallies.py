@@ -18,7 +18,7 @@ from kiosk.fairs.models import Fair
 from kiosk.figures.tally import tally_of
 from kiosk.service_requests.models import Category, ServiceRequest
 
-COUNTS = ("received", "resolved", "planned", "open", "withdrawn")
+COUNTS = ("received", "resolved", "planned", "handed_over", "open", "withdrawn", "ended")
 
 
 @bp.get("/fairs/<int:fair_id>/tally")
@@ -77,11 +77,18 @@ def _item(item: dict, personal: bool, current: dict[str, date]) -> dict:
 
 
 _COUNT = {"type": "integer", "minimum": 0}
-_ROW = {"received": {**_COUNT, "description": "resolved + planned + open; withdrawn not counted."},
+_ROW = {"received": {**_COUNT, "description": "resolved + planned + handed_over + open; withdrawn and ended not "
+                                               "counted."},
         "resolved": {**_COUNT, "description": "Resolved on site (现场办结)."},
         "planned": {**_COUNT, "description": "A plan given at the fair (现场拿出解决方案), closed out since or not."},
-        "open": {**_COUNT, "description": "Waiting or in progress."},
-        "withdrawn": {**_COUNT, "description": "Duplicates and mistakes, counted by no other figure."}}
+        "handed_over": {**_COUNT, "description": "Still open when the fair closed and handed then to the booth's "
+                                                 "department (会后办理), with a reply deadline; no plan given at the "
+                                                 "fair. 0 in a tally frozen before the kiosk handed any over."},
+        "open": {**_COUNT, "description": "Waiting or in progress (none once the fair has closed)."},
+        "withdrawn": {**_COUNT, "description": "Duplicates and mistakes, counted by no other figure."},
+        "ended": {**_COUNT, "description": "Still open when the fair closed and ended then with the organiser's "
+                                           "reason (the company did not come back, a duplicate, withdrawn by the "
+                                           "company): counted by no other figure."}}
 _SATISFACTION = {
     "slips": {**_COUNT, "description": "Satisfaction slips collected."},
     "with_outcome": {**_COUNT, "description": "Requests given an outcome (which a slip can rate)."},

@@ -39,6 +39,7 @@ from kiosk.fairs.models import Booth, Department, Fair, Zone
 from kiosk.ledger.models import CloseOutVerdict, Extension, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import RequestEvent, ServiceRequest
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip
+from kiosk.supervision.parking_models import Parking
 
 
 def queue_moved(booths: sa.Table) -> dict:
@@ -226,6 +227,9 @@ _NOTES = {
                                 or session.get(ServiceRequest, extension.request_id)),
     CloseOutVerdict: _part_of_request(lambda verdict, session: verdict.request
                                       or session.get(ServiceRequest, verdict.request_id)),
+    # a parking (挂账) shows on its item's page and moves its department's ledger
+    Parking: _part_of_request(lambda parking, session: parking.request
+                              or session.get(ServiceRequest, parking.request_id)),
     RoundItem: _round_item,
     Booth: _booth,
     Zone: _zone,

@@ -17,3 +17,4 @@ from kiosk.service_requests.models import (  # noqa: F401
 )
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip, SlipChannel  # noqa: F401
 from kiosk.supervision.models import SupervisionNotice, SupervisionNoticeItem  # noqa: F401
+from kiosk.supervision.parking_models import Parking, ParkingStatus  # noqa: F401

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, Zone
 from kiosk.ledger.models import CloseOutVerdict, Extension
-from kiosk.service_requests.models import ServiceRequest, Status, overdue_on_sql
+from kiosk.service_requests.models import ServiceRequest, Status, overdue_on_sql, parked_on_sql
 
 #: the states of an item on the ledger: every plan given at a fair, open, done or closed out
 LEDGER_STATES = tuple(s for s in Status if s.has_plan)
@@ -21,7 +21,7 @@ LEDGER_STATES = tuple(s for s in Status if s.has_plan)
 class LedgerFigures:
     #: every plan given at a fair: being carried out, done, or closed out
     items: int
-    #: planned: being carried out
+    #: planned: being carried out (parked items are counted apart: `parked`)
     open: int
     #: 办结: the department says done, the organisers have not confirmed it
     done: int
@@ -39,6 +39,9 @@ class LedgerFigures:
     extensions: int
     #: close-outs the company disputed (each went back to its department)
     disputed: int
+    #: 挂账: planned and parked today (approved, before its review day): neither open nor overdue
+    #: nor done, so that items = open + parked + done + closed_out
+    parked: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -46,13 +49,14 @@ class LedgerFigures:
 
 #: each figure's definition, shown where the figure is
 DEFINITIONS = {
-    "items": _l("台账事项：大集现场拿出解决方案的需求，含办理中、已办结待销号、已销号"),
-    "open": _l("办理中：方案落实中，部门尚未申请销号"),
+    "items": _l("台账事项：大集现场拿出解决方案的需求，含办理中、挂账、已办结待销号、已销号"),
+    "open": _l("办理中：方案落实中，部门尚未申请销号（挂账的另计）"),
     "done": _l("已办结待销号：部门已报办结，组织方尚未确认销号（不计入已销号）"),
     "closed_out": _l("已销号：组织方已确认销号"),
     "closed_out_on_time": _l("按期销号：销号日期不晚于原定完成时限（延期不改变原定时限）"),
     "closed_out_late": _l("逾期销号：销号日期晚于原定完成时限"),
-    "overdue": _l("逾期未销号：办理中或已办结待销号，且已过当前完成时限（由日期推算，不存储）"),
+    "overdue": _l("逾期未销号：办理中或已办结待销号，且已过当前完成时限（由日期推算，不存储；挂账的不计）"),
+    "parked": _l("挂账：经组织方批准暂缓办理、尚未到复核日期的事项，单独统计，不计逾期、不计办结"),
     "extended_items": _l("延期事项：至少延期一次的事项"),
     "extensions": _l("延期次数：所有延期的总次数"),
     "disputed": _l("企业异议：企业对销号结果提出异议、退回部门重办的事项"),
@@ -69,26 +73,31 @@ def ledger_figures(today: date, *, fair_id: int | None = None, department_id: in
     on_time = ServiceRequest.closed_out_on <= ServiceRequest.plan_due
     status = ServiceRequest.status
     disputed = sa.select(CloseOutVerdict.request_id).where(sa.not_(CloseOutVerdict.accepted))
+    # (a parked item is planned: the moves end a parking when its item leaves planned)
+    parked = sa.and_(status == Status.planned, parked_on_sql(today))
+    not_parked = sa.or_(ServiceRequest.parked_until.is_(None), ServiceRequest.parked_until <= today)
 
     def count(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
     query = (sa.select(
         sa.func.count(),
-        count(status == Status.planned), count(status == Status.done), count(status == Status.closed_out),
+        count(sa.and_(status == Status.planned, not_parked)), count(status == Status.done),
+        count(status == Status.closed_out),
         count(sa.and_(status == Status.closed_out, on_time)),
         count(sa.and_(status == Status.closed_out, sa.not_(on_time))),
         count(overdue_on_sql(today)),
         count(ServiceRequest.current_due > ServiceRequest.plan_due),
-        count(ServiceRequest.id.in_(disputed)))
+        count(ServiceRequest.id.in_(disputed)), count(parked))
         .select_from(ServiceRequest).where(status.in_(LEDGER_STATES)))
     scope = {"fair_id": fair_id, "department_id": department_id, "zone": zone}
-    items, open_, done, closed, on_time_n, late, overdue, extended, disputed_n = (
+    items, open_, done, closed, on_time_n, late, overdue, extended, disputed_n, parked_n = (
         int(n) for n in db.session.execute(_scoped(query, **scope)).one())
     extensions = db.session.execute(_scoped(
         sa.select(sa.func.count(Extension.id)).select_from(Extension)
         .join(ServiceRequest, Extension.request_id == ServiceRequest.id), **scope)).scalar_one()
-    return LedgerFigures(items, open_, done, closed, on_time_n, late, overdue, extended, extensions, disputed_n)
+    return LedgerFigures(items, open_, done, closed, on_time_n, late, overdue, extended, extensions, disputed_n,
+                         parked_n)
 
 
 def overdue_count(today: date, department_id: int | None = None, fair_id: int | None = None) -> int:
@@ -111,15 +120,18 @@ def figures_by_department(today: date, item_ids: list[int] | None = None) -> lis
     def count(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    query = (sa.select(Department.name, sa.func.count(), count(status == Status.planned), count(status == Status.done),
+    parked = sa.and_(status == Status.planned, parked_on_sql(today))
+    not_parked = sa.or_(ServiceRequest.parked_until.is_(None), ServiceRequest.parked_until <= today)
+    query = (sa.select(Department.name, sa.func.count(), count(sa.and_(status == Status.planned, not_parked)),
+                       count(status == Status.done),
                        count(status == Status.closed_out), count(sa.and_(status == Status.closed_out, on_time)),
-                       count(overdue_on_sql(today)))
+                       count(overdue_on_sql(today)), count(parked))
              .select_from(ServiceRequest).join(Booth, ServiceRequest.booth_id == Booth.id)
              .join(Department, Booth.department_id == Department.id)
              .where(status.in_(LEDGER_STATES)).group_by(Department.name).order_by(Department.name))
     if item_ids is not None:
         query = query.where(ServiceRequest.id.in_(item_ids))
-    keys = ("department", "items", "open", "done", "closed_out", "closed_out_on_time", "overdue")
+    keys = ("department", "items", "open", "done", "closed_out", "closed_out_on_time", "overdue", "parked")
     return [dict(zip(keys, row, strict=True)) for row in db.session.execute(query)]
 
 

@@ -40,7 +40,7 @@ from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
 
 STATUS_FILTER_LABELS = {"awaiting": _l("未销号（办理中及待销号）"), "planned": STATUS_LABELS[Status.planned],
                         "done": STATUS_LABELS[Status.done], "closed_out": STATUS_LABELS[Status.closed_out],
-                        "all": _l("全部")}
+                        "all": _l("全部"), "parked": _l("挂账中"), "parking_asked": _l("挂账待审批")}
 assert set(STATUS_FILTER_LABELS) == set(STATUS_FILTERS)
 
 #: lists kept by each app server process (50 rows: 48 KB and its 6 KB of gzip)
@@ -160,12 +160,12 @@ def _words() -> dict:
 def _translated_words() -> dict:
     tiles = {"items": _l("台账事项"), "open": _l("办理中"), "done": _l("已办结待销号"), "closed_out": _l("已销号"),
              "closed_out_on_time": _l("按期销号"), "overdue": _l("逾期未销号"), "extended_items": _l("延期事项"),
-             "disputed": _l("企业异议")}
+             "disputed": _l("企业异议"), "parked": _l("挂账")}
     return {"tiles": [(key, str(label)) for key, label in tiles.items()],
             "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
             "definitions_title": str(_l("指标口径")),
             "total_line": str(_l(
-                "共 %(n)d 项，按当前完成时限排序。逾期由日期推算：办理中或已办结待销号、且已过当前完成时限。")),
+                "共 %(n)d 项，按当前完成时限排序。逾期由日期推算：办理中或已办结待销号、且已过当前完成时限（挂账的不计）。")),  # noqa: E501
             "headings": [str(h) for h in (_l("编号"), _l("大集 / 部门"), _l("企业与需求"), _l("责任单位 / 责任人"),
                                           _l("原定时限"), _l("当前时限"), _l("状态"))],
             "status": {s: str(label) for s, label in STATUS_LABELS.items()},

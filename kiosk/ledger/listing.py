@@ -19,7 +19,9 @@ from kiosk.service_requests.models import (
     Status,
     awaiting_closeout_sql,
     overdue_on_sql,
+    parked_on_sql,
 )
+from kiosk.supervision.parking_models import Parking, ParkingStatus
 
 PER_PAGE = 50
 #: the "due soon" view: open items due within this many days from today
@@ -32,6 +34,9 @@ STATUS_FILTERS = {
     "done": (Status.done,),
     "closed_out": (Status.closed_out,),
     "all": LEDGER_STATES,
+    # 挂账: parked today (approved, before its review day), and the asks waiting for an organiser
+    "parked": (Status.planned,),
+    "parking_asked": (Status.planned,),
 }
 #: the month filter as <input type="month"> sends it: ASCII digits, matched whole (\d would take ２０２６,
 #: $ a trailing newline), a year the kiosk's dates can be in (the scoreboard's periods' 2000-2999:
@@ -105,10 +110,17 @@ class LedgerRow:
     closed_out_on: date | None
     #: the company disputed the close-out
     disputed: bool
+    #: 挂账 until this review day (ServiceRequest.parked_until)
+    parked_until: date | None
 
     def overdue_on(self, day: date) -> bool:
-        """As ServiceRequest.overdue_on, from the row's own current due date."""
-        return self.status.awaits_closeout and self.current_due is not None and self.current_due < day
+        """As ServiceRequest.overdue_on, from the row's own current due date: a parked item is not."""
+        return (self.status.awaits_closeout and self.current_due is not None and self.current_due < day
+                and not self.parked_on(day))
+
+    def parked_on(self, day: date) -> bool:
+        """As ServiceRequest.parked_on."""
+        return self.parked_until is not None and self.parked_until > day
 
 
 _EXTENSIONS = (sa.select(sa.func.count(Extension.id)).where(Extension.request_id == ServiceRequest.id)
@@ -118,7 +130,7 @@ _COLUMNS = (ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.fair_id,
             Booth.code, Zone.name, ServiceRequest.company_name, ServiceRequest.category, ServiceRequest.need,
             ServiceRequest.plan_text, ServiceRequest.plan_unit, ServiceRequest.plan_person, ServiceRequest.plan_due,
             ServiceRequest.current_due, ServiceRequest.status, _EXTENSIONS, ServiceRequest.closed_out_on,
-            ServiceRequest.id.in_(_DISPUTED))
+            ServiceRequest.id.in_(_DISPUTED), ServiceRequest.parked_until)
 
 
 def ledger_page(wanted: LedgerFilter, today: date) -> tuple[list[LedgerRow], int]:
@@ -166,6 +178,11 @@ def _condition(wanted: LedgerFilter, today: date):
         conditions.append(ServiceRequest.current_due.between(today, today + timedelta(days=SOON_DAYS)))
     if wanted.disputed:
         conditions.append(ServiceRequest.id.in_(_DISPUTED))
+    if wanted.status == "parked":
+        conditions.append(parked_on_sql(today))
+    elif wanted.status == "parking_asked":
+        conditions.append(ServiceRequest.id.in_(sa.select(Parking.request_id)
+                                                .where(Parking.status == ParkingStatus.asked)))
     if wanted.fair is not None:
         conditions.append(ServiceRequest.fair_id == wanted.fair)
     if wanted.department is not None:

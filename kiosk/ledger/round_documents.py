@@ -47,12 +47,13 @@ XLSX_COLUMNS = [
     ("状态", "status", 12), ("逾期", "overdue", 6), ("对账结果", "mark", 10), ("新的完成时限", "new_due", 12),
     ("对账说明", "note", 30), ("销号日期", "closed_out_on", 12), ("按原定时限销号", "on_time", 8),
     ("企业异议", "disputed", 8),
+    ("挂账", "parked", 6),
 ]
 #: the frozen figures in the order the summaries give them (a round frozen before the disputed count
 #: and the completion rate were has neither)
 FIGURE_NAMES = {"listed": "列入对账", "closed_out": "销号", "extended": "延期", "open": "仍在办理",
                 "closed_out_on_time": "按原定时限销号", "closed_out_late": "晚于原定时限销号",
-                "overdue": "对账结束时逾期未销号", "extended_items": "有延期的事项",
+                "overdue": "对账结束时逾期未销号", "parked": "对账结束时挂账", "extended_items": "有延期的事项",
                 "disputed": "企业异议", "completion_rate": "完成率"}
 DAYS = ("plan_due", "due_now", "new_due", "closed_out_on")
 
@@ -133,7 +134,7 @@ def _cell(key: str, value, text: dict):
         return text[key].get(value, value)
     if key in DAYS:
         return date.fromisoformat(value) if value else None
-    if key in ("overdue", "disputed"):
+    if key in ("overdue", "disputed", "parked"):
         return "是" if value else ""
     if key == "on_time":
         return {True: "是", False: "否"}.get(value, "")

@@ -46,7 +46,8 @@ DEFINITIONS = {
     "open": _l("仍在办理：对账结果为仍在办理的事项"),
     "closed_out_on_time": _l("按原定时限销号：销号日期不晚于大集现场确定的原定完成时限（延期不改变原定时限）"),
     "closed_out_late": _l("晚于原定时限销号：销号中不是按原定时限销号的；与按原定时限销号合计等于销号"),
-    "overdue": _l("对账结束时逾期未销号：办理中或已办结待销号，且已过当前完成时限"),
+    "overdue": _l("对账结束时逾期未销号：办理中或已办结待销号，且已过当前完成时限（挂账的不计）"),
+    "parked": _l("对账结束时挂账：经组织方批准暂缓办理、尚未到复核日期的事项，单独统计，不计逾期"),
     "extended_items": _l("有延期的事项：至少延期一次的事项"),
     "disputed": _l("企业异议：列入对账的事项中，企业对销号结果提出过异议、退回部门重办的"),
     "completion_rate": _l("完成率：销号 ÷ 列入对账"),
@@ -266,6 +267,7 @@ def freeze(round_: ReconciliationRound, today: date, *, entries: list[RoundItem]
             "closed_out_on_time": on_time,
             "closed_out_late": marks[Mark.closed_out.value] - on_time,
             "overdue": sum(1 for r in rows if r["overdue"]),
+            "parked": sum(1 for r in rows if r.get("parked")),
             "extended_items": sum(1 for r in rows if r["extensions"]),
             "disputed": sum(1 for r in rows if r["disputed"]),
             "completion_rate": marks[Mark.closed_out.value] / len(rows) if rows else None,
@@ -289,6 +291,7 @@ def _by_department(rows: list[dict]) -> list[dict]:
                     "done": sum(1 for r in group if r["status"] == "done"),
                     "closed_out": len(closed), "closed_out_on_time": on_time, "closed_out_late": len(closed) - on_time,
                     "overdue": sum(1 for r in group if r["overdue"]),
+                    "parked": sum(1 for r in group if r.get("parked")),
                     "disputed": sum(1 for r in group if r["disputed"])})
     return out
 
@@ -308,6 +311,7 @@ def _row(entry: RoundItem, today: date) -> dict:
             "closed_out_on": item.closed_out_on.isoformat() if item.closed_out_on else "",
             "on_time": item.closed_out_on_time, "disputed": _disputed(item),
             "mark": entry.mark.value if entry.mark else "", "note": entry.note or "",
+            "parked": item.parked_on(today),
             "new_due": entry.new_due.isoformat() if entry.new_due else ""}
 
 

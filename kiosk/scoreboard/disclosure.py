@@ -63,14 +63,15 @@ def disclosure_figures(period: Period, *, as_of: date) -> dict:
 
 #: the counts the disclosure adds up over every department and bank
 _TOTALLED = ("received", "replied", "resolved", "planned", "closed_out", "closed_on_time", "open_overdue", "ratings",
-             "satisfied", "bad")
+             "satisfied", "bad", "parked")
 
 
 def _department(row: Row, ranked: Row | None) -> dict:
     i = row.inputs
     return {"name": row.name, "received": i.received, "replied": i.replied, "resolved": i.resolved,
             "planned": i.planned, "closed_out": i.closed_out, "closed_on_time": i.closed_on_time,
-            "open_overdue": i.open_overdue, "ratings": i.rating_count, "satisfied": i.satisfied, "bad": i.bad,
+            "open_overdue": i.open_overdue, "parked": i.parked, "ratings": i.rating_count, "satisfied": i.satisfied,
+            "bad": i.bad,
             "reply_rate": row.reply_rate, "completion_rate": row.completion_rate,
             "closeout_rate": row.closeout_rate, "satisfied_share": row.satisfied_share,
             "rank": ranked.rank if ranked else None,

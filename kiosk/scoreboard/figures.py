@@ -9,7 +9,7 @@ The formula (also printed on every page and PDF of the scoreboard, with these na
 - on-time reply rate r1 = replied on the fair day ÷ received
 - completion rate r2 = (resolved on site + closed out) ÷ received
 - on-time close-out rate r3 = closed out by the original due date ÷ (closed out + open and overdue);
-  left out where nothing is closed out or overdue yet
+  left out where nothing is closed out or overdue yet. A parked item (挂账) is neither: counted apart
 - effect E = 100 × the mean of r1, r2 and r3 (of r1 and r2 where r3 is left out)
 - service S = the mean of the ratings' points on the 好差评 scale: 非常满意 100, 满意 75, 基本满意 50,
   不满意 25, 非常不满意 0; one rating per request: the company's close-out confirmation where it
@@ -78,7 +78,7 @@ class Inputs:
     closed_out: int = 0
     #: closed out on or before the plan's original due date
     closed_on_time: int = 0
-    #: awaiting close-out and past its current due date on the as-of day
+    #: awaiting close-out and past its current due date on the as-of day, parked items left out
     open_overdue: int = 0
     #: how many ratings at each level, from 5 (非常满意) down to 1 (非常不满意)
     ratings: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
@@ -88,6 +88,9 @@ class Inputs:
     #: the efficiency points entered for the period's months: [{"month": "2026-06", "points": "90.00",
     #: "note": ...}], in month order
     efficiency: tuple[dict, ...] = ()
+    #: 挂账 on the as-of day (approved, before its review day): counted apart, neither overdue nor
+    #: done, so left out of the on-time close-out rate (a ranking published before has none: 0)
+    parked: int = 0
 
     @property
     def rating_count(self) -> int:
@@ -385,10 +388,27 @@ def _counts(fairs: list[Fair], as_of: date) -> dict[int, Inputs]:
             counts[field_index] += row[column]
     for department, late in _replied_late(fairs, as_of).items():
         totals[department][_FIELDS.index("replied")] -= late
+    parked = _parked(fairs, as_of)
+    for department, (_n, past_due) in parked.items():
+        totals[department][_FIELDS.index("open_overdue")] -= past_due
     rated = _FIELDS.index("rated_5")
     return {department: Inputs(**dict(zip(_FIELDS[:rated], counts[:rated], strict=True)),
-                               ratings=tuple(counts[rated:]))
+                               ratings=tuple(counts[rated:]), parked=parked.get(department, (0, 0))[0])
             for department, counts in totals.items()}
+
+
+def _parked(fairs: list[Fair], as_of: date) -> dict[int, tuple[int, int]]:
+    """Per department, the requests parked on the as-of day (挂账), and how many of them are past
+    their current due date: _counts' pass counted those as open and overdue, which a parked item is
+    not. Read on ix_service_request_parked: the few items ever parked, not the year's requests."""
+    request = ServiceRequest
+    rows = db.session.execute(
+        sa.select(Booth.department_id, sa.func.count(), sa.func.count().filter(request.current_due < as_of))
+        .join(Booth, request.booth_id == Booth.id)
+        .where(request.parked_until.is_not(None), request.parked_until > as_of, request.status == Status.planned,
+               request.fair_id.in_([fair.id for fair in fairs]))
+        .group_by(Booth.department_id))
+    return {department: (n, past_due) for department, n, past_due in rows}
 
 
 def _replied_late(fairs: list[Fair], as_of: date) -> dict[int, int]:

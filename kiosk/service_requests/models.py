@@ -240,10 +240,21 @@ class ServiceRequest(AfterFairColumns, db.Model):
         # ...and for one department (its booths at every fair): bench/ledger.py...
         sa.Index("ix_service_request_booth_status_due", "booth_id", "status", "current_due"),
         # ...and the overdue count alone, on the items still open (PostgreSQL read the table's rows
-        # for the (status, current_due) index; this one it counts without them: bench/RESULTS.md)
-        sa.Index("ix_service_request_awaiting_due", "current_due",
+        # for the (status, current_due) index; this one it counts without them: bench/RESULTS.md),
+        # with parked_until, since a parked item is not overdue (挂账, migration 0030)
+        sa.Index("ix_service_request_awaiting_due", "current_due", "parked_until",
                  postgresql_where=sa.text("status IN ('planned', 'done')"),
                  sqlite_where=sa.text("status IN ('planned', 'done')")),
+        # The few items ever parked (挂账): the scoreboard's and the bottleneck analysis's counts of
+        # them read these, not every request (kiosk.supervision.parking_models)
+        sa.Index("ix_service_request_parked", "parked_until",
+                 postgresql_where=sa.text("parked_until IS NOT NULL"),
+                 sqlite_where=sa.text("parked_until IS NOT NULL")),
+        # A department's planned items not yet acknowledged (签收): its ledger home lists them on
+        # every visit; few rows, so a partial index keeps the look-up off the department's thousands
+        sa.Index("ix_service_request_awaiting_receipt", "booth_id",
+                 postgresql_where=sa.text("acknowledged_at IS NULL AND status = 'planned'"),
+                 sqlite_where=sa.text("acknowledged_at IS NULL AND status = 'planned'")),
     )
     __mapper_args__ = {"version_id_col": version}
 
@@ -261,9 +272,20 @@ class ServiceRequest(AfterFairColumns, db.Model):
 
     def overdue_on(self, day: date) -> bool:
         """Overdue on that day: on the ledger and not yet closed out (planned, or done but not
-        confirmed), past its current due date (an extension moves it). Derived, never stored."""
+        confirmed), past its current due date (an extension moves it), and not parked that day (挂账:
+        counted apart, never as overdue). Derived, never stored."""
         due = self.due_now
-        return self.status.awaits_closeout and due is not None and due < day
+        return self.status.awaits_closeout and due is not None and due < day and not self.parked_on(day)
+
+    def parked_on(self, day: date) -> bool:
+        """挂账 on that day: an approved parking whose review day is later (on its review day the
+        item is back, overdue again if its due date has passed). kiosk.supervision.parking_models."""
+        return self.parked_until is not None and self.parked_until > day
+
+    @property
+    def is_parked(self) -> bool:
+        """Parked today, where the fair is."""
+        return self.parked_on(fair_today())
 
     @property
     def last_transfer(self) -> "RequestEvent | None":
@@ -472,7 +494,13 @@ def awaiting_closeout_sql():
 def overdue_on_sql(day: date):
     """The SQL condition for `ServiceRequest.overdue_on(day)`: answered by the partial index
     ix_service_request_awaiting_due (the overdue count reads nothing else)."""
-    return sa.and_(awaiting_closeout_sql(), ServiceRequest.current_due < day)
+    return sa.and_(awaiting_closeout_sql(), ServiceRequest.current_due < day,
+                   sa.or_(ServiceRequest.parked_until.is_(None), ServiceRequest.parked_until <= day))
+
+
+def parked_on_sql(day: date):
+    """The SQL condition for `ServiceRequest.parked_on(day)`."""
+    return ServiceRequest.parked_until > day
 
 
 def in_queue_of(booth_id):

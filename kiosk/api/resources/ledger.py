@@ -129,8 +129,10 @@ def serialise(item: ServiceRequest, personal: bool, today) -> dict:
         "done_datetime": iso(item.done_at),
         "closed_out_datetime": iso(item.closed_out_at) if status.is_closed_out else None,
         "closed_out_on_time": item.closed_out_on_time,
-        # as the overdue filter (overdue_on_sql) judges it
-        "overdue": status.awaits_closeout and item.current_due is not None and item.current_due < today,
+        # as the overdue filter (overdue_on_sql) judges it: a parked item (挂账) is not overdue
+        "overdue": (status.awaits_closeout and item.current_due is not None and item.current_due < today
+                    and not item.parked_on(today)),
+        "parked_until": item.parked_until.isoformat() if item.parked_on(today) else None,
         "company_verdict": None if verdict is None else {
             "verdict": "accepted" if verdict.accepted else "disputed", "rating": verdict.rating,
             "verdict_datetime": iso(verdict.at), **({"words": verdict.words} if personal else {})},
@@ -196,7 +198,7 @@ SCHEMAS = {
                      "service_code", "service_name", "agency_responsible", "department_id", "booth_code",
                      "responsible_unit", "requested_datetime", "updated_datetime", *DUE_DATES,
                      "original_due", "current_due", "extension_count", "extensions", "done_datetime",
-                     "closed_out_datetime", "closed_out_on_time", "overdue", "company_verdict"],
+                     "closed_out_datetime", "closed_out_on_time", "overdue", "parked_until", "company_verdict"],
         "properties": {
             "service_request_id": {"type": "string", "example": "1024"},
             "fair_id": {"type": "integer"},
@@ -232,7 +234,12 @@ SCHEMAS = {
             "closed_out_on_time": {"type": "boolean", "nullable": True,
                                    "description": "Closed out by the original due date (null: not closed out)."},
             "overdue": {"type": "boolean",
-                        "description": "Past its current due date and not closed out, today where the fair is."},
+                        "description": "Past its current due date and not closed out, today where the fair is "
+                                       "(a parked item is not)."},
+            "parked_until": {**_DAY, "nullable": True,
+                             "description": "挂账: parked with an organiser's approval until this review day, when "
+                                            "it is back (null: not parked today). Counted apart: never overdue, "
+                                            "never done."},
             "company_verdict": {
                 "type": "object", "nullable": True, "additionalProperties": False,
                 "required": ["verdict", "rating", "verdict_datetime"],

@@ -57,6 +57,9 @@ END_REASON_LABELS = {
     EndReason.company_withdrew: _l("企业撤回"),
 }
 
+#: what pages say of a request the close handed over or ended, in place of its status
+AFTER_CLOSE_LABELS = {"handed_over": _l("会后办理"), "ended": _l("闭幕时结束")}
+
 
 class AfterFairColumns:
     """Columns only: a relationship here would need declared_attr; put those on ServiceRequest."""
@@ -89,5 +92,27 @@ class AfterFairColumns:
     def ended_at_close(self) -> bool:
         """Open at its fair's close and ended then, with a reason (end_reason)."""
         return self.end_reason is not None
+
+    @property
+    def after_close_state(self) -> str | None:
+        """"handed_over" while a request the close handed over waits for its result (planned), "ended"
+        for one the close ended, else None: pages say these in place of the status (a plan given, a
+        withdrawal), which would misstate what happened at the close."""
+        if self.end_reason is not None:
+            return "ended"
+        status = self.status  # (ServiceRequest's)
+        return "handed_over" if self.handed_over_on is not None and status.awaits_closeout and not status.is_done \
+            else None
+
+    @property
+    def shown_status(self) -> str:
+        """The state's key as a page shows it (its badge's class): after_close_state, else the status's."""
+        return self.after_close_state or self.status.value
+
+    @property
+    def shown_status_label(self):
+        """The state in words as a page shows it: after_close_state's, else the status's."""
+        state = self.after_close_state
+        return AFTER_CLOSE_LABELS[state] if state else self.status.label
 
 

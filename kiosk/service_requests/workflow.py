@@ -139,9 +139,9 @@ def reopen(item, actor, version, *, reason: str):
     if item.extensions:
         raise WorkflowError("extended")  # the ledger has worked on this plan: it stands, on the record
     item.resolution = item.plan_text = item.plan_unit = item.plan_person = item.plan_due = item.current_due = None
-    return _finish(item, actor, EventKind.reopened, P, detail=reason)
     # What a close did with it (handed over, ended) is undone too, at a fair reopened since: it is open again
     item.handed_over_on = item.end_reason = None
+    return _finish(item, actor, EventKind.reopened, P, detail=reason)
 
 
 @move

@@ -19,7 +19,7 @@ from kiosk.ledger import moves
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.scoreboard import service
 from kiosk.service_requests.models import Status
-from tests.factories import department_staff, request_in
+from tests.factories import an_organiser, department_staff, request_in
 from tests.test_api import get, token
 
 #: today where the fair is (the kiosk's zone in the tests' config)
@@ -42,7 +42,8 @@ def test_every_resource_gives_the_current_due_date_as_expected_datetime_and_the_
     close_fair(fair, None)
     staff = department_staff(item.booth.department)
     for new_due in (first, current):
-        moves.extend(item, staff, item.version, new_due=new_due, reason="等待省厅批复", today=TODAY)
+        moves.ask_extension(item, staff, item.version, new_due=new_due, reason="等待省厅批复", today=TODAY)
+        moves.approve_extension(item, an_organiser(), item.version, today=TODAY)
     db.session.commit()
     secret = token()
 

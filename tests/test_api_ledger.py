@@ -36,9 +36,10 @@ def ledger_items(fair):
     late.plan_due = late.current_due = TODAY - timedelta(days=1)
     extended.plan_due = extended.current_due = TODAY - timedelta(days=3)
     staff = department_staff(extended.booth.department)
-    for days, reason in ((10, "等待省厅批复"), (20, "企业补充材料")):
-        moves.extend(extended, staff, extended.version, new_due=TODAY + timedelta(days=days), reason=reason,
-                     today=TODAY)
+    for days, reason in ((10, "等待省厅批复"), (20, "企业补充材料")):  # asked by the department, approved
+        moves.ask_extension(extended, staff, extended.version, new_due=TODAY + timedelta(days=days), reason=reason,
+                            today=TODAY)
+        moves.approve_extension(extended, an_organiser(), extended.version, today=TODAY)
     closed = request_in(fair, Status.planned, "F01", due=TODAY + timedelta(days=5))
     moves.finish(closed, department_staff(closed.booth.department), closed.version, result="保密的办结情况",
                  evidence="文号")
@@ -100,7 +101,7 @@ def test_ledger_items_come_in_pages_and_follow_changes(app, client, fair):
     tag = get(client, f"/api/v1/ledger-items/{late.id}", secret).headers["ETag"]
     assert get(client, f"/api/v1/ledger-items/{late.id}", secret, **{"If-None-Match": tag}).status_code == 304
     db.session.refresh(late)
-    moves.extend(late, department_staff(late.booth.department), late.version, new_due=TODAY + timedelta(days=7),
+    moves.extend(late, an_organiser(), late.version, new_due=TODAY + timedelta(days=7),  # an organiser's own
                  reason="施工窗口期", today=TODAY)
     db.session.commit()
     changed = get(client, f"/api/v1/ledger-items?modified_since={stamp}", secret).json

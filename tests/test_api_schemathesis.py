@@ -22,7 +22,7 @@ from kiosk.ledger import moves
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.scoreboard import service
 from kiosk.service_requests.models import Category, ServiceRequest, Status
-from tests.factories import department_staff, request_in
+from tests.factories import an_organiser, department_staff, request_in
 
 schema = schemathesis.openapi.from_dict(document())
 schema.config.update(base_url="http://localhost/api/v1")  # the WSGI app is set by each test
@@ -52,8 +52,12 @@ def api(app, fair):
     moves.company_verdict(request_in(fair, Status.closed_out, "F01"), accepted=False, rating=2, words="地块仍未交付")
     # on the ledger: an extension; and a published ranking (June's, the fair's month)
     planned = db.session.scalars(sa.select(ServiceRequest).filter_by(status=Status.planned)).first()
-    moves.extend(planned, department_staff(planned.booth.department), planned.version,
-                 new_due=planned.plan_due + timedelta(days=30), reason="等待批复", today=date.today())
+    moves.ask_extension(planned, department_staff(planned.booth.department), planned.version,
+                        new_due=planned.plan_due + timedelta(days=30), reason="等待批复", today=date.today())
+    moves.approve_extension(planned, an_organiser(), planned.version, today=date.today())
+    # and one asked for again, waiting: the API shows it beside the approved one
+    moves.ask_extension(planned, department_staff(planned.booth.department), planned.version,
+                        new_due=planned.plan_due + timedelta(days=60), reason="仍待批复", today=date.today())
     close_fair(fair, None)
     service.publish_ranking(Period.parse("2026-06"), None, today=date(2026, 8, 1))
     db.session.add(ApiToken(name="schemathesis", scope=ApiScope.personal, token_hash=digest(SECRET),

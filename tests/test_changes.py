@@ -296,7 +296,8 @@ def _item(item):
     return db.session.get(ServiceRequest, item.id)
 
 
-@pytest.mark.parametrize("step", ["progress", "extend", "reassign", "finish", "confirm", "send_back", "verdict"])
+@pytest.mark.parametrize("step", ["progress", "ask_extension", "approve_extension", "refuse_extension", "extend",
+                                  "reassign", "finish", "confirm", "send_back", "verdict"])
 def test_each_ledger_move_reaches_every_ledger_page_that_shows_the_item(app, fair, organiser, step):
     from datetime import timedelta
 
@@ -305,13 +306,23 @@ def test_each_ledger_move_reaches_every_ledger_page_that_shows_the_item(app, fai
     state = (Status.done if step in ("confirm", "send_back")
              else Status.closed_out if step == "verdict" else Status.planned)
     item = request_in(fair, state, due=date.today() + timedelta(days=5))
+    later = date.today() + timedelta(days=40)
+    if step in ("approve_extension", "refuse_extension"):  # the department asked before the pages were read
+        moves.ask_extension(item, department_staff(item.booth.department), item.version, new_due=later,
+                            reason="等待批复", today=date.today())
+        db.session.commit()
     screens = LedgerScreens(app, fair, organiser, item)
     staff = department_staff(booth(fair, "B07").department)
     change, shown = {
         "progress": (lambda: moves.progress(_item(item), staff, _item(item).version, text="现场踏勘完成"),
                      "现场踏勘完成"),
-        "extend": (lambda: moves.extend(_item(item), staff, _item(item).version,
-                                        new_due=date.today() + timedelta(days=40),
+        "ask_extension": (lambda: moves.ask_extension(_item(item), staff, _item(item).version, new_due=later,
+                                                      reason="等待批复", today=date.today()), "等待批复"),
+        "approve_extension": (lambda: moves.approve_extension(_item(item), organiser, _item(item).version,
+                                                              today=date.today()), later.isoformat()),
+        "refuse_extension": (lambda: moves.refuse_extension(_item(item), organiser, _item(item).version,
+                                                            reason="理由不充分"), "理由不充分"),
+        "extend": (lambda: moves.extend(_item(item), organiser, _item(item).version, new_due=later,
                                         reason="等待批复", today=date.today()), "等待批复"),
         "reassign": (lambda: moves.reassign(_item(item), staff, _item(item).version, unit="用地科", person="钱",
                                             reason="分工调整"), "用地科"),
@@ -322,8 +333,11 @@ def test_each_ledger_move_reaches_every_ledger_page_that_shows_the_item(app, fai
         "verdict": (lambda: moves.company_verdict(_item(item), accepted=False, rating=2, words="土地未交付"),
                     "土地未交付"),
     }[step]
+    # (the company reads neither a request for more time nor its refusal: only an approved one's reason)
+    staff_only = ("reassign", "send_back", "ask_extension", "refuse_extension")
     screens.after(change, expect={"ledger": None, "ledger B07": None, "item": shown, "dashboard": None, "api": None,
-                                  "tracking": None if step in ("reassign", "send_back") else shown},
+                                  "tracking": None if step in staff_only else "等待批复" if step == "approve_extension"
+                                  else shown},
                   unchanged=["ledger F01"])
 
 

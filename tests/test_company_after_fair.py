@@ -37,8 +37,9 @@ def worked(fair, organiser):
     item = request_in(fair, Status.planned, due=DUE)
     staff = department_staff(item.booth.department)
     moves.progress(item, staff, item.version, text="已完成现场踏勘")
-    moves.extend(item, staff, item.version, new_due=DUE + timedelta(days=20), reason="等待省厅用地指标",
-                 today=date.today())
+    moves.ask_extension(item, staff, item.version, new_due=DUE + timedelta(days=20), reason="等待省厅用地指标",
+                        today=date.today())
+    moves.approve_extension(item, organiser, item.version, today=date.today())
     workflow.note(item, staff, item.version, text="内部：企业法人电话未接")
     moves.finish(item, staff, item.version, result="已签订土地出让合同", evidence="合同编号 TA-031")
     db.session.commit()

@@ -8,7 +8,7 @@ from kiosk.core.rendering import percent
 from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.figures.tally import BUCKETS
-from kiosk.ledger.models import Extension
+from kiosk.ledger.models import Extension, ExtensionStatus
 from kiosk.service_requests.models import Channel, EventKind, ServiceRequest, Status
 
 DUE = date(2026, 9, 30)
@@ -27,7 +27,13 @@ def test_a_plan_not_closed_out_is_overdue_from_the_day_after_its_due_date():
 
 def test_an_extension_moves_the_day_a_plan_falls_overdue_and_never_its_original_due_date():
     item = planned()
-    item.extensions.append(Extension(new_due=DUE + timedelta(days=30), reason="等待审批"))
+    item.extension_requests.append(Extension(new_due=DUE + timedelta(days=60), reason="等待审批",
+                                             status=ExtensionStatus.pending))
+    # Asked for and not yet approved, it moves nothing: the item is overdue from its original date.
+    assert item.overdue_on(DUE + timedelta(days=1)) and item.extension_count == 0 and item.due_now == DUE
+    item.extension_requests[-1].status = ExtensionStatus.refused
+    item.extension_requests.append(Extension(new_due=DUE + timedelta(days=30), reason="等待审批",
+                                             status=ExtensionStatus.approved))
     assert not item.overdue_on(DUE + timedelta(days=1))
     assert item.overdue_on(DUE + timedelta(days=31))
     assert (item.plan_due, item.due_now, item.extension_count) == (DUE, DUE + timedelta(days=30), 1)
@@ -54,8 +60,12 @@ def test_overdue_today_is_judged_by_the_fairs_calendar(app):
 
 
 def test_the_company_sees_its_trail_without_staff_notes_or_follow_up_calls():
+    # (An extension asked for or refused is the staff's: the company sees one once it is approved.)
     assert {kind for kind in EventKind if not kind.shown_to_company} == {
-        EventKind.note, EventKind.followup, EventKind.sent_back, EventKind.reconciled}
+        EventKind.note, EventKind.followup, EventKind.sent_back, EventKind.reconciled, EventKind.extension_asked,
+        EventKind.extension_refused, EventKind.park_asked, EventKind.park_refused, EventKind.supervised,
+        EventKind.supervision_replied, EventKind.dispatched, EventKind.acknowledged}
+    assert EventKind.extended.shown_to_company
     assert all(not kind.shown_to_company for kind in EventKind if kind.organisers_only)
 
 

@@ -140,8 +140,9 @@ def test_english_buttons_say_what_to_do_and_the_trail_what_was_done(app, fair, o
 
     planned = request_in(fair, Status.planned, "B07")
     department = department_staff(planned.booth.department)
-    moves.extend(planned, department, planned.version, new_due=planned.plan_due + timedelta(days=30),
-                 reason="等待省厅批复", today=date.today())
+    moves.ask_extension(planned, department, planned.version, new_due=planned.plan_due + timedelta(days=30),
+                        reason="等待省厅批复", today=date.today())
+    moves.approve_extension(planned, organiser, planned.version, today=date.today())
     moves.finish(planned, department, planned.version, result="已供地", evidence="合同")
     db.session.commit()
     boss = login(app.test_client(), organiser.username)

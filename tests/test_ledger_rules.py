@@ -26,8 +26,10 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
 
 
 def extend(item, to: date, reason: str):
+    """The department asks, an organiser approves."""
     staff = department_staff(item.booth.department)
-    moves.extend(item, staff, item.version, new_due=to, reason=reason, today=TODAY)
+    moves.ask_extension(item, staff, item.version, new_due=to, reason=reason, today=TODAY)
+    moves.approve_extension(item, an_organiser(), item.version, today=TODAY)
     db.session.commit()
 
 
@@ -110,13 +112,13 @@ def test_an_extension_must_move_the_date_later_and_not_into_the_past(fair):
     staff = department_staff(item.booth.department)
     for new_due, code in ((DUE, "not_later"), (DUE - timedelta(days=1), "not_later")):
         with pytest.raises(LedgerRefused) as refused:
-            moves.extend(item, staff, item.version, new_due=new_due, reason="再等等", today=TODAY)
+            moves.ask_extension(item, staff, item.version, new_due=new_due, reason="再等等", today=TODAY)
         assert refused.value.code == code
     with pytest.raises(LedgerRefused) as refused:
-        moves.extend(item, staff, item.version, new_due=DUE + timedelta(days=3), reason="再等等",
-                     today=DUE + timedelta(days=5))
+        moves.ask_extension(item, staff, item.version, new_due=DUE + timedelta(days=3), reason="再等等",
+                            today=DUE + timedelta(days=5))
     assert refused.value.code == "past_due"
-    assert item.extensions == [] and item.due_now == DUE
+    assert item.extension_requests == [] and item.due_now == DUE
 
 
 def test_figures_per_department_count_the_same_items(ledger, fair):

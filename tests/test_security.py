@@ -44,6 +44,7 @@ POLICY = {
     "ledger.companies": ORGANISER, "ledger.company": ORGANISER, "ledger.rounds": ORGANISER,
     "ledger.round_page": ORGANISER, "ledger.round_marks": ORGANISER, "ledger.close_round": ORGANISER,
     "ledger.round_document": ORGANISER, "ledger.refresh_round": ORGANISER, "ledger.delete_round": ORGANISER,
+    "ledger.extensions": LEDGER,  # each department sees its own requests there, organisers every one
     # published rankings: organisers and departments' ledger accounts; the disclosure: everyone, once published
     "scoreboard.index": LEDGER, "scoreboard.published": LEDGER, "scoreboard.published_document": LEDGER,
     "disclosure.index": PUBLIC, "disclosure.page": PUBLIC, "disclosure.document": PUBLIC,

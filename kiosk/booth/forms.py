@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from kiosk.core.formtools import int_or_none, strip, strip_long
 from kiosk.core.steps import ActionForm
 from kiosk.core.timeutil import fair_today
-from kiosk.service_requests.workflow import latest_due
+from kiosk.service_requests.after_fair import due_ceiling
 
 TEXT_MAX = 2000
 
@@ -41,11 +41,13 @@ class PlanForm(ActionForm):
         self.due.process_errors = [_l("请按 年-月-日 填写完成时限") for _ in self.due.process_errors]
 
     def validate_due(self, field):
-        # A plan is followed up quarter by quarter: a date past DUE_WITHIN_YEARS is a typo (9999-12-31
-        # was saved once), and it would keep the item off every overdue list for good.
-        if field.data is not None and field.data > latest_due(fair_today()):
-            raise ValidationError(_l("完成时限不能晚于两年之后（%(latest)s）",
-                                     latest=latest_due(fair_today()).isoformat()))
+        # A plan is followed up quarter by quarter: a date far off is a typo (9999-12-31 was saved
+        # once), and it would keep the item off every overdue list for good. The same ceiling as an
+        # extension's (EXTENSION_CEILING_DAYS), from the fair day.
+        latest = due_ceiling(fair_today())
+        if field.data is not None and field.data > latest:
+            raise ValidationError(_l("完成时限最晚为 %(latest)s（大集当天起 %(days)d 天内）",
+                                     latest=latest.isoformat(), days=(latest - fair_today()).days))
 
 
 class TransferForm(ActionForm):

@@ -41,7 +41,7 @@ def company_file(credit_code: str) -> CompanyFile | None:
         .where(ServiceRequest.company_id == company.id)
         .order_by(Fair.date.desc(), Fair.id.desc(), ServiceRequest.created_at)
         .options(so.joinedload(ServiceRequest.fair), so.joinedload(ServiceRequest.booth).joinedload(Booth.department),
-                 so.selectinload(ServiceRequest.extensions))).all()
+                 so.selectinload(ServiceRequest.extension_requests))).all()
     fairs_of = defaultdict(dict)
     for item in requests:
         if item.status is not Status.withdrawn:  # a duplicate or a mistake is no need

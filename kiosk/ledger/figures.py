@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, Zone
-from kiosk.ledger.models import CloseOutVerdict, Extension
+from kiosk.ledger.models import CloseOutVerdict, Extension, ExtensionStatus
 from kiosk.service_requests.models import ServiceRequest, Status, overdue_on_sql, parked_on_sql
 
 #: the states of an item on the ledger: every plan given at a fair, open, done or closed out
@@ -57,8 +57,8 @@ DEFINITIONS = {
     "closed_out_late": _l("逾期销号：销号日期晚于原定完成时限"),
     "overdue": _l("逾期未销号：办理中或已办结待销号，且已过当前完成时限（由日期推算，不存储；挂账的不计）"),
     "parked": _l("挂账：经组织方批准暂缓办理、尚未到复核日期的事项，单独统计，不计逾期、不计办结"),
-    "extended_items": _l("延期事项：至少延期一次的事项"),
-    "extensions": _l("延期次数：所有延期的总次数"),
+    "extended_items": _l("延期事项：至少有一次延期经组织方批准的事项"),
+    "extensions": _l("延期次数：经组织方批准的延期总次数（待审批和未获批准的申请不计）"),
     "disputed": _l("企业异议：企业对销号结果提出异议、退回部门重办的事项"),
 }
 
@@ -95,7 +95,8 @@ def ledger_figures(today: date, *, fair_id: int | None = None, department_id: in
         int(n) for n in db.session.execute(_scoped(query, **scope)).one())
     extensions = db.session.execute(_scoped(
         sa.select(sa.func.count(Extension.id)).select_from(Extension)
-        .join(ServiceRequest, Extension.request_id == ServiceRequest.id), **scope)).scalar_one()
+        .join(ServiceRequest, Extension.request_id == ServiceRequest.id)
+        .where(Extension.status == ExtensionStatus.approved), **scope)).scalar_one()  # asked is not extended
     return LedgerFigures(items, open_, done, closed, on_time_n, late, overdue, extended, extensions, disputed_n,
                          parked_n)
 

@@ -16,8 +16,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from kiosk.core.formtools import int_or_none, strip, strip_long
 from kiosk.core.steps import ActionForm
-from kiosk.core.timeutil import fair_today
-from kiosk.service_requests.workflow import latest_due
 from kiosk.slips.forms import RATING_CHOICES, _rating_value
 from kiosk.slips.models import RATING_LABELS
 
@@ -35,16 +33,12 @@ def _line(label, required_message, max_length):
 
 
 class _DueForm:
-    """A new due date: readable, and not absurdly far (as PlanForm's)."""
+    """A new due date, readable. How late it may be is the item's (its ceiling past the original due
+    date): the move says so, naming the latest date allowed (kiosk.ledger.moves)."""
 
     def _date_messages(self, field):
         # WTForms' own message for a date it cannot read is English only.
         field.process_errors = [_l("请按 年-月-日 填写日期") for _ in field.process_errors]
-
-    def validate_new_due(self, field):
-        if field.data is not None and field.data > latest_due(fair_today()):
-            raise ValidationError(_l("完成时限不能晚于两年之后（%(latest)s）",
-                                     latest=latest_due(fair_today()).isoformat()))
 
 
 class ProgressForm(ActionForm):
@@ -52,12 +46,21 @@ class ProgressForm(ActionForm):
 
 
 class ExtendForm(_DueForm, ActionForm):
+    """A department's request for a later due date, or an organiser's own extension."""
     new_due = DateField(_l("新的完成时限"), validators=[InputRequired(_l("请填写新的完成时限"))])
     reason = _text(_l("延期原因"), _l("请写明延期原因"), 500)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._date_messages(self.new_due)
+
+
+class ApproveExtensionForm(ActionForm):
+    pass
+
+
+class RefuseExtensionForm(ActionForm):
+    reason = _text(_l("不予批准的原因"), _l("请写明不予批准的原因，部门会看到"), 500)
 
 
 class ReassignForm(ActionForm):

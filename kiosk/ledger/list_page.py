@@ -26,6 +26,7 @@ from kiosk.core.i18n import language_key
 from kiosk.core.kept import kept
 from kiosk.core.rendering import render_block_alone
 from kiosk.core.timeutil import fair_today
+from kiosk.ledger.extension_list import waiting_count
 from kiosk.ledger.figures import DEFINITIONS, ledger_figures
 from kiosk.ledger.listing import (
     PER_PAGE,
@@ -94,7 +95,9 @@ class Shown:
 
 def page(shown: Shown) -> tuple[bytes, Part, bytes]:
     """The whole page, as the frame around the kept list."""
-    html = render_template("ledger/index.html", live=_LIVE_HERE, filters=_filters(shown), words=_words())
+    html = render_template("ledger/index.html", live=_LIVE_HERE, filters=_filters(shown), words=_words(),
+                           # in the frame, read at each view (a count on an index): not kept, nor polled
+                           extensions_waiting=waiting_count(None if shown.organiser else shown.wanted.department))
     before, _, after = html.partition(_LIVE_HERE)
     return before.encode(), live(shown), after.encode()
 

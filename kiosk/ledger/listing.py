@@ -11,7 +11,7 @@ from kiosk.core.extensions import db
 from kiosk.core.formtools import int_or_none
 from kiosk.fairs.models import Booth, Department, Fair, Zone
 from kiosk.ledger.figures import LEDGER_STATES
-from kiosk.ledger.models import CloseOutVerdict, Extension
+from kiosk.ledger.models import CloseOutVerdict, Extension, ExtensionStatus
 from kiosk.service_requests.models import (
     AWAITING_CLOSEOUT,
     Category,
@@ -123,7 +123,8 @@ class LedgerRow:
         return self.parked_until is not None and self.parked_until > day
 
 
-_EXTENSIONS = (sa.select(sa.func.count(Extension.id)).where(Extension.request_id == ServiceRequest.id)
+_EXTENSIONS = (sa.select(sa.func.count(Extension.id))  # approved: asked for and refused moved nothing
+               .where(Extension.request_id == ServiceRequest.id, Extension.status == ExtensionStatus.approved)
                .correlate(ServiceRequest).scalar_subquery())
 _DISPUTED = sa.select(CloseOutVerdict.request_id).where(sa.not_(CloseOutVerdict.accepted))
 _COLUMNS = (ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.fair_id, Fair.name, Department.name,

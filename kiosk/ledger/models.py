@@ -1,6 +1,6 @@
-"""What the demand ledger adds to a planned item after the fair: its deadline's extensions, the
-company's verdict on its close-out, and the quarterly reconciliation rounds. (The item's own
-states, done and closed out, are on
+"""What the demand ledger adds to a planned item after the fair: its deadline's extensions (asked for
+by the department, decided by an organiser), the company's verdict on its close-out, and the
+quarterly reconciliation rounds. (The item's own states, done and closed out, are on
 ServiceRequest; the moves that change them are kiosk.ledger.moves.)"""
 import enum
 from datetime import date, datetime
@@ -14,25 +14,108 @@ from kiosk.core.timeutil import AwareDateTime, now_aware
 from kiosk.fairs.models import enum_column
 
 
+class ExtensionStatus(enum.Enum):
+    """Where an extension stands (延期申请): a department asks, an organiser decides."""
+    #: asked for, waiting for an organiser: the due date has not moved
+    pending = "pending"
+    #: approved (or made by an organiser): the due date moved to new_due
+    approved = "approved"
+    #: refused with the organiser's reason: the due date did not move
+    refused = "refused"
+
+    @property
+    def label(self):
+        return EXTENSION_STATUS_LABELS[self]
+
+    @property
+    def is_pending(self) -> bool:
+        return self is ExtensionStatus.pending
+
+    @property
+    def is_approved(self) -> bool:
+        return self is ExtensionStatus.approved
+
+    @property
+    def is_refused(self) -> bool:
+        return self is ExtensionStatus.refused
+
+
+EXTENSION_STATUS_LABELS = {
+    ExtensionStatus.pending: _l("待审批"),
+    ExtensionStatus.approved: _l("已批准"),
+    ExtensionStatus.refused: _l("未批准"),
+}
+
+
 class Extension(db.Model):
-    """A deadline moved, with the reason. Rows are only ever added; ServiceRequest.due_now is the
-    latest one's new date, and on time is still judged against the original plan_due."""
+    """A later due date, asked for and decided: a department asks (pending), an organiser approves
+    it, which moves the due date, or refuses it with a reason; an organiser's own extension (on the
+    item's page, or a reconciliation round's mark) is approved as it is made. Rows are only ever
+    added, and a decision is final. ServiceRequest.due_now is the latest APPROVED one's new date; on
+    time is still judged against the original plan_due."""
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     request_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("service_request.id", ondelete="CASCADE"), index=True)
-    #: the new due date
+    #: the new due date (asked for, or given)
     new_due: so.Mapped[date]
-    #: why: shown to the company on its tracking page, and counted
+    #: why: shown to the company on its tracking page once approved, and counted
     reason: so.Mapped[str] = so.mapped_column(sa.Text)
-    #: the department's staff member or organiser who extended it
+    #: a row written without one is an extension made, as every one was before departments asked
+    #: (migration 0029 marks those approved)
+    status: so.Mapped[ExtensionStatus] = enum_column(ExtensionStatus, default=ExtensionStatus.approved,
+                                                     server_default=ExtensionStatus.approved.value)
+    #: the department's staff member who asked, or the organiser who extended it directly
     by_user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    #: when it was asked for (an organiser's own: when it was made)
     at: so.Mapped[datetime] = so.mapped_column(AwareDateTime, default=now_aware)
+    #: the organiser who approved or refused it, and when; None while pending
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(AwareDateTime)
+    #: why it was refused: the department reads it on the item's page (the company never does)
+    refusal_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
-    request: so.Mapped["ServiceRequest"] = so.relationship(back_populates="extensions")  # noqa: F821
-    by: so.Mapped["User | None"] = so.relationship()  # noqa: F821
+    request: so.Mapped["ServiceRequest"] = so.relationship(back_populates="extension_requests")  # noqa: F821
+    by: so.Mapped["User | None"] = so.relationship(foreign_keys=[by_user_id])  # noqa: F821
+    decided_by: so.Mapped["User | None"] = so.relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+    __table_args__ = (
+        # One request waiting per item: two asks at once cannot both stand (the item's version
+        # already makes the second a conflict; this holds whatever writes the rows). The organisers'
+        # count of requests waiting reads it too.
+        sa.Index("uq_extension_pending", "request_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
+
+    @property
+    def ordinal(self) -> int | None:
+        """Which extension of its item this is (1, 2, ...): an approved one's place among the
+        approved; a pending one's if it were approved now; None for a refused one."""
+        if self.status.is_refused:
+            return None
+        approved = self.request.extensions
+        return approved.index(self) + 1 if self.status.is_approved else len(approved) + 1
+
+    @property
+    def was_requested(self) -> bool:
+        """Asked for by a department and decided apart (or not yet): not an organiser's own
+        extension, which is decided as it is made."""
+        return self.decided_at is None or self.decided_at != self.at
+
+    @property
+    def is_repeat(self) -> bool:
+        """A second or later extension of one item: flagged wherever it is shown (supervision asks
+        more of a second one)."""
+        return (self.ordinal or 0) >= 2
 
     def __repr__(self):
-        return f"<Extension {self.id} request={self.request_id} to {self.new_due}>"
+        return f"<Extension {self.id} request={self.request_id} to {self.new_due} {self.status.value}>"
+
+
+def pending_extension_sql():
+    """The SQL condition for a request still waiting, its state written into the statement so that
+    both databases see it implies uq_extension_pending's condition and count on that index."""
+    return Extension.status == sa.bindparam("pending_extension", ExtensionStatus.pending,
+                                            type_=Extension.status.type, literal_execute=True)
 
 
 class CloseOutVerdict(db.Model):

@@ -8,8 +8,12 @@ confirms it (`confirm`: done -> closed_out, 销号) or sends it back with a reas
 planned). After close-out the company confirms or disputes the result once (`company_verdict`); a
 dispute sends the item back to the department (closed_out -> planned) with the company's words.
 
-A deadline moves only by an Extension (`extend`): plan_due stays the date given at the fair, so
-that on time is always judged against it.
+A deadline moves only by an approved Extension, as supervision practice has it: a department asks
+(`ask_extension`: the new date and why; nothing moves yet), an organiser approves it (the due date
+moves) or refuses it with a reason the department reads, one request at a time; an organiser may
+also extend directly (`extend`, on the item's page or by a reconciliation round's mark), approved as
+it is made. No due date goes past the ceiling (EXTENSION_CEILING_DAYS past plan_due), and plan_due
+stays the date given at the fair, so that on time is always judged against it.
 """
 from datetime import UTC, date, datetime
 
@@ -19,8 +23,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.auth.access import works_on
 from kiosk.core.extensions import db
+from kiosk.core.refusals import filled
 from kiosk.core.timeutil import local_day, now_aware
-from kiosk.ledger.models import CloseOutVerdict, Extension
+from kiosk.ledger.models import CloseOutVerdict, Extension, ExtensionStatus
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.service_requests.workflow import WorkflowError, move
@@ -30,6 +35,9 @@ PL, D, C = Status.planned, Status.done, Status.closed_out
 #: move -> the states it may start from
 ALLOWED_FROM = {
     "progress": {PL, D},
+    "ask_extension": {PL, D},
+    "approve_extension": {PL, D},
+    "refuse_extension": {PL, D},
     "extend": {PL, D},
     "reassign": {PL, D},
     "finish": {PL},
@@ -38,18 +46,35 @@ ALLOWED_FROM = {
     "mark_open": {PL, D},
 }
 #: the moves only an organiser makes: the close-out is confirmed by someone other than the
-#: department that did the work; a reconciliation round is the organisers' meeting
-ORGANISERS_ONLY = {"confirm", "send_back", "mark_open"}
+#: department that did the work; a reconciliation round is the organisers' meeting; the supervising
+#: office approves a deadline's extension, or extends it itself
+ORGANISERS_ONLY = {"confirm", "send_back", "mark_open", "extend", "approve_extension", "refuse_extension"}
+#: a department asks; an organiser does not ask itself, it extends
+DEPARTMENTS_ONLY = {"ask_extension"}
+#: the moves that give a new due date (none while a request waits), and those that decide a request
+SETS_DUE = {"ask_extension", "extend"}
+DECIDES_EXTENSION = {"approve_extension", "refuse_extension"}
 
 #: the 好差评 scale of a verdict's rating
 RATINGS = range(1, 6)
+
+#: the reason on a request for more time still waiting when its item is closed out (kept in
+#: Chinese on the record, as every reason typed is)
+CLOSED_OUT_REFUSAL = "已销号，无需延期。"
 
 MESSAGES = {
     **workflow.MESSAGES,
     "not_yours": _l("这条需求不属于本部门，不能办理。"),
     "organisers_only": _l("只有组织方可以销号或退回。"),
+    "organisers_decide": _l("延期由组织方审批：部门请提交延期申请。"),
+    "departments_ask": _l("组织方可以直接延期，不需要提交申请。"),
     "not_later": _l("延期后的完成时限必须晚于现在的时限。"),
     "past_due": _l("延期后的完成时限不能早于今天。"),
+    "ceiling": _l("新的完成时限最晚为 %(latest)s：延期不能超过原定完成时限（%(original)s）之后 %(days)d 天。"),
+    "pending": _l("这项事项已有延期申请（申请延至 %(day)s）等待组织方审批，审批前不能再次申请。"),
+    "decide_first": _l("这项事项有待审批的延期申请（申请延至 %(day)s），请先批准或不予批准。"),
+    "none_pending": _l("这项事项没有待审批的延期申请，可能刚被其他组织方审批过。"),
+    "asked_past": _l("申请延至的日期（%(day)s）已经过去，批准后仍然逾期。请不予批准并说明原因，由部门重新申请。"),
     "verdict_given": _l("这条需求已经确认或提出过异议，每条需求只能一次。"),
     "not_closed_out": _l("这条需求还没有销号，暂时不能确认。"),
     "words_needed": _l("提出异议时，请写明哪里没有办好。"),
@@ -59,6 +84,15 @@ MESSAGES = {
 
 class LedgerRefused(WorkflowError):
     MESSAGES = MESSAGES
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.params = params
+
+    @property
+    def message(self):
+        """The message, its blanks (a date) filled, in the language of whoever is told."""
+        return filled(self.MESSAGES[self.code], **self.params) if self.params else self.MESSAGES[self.code]
 
 
 @move
@@ -70,20 +104,84 @@ def progress(item: ServiceRequest, actor, version: int, *, text: str) -> Service
 
 
 @move
+def ask_extension(item: ServiceRequest, actor, version: int, *, new_due: date, reason: str, today: date,
+                  now: datetime | None = None) -> ServiceRequest:
+    """延期申请: the department asks for a later due date, with its reason. Nothing moves until an
+    organiser approves it: the request waits on the item (extension_asked_on, the copy
+    supervision's yellow reads), one at a time."""
+    _begin(item, "ask_extension", version, actor)
+    _check_new_due(item, new_due, today)
+    item.extension_requests.append(Extension(new_due=new_due, reason=reason, status=ExtensionStatus.pending,
+                                             by_user_id=actor.id, at=now or now_aware()))
+    item.extension_asked_on = today
+    return _record(item, actor, EventKind.extension_asked, item.status,
+                   detail=_change(item.due_now, new_due, reason), at=now)
+
+
+@move
+def approve_extension(item: ServiceRequest, actor, version: int, *, today: date,
+                      now: datetime | None = None) -> ServiceRequest:
+    """An organiser approves the request waiting: the due date moves to the date asked (the rules
+    checked again: the ceiling's setting may have changed, the day asked for may have passed)."""
+    _begin(item, "approve_extension", version, actor)
+    asked = item.pending_extension
+    _check_new_due(item, asked.new_due, today, past="asked_past")
+    before = item.due_now
+    asked.status, asked.decided_by_id, asked.decided_at = ExtensionStatus.approved, actor.id, now or now_aware()
+    item.current_due, item.extension_asked_on = asked.new_due, None
+    return _record(item, actor, EventKind.extended, item.status, detail=_change(before, asked.new_due, asked.reason),
+                   at=now)
+
+
+@move
+def refuse_extension(item: ServiceRequest, actor, version: int, *, reason: str,
+                     now: datetime | None = None) -> ServiceRequest:
+    """An organiser refuses the request waiting, with a reason the department reads on the item's
+    page; the due date stays, and the department may ask again."""
+    _begin(item, "refuse_extension", version, actor)
+    asked = item.pending_extension
+    _refuse(asked, item, actor, reason, now)
+    return _record(item, actor, EventKind.extension_refused, item.status,
+                   detail=_change(item.due_now, asked.new_due, reason), at=now)
+
+
+@move
 def extend(item: ServiceRequest, actor, version: int, *, new_due: date, reason: str, today: date,
            now: datetime | None = None) -> ServiceRequest:
-    """A new due date with its reason. It moves due_now (and when the item falls overdue), never
-    plan_due; each extension is kept and counted."""
+    """An organiser's own extension (on the item's page, or a reconciliation round's "延期"): a new
+    due date with its reason, approved by them as it is made. It moves due_now (and when the item
+    falls overdue), never plan_due; each extension is kept and counted."""
     _begin(item, "extend", version, actor)
-    before = item.due_now
-    if before is not None and new_due <= before:
+    _check_new_due(item, new_due, today)
+    before, when = item.due_now, now or now_aware()
+    item.extension_requests.append(Extension(new_due=new_due, reason=reason, status=ExtensionStatus.approved,
+                                             by_user_id=actor.id, at=when, decided_by_id=actor.id, decided_at=when))
+    item.current_due = new_due
+    return _record(item, actor, EventKind.extended, item.status, detail=_change(before, new_due, reason), at=now)
+
+
+def _check_new_due(item: ServiceRequest, new_due: date, today: date, *, past: str = "past_due") -> None:
+    """A new due date is later than the one standing, not past, and within the ceiling."""
+    if item.due_now is not None and new_due <= item.due_now:
         raise LedgerRefused("not_later")
     if new_due < today:
-        raise LedgerRefused("past_due")
-    item.extensions.append(Extension(new_due=new_due, reason=reason, by_user_id=actor.id, at=now or now_aware()))
-    item.current_due = new_due
-    return _record(item, actor, EventKind.extended, item.status,
-                   detail=f"{before.isoformat() if before else '—'} → {new_due.isoformat()}\n{reason}", at=now)
+        raise LedgerRefused(past, **({"day": new_due.isoformat()} if past == "asked_past" else {}))
+    ceiling = item.due_ceiling
+    if ceiling is not None and new_due > ceiling:
+        raise LedgerRefused("ceiling", latest=ceiling.isoformat(), original=item.plan_due.isoformat(),
+                            days=(ceiling - item.plan_due).days)
+
+
+def _refuse(asked: Extension, item: ServiceRequest, actor, reason: str, now: datetime | None) -> None:
+    asked.status, asked.decided_by_id, asked.decided_at = ExtensionStatus.refused, actor.id, now or now_aware()
+    asked.refusal_reason = reason
+    item.extension_asked_on = None
+
+
+def _change(before: date | None, after: date, words: str) -> str:
+    """A trail line's detail for a due date: "before → after", then the words (the department's
+    reason, or the organiser's for a refusal)."""
+    return f"{before.isoformat() if before else '—'} → {after.isoformat()}\n{words}"
 
 
 @move
@@ -111,6 +209,12 @@ def confirm(item: ServiceRequest, actor, version: int, *, now: datetime | None =
     """销号: an organiser confirms the department's result. On time means closed_out_on <= plan_due.
     (`now`, like every move's, is for building history: a page never passes it.)"""
     _begin(item, "confirm", version, actor)
+    if (asked := item.pending_extension) is not None:
+        # Closed out, the department's request for more time has nothing left to decide: it is
+        # refused as such, on the trail, rather than left waiting on a finished item.
+        _refuse(asked, item, actor, CLOSED_OUT_REFUSAL, now)
+        _record(item, actor, EventKind.extension_refused, item.status,
+                detail=_change(item.due_now, asked.new_due, CLOSED_OUT_REFUSAL), at=now)
     item.closed_out_at = now or now_aware()
     item.closed_out_on = local_day(item.closed_out_at)
     return _record(item, actor, EventKind.closed_out, C, detail=item.closeout_result, at=now)
@@ -165,7 +269,8 @@ def allowed_moves(item: ServiceRequest, user) -> set[str]:
     if not works_on(user, item):
         return set()
     allowed = {action for action, states in ALLOWED_FROM.items() if item.status in states}
-    return allowed if user.is_organiser else allowed - ORGANISERS_ONLY
+    allowed -= SETS_DUE if item.pending_extension is not None else DECIDES_EXTENSION
+    return allowed - (DEPARTMENTS_ONLY if user.is_organiser else ORGANISERS_ONLY)
 
 
 def _begin(item: ServiceRequest, action: str, version: int, actor) -> None:
@@ -174,9 +279,16 @@ def _begin(item: ServiceRequest, action: str, version: int, actor) -> None:
     if not works_on(actor, item):
         raise LedgerRefused("not_yours")
     if action in ORGANISERS_ONLY and not actor.is_organiser:
-        raise LedgerRefused("organisers_only")
+        raise LedgerRefused("organisers_decide" if action in SETS_DUE | DECIDES_EXTENSION else "organisers_only")
+    if action in DEPARTMENTS_ONLY and actor.is_organiser:
+        raise LedgerRefused("departments_ask")
     if item.status not in ALLOWED_FROM[action]:
         raise LedgerRefused("illegal")
+    asked = item.pending_extension
+    if action in SETS_DUE and asked is not None:
+        raise LedgerRefused("pending" if action == "ask_extension" else "decide_first", day=asked.new_due.isoformat())
+    if action in DECIDES_EXTENSION and asked is None:
+        raise LedgerRefused("none_pending")
 
 
 def _record(item: ServiceRequest, actor, kind: EventKind, to_status: Status, detail: str | None = None,

@@ -321,7 +321,7 @@ def _entries(round_: ReconciliationRound) -> list[RoundItem]:
         sa.select(RoundItem).where(RoundItem.round_id == round_.id).order_by(RoundItem.id)
         .options(so.joinedload(RoundItem.request).joinedload(ServiceRequest.fair),
                  so.joinedload(RoundItem.request).joinedload(ServiceRequest.booth).joinedload(Booth.department),
-                 so.joinedload(RoundItem.request).selectinload(ServiceRequest.extensions),
+                 so.joinedload(RoundItem.request).selectinload(ServiceRequest.extension_requests),
                  so.joinedload(RoundItem.request).selectinload(ServiceRequest.verdict))
         .execution_options(populate_existing=True)).unique().all()
 

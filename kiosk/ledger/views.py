@@ -16,7 +16,7 @@ from kiosk.core.formtools import clean_text
 from kiosk.core.rendering import not_modified, render_block, tagged
 from kiosk.core.steps import Step
 from kiosk.core.timeutil import fair_today
-from kiosk.ledger import forms, list_page, moves
+from kiosk.ledger import extension_list, forms, list_page, moves
 from kiosk.ledger.company_file import company_file, find_companies
 from kiosk.ledger.listing import LedgerFilter
 from kiosk.ledger.timeline import timeline
@@ -58,6 +58,13 @@ def item(item_id: int):
 STEPS = {
     "progress": Step(forms.ProgressForm, moves.progress, lambda f, item: {"text": f.text.data},
                      _l("已记录办理进展，企业可在进度页看到。")),
+    "ask_extension": Step(forms.ExtendForm, moves.ask_extension, lambda f, item: {
+        "new_due": f.new_due.data, "reason": f.reason.data, "today": fair_today()},
+        _l("已提交延期申请，等待组织方审批；批准前完成时限不变。")),
+    "approve_extension": Step(forms.ApproveExtensionForm, moves.approve_extension,
+                              lambda f, item: {"today": fair_today()}, _l("已批准延期，完成时限已更新。")),
+    "refuse_extension": Step(forms.RefuseExtensionForm, moves.refuse_extension,
+                             lambda f, item: {"reason": f.reason.data}, _l("已不予批准，部门会看到原因。")),
     "extend": Step(forms.ExtendForm, moves.extend, lambda f, item: {
         "new_due": f.new_due.data, "reason": f.reason.data, "today": fair_today()},
         _l("已延期，原定完成时限不变，延期次数已记录。")),
@@ -81,7 +88,9 @@ def act(item_id: int, step: str):
         abort(404)
     found = ledger_item_or_404(item_id)
     if step in moves.ORGANISERS_ONLY and not current_user.is_organiser:
-        abort(403)  # only organisers confirm or send back: the department does not close its own work
+        # only organisers confirm or send back, and approve or make extensions: the department does
+        # not close its own work, nor grant itself more time
+        abort(403)
     form = STEPS[step].form(prefix=step)
     taken = steps.take(step, STEPS[step], form, found, current_user, again=lambda: ledger_item_or_404(item_id))
     return steps.answer("ledger/item.html", _item_context(taken.thing, taken), taken)
@@ -91,6 +100,17 @@ def _item_context(found, taken: steps.Taken | None = None) -> dict:
     return {**steps.panel(STEPS, found, taken), "item": found, "today": fair_today(),
             "allowed": moves.allowed_moves(found, current_user),
             "steps": timeline(found, organiser=current_user.is_organiser)}
+
+
+@bp.get("/extensions")
+@ledger_user_required
+def extensions():
+    """延期审批: the requests for more time waiting for an organiser (every department's for
+    organisers, their own for a department's staff), and those decided in the last days."""
+    department = None if current_user.is_organiser else current_user.department_id
+    return render_template("ledger/extensions.html", waiting=extension_list.waiting(department),
+                           decided=extension_list.decided_lately(department),
+                           within_days=extension_list.DECIDED_WITHIN_DAYS, today=fair_today())
 
 
 # --- a company's file (一企一档) ---------------------------------------------------------------------

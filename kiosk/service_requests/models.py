@@ -226,8 +226,9 @@ class ServiceRequest(AfterFairColumns, db.Model):
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan")
     slip: so.Mapped["SatisfactionSlip | None"] = so.relationship(  # noqa: F821
         viewonly=True, uselist=False, primaryjoin="SatisfactionSlip.request_id == ServiceRequest.id")
-    #: the deadline's extensions, oldest first (kiosk.ledger.models)
-    extensions: so.Mapped[list["Extension"]] = so.relationship(  # noqa: F821
+    #: every extension asked for or made, oldest first, whatever became of it (kiosk.ledger.models):
+    #: the record. `extensions` are the approved ones, the only ones that moved the due date
+    extension_requests: so.Mapped[list["Extension"]] = so.relationship(  # noqa: F821
         back_populates="request", order_by="(Extension.at, Extension.id)", cascade="all, delete-orphan")
     #: the company's confirmation or dispute of the close-out: one per request (kiosk.ledger.models)
     verdict: so.Mapped["CloseOutVerdict | None"] = so.relationship(  # noqa: F821
@@ -260,10 +261,12 @@ class ServiceRequest(AfterFairColumns, db.Model):
 
     @hybrid_property
     def due_now(self) -> date | None:
-        """The due date as it stands: the latest extension's new date, else the original plan_due."""
+        """The due date as it stands: the latest approved extension's new date, else the original
+        plan_due (one asked for and not yet approved moves nothing)."""
         if self.plan_due is None:
             return None
-        return self.extensions[-1].new_due if self.extensions else self.plan_due
+        approved = self.extensions
+        return approved[-1].new_due if approved else self.plan_due
 
     @due_now.inplace.expression
     @classmethod
@@ -306,7 +309,19 @@ class ServiceRequest(AfterFairColumns, db.Model):
 
     @property
     def extension_count(self) -> int:
+        """How many times the due date moved: approved extensions only."""
         return len(self.extensions)
+
+    @property
+    def extensions(self) -> list["Extension"]:  # noqa: F821
+        """The approved extensions, oldest first: the ones that moved the due date (the company sees
+        these; asked for and refused ones are the staff's: extension_requests)."""
+        return [e for e in self.extension_requests if e.status.is_approved]
+
+    @property
+    def pending_extension(self) -> "Extension | None":  # noqa: F821
+        """The extension asked for and waiting for an organiser (one at a time), or None."""
+        return next((e for e in reversed(self.extension_requests) if e.status.is_pending), None)
 
     @property
     def progress_notes(self) -> list["RequestEvent"]:

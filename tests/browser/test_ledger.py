@@ -100,8 +100,9 @@ def test_a_closed_out_items_page_on_a_phone_starts_with_the_verdict_and_folds_th
                       due=date.today() + timedelta(days=5))
     staff = department_staff(item.booth.department)
     moves.progress(item, staff, item.version, text="已完成现场踏勘，正在编制供地方案。")
-    moves.extend(item, staff, item.version, new_due=date.today() + timedelta(days=30), reason="等待省厅用地指标",
-                 today=date.today())
+    moves.ask_extension(item, staff, item.version, new_due=date.today() + timedelta(days=30),
+                        reason="等待省厅用地指标", today=date.today())
+    moves.approve_extension(item, organiser, item.version, today=date.today())
     moves.finish(item, staff, item.version, result="已完成供地，签订土地出让合同。", evidence="合同编号 TA-2026-031")
     moves.confirm(item, organiser, item.version)
     db.session.commit()

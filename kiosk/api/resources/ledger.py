@@ -1,18 +1,23 @@
 """The ledger's items (台账): every plan given at a fair (现场拿出解决方案), followed after the fair until an
 organiser closes it out (销号). The Open311 fields as the requests have them, with expected_datetime
 the due date as it stands now and original_expected_datetime the plan's (as the requests have them),
-and the ledger's own: the original and current due dates as days, each extension (its new date and
-reason), the state (planned / done / closed_out), when it was done and closed out, whether it is
-overdue today where the fair is, and the company's verdict on the close-out (一事一评).
+and the ledger's own: the original and current due dates as days, each extension asked for or made
+(its new date, reason and status: pending, approved, refused; the one waiting also on its own, with
+whether it would be a second or later one), the state (planned / done / closed_out), when it was
+done and closed out, whether it is overdue today where the fair is, and the company's verdict on
+the close-out (一事一评).
 
 The current due date is the stored copy (current_due) that the ledger's list, its overdue filter
-and the scoreboard read, so that an item's fields and the filters agree.
+and the scoreboard read, so that an item's fields and the filters agree: an extension moves it only
+once an organiser approves it.
 
 Personal data only for a token with the personal scope, as for requests: the company, its contact
 and mobile, what was asked, and the staff's texts (the plan, its result and evidence), which quote it.
 An extension's reason is public: the brief lists it with the ledger's fields, and the company's
-tracking page shows it. The company's words on its verdict are personal (its own text, like what it
-asked); whether it confirmed or disputed, its rating and when are public.
+tracking page shows it. An organiser's reason for refusing one is the staff's (the company never sees
+it, and it may quote the company): personal scope only. The company's words on its verdict are
+personal (its own text, like what it asked); whether it confirmed or disputed, its rating and when
+are public.
 """
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -33,11 +38,11 @@ from kiosk.api.common import (
     page_schema,
     parameter,
 )
-from kiosk.api.resources.requests import HANDED_OVER_ON, status_notes
 from kiosk.core.extensions import db
 from kiosk.core.formtools import MAX_ID
 from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Booth
+from kiosk.ledger.models import Extension, ExtensionStatus
 from kiosk.service_requests.models import (
     Category,
     ServiceRequest,
@@ -99,7 +104,7 @@ def ledger_item(item_id: int):
 
 def _loaded() -> list:
     return [so.joinedload(ServiceRequest.booth).joinedload(Booth.department), so.joinedload(ServiceRequest.company),
-            so.selectinload(ServiceRequest.extensions), so.joinedload(ServiceRequest.verdict)]
+            so.selectinload(ServiceRequest.extension_requests), so.joinedload(ServiceRequest.verdict)]
 
 
 def serialise(item: ServiceRequest, personal: bool, today) -> dict:
@@ -112,13 +117,12 @@ def serialise(item: ServiceRequest, personal: bool, today) -> dict:
         "ticket_no": item.ticket_no,
         "status": "closed" if status.finished else "open",
         "state": status.value,
-        "status_notes": status_notes(item),
+        "status_notes": str(status.label),
         "service_code": item.category.value,
         "service_name": str(item.category.label),
         "agency_responsible": department.name,
         "department_id": department.id,
         "booth_code": item.booth.code,
-        "handed_over_on": item.handed_over_on.isoformat() if item.handed_over_on else None,
         "responsible_unit": item.plan_unit,
         "requested_datetime": iso(item.created_at),
         "updated_datetime": iso(item.updated_at),
@@ -126,8 +130,8 @@ def serialise(item: ServiceRequest, personal: bool, today) -> dict:
         "original_due": item.plan_due.isoformat() if item.plan_due else None,
         "current_due": item.current_due.isoformat() if item.current_due else None,
         "extension_count": item.extension_count,
-        "extensions": [{"new_due": extension.new_due.isoformat(), "reason": extension.reason,
-                        "extended_datetime": iso(extension.at)} for extension in item.extensions],
+        "extensions": [_extension(extension, personal) for extension in item.extension_requests],
+        "pending_extension": None if (asked := item.pending_extension) is None else _extension(asked, personal),
         "done_datetime": iso(item.done_at),
         "closed_out_datetime": iso(item.closed_out_at) if status.is_closed_out else None,
         "closed_out_on_time": item.closed_out_on_time,
@@ -149,6 +153,15 @@ def serialise(item: ServiceRequest, personal: bool, today) -> dict:
     return shown
 
 
+def _extension(extension: Extension, personal: bool) -> dict:
+    status = extension.status
+    return {"status": status.value, "new_due": extension.new_due.isoformat(), "reason": extension.reason,
+            "asked_datetime": iso(extension.at), "decided_datetime": iso(extension.decided_at),
+            "extended_datetime": iso(extension.decided_at) if status.is_approved else None,
+            "ordinal": extension.ordinal, "second_or_later": extension.is_repeat,
+            **({"refusal_reason": extension.refusal_reason} if personal else {})}
+
+
 _TEXT = {"type": "string", "nullable": True}
 _STAMP = {"type": "string", "format": "date-time"}
 _DAY = {"type": "string", "format": "date"}
@@ -163,6 +176,29 @@ PERSONAL = {
     "closeout_result": {**_TEXT, "description": "What the department did after the fair (done, closed out)."},
     "closeout_evidence": {**_TEXT, "description": "What shows it was done: a document number, an approval..."},
 }
+
+_EXTENSION = {
+    "type": "object", "additionalProperties": False,
+    "required": ["status", "new_due", "reason", "asked_datetime", "decided_datetime", "extended_datetime",
+                 "ordinal", "second_or_later"],
+    "properties": {
+        "status": {"type": "string", "enum": [s.value for s in ExtensionStatus],
+                   "description": "pending: asked for by the department, waiting for an organiser; approved: the "
+                                  "due date moved (an organiser's own extension is approved as it is made); "
+                                  "refused: by an organiser, with a reason."},
+        "new_due": {**_DAY, "description": "The due date asked for (or given)."},
+        "reason": {"type": "string", "description": "Why more time is needed."},
+        "asked_datetime": {**_STAMP, "description": "When it was asked for (or made)."},
+        "decided_datetime": {**_STAMP, "nullable": True, "description": "When an organiser decided it."},
+        "extended_datetime": {**_STAMP, "nullable": True,
+                              "description": "When the due date moved: approved ones only."},
+        "ordinal": {"type": "integer", "minimum": 1, "nullable": True,
+                    "description": "Which extension of the item it is (an approved one), or would be if approved now "
+                                   "(a pending one); null for a refused one."},
+        "second_or_later": {"type": "boolean",
+                            "description": "A second or later extension of the item (ordinal 2 or more): flagged, as "
+                                           "supervision asks more of it."},
+        "refusal_reason": {**_TEXT, "description": "The organiser's reason for refusing it. Personal scope only."}}}
 
 _ID = parameter("item_id", {"type": "integer", "minimum": 1}, "Its service_request_id.", where="path")
 PATHS = {
@@ -198,9 +234,9 @@ SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "required": ["service_request_id", "fair_id", "ticket_no", "status", "state", "status_notes",
                      "service_code", "service_name", "agency_responsible", "department_id", "booth_code",
-                     "handed_over_on",
                      "responsible_unit", "requested_datetime", "updated_datetime", *DUE_DATES,
-                     "original_due", "current_due", "extension_count", "extensions", "done_datetime",
+                     "original_due", "current_due", "extension_count", "extensions", "pending_extension",
+                     "done_datetime",
                      "closed_out_datetime", "closed_out_on_time", "overdue", "parked_until", "company_verdict"],
         "properties": {
             "service_request_id": {"type": "string", "example": "1024"},
@@ -216,7 +252,6 @@ SCHEMAS = {
             "agency_responsible": {"type": "string", "description": "The department or bank responsible."},
             "department_id": {"type": "integer"},
             "booth_code": {"type": "string"},
-            "handed_over_on": HANDED_OVER_ON,
             "responsible_unit": {**_TEXT, "description": "The unit the plan names."},
             "requested_datetime": _STAMP,
             "updated_datetime": _STAMP,
@@ -225,13 +260,17 @@ SCHEMAS = {
                              "description": "original_expected_datetime's day: the plan's due date; on time is "
                                             "judged on it."},
             "current_due": {**_DAY, "nullable": True,
-                            "description": "expected_datetime's day: the due date after the extensions, if any."},
-            "extension_count": {"type": "integer", "minimum": 0},
-            "extensions": {"type": "array", "description": "Oldest first.", "items": {
-                "type": "object", "additionalProperties": False,
-                "required": ["new_due", "reason", "extended_datetime"],
-                "properties": {"new_due": _DAY, "reason": {"type": "string"},
-                               "extended_datetime": {**_STAMP, "nullable": True}}}},
+                            "description": "expected_datetime's day: the due date after the approved extensions, "
+                                           "if any (one asked for moves it only once approved)."},
+            "extension_count": {"type": "integer", "minimum": 0,
+                                "description": "How many extensions were approved (asked for and refused ones "
+                                               "are not counted)."},
+            "extensions": {"type": "array", "items": _EXTENSION,
+                           "description": "Every extension asked for by the department or made by an organiser, "
+                                          "oldest first, with its status: only approved ones moved the due date."},
+            "pending_extension": {**_EXTENSION, "nullable": True,
+                                  "description": "The extension asked for and waiting for an organiser's decision "
+                                                 "(one at a time; null: none)."},
             "done_datetime": {**_STAMP, "nullable": True,
                               "description": "When the department recorded it done (办结)."},
             "closed_out_datetime": {**_STAMP, "nullable": True, "description": "When it was closed out (销号)."},

@@ -60,11 +60,11 @@ def template_names(app: Flask) -> None:
         tally_charts=tally_charts, fair_address=base_url,
         rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},
         category_names={c.value: label for c, label in CATEGORY_LABELS.items()},
+        # the reasons a close ended a request, by the value a tally keeps (kiosk.figures.tally)
+        end_reason_names={r.value: label for r, label in END_REASON_LABELS.items()},
         company_timeline=lambda item: timeline(item, company=True), new_verdict_form=lambda: VerdictForm(formdata=None))
 
 
-        # the reasons a close ended a request, by the value a tally keeps (kiosk.figures.tally)
-        end_reason_names={r.value: label for r, label in END_REASON_LABELS.items()},
 def create_app(test_config: dict | None = None) -> Flask:
     app = Kiosk(__name__, instance_path=config.instance_folder(), instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter

@@ -21,10 +21,11 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import fair_today, utcnow
 from kiosk.fairs.models import DepartmentKind, Fair, FairStatus
 from kiosk.figures.periods import Period
-from kiosk.figures.tally import compute_tally
 from kiosk.ledger import moves
+from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.organiser.fair_setup import add_booth, add_zone
 from kiosk.scoreboard.service import enter_points, publish_ranking
+from kiosk.service_requests.after_fair import EndReason
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SatisfactionSlip, SlipChannel
 from kiosk.slips.service import FOLLOW_UP_AT
@@ -139,7 +140,7 @@ def build_demo_history(fair: Fair) -> Fair:
     day = (today.replace(day=1) - timedelta(days=1)).replace(day=15)
     organiser = db.session.scalar(sa.select(User).filter_by(role=Role.organiser).order_by(User.id))
     past = Fair(name=f"{day.year}年{day.month}月{CITY}要素保障大集（演示）", date=day, venue=f"{CITY}会展中心一号馆",
-                status=FairStatus.closed)
+                status=FairStatus.open)  # (closed below, as an organiser closes one)
     db.session.add(past)
     zones = [add_zone(past, "要素保障部门专区"), add_zone(past, "金融服务专区")]
     booths = [add_booth(past, zones[0 if b.code.startswith("B") else 1], b.code, b.department.name, b.department.kind)
@@ -163,9 +164,7 @@ def build_demo_history(fair: Fair) -> Fair:
                       Status.withdrawn if n == 13 else Status.resolved, organiser, rng, noon=noon)
     db.session.flush()
     _demo_slips(past, rng)
-    # Closed at 17:00 in Tai'an, its tally frozen then, as closing a fair does (organiser.fair_lifecycle).
-    past.closed_at = datetime.combine(day, time(9, 0))  # (stored in UTC, naive, as utcnow() gives it)
-    past.tally_snapshot = compute_tally(past, taken_at=past.closed_at)
+    _demo_close_with_open_requests(past, booths, companies, organiser, rng, noon)
 
     def at(offset_days: int) -> datetime:  # 10:00 in Tai'an, that many days after the fair
         return datetime.combine(day + timedelta(days=offset_days), time(2, 0), tzinfo=UTC)
@@ -242,6 +241,30 @@ def _demo_extension_requests(past: Fair, organiser: User, today: date) -> None:
     moves.ask_extension(overdue, staff, overdue.version, new_due=today + timedelta(days=14),
                         reason="需省自然资源厅出具用地预审意见，已行文请示", today=today - timedelta(days=1),
                         now=on(today - timedelta(days=1)))
+
+
+def _demo_close_with_open_requests(past: Fair, booths, companies, organiser: User, rng, noon: datetime) -> None:
+    """Last month's fair closed at 17:00 in Tai'an by the close itself (organiser.fair_lifecycle), its
+    tally frozen then. Four requests were still open: the organiser handed three to their booths'
+    departments (会后办理) with the default reply deadline, B01's one transferred to B05 before, so
+    B05's department has it; and ended the fourth, whose company never came back. The three are past
+    their deadline now and nobody has acknowledged them (签收): the ledger and supervision show it."""
+    by_code = {booth.code: booth for booth in booths}
+    left = [(by_code["B02"], Category.approvals, Status.waiting), (by_code["B03"], Category.land, Status.in_progress),
+            (by_code["B01"], Category.environment, Status.waiting),
+            (by_code["B04"], Category.utilities, Status.waiting)]
+    items = [_demo_request(past, booth, companies[(n * 5 + 3) % len(companies)], category, status, organiser, rng,
+                           noon=noon)
+             for n, (booth, category, status) in enumerate(left)]
+    moved = items[2]
+    moved.events.append(RequestEvent(kind=EventKind.transferred, from_booth=moved.booth, to_booth=by_code["B05"],
+                                     actor=organiser, detail="属环评事项，转生态环境局办理",
+                                     created_at=moved.created_at + timedelta(minutes=8)))
+    moved.booth = by_code["B05"]
+    db.session.flush()
+    close_fair(past, organiser, {items[0].id: None, items[1].id: None, moved.id: None,
+                                 items[3].id: EndReason.no_return},
+               now=datetime.combine(past.date, time(9, 0)))  # (stored in UTC, naive, as utcnow() gives it)
 
 
 def _demo_slips(fair, rng):

@@ -74,6 +74,9 @@ class QueueRow(NamedTuple):
     company: str
     #: the first NEED_PREVIEW + 1 characters
     need: str
+    #: "handed_over" or "ended" for a request its fair's close handed over (while planned) or ended,
+    #: shown in place of the status (ServiceRequest.after_close_state); else None
+    after_close: str | None
 
 
 #: waiting first (oldest first: they have waited longest), then in progress, then the rest, newest first
@@ -84,7 +87,10 @@ _ORDER = (sa.case((ServiceRequest.status == Status.waiting, 0), (ServiceRequest.
 _ROWS = DriverStatement(
     sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
               ServiceRequest.category, ServiceRequest.booth_id, ServiceRequest.company_name,
-              sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1))
+              sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1),
+              sa.case((ServiceRequest.end_reason.is_not(None), "ended"),
+                      (sa.and_(ServiceRequest.handed_over_on.is_not(None), ServiceRequest.status == Status.planned),
+                       "handed_over")))
     .where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
 _queue_row = shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
 

@@ -28,6 +28,7 @@ from kiosk.poll_reads import (
     reading,
     transferred_out,
 )
+from kiosk.service_requests.after_fair import AFTER_CLOSE_LABELS
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
 
 #: queue filters: the tab's key, and the states it shows
@@ -172,8 +173,11 @@ def _rendered_rows(rows, booth_id: int, words: dict) -> list[Markup]:
 
 def _render_row(row: QueueRow, booth_id: int, words: dict) -> Markup:
     need = row.need if len(row.need) <= NEED_PREVIEW else row.need[:NEED_PREVIEW] + "…"
+    # A request the close handed over or ended says so, not "plan given" or "withdrawn".
+    status, status_text = (row.after_close, words["after_close_text"][row.after_close]) if row.after_close else (
+        row.status.value, words["status_text"][row.status])
     shown = (row.id, row.ticket_no, row.lead_booth_id != booth_id, local_time(row.created_at), row.company,
-             words["category_text"][row.category], need, row.status.value, words["status_text"][row.status])
+             words["category_text"][row.category], need, status, status_text)
     # A request's page is this prefix and its id (the id ends the URL).
     show_prefix = url_for(".show", request_id=0).removesuffix("0")
     template = current_app.jinja_env.get_template("booth/queue_row.html")
@@ -188,6 +192,7 @@ def _words() -> dict:
 
 def _translated_words() -> dict:
     return {"status_text": {s: str(label) for s, label in STATUS_LABELS.items()},
+            "after_close_text": {key: str(label) for key, label in AFTER_CLOSE_LABELS.items()},
             "category_text": {c: str(label) for c, label in CATEGORY_LABELS.items()},
             "tab_labels": {key: str(label) for key, label in TAB_LABELS.items()},
             "column_headings": [str(heading) for heading in COLUMN_HEADINGS],

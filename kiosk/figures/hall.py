@@ -45,7 +45,9 @@ def latest_outcomes(fair_id: int, limit: int = LATEST) -> list[Outcome]:
                   RequestEvent.to_status)
         .join(ServiceRequest, RequestEvent.request_id == ServiceRequest.id)
         .join(Booth, ServiceRequest.booth_id == Booth.id).join(Department, Booth.department_id == Department.id)
-        .where(RequestEvent.id.in_(last_of_each), ServiceRequest.status.in_(_STILL_THERE))
+        # (a request handed over at the close got no outcome at the fair, whatever one it had before)
+        .where(RequestEvent.id.in_(last_of_each), ServiceRequest.status.in_(_STILL_THERE),
+               ServiceRequest.handed_over_on.is_(None))
         .order_by(RequestEvent.created_at.desc(), RequestEvent.id.desc()).limit(limit))
     return [Outcome(at=at, booth_code=code, booth_name=name, category=category.value, outcome=status.value)
             for at, code, name, category, status in rows]

@@ -12,12 +12,14 @@ from kiosk.figures.periods import Period
 from kiosk.scoreboard.figures import KINDS, Row, Scoreboard, published, scoreboard
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 
-#: the counts per category, and the states each counts (withdrawn requests are left out everywhere)
+#: the counts per category, and the states each counts (withdrawn requests are left out everywhere),
+#: by the state and whether the request was handed over at its fair's close (会后办理: not a plan given
+#: at the fair)
 CATEGORY_COUNTS = {
-    "received": lambda s: not s.is_withdrawn,
-    "resolved": lambda s: s.resolved_on_site,
-    "planned": lambda s: s.has_plan,
-    "closed_out": lambda s: s.is_closed_out,
+    "received": lambda s, handed_over: not s.is_withdrawn,
+    "resolved": lambda s, handed_over: s.resolved_on_site,
+    "planned": lambda s, handed_over: s.has_plan and not handed_over,
+    "closed_out": lambda s, handed_over: s.is_closed_out,
 }
 
 
@@ -89,13 +91,14 @@ def _fairs(period: Period) -> list[dict]:
 
 def _categories(period: Period) -> list[dict]:
     counts = defaultdict(lambda: dict.fromkeys(CATEGORY_COUNTS, 0))
+    handed_over = ServiceRequest.handed_over_on.is_not(None)
     rows = db.session.execute(
-        sa.select(ServiceRequest.category, ServiceRequest.status, sa.func.count())
+        sa.select(ServiceRequest.category, ServiceRequest.status, handed_over, sa.func.count())
         .join(Fair, ServiceRequest.fair_id == Fair.id)
         .where(Fair.date.between(period.start, period.end), Fair.status != FairStatus.draft)
-        .group_by(ServiceRequest.category, ServiceRequest.status))
-    for category, status, n in rows:
+        .group_by(ServiceRequest.category, ServiceRequest.status, handed_over))
+    for category, status, was_handed_over, n in rows:
         for name, counts_it in CATEGORY_COUNTS.items():
-            if counts_it(status):
+            if counts_it(status, bool(was_handed_over)):
                 counts[category][name] += n
     return [{"code": category.value, **counts[category]} for category in Category if counts[category]["received"]]

@@ -6,7 +6,8 @@ where its lead booth is now (after any transfer), withdrawn ones left out; their
 on the day the scoreboard is computed (`as_of`), which a published ranking freezes.
 
 The formula (also printed on every page and PDF of the scoreboard, with these names):
-- on-time reply rate r1 = replied on the fair day ÷ received
+- on-time reply rate r1 = replied on the fair day ÷ received (a request still open at its fair's
+  close and handed over then, 会后办理, is received and no reply on the fair day)
 - completion rate r2 = (resolved on site + closed out) ÷ received
 - on-time close-out rate r3 = closed out by the original due date ÷ (closed out + open and overdue);
   left out where nothing is closed out or overdue yet. A parked item (挂账) is neither: counted apart
@@ -72,7 +73,7 @@ class Inputs:
     replied: int = 0
     #: 现场办结
     resolved: int = 0
-    #: a plan given at the fair (closed out since or not)
+    #: a plan given at the fair (closed out since or not); not one handed over at the close (会后办理)
     planned: int = 0
     #: 销号: closed out by an organiser
     closed_out: int = 0
@@ -332,8 +333,8 @@ def _departments(fair_ids: list[int], also: set[int]) -> dict[int, tuple[str, st
 _FIELDS = ("received", "withdrawn", "replied", "resolved", "planned", "closed_out", "closed_on_time", "open_overdue",
            "confirmation_ratings", "rated_5", "rated_4", "rated_3", "rated_2", "rated_1")
 #: the columns of _counts' rows after (department, state): how many, closed out on time, past their current
-#: due date, rated on a close-out, then rated 5 (非常满意) down to 1
-_N, _ON_TIME, _PAST_DUE, _CONFIRMATIONS, _RATED = 2, 3, 4, 5, 6
+#: due date, rated on a close-out, handed over at the close, then rated 5 (非常满意) down to 1
+_N, _ON_TIME, _PAST_DUE, _CONFIRMATIONS, _HANDED_OVER, _RATED = 2, 3, 4, 5, 6, 7
 
 
 def _adds(status: Status) -> tuple[tuple[int, int], ...]:
@@ -354,6 +355,8 @@ def _adds(status: Status) -> tuple[tuple[int, int], ...]:
 
 #: by the state's stored value, as the rows carry it
 _ADDS = {status.value: _adds(status) for status in Status}
+#: the states a request handed over at its fair's close can be in (planned since, done, closed out)
+_PLAN_STATES = {status.value for status in Status if status.has_plan}
 
 
 def _counts(fairs: list[Fair], as_of: date) -> dict[int, Inputs]:
@@ -371,6 +374,7 @@ def _counts(fairs: list[Fair], as_of: date) -> dict[int, Inputs]:
                   count().filter(request.closed_out_on <= request.plan_due).label("on_time"),
                   count().filter(request.current_due < as_of).label("past_due"),
                   count().filter(request.rated_on_closeout).label("confirmations"),
+                  count().filter(request.handed_over_on.is_not(None)).label("handed_over"),
                   *(count().filter(request.rating == level).label(f"rated_{level}") for level in (5, 4, 3, 2, 1)))
         .where(request.fair_id.in_([fair.id for fair in fairs]))
         .group_by(request.fair_id, request.booth_id, request.status)).subquery()
@@ -386,6 +390,10 @@ def _counts(fairs: list[Fair], as_of: date) -> dict[int, Inputs]:
         counts = totals.setdefault(row[0], [0] * len(_FIELDS))
         for field_index, column in _ADDS[row[1]]:
             counts[field_index] += row[column]
+        if row[1] in _PLAN_STATES:
+            # 会后办理 (handed over at the close): received, but no reply on the fair day, no plan given there
+            counts[_FIELDS.index("replied")] -= row[_HANDED_OVER]
+            counts[_FIELDS.index("planned")] -= row[_HANDED_OVER]
     for department, late in _replied_late(fairs, as_of).items():
         totals[department][_FIELDS.index("replied")] -= late
     parked = _parked(fairs, as_of)
@@ -434,7 +442,7 @@ def _replied_late(fairs: list[Fair], as_of: date) -> dict[int, int]:
         sa.select(Booth.department_id, ServiceRequest.fair_id, sa.func.max(RequestEvent.created_at))
         .join(Booth, ServiceRequest.booth_id == Booth.id)
         .join(RequestEvent, RequestEvent.request_id == ServiceRequest.id)
-        .where(ServiceRequest.fair_id.in_(late_fairs),
+        .where(ServiceRequest.fair_id.in_(late_fairs), ServiceRequest.handed_over_on.is_(None),
                ServiceRequest.status.in_([status for status in Status if status.has_outcome]),
                RequestEvent.kind.in_(outcome_kinds))
         .group_by(ServiceRequest.id, Booth.department_id, ServiceRequest.fair_id))

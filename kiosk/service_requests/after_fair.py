@@ -58,6 +58,9 @@ END_REASON_LABELS = {
     EndReason.company_withdrew: _l("企业撤回"),
 }
 
+#: what pages say of a request the close handed over or ended, in place of its status
+AFTER_CLOSE_LABELS = {"handed_over": _l("会后办理"), "ended": _l("闭幕时结束")}
+
 
 class AfterFairColumns:
     """Columns (and the ceiling on due dates): a relationship here would need declared_attr; put those
@@ -93,6 +96,28 @@ class AfterFairColumns:
         return self.end_reason is not None
 
     @property
+    def after_close_state(self) -> str | None:
+        """"handed_over" while a request the close handed over waits for its result (planned), "ended"
+        for one the close ended, else None: pages say these in place of the status (a plan given, a
+        withdrawal), which would misstate what happened at the close."""
+        if self.end_reason is not None:
+            return "ended"
+        status = self.status  # (ServiceRequest's)
+        return "handed_over" if self.handed_over_on is not None and status.awaits_closeout and not status.is_done \
+            else None
+
+    @property
+    def shown_status(self) -> str:
+        """The state's key as a page shows it (its badge's class): after_close_state, else the status's."""
+        return self.after_close_state or self.status.value
+
+    @property
+    def shown_status_label(self):
+        """The state in words as a page shows it: after_close_state's, else the status's."""
+        state = self.after_close_state
+        return AFTER_CLOSE_LABELS[state] if state else self.status.label
+
+    @property
     def due_ceiling(self) -> date | None:
         """The latest due date this item may ever have (extensions, a round's mark): the ceiling
         past its original due date. (A property, not a column: it is plan_due's, and the setting's.)"""
@@ -105,3 +130,5 @@ def due_ceiling(original: date) -> date:
     (asked, approved, an organiser's own, a round's mark) never go past an item's original due
     date's; a plan given at the fair never past the fair day's."""
     return original + timedelta(days=current_app.config["EXTENSION_CEILING_DAYS"])
+
+

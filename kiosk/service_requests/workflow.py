@@ -140,6 +140,8 @@ def reopen(item, actor, version, *, reason: str):
         # the ledger has worked on this plan (extended it, or been asked to): it stands, on the record
         raise WorkflowError("extended")
     item.resolution = item.plan_text = item.plan_unit = item.plan_person = item.plan_due = item.current_due = None
+    # What a close did with it (handed over, ended) is undone too, at a fair reopened since: it is open again
+    item.handed_over_on = item.end_reason = None
     return _finish(item, actor, EventKind.reopened, P, detail=reason)
 
 

@@ -38,6 +38,7 @@ from kiosk.api.common import (
     page_schema,
     parameter,
 )
+from kiosk.api.resources.requests import HANDED_OVER_ON, status_notes
 from kiosk.core.extensions import db
 from kiosk.core.formtools import MAX_ID
 from kiosk.core.timeutil import fair_today
@@ -117,12 +118,13 @@ def serialise(item: ServiceRequest, personal: bool, today) -> dict:
         "ticket_no": item.ticket_no,
         "status": "closed" if status.finished else "open",
         "state": status.value,
-        "status_notes": str(status.label),
+        "status_notes": status_notes(item),
         "service_code": item.category.value,
         "service_name": str(item.category.label),
         "agency_responsible": department.name,
         "department_id": department.id,
         "booth_code": item.booth.code,
+        "handed_over_on": item.handed_over_on.isoformat() if item.handed_over_on else None,
         "responsible_unit": item.plan_unit,
         "requested_datetime": iso(item.created_at),
         "updated_datetime": iso(item.updated_at),
@@ -234,6 +236,7 @@ SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "required": ["service_request_id", "fair_id", "ticket_no", "status", "state", "status_notes",
                      "service_code", "service_name", "agency_responsible", "department_id", "booth_code",
+                     "handed_over_on",
                      "responsible_unit", "requested_datetime", "updated_datetime", *DUE_DATES,
                      "original_due", "current_due", "extension_count", "extensions", "pending_extension",
                      "done_datetime",
@@ -252,6 +255,7 @@ SCHEMAS = {
             "agency_responsible": {"type": "string", "description": "The department or bank responsible."},
             "department_id": {"type": "integer"},
             "booth_code": {"type": "string"},
+            "handed_over_on": HANDED_OVER_ON,
             "responsible_unit": {**_TEXT, "description": "The unit the plan names."},
             "requested_datetime": _STAMP,
             "updated_datetime": _STAMP,

@@ -30,6 +30,7 @@ from kiosk.api.common import (
 from kiosk.core.extensions import db
 from kiosk.core.formtools import MAX_ID
 from kiosk.fairs.models import Booth
+from kiosk.service_requests.after_fair import EndReason
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 
 DETAILED = [s.value for s in Status]
@@ -73,6 +74,19 @@ def _loaded() -> list:
     return [so.joinedload(ServiceRequest.booth).joinedload(Booth.department), so.joinedload(ServiceRequest.company)]
 
 
+#: 会后办理, as /requests and /ledger-items give it
+HANDED_OVER_ON = {
+    "type": "string", "format": "date", "nullable": True,
+    "description": "会后办理: the day its fair's close handed it, still waiting or in progress then, to its lead "
+                   "booth's department, with a reply deadline (original_expected_datetime; no plan was given at the "
+                   "fair). It is then planned, on the ledger (/ledger-items). null for every other request."}
+
+
+def status_notes(item: ServiceRequest) -> str:
+    """The state in words: a request handed over or ended at its fair's close is said to be so."""
+    return str(item.shown_status_label)
+
+
 def serialise(item: ServiceRequest, personal: bool) -> dict:
     status = item.status
     shown = {
@@ -81,11 +95,13 @@ def serialise(item: ServiceRequest, personal: bool) -> dict:
         "ticket_no": item.ticket_no,
         "status": "closed" if status.finished else "open",
         "detailed_status": status.value,
-        "status_notes": str(status.label),
+        "status_notes": status_notes(item),
         "service_code": item.category.value,
         "service_name": str(item.category.label),
         "agency_responsible": item.booth.name,
         "booth_code": item.booth.code,
+        "handed_over_on": item.handed_over_on.isoformat() if item.handed_over_on else None,
+        "end_reason": item.end_reason.value if item.end_reason else None,
         "responsible_unit": item.plan_unit if status.has_plan else None,
         "requested_datetime": iso(item.created_at),
         "updated_datetime": iso(item.updated_at),
@@ -147,7 +163,8 @@ SCHEMAS = {
     "Request": {
         "type": "object", "additionalProperties": False,
         "required": ["service_request_id", "fair_id", "ticket_no", "status", "detailed_status", "status_notes",
-                     "service_code", "service_name", "agency_responsible", "booth_code", "responsible_unit",
+                     "service_code", "service_name", "agency_responsible", "booth_code", "handed_over_on",
+                     "end_reason", "responsible_unit",
                      "requested_datetime", "updated_datetime", *DUE_DATES],
         "properties": {
             "service_request_id": {"type": "string", "example": "1024"},
@@ -161,6 +178,11 @@ SCHEMAS = {
             "service_name": {"type": "string", "example": "土地"},
             "agency_responsible": {"type": "string", "description": "The lead booth's department or bank."},
             "booth_code": {"type": "string"},
+            "handed_over_on": HANDED_OVER_ON,
+            "end_reason": {"type": "string", "enum": [r.value for r in EndReason], "nullable": True,
+                           "description": "Why its fair's close ended it, still open then (it is then withdrawn): "
+                                          "no_return (the company did not come back), duplicate (filed twice), "
+                                          "company_withdrew (the company no longer needs it); null otherwise."},
             "responsible_unit": {**_TEXT, "description": "The unit the plan names (planned, closed out)."},
             "requested_datetime": _STAMP,
             "updated_datetime": _STAMP,

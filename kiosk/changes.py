@@ -39,6 +39,7 @@ from kiosk.fairs.models import Booth, Department, Fair, Zone
 from kiosk.ledger.models import CloseOutVerdict, Extension, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import RequestEvent, ServiceRequest
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip
+from kiosk.supervision.models import SupervisionNotice, SupervisionNoticeItem
 from kiosk.supervision.parking_models import Parking
 
 
@@ -230,6 +231,12 @@ _NOTES = {
     # a parking (挂账) shows on its item's page and moves its department's ledger
     Parking: _part_of_request(lambda parking, session: parking.request
                               or session.get(ServiceRequest, parking.request_id)),
+    # a supervision notice shows on its department's ledger home until every item is replied;
+    # an item of it (its reply) on the item's trail and its department's ledger
+    SupervisionNotice: lambda notice, moved, _session: moved.ledgers.add(
+        notice.department.id if notice.department is not None else notice.department_id),
+    SupervisionNoticeItem: _part_of_request(lambda entry, session: entry.request
+                                            or session.get(ServiceRequest, entry.request_id)),
     RoundItem: _round_item,
     Booth: _booth,
     Zone: _zone,

@@ -49,6 +49,11 @@ POLICY = {
     "scoreboard.index": LEDGER, "scoreboard.published": LEDGER, "scoreboard.published_document": LEDGER,
     "disclosure.index": PUBLIC, "disclosure.page": PUBLIC, "disclosure.document": PUBLIC,
 }
+# Supervision notices (督办单): organisers issue them; a notice, its PDF and its replies are its
+# department's and the organisers' (a reply on paper may be typed in by an organiser)
+POLICY.update({"supervision.notice_list": LEDGER, "supervision.new_notice": ORGANISER,
+               "supervision.notice": LEDGER_ITEM, "supervision.notice_document": LEDGER_ITEM,
+               "supervision.reply": LEDGER_ITEM})
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.
 POLICY["slips.paper"] = ORGANISER
 ROLES = ["anonymous", "lead", "other", "organiser", "department", "other_department"]
@@ -80,7 +85,16 @@ def world(app, fair, organiser):
             "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
             "filename": "app.css",
-            "zone_id": fair.zones[0].id, "token_id": _token_id()}
+            "zone_id": fair.zones[0].id, "token_id": _token_id(), "notice_id": _notice_id(planned, organiser)}
+
+
+def _notice_id(item, organiser) -> int:
+    """A supervision notice (督办单) to B07's department listing its planned item."""
+    from kiosk.supervision import notices
+    notice = notices.issue(item.booth.department, organiser, {item.id: item.version}, reply_by=date(2026, 6, 30),
+                           text="请说明进展", today=date(2026, 6, 20))
+    db.session.commit()
+    return notice.id
 
 
 def _token_id() -> int:

@@ -13,15 +13,18 @@ from kiosk.core.timeutil import fair_today
 from kiosk.ledger import moves
 from kiosk.service_requests.models import ServiceRequest, Status
 from kiosk.supervision.colours import (
+    BOUND,
     SHOWN,
     ColourRules,
     behind,
+    behind_mask_sql,
     behind_sql,
     colour_condition,
     colour_counts,
     colour_of,
     colour_sql,
     latest_late_day,
+    reasons_of,
 )
 from kiosk.supervision.models import Behind, Colour
 from tests.factories import booth, department_staff, make_fair, request_in
@@ -213,6 +216,11 @@ def test_the_sql_form_agrees_with_the_rule_for_one_item_on_a_hand_built_set(app,
         seen.update(expected.values())
         read = dict(db.session.execute(sa.select(ServiceRequest.id, colour_sql(rules))).all())
         assert read == expected, today
+        # the same, from a statement built once with the days as parameters (the ledger's rows)
+        bound = db.session.execute(sa.select(ServiceRequest.id, colour_sql(BOUND), behind_mask_sql(BOUND)),
+                                   rules.params()).all()
+        assert {i: c for i, c, _ in bound} == expected, today
+        assert {i: reasons_of(mask) for i, _, mask in bound} == {i: behind(item, rules) for i, item in loaded.items()}
         for each in SHOWN:
             filtered = set(db.session.scalars(sa.select(ServiceRequest.id).where(colour_condition(each, rules))))
             assert filtered == {i for i, c in expected.items() if c is each}, (today, each)

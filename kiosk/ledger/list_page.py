@@ -38,6 +38,9 @@ from kiosk.ledger.listing import (
     ledger_page,
 )
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
+from kiosk.supervision.colours import ColourRules, colour_counts
+from kiosk.supervision.models import BEHIND_WORDS, COLOUR_LABELS
+from kiosk.supervision.notices import open_notices
 
 STATUS_FILTER_LABELS = {"awaiting": _l("未销号（办理中及待销号）"), "planned": STATUS_LABELS[Status.planned],
                         "done": STATUS_LABELS[Status.done], "closed_out": STATUS_LABELS[Status.closed_out],
@@ -104,7 +107,9 @@ def page(shown: Shown) -> tuple[bytes, Part, bytes]:
 
 def live(shown: Shown) -> Part:
     """The list and its figures, rendered, encoded and compressed once per key by each app server."""
-    key = (shown.wanted, shown.today, shown.versions.ledger, shown.versions.setup, shown.organiser)
+    # (the colours' settings too: their definitions state them)
+    key = (shown.wanted, shown.today, shown.versions.ledger, shown.versions.setup, shown.organiser,
+           ColourRules.on(shown.today).settings)
     return kept("ledger_list", key, lambda: _render_live(shown), most=LISTS_KEPT)
 
 
@@ -112,9 +117,15 @@ def _render_live(shown: Shown) -> Part:
     wanted, today = shown.wanted, shown.today
     rows, total = ledger_page(wanted, today)
     figures = ledger_figures(today, department_id=wanted.department, fair_id=wanted.fair, zone=wanted.zone)
+    # supervision (kiosk.supervision): the counts by colour over the same scope, and one department's
+    # notices still waiting for replies (a notice or a reply moves its department's ledger version)
+    rules = ColourRules.on(today)
+    supervision = {"colour_rules": rules, "colours": colour_counts(
+        rules, department_id=wanted.department, fair_id=wanted.fair, zone=wanted.zone),
+        "supervision_notices": open_notices(wanted.department) if wanted.department is not None else []}
     return part(render_block_alone(
         "ledger/index.html", "live", wanted=wanted, total=total, figures=figures, per_page=PER_PAGE,
-        words=_words(), rows_html=_rows_html(rows, today)).encode())
+        words=_words(), rows_html=_rows_html(rows, today), **supervision).encode())
 
 
 def _rows_html(rows: list[LedgerRow], today: date) -> Markup:
@@ -175,4 +186,7 @@ def _translated_words() -> dict:
             "category": {c: str(label) for c, label in CATEGORY_LABELS.items()},
             "extended": str(_l("延期%(n)d次")), "overdue": str(_l("逾期")), "disputed": str(_l("企业异议")),
             "none": str(_l("没有符合条件的台账事项。")),
-            "ledger": str(_l("需求台账")), "rounds": str(_l("季度对账销号")), "companies": str(_l("一企一档"))}
+            "ledger": str(_l("需求台账")), "rounds": str(_l("季度对账销号")), "companies": str(_l("一企一档")),
+            # supervision's words on a row (kiosk.supervision.models)
+            "colour": {c: str(label) for c, label in COLOUR_LABELS.items()},
+            "behind": {b: str(label) for b, label in BEHIND_WORDS.items()}}

@@ -21,6 +21,8 @@ from kiosk.service_requests.models import (
     overdue_on_sql,
     parked_on_sql,
 )
+from kiosk.supervision.colours import BOUND, ColourRules, behind_mask_sql, colour_condition, colour_sql, reasons_of
+from kiosk.supervision.models import Colour
 from kiosk.supervision.parking_models import Parking, ParkingStatus
 
 PER_PAGE = 50
@@ -59,6 +61,8 @@ class LedgerFilter:
     soon: bool = False
     #: the company disputed its close-out
     disputed: bool = False
+    #: supervision's colour today (三色督办: kiosk.supervision.colours), parked included
+    colour: Colour | None = None
     page: int = 1
 
     @classmethod
@@ -74,7 +78,8 @@ class LedgerFilter:
                    month=month if month and _MONTH.fullmatch(month) else None,
                    status=status if status in STATUS_FILTERS else "awaiting",
                    overdue=args.get("overdue") == "1", soon=args.get("soon") == "1",
-                   disputed=args.get("disputed") == "1", page=min(page, 10_000))
+                   disputed=args.get("disputed") == "1", page=min(page, 10_000),
+                   colour=Colour(args["colour"]) if args.get("colour") in Colour._value2member_map_ else None)
 
     def args(self, **changes) -> dict:
         """The query string of this filter (with changes), leaving out what is as by default."""
@@ -84,7 +89,7 @@ class LedgerFilter:
             value = getattr(changed, f.name)
             if value == f.default:
                 continue
-            out[f.name] = {True: "1"}.get(value, value.value if isinstance(value, Category) else value)
+            out[f.name] = {True: "1"}.get(value, value.value if isinstance(value, Category | Colour) else value)
         return out
 
 
@@ -112,6 +117,14 @@ class LedgerRow:
     disputed: bool
     #: 挂账 until this review day (ServiceRequest.parked_until)
     parked_until: date | None
+    #: supervision's colour on the day read (None: not open), and why it is behind, as
+    #: kiosk.supervision.colours reads them in SQL (a bit per reason: reasons)
+    colour: Colour | None
+    behind: int
+
+    @property
+    def reasons(self):
+        return reasons_of(self.behind)
 
     def overdue_on(self, day: date) -> bool:
         """As ServiceRequest.overdue_on, from the row's own current due date: a parked item is not."""
@@ -131,7 +144,9 @@ _COLUMNS = (ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.fair_id,
             Booth.code, Zone.name, ServiceRequest.company_name, ServiceRequest.category, ServiceRequest.need,
             ServiceRequest.plan_text, ServiceRequest.plan_unit, ServiceRequest.plan_person, ServiceRequest.plan_due,
             ServiceRequest.current_due, ServiceRequest.status, _EXTENSIONS, ServiceRequest.closed_out_on,
-            ServiceRequest.id.in_(_DISPUTED), ServiceRequest.parked_until)
+            ServiceRequest.id.in_(_DISPUTED), ServiceRequest.parked_until,
+            # the day's colour: the statement is built once, its days bound when it runs (ledger_page)
+            colour_sql(BOUND), behind_mask_sql(BOUND))
 
 
 def ledger_page(wanted: LedgerFilter, today: date) -> tuple[list[LedgerRow], int]:
@@ -146,7 +161,8 @@ def ledger_page(wanted: LedgerFilter, today: date) -> tuple[list[LedgerRow], int
         .order_by(ServiceRequest.current_due, ServiceRequest.id)
         .limit(PER_PAGE).offset((wanted.page - 1) * PER_PAGE)).all()
     read = {row.id: LedgerRow(*row) for row in db.session.execute(
-        _joined(sa.select(*_COLUMNS)).where(ServiceRequest.id.in_(picked)))} if picked else {}
+        _joined(sa.select(*_COLUMNS)).where(ServiceRequest.id.in_(picked)), ColourRules.on(today).params())
+            } if picked else {}
     total = db.session.execute(_counted(wanted, condition)).scalar_one()
     return [read[i] for i in picked], total
 
@@ -179,6 +195,8 @@ def _condition(wanted: LedgerFilter, today: date):
         conditions.append(ServiceRequest.current_due.between(today, today + timedelta(days=SOON_DAYS)))
     if wanted.disputed:
         conditions.append(ServiceRequest.id.in_(_DISPUTED))
+    if wanted.colour is not None:
+        conditions.append(colour_condition(wanted.colour, ColourRules.on(today)))
     if wanted.status == "parked":
         conditions.append(parked_on_sql(today))
     elif wanted.status == "parking_asked":

@@ -18,6 +18,7 @@ from kiosk.intake.limits import floods
 from kiosk.ledger.figures import ledger_figures, overdue_count
 from kiosk.organiser import bp
 from kiosk.service_requests.models import ServiceRequest, Status
+from kiosk.supervision.colours import ColourRules, colour_counts
 from kiosk.versions import dashboard_version
 
 #: how many of the longest-waiting requests the dashboard lists
@@ -53,8 +54,9 @@ def _live(fair_id: int, template: str):
 
 def live_page(fair: Fair, template: str, poll_url: str):
     """The dashboard or the screen of a fair, whole or (for its poll) the live block alone."""
-    # The minute too: a flood flag (intake.limits.floods) lapses with time, with nothing written.
-    minute = utcnow().strftime("%H%M")
+    # The minute too: a flood flag (intake.limits.floods) lapses with time, with nothing written; and
+    # the day, which supervision's colours are derived from (kiosk.supervision.colours).
+    minute = utcnow().strftime("%Y%m%d%H%M")
     etag = f"d{fair.id}-{dashboard_version(fair.id)}-{minute}-{request.endpoint}-{template}-{language_key()}"
     polled = request.htmx and not request.htmx.boosted
     if polled:
@@ -66,6 +68,8 @@ def live_page(fair: Fair, template: str, poll_url: str):
                "ledger": ledger_figures(today, fair_id=fair.id), "overdue": overdue_count(today, fair_id=fair.id),
                "flags_open": satisfaction(fair_id=fair.id).flags_open, "poll_url": poll_url,
                "floods": floods(fair.id), "now": utcnow()}
+    context["colour_rules"] = ColourRules.on(today)  # 三色督办: the fair's open ledger items by colour
+    context["colours"] = colour_counts(context["colour_rules"], fair_id=fair.id)
     if template == SCREEN:
         context.update(latest=latest_outcomes(fair.id))
     if polled:

@@ -23,6 +23,7 @@ items late today are exactly those that reached the ledger on or before one day 
 """
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -69,6 +70,15 @@ class ColourRules:
         return cls(today, soon, quiet, acknowledge, today + timedelta(days=soon), quiet_since, late,
                    _end_of_day_utc(quiet_since, zone), _end_of_day_utc(late, zone))
 
+    def params(self) -> dict:
+        """The values of BOUND's parameters on this day, for a statement built once with them."""
+        return {f"colour_{name}": getattr(self, name) for name in _BOUND_DAYS}
+
+    @property
+    def settings(self) -> tuple[int, int, int]:
+        """The settings the colours' words state: a kept copy that shows them is keyed by them."""
+        return self.due_soon_days, self.quiet_days, self.acknowledge_days
+
     def definitions(self) -> dict[Colour, str]:
         """What each colour means, with the settings' numbers: shown wherever colours are."""
         return {
@@ -80,10 +90,6 @@ class ColourRules:
             Colour.normal: _l("正常：未销号，不属于以上情况"),
             Colour.parked: _l("挂账：经组织方同意暂缓办理、未到复核日期，不标颜色，不计逾期"),
         }
-
-
-DEFINITION_NOTE = _l("颜色每天由日期推算，不存储；一项只标最严重的一种（红、黄、蓝依次）。"
-                     "进入台账之日：闭幕时转会后办理的为转办之日，其余为大集闭幕之日。")
 
 
 def latest_late_day(today: date, working_days: int) -> date:
@@ -202,6 +208,24 @@ def colour_sql(rules: ColourRules) -> sa.ColumnElement:
                    (part["behind"], Colour.yellow.value), (part["soon"], Colour.blue.value),
                    else_=Colour.normal.value)
     return sa.type_coerce(case, _ColourType())
+
+
+def behind_mask_sql(rules) -> sa.ColumnElement:
+    """behind() as one number: the sum of each reason's bit (Behind's order: 1, 2, 4); 0 when the
+    item is not behind. A row read with it gives its reasons back with reasons_of()."""
+    return sum((sa.case((condition, 1 << n), else_=0) for n, condition in enumerate(behind_sql(rules).values())),
+               start=sa.literal(0))
+
+
+def reasons_of(mask: int) -> tuple[Behind, ...]:
+    return tuple(reason for n, reason in enumerate(Behind) if mask & (1 << n))
+
+
+#: the days ColourRules gives the SQL form, as parameters of a statement built once (the ledger's
+#: rows): execute it with ColourRules.params()
+_BOUND_DAYS = {"today": sa.Date, "soon_until": sa.Date, "quiet_since": sa.Date, "unacknowledged_since": sa.Date,
+               "quiet_closed_before": sa.DateTime, "unacknowledged_closed_before": sa.DateTime}
+BOUND = SimpleNamespace(**{name: sa.bindparam(f"colour_{name}", type_=kind()) for name, kind in _BOUND_DAYS.items()})
 
 
 def colour_condition(colour: Colour, rules: ColourRules) -> sa.ColumnElement:

@@ -36,6 +36,15 @@ class Colour(enum.Enum):
         return self in COLOUR_NAMES
 
     @property
+    def flagged(self) -> bool:
+        """Anything but normal: a list shows its word."""
+        return self is not Colour.normal
+
+    @property
+    def is_parked(self) -> bool:
+        return self is Colour.parked
+
+    @property
     def wants_supervision(self) -> bool:
         """Red or yellow: what a supervision notice (督办单) is for."""
         return self in (Colour.red, Colour.yellow)
@@ -51,6 +60,11 @@ class Behind(enum.Enum):
     extension_pending = "extension_pending"
     quiet = "quiet"
     unacknowledged = "unacknowledged"
+
+
+#: the reasons' short words in a list's row (the settings' numbers are in the colours' definitions)
+BEHIND_WORDS = {Behind.extension_pending: _l("延期待批"), Behind.quiet: _l("久无进展"),
+                Behind.unacknowledged: _l("未签收")}
 
 
 class SupervisionNotice(db.Model):

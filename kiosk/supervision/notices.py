@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -70,9 +71,10 @@ def issue(department: Department, actor, chosen: dict[int, int], *, reply_by: da
         reasons = behind(item, rules) if colour is Colour.yellow else ()
         notice.items.append(SupervisionNoticeItem(request=item, colour=colour, due_then=item.current_due,
                                                   behind=",".join(r.value for r in reasons)))
-        item.events.append(RequestEvent(
-            kind=EventKind.supervised, actor=actor, from_status=item.status, to_status=item.status,
-            detail=f"{notice_words(notice)}（{colour.label}）"))
+        with force_locale("zh_CN"):  # (the trail keeps what was said, in the document's language)
+            detail = f"{notice_words(notice)}（{colour.label}）"
+        item.events.append(RequestEvent(kind=EventKind.supervised, actor=actor, from_status=item.status,
+                                        to_status=item.status, detail=detail))
     try:
         db.session.flush()
     except StaleDataError:
@@ -98,7 +100,7 @@ def _numbered(notice: SupervisionNotice) -> SupervisionNotice:
         try:
             with db.session.begin_nested():
                 db.session.add(notice)
-                db.session.flush([notice])
+                db.session.flush()
             return notice
         except IntegrityError:
             continue

@@ -21,6 +21,7 @@ from kiosk.service_requests.models import (
     overdue_on_sql,
     parked_on_sql,
 )
+from kiosk.service_requests.numbers import qualified_no
 from kiosk.supervision.colours import BOUND, ColourRules, behind_mask_sql, colour_condition, colour_sql, reasons_of
 from kiosk.supervision.models import Colour
 from kiosk.supervision.parking_models import Parking, ParkingStatus
@@ -117,6 +118,8 @@ class LedgerRow:
     disputed: bool
     #: 挂账 until this review day (ServiceRequest.parked_until)
     parked_until: date | None
+    #: the fair's day: with the fair's name it tells apart tickets that repeat across fairs
+    fair_date: date
     #: supervision's colour on the day read (None: not open), and why it is behind, as
     #: kiosk.supervision.colours reads them in SQL (a bit per reason: reasons)
     colour: Colour | None
@@ -125,6 +128,11 @@ class LedgerRow:
     @property
     def reasons(self):
         return reasons_of(self.behind)
+
+    @property
+    def qualified_no(self) -> str:
+        """As ServiceRequest.qualified_no: the ticket with its fair."""
+        return qualified_no(self.fair_date, self.fair_id, self.ticket_no)
 
     def overdue_on(self, day: date) -> bool:
         """As ServiceRequest.overdue_on, from the row's own current due date: a parked item is not."""
@@ -144,7 +152,7 @@ _COLUMNS = (ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.fair_id,
             Booth.code, Zone.name, ServiceRequest.company_name, ServiceRequest.category, ServiceRequest.need,
             ServiceRequest.plan_text, ServiceRequest.plan_unit, ServiceRequest.plan_person, ServiceRequest.plan_due,
             ServiceRequest.current_due, ServiceRequest.status, _EXTENSIONS, ServiceRequest.closed_out_on,
-            ServiceRequest.id.in_(_DISPUTED), ServiceRequest.parked_until,
+            ServiceRequest.id.in_(_DISPUTED), ServiceRequest.parked_until, Fair.date,
             # the day's colour: the statement is built once, its days bound when it runs (ledger_page)
             colour_sql(BOUND), behind_mask_sql(BOUND))
 

@@ -30,6 +30,8 @@ th, td { border: 0.6pt solid #888; padding: 2pt 3pt; vertical-align: top; overfl
 th { background: #eee; }
 td.num { text-align: right; }
 table.rows td { font-size: 8pt; }
+.ticket-ref { white-space: nowrap; }
+.fair-of-ticket { font-size: 7pt; color: #444; }
 .overdue { font-weight: bold; }
 table.departments th:first-child { width: 34%; }
 table.rows th:nth-child(1) { width: 7%; } table.rows th:nth-child(2) { width: 13%; }
@@ -47,6 +49,9 @@ XLSX_COLUMNS = [
     ("状态", "status", 12), ("逾期", "overdue", 6), ("对账结果", "mark", 10), ("新的完成时限", "new_due", 12),
     ("对账说明", "note", 30), ("销号日期", "closed_out_on", 12), ("按原定时限销号", "on_time", 8),
     ("企业异议", "disputed", 8),
+    # last, so that the columns a city's sheets already read stay where they were; a round frozen
+    # before these were kept leaves them empty
+    ("大集日期", "fair_date", 12), ("大集需求编号", "no", 24),
     ("挂账", "parked", 6),
 ]
 #: the frozen figures in the order the summaries give them (a round frozen before the disputed count
@@ -55,7 +60,7 @@ FIGURE_NAMES = {"listed": "列入对账", "closed_out": "销号", "extended": "�
                 "closed_out_on_time": "按原定时限销号", "closed_out_late": "晚于原定时限销号",
                 "overdue": "对账结束时逾期未销号", "parked": "对账结束时挂账", "extended_items": "有延期的事项",
                 "disputed": "企业异议", "completion_rate": "完成率"}
-DAYS = ("plan_due", "due_now", "new_due", "closed_out_on")
+DAYS = ("plan_due", "due_now", "new_due", "closed_out_on", "fair_date")
 
 
 def round_pdf(round_: ReconciliationRound) -> tuple[str, str, bytes]:

@@ -190,18 +190,18 @@ def _apply(item: ServiceRequest, mark_: Mark, note: str, actor, *, today: date, 
     try:
         if item.status.is_closed_out:
             if mark_ is not Mark.closed_out:
-                raise RoundRefused("already_closed", ticket=item.ticket_no)
+                raise RoundRefused("already_closed", ticket=item.qualified_no)
             return  # closed out since the quarter began: the mark records it
         if mark_ is Mark.closed_out:
             if not item.status.is_done:
-                raise RoundRefused("not_done", ticket=item.ticket_no)
+                raise RoundRefused("not_done", ticket=item.qualified_no)
             moves.confirm(item, actor, item.version)
         elif mark_ is Mark.extended:
             moves.extend(item, actor, item.version, new_due=new_due, reason=note, today=today)
         else:
             moves.mark_open(item, actor, item.version, note=note)
     except moves.WorkflowError as refused:
-        raise RoundRefused("item_refused", ticket=item.ticket_no, why=refused.message) from None
+        raise RoundRefused("item_refused", ticket=item.qualified_no, why=refused.message) from None
 
 
 def holds(entry: RoundItem) -> bool:
@@ -219,7 +219,7 @@ def _changes(entries: list[RoundItem]):
     (and whether the company disputed its close-out), read out in the language of whoever is told."""
     def told() -> str:
         return "；".join(
-            str(_l("%(ticket)s 标为“%(mark)s”，现为“%(status)s”", ticket=e.request.ticket_no, mark=e.mark.label,
+            str(_l("%(ticket)s 标为“%(mark)s”，现为“%(status)s”", ticket=e.request.qualified_no, mark=e.mark.label,
                    status=STATUS_LABELS[e.request.status]))
             + (str(_l("（企业对销号提出异议）")) if _disputed(e.request) else "") for e in entries)
     return told
@@ -236,7 +236,7 @@ def close_round(round_: ReconciliationRound, version: int, actor, *, today: date
     if unmarked:
         raise RoundRefused("unmarked", n=unmarked)
     if absent := missing(round_):
-        raise RoundRefused("missing", n=len(absent), tickets="、".join(item.ticket_no for item in absent[:20])
+        raise RoundRefused("missing", n=len(absent), tickets="、".join(item.qualified_no for item in absent[:20])
                            + ("…" if len(absent) > 20 else ""))
     if changed := [entry for entry in entries if not holds(entry)]:
         raise RoundRefused("changed", changes=_changes(changed))
@@ -302,16 +302,19 @@ def _disputed(item: ServiceRequest) -> bool:
 
 def _row(entry: RoundItem, today: date) -> dict:
     item = entry.request
-    return {"ticket": item.ticket_no, "fair": item.fair.name, "department": item.booth.name,
+    # A round lists items of every fair, whose tickets repeat: the fair's day and the qualified
+    # number tell them apart (a round frozen before they were has the fair's name alone).
+    return {"ticket": item.ticket_no, "fair": item.fair.name, "fair_date": item.fair.date.isoformat(),
+            "no": item.qualified_no, "department": item.booth.name,
             "company": item.company_name, "category": item.category.value, "need": item.need,
             "unit": item.plan_unit, "person": item.plan_person,
             "plan_due": item.plan_due.isoformat() if item.plan_due else "",
             "due_now": item.due_now.isoformat() if item.due_now else "",
             "extensions": item.extension_count, "status": item.status.value, "overdue": item.overdue_on(today),
+            "parked": item.parked_on(today),
             "closed_out_on": item.closed_out_on.isoformat() if item.closed_out_on else "",
             "on_time": item.closed_out_on_time, "disputed": _disputed(item),
             "mark": entry.mark.value if entry.mark else "", "note": entry.note or "",
-            "parked": item.parked_on(today),
             "new_due": entry.new_due.isoformat() if entry.new_due else ""}
 
 

@@ -13,6 +13,7 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import AwareDateTime, fair_today, utcnow
 from kiosk.fairs.models import Booth, Fair, enum_column
 from kiosk.service_requests.after_fair import AfterFairColumns
+from kiosk.service_requests.numbers import qualified_no
 
 
 class Category(enum.Enum):
@@ -299,6 +300,12 @@ class ServiceRequest(AfterFairColumns, db.Model):
     def is_overdue(self) -> bool:
         """Overdue today, where the fair is."""
         return self.overdue_on(fair_today())
+
+    @property
+    def qualified_no(self) -> str:
+        """The ticket with its fair (20260613-F3-B01-002: kiosk.service_requests.numbers), for every
+        list, export and answer that holds requests of several fairs: a ticket repeats across fairs."""
+        return qualified_no(self.fair.date, self.fair_id, self.ticket_no)
 
     @property
     def closed_out_on_time(self) -> bool | None:

@@ -38,7 +38,7 @@ from kiosk.api.common import (
     page_schema,
     parameter,
 )
-from kiosk.api.resources.requests import HANDED_OVER_ON, status_notes
+from kiosk.api.resources.requests import HANDED_OVER_ON, QUALIFIED, status_notes
 from kiosk.core.extensions import db
 from kiosk.core.formtools import MAX_ID
 from kiosk.core.timeutil import fair_today
@@ -105,7 +105,8 @@ def ledger_item(item_id: int):
 
 def _loaded() -> list:
     return [so.joinedload(ServiceRequest.booth).joinedload(Booth.department), so.joinedload(ServiceRequest.company),
-            so.selectinload(ServiceRequest.extension_requests), so.joinedload(ServiceRequest.verdict)]
+            so.selectinload(ServiceRequest.extension_requests), so.joinedload(ServiceRequest.verdict),
+            so.joinedload(ServiceRequest.fair)]
 
 
 def serialise(item: ServiceRequest, personal: bool, today) -> dict:
@@ -116,6 +117,8 @@ def serialise(item: ServiceRequest, personal: bool, today) -> dict:
         "service_request_id": str(item.id),
         "fair_id": item.fair_id,
         "ticket_no": item.ticket_no,
+        "qualified_no": item.qualified_no,
+        "acknowledged_datetime": iso(item.acknowledged_at),
         "status": "closed" if status.finished else "open",
         "state": status.value,
         "status_notes": status_notes(item),
@@ -234,7 +237,8 @@ PATHS = {
 SCHEMAS = {
     "LedgerItem": {
         "type": "object", "additionalProperties": False,
-        "required": ["service_request_id", "fair_id", "ticket_no", "status", "state", "status_notes",
+        "required": ["service_request_id", "fair_id", "ticket_no", "qualified_no", "acknowledged_datetime",
+                     "status", "state", "status_notes",
                      "service_code", "service_name", "agency_responsible", "department_id", "booth_code",
                      "handed_over_on",
                      "responsible_unit", "requested_datetime", "updated_datetime", *DUE_DATES,
@@ -244,7 +248,13 @@ SCHEMAS = {
         "properties": {
             "service_request_id": {"type": "string", "example": "1024"},
             "fair_id": {"type": "integer"},
-            "ticket_no": {"type": "string", "example": "B07-012"},
+            "ticket_no": {"type": "string", "example": "B07-012", "description": "Unique within its fair."},
+            "qualified_no": {"type": "string", "example": "20260613-F3-B07-012",
+                             "description": QUALIFIED},
+            "acknowledged_datetime": {**_STAMP, "nullable": True,
+                                      "description": "When the department acknowledged the item handed to it "
+                                                     "(签收; null: not yet). Items of fairs closed before receipts "
+                                                     "were kept carry the time of that upgrade."},
             "status": {"type": "string", "enum": ["open", "closed"], "description": "closed: closed out (销号)."},
             "state": {"type": "string", "enum": STATES,
                       "description": "planned: being carried out; done: the department asks for close-out; "

@@ -71,7 +71,8 @@ def request_(request_id: int):
 
 def _loaded() -> list:
     """What a serialised one reads (options built when asked: at import the mappers are not all there)."""
-    return [so.joinedload(ServiceRequest.booth).joinedload(Booth.department), so.joinedload(ServiceRequest.company)]
+    return [so.joinedload(ServiceRequest.booth).joinedload(Booth.department), so.joinedload(ServiceRequest.company),
+            so.joinedload(ServiceRequest.fair)]
 
 
 #: 会后办理, as /requests and /ledger-items give it
@@ -93,6 +94,7 @@ def serialise(item: ServiceRequest, personal: bool) -> dict:
         "service_request_id": str(item.id),
         "fair_id": item.fair_id,
         "ticket_no": item.ticket_no,
+        "qualified_no": item.qualified_no,
         "status": "closed" if status.finished else "open",
         "detailed_status": status.value,
         "status_notes": status_notes(item),
@@ -159,10 +161,14 @@ PATHS = {
 }
 
 _STAMP = {"type": "string", "format": "date-time"}
+#: what qualified_no is, in the document (the ledger's items say the same)
+QUALIFIED = ("The ticket with its fair, unique across fairs (a ticket_no repeats: each fair numbers its booths' "
+             "tickets from 001 again): the fair's day, F and the fair's id, then the ticket.")
 SCHEMAS = {
     "Request": {
         "type": "object", "additionalProperties": False,
-        "required": ["service_request_id", "fair_id", "ticket_no", "status", "detailed_status", "status_notes",
+        "required": ["service_request_id", "fair_id", "ticket_no", "qualified_no", "status", "detailed_status",
+                     "status_notes",
                      "service_code", "service_name", "agency_responsible", "booth_code", "handed_over_on",
                      "end_reason", "responsible_unit",
                      "requested_datetime", "updated_datetime", *DUE_DATES],
@@ -170,6 +176,7 @@ SCHEMAS = {
             "service_request_id": {"type": "string", "example": "1024"},
             "fair_id": {"type": "integer"},
             "ticket_no": {"type": "string", "example": "B07-012", "description": "Unique within its fair."},
+            "qualified_no": {"type": "string", "example": "20260613-F3-B07-012", "description": QUALIFIED},
             "status": {"type": "string", "enum": ["open", "closed"],
                        "description": "closed: resolved on site, closed out after its plan, or withdrawn."},
             "detailed_status": {"type": "string", "enum": DETAILED},

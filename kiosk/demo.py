@@ -165,6 +165,7 @@ def build_demo_history(fair: Fair) -> Fair:
     db.session.flush()
     _demo_slips(past, rng)
     _demo_close_with_open_requests(past, booths, companies, organiser, rng, noon)
+    _demo_handover(past, organiser)
 
     def at(offset_days: int) -> datetime:  # 10:00 in Tai'an, that many days after the fair
         return datetime.combine(day + timedelta(days=offset_days), time(2, 0), tzinfo=UTC)
@@ -336,3 +337,32 @@ def _demo_request(fair, booth, company, category, status, organiser, rng, *, noo
     item.events.extend(events)
     db.session.add(item)
     return item
+
+
+def _demo_handover(past: Fair, organiser: User) -> None:
+    """The handover the morning after last month's close (交办): every department's list printed
+    at 09:30 in Tai'an (numbered, on each item's trail); each department acknowledged its plans from
+    the fair (签收) on its ledger account that day or the next, but for two cases the handover page
+    and supervision show: the first department (the demo's ledger account) has acknowledged
+    nothing, and nobody has acknowledged the requests handed over at the close (会后办理)."""
+    from kiosk.supervision.handover import acknowledge_all, record_print
+
+    after = past.date + timedelta(days=1)
+    record_print(past, organiser, now=datetime.combine(after, time(1, 30), tzinfo=UTC))
+    first = db.session.scalar(sa.select(User).filter_by(role=Role.department).order_by(User.id))
+    items = db.session.scalars(sa.select(ServiceRequest).filter_by(fair_id=past.id, status=Status.planned)
+                               .order_by(ServiceRequest.id)).all()
+    unknown = User(password_hash="")
+    unknown.set_password(new_password())  # (hashed once: their passwords are known to nobody)
+    by_department: dict = {}
+    for item in items:
+        if item.booth.department_id != first.department_id and item.handed_over_on is None:
+            by_department.setdefault(item.booth.department, []).append(item.id)
+    for n, (department, ids) in enumerate(by_department.items()):
+        staff = db.session.scalar(sa.select(User).filter_by(role=Role.department, department_id=department.id))
+        if staff is None:  # its ledger account, as an organiser issues one
+            staff = User(username=f"d{department.id}", display_name=f"{department.name}台账专员",
+                         role=Role.department, department=department, password_hash=unknown.password_hash)
+            db.session.add(staff)
+        when = datetime.combine(after + timedelta(days=n % 2), time(2 + n % 6, 10), tzinfo=UTC)
+        acknowledge_all(staff, ids, now=when)

@@ -16,5 +16,6 @@ from kiosk.service_requests.models import (  # noqa: F401
     request_joint_booth,
 )
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip, SlipChannel  # noqa: F401
+from kiosk.supervision.handover_models import HandoverEntry, HandoverList  # noqa: F401
 from kiosk.supervision.models import SupervisionNotice, SupervisionNoticeItem  # noqa: F401
 from kiosk.supervision.parking_models import Parking, ParkingStatus  # noqa: F401

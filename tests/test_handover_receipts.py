@@ -14,7 +14,7 @@ from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
-from kiosk.supervision import handover
+from kiosk.supervision import handover, handover_figures
 from kiosk.supervision.handover import HandoverRefused
 from kiosk.supervision.handover_models import HandoverEntry, HandoverList
 from tests.factories import booth, department_staff, make_fair, request_in
@@ -289,13 +289,13 @@ def test_an_item_not_acknowledged_within_the_working_days_is_late(app, boss, org
     fair = make_fair()
     item = request_in(fair, Status.planned, "B07", due=DUE)
     closed(fair, organiser, now=datetime(2026, 9, 29, 9, 0))
-    due = handover.receipt_due(date(2026, 9, 29))
+    due = handover_figures.receipt_due(date(2026, 9, 29))
     assert due > date(2026, 10, 2)
     page = boss.get(f"/supervision/handover/fairs/{fair.id}").get_data(as_text=True)
     assert due.isoformat() in page and "超时未签收" in page  # (today is long after)
-    assert handover.receipt_of(fresh(item), organiser, date(2026, 9, 30)).late is False
-    assert handover.receipt_of(fresh(item), organiser, due).late is False
-    assert handover.receipt_of(fresh(item), organiser, due + timedelta(days=1)).late is True
+    assert handover_figures.receipt_of(fresh(item), organiser, date(2026, 9, 30)).late is False
+    assert handover_figures.receipt_of(fresh(item), organiser, due).late is False
+    assert handover_figures.receipt_of(fresh(item), organiser, due + timedelta(days=1)).late is True
 
 
 def test_an_item_of_a_fair_still_open_waits_for_the_close(app, organiser):
@@ -307,7 +307,7 @@ def test_an_item_of_a_fair_still_open_waits_for_the_close(app, organiser):
         handover.acknowledge(fresh(item), staff, fresh(item).version)
     assert refused.value.code == "fair_open"
     db.session.rollback()
-    assert handover.awaiting_receipt(staff.department_id) == ([], 0)
+    assert handover_figures.awaiting_receipt(staff.department_id) == ([], 0)
     page = login(app.test_client(), staff.username).get(f"/ledger/items/{item.id}").get_data(as_text=True)
     assert "大集闭幕后交办" in page and "签收这项交办事项" not in page
 

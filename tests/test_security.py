@@ -49,11 +49,21 @@ POLICY = {
     "scoreboard.index": LEDGER, "scoreboard.published": LEDGER, "scoreboard.published_document": LEDGER,
     "disclosure.index": PUBLIC, "disclosure.page": PUBLIC, "disclosure.document": PUBLIC,
 }
+# The handover (交办): its lists are the organisers'; a receipt (签收) is its department's (an item's)
+# or a department's ledger home's (all it listed)
+POLICY.update({"supervision.handover": ORGANISER, "supervision.handover_fair": ORGANISER,
+               "supervision.handover_print": ORGANISER, "supervision.acknowledge_item": LEDGER_ITEM,
+               "supervision.acknowledge_listed": LEDGER})
 # Supervision notices (督办单): organisers issue them; a notice, its PDF and its replies are its
 # department's and the organisers' (a reply on paper may be typed in by an organiser)
 POLICY.update({"supervision.notice_list": LEDGER, "supervision.new_notice": ORGANISER,
                "supervision.notice": LEDGER_ITEM, "supervision.notice_document": LEDGER_ITEM,
                "supervision.reply": LEDGER_ITEM})
+# Parking (挂账): a department asks on its own item; organisers decide and resume. The bottleneck
+# analysis (共性堵点) is the organisers'
+POLICY.update({"supervision.ask": LEDGER_ITEM, "supervision.approve": ORGANISER, "supervision.refuse": ORGANISER,
+               "supervision.resume": ORGANISER, "supervision.analysis_page": ORGANISER,
+               "supervision.analysis_companies": ORGANISER, "supervision.analysis_document": ORGANISER})
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.
 POLICY["slips.paper"] = ORGANISER
 ROLES = ["anonymous", "lead", "other", "organiser", "department", "other_department"]

@@ -9,7 +9,8 @@ from flask_babel import force_locale
 from kiosk.core.pdf import render_pdf
 from kiosk.core.timeutil import local_time
 from kiosk.fairs.models import Fair
-from kiosk.supervision.handover import Printed, closed_on
+from kiosk.supervision.handover import Printed
+from kiosk.supervision.handover_figures import closed_on
 
 PDF_CSS = """
 @page { size: A4 landscape; margin: 14mm 12mm 16mm;
@@ -18,9 +19,8 @@ PDF_CSS = """
 body { font-size: 9.5pt; line-height: 1.4; color: #111; }
 section.handover { break-before: page; }
 section.handover:first-child { break-before: auto; }
-.head { display: flex; justify-content: space-between; align-items: baseline; }
-h1 { font-size: 18pt; margin: 0 0 2pt; letter-spacing: 0.2em; }
-.number { font-size: 11pt; string-set: listno content(); }
+h1 { font-size: 18pt; margin: 0 0 2pt; letter-spacing: 0.2em; text-align: center; }
+.number { font-size: 11pt; text-align: center; margin-bottom: 6pt; string-set: listno content(); }
 .unit { string-set: unit content(); }
 p { margin: 2pt 0; }
 .facts { margin: 4pt 0 6pt; }
@@ -33,8 +33,9 @@ th { background: #eee; font-size: 9pt; word-break: keep-all; }
 td { font-size: 8.5pt; }
 td.num { text-align: right; }
 .ticket-ref { white-space: nowrap; font-weight: bold; }
-th.n { width: 4%; } th.ticket { width: 9%; } th.company { width: 15%; } th.need { width: 22%; }
-th.plan { width: 22%; } th.unit-col { width: 15%; } th.due { width: 9%; } th.ack { width: 4%; }
+th.n { width: 4%; } th.ticket { width: 10%; } th.company { width: 13%; } th.need { width: 21%; }
+th.plan { width: 21%; } th.unit-col { width: 13%; } th.due { width: 9%; } th.ack { width: 5%; }
+small.no { font-size: 6.5pt; color: #444; }
 .instructions { font-size: 9pt; color: #333; margin: 6pt 0 0; }
 .end { font-size: 9pt; margin: 4pt 0 0; text-align: right; }
 .signatures { margin-top: 14pt; page-break-inside: avoid; width: 100%; border-collapse: collapse; }

@@ -19,15 +19,9 @@ from kiosk.core.timeutil import fair_today, now_aware
 from kiosk.fairs.models import Fair
 from kiosk.ledger import views as ledger_pages
 from kiosk.supervision import bp
-from kiosk.supervision.handover import (
-    RECEIPTS_SHOWN,
-    acknowledge,
-    acknowledge_all,
-    fair_receipts,
-    fairs_overview,
-    record_print,
-)
+from kiosk.supervision.handover import acknowledge, acknowledge_all, record_print
 from kiosk.supervision.handover_documents import handover_pdf
+from kiosk.supervision.handover_figures import RECEIPTS_SHOWN, fair_receipts, fairs_overview
 
 #: the confirmation boxes' ids (macros.html's irreversible): an item's receipt, a department's all
 ONE_BOX, ALL_BOX = "receipt", "receipts"

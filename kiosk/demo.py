@@ -212,6 +212,7 @@ def build_demo_history(fair: Fair) -> Fair:
         enter_points(booth.department, day, Decimal(95 - 5 * n), "按时报送周进度，参加专题会商", organiser)
     publish_ranking(month, organiser, today=today)
     _demo_extension_requests(past, organiser, today)
+    _demo_parking(past, organiser, today)
     db.session.commit()
     return past
 
@@ -242,6 +243,43 @@ def _demo_extension_requests(past: Fair, organiser: User, today: date) -> None:
     moves.ask_extension(overdue, staff, overdue.version, new_due=today + timedelta(days=14),
                         reason="需省自然资源厅出具用地预审意见，已行文请示", today=today - timedelta(days=1),
                         now=on(today - timedelta(days=1)))
+
+
+def _demo_parking(past: Fair, organiser: User, today: date) -> None:
+    """Parked items (挂账) on last month's plans, so that the ledger's 挂账 tabs and the bottleneck
+    analysis (共性堵点) have something to show: an overdue item another department cannot finish
+    without the province, parked with an organiser's approval until next month; an item parked for
+    a historical land title and resumed when the district cleared it; and the first department's
+    item whose extension was refused, now asked to be parked on the company's side, waiting for an
+    organiser. Real moves (kiosk.supervision.parking)."""
+    from kiosk.service_requests.after_fair import ParkCause
+    from kiosk.supervision import parking
+
+    open_items = db.session.scalars(sa.select(ServiceRequest).filter_by(fair_id=past.id, status=Status.planned)
+                                    .order_by(ServiceRequest.id)).all()
+    first = db.session.scalar(sa.select(User).filter_by(role=Role.department).order_by(User.id))
+
+    def staff_of(item) -> User:
+        return db.session.scalar(sa.select(User).filter_by(role=Role.department,
+                                                           department_id=item.booth.department_id))
+
+    others = [item for item in open_items if item.booth.department_id != first.department_id
+              and item.handed_over_on is None and item.extension_asked_on is None]
+    stuck = next(item for item in others if item.current_due < today)
+    parking.ask(stuck, staff_of(stuck), stuck.version, cause=ParkCause.higher_level, today=today,
+                explanation="项目用地需调整土地利用总体规划，须报省自然资源厅审批，市级无权限，已行文请示。",
+                review_on=today + timedelta(days=30))
+    parking.approve(stuck, organiser, stuck.version, note="同意挂账，由市工业推进办协调省厅，复核时报进展。",
+                    today=today)
+    legacy = next(item for item in others if item is not stuck and item.current_due >= today)
+    parking.ask(legacy, staff_of(legacy), legacy.version, cause=ParkCause.legacy, today=today,
+                explanation="地块存在2008年遗留的权属争议，需区政府先行处置。", review_on=today + timedelta(days=60))
+    parking.approve(legacy, organiser, legacy.version, note=None, today=today)
+    parking.resume(legacy, organiser, legacy.version, reason="区政府已完成权属处置，恢复办理。", today=today)
+    own = next(item for item in open_items if item.booth.department_id == first.department_id
+               and item.current_due > today + timedelta(days=30))
+    parking.ask(own, first, own.version, cause=ParkCause.company, today=today,
+                explanation="企业调整建设方案，项目暂停，待企业重新提交方案后办理。", review_on=today + timedelta(days=45))
 
 
 def _demo_close_with_open_requests(past: Fair, booths, companies, organiser: User, rng, noon: datetime) -> None:

@@ -274,3 +274,31 @@ def test_the_api_says_parked_and_not_overdue(app, fair):
     shown = app.test_client().get(f"/api/v1/ledger-items/{item.id}",
                                   headers={"Authorization": f"Bearer {secret}"}).get_json()
     assert shown["overdue"] is False and shown["parked_until"] == REVIEW.isoformat()
+
+
+@pytest.mark.parametrize("step", ["ask", "approve", "refuse", "resume"])
+def test_each_parking_move_reaches_every_page_that_shows_the_item(app, fair, organiser, step):
+    """As tests/test_changes.py checks the ledger's moves: the ledger's lists (organisers', the
+    department's), the item's page, the dashboard, the API and the tracking page see it; another
+    department's ledger does not move."""
+    from tests.test_changes import LedgerScreens
+    item = past_due(fair)
+    if step in ("approve", "refuse"):
+        asked(item)
+    if step == "resume":
+        approved(item)
+    screens = LedgerScreens(app, fair, organiser, item)
+    staff = department_staff(item.booth.department)
+    change, shown, company = {
+        "ask": (lambda: parking.ask(fresh(item), staff, fresh(item).version, cause=ParkCause.legacy,
+                                    explanation="历史遗留用地手续", review_on=REVIEW, today=TODAY),
+                "历史遗留用地手续", None),
+        "approve": (lambda: parking.approve(fresh(item), organiser, fresh(item).version, note="同意", today=TODAY),
+                    f"复核日期 {REVIEW.isoformat()}", "暂缓办理"),
+        "refuse": (lambda: parking.refuse(fresh(item), organiser, fresh(item).version, reason="应按期办结"),
+                   "应按期办结", None),
+        "resume": (lambda: parking.resume(fresh(item), organiser, fresh(item).version, reason="指标已下达",
+                                          today=TODAY), "指标已下达", None),
+    }[step]
+    screens.after(change, expect={"ledger": None, "ledger B07": None, "item": shown, "dashboard": None, "api": None,
+                                  "tracking": company}, unchanged=["ledger F01"])

@@ -318,3 +318,52 @@ def test_the_receipt_time_is_kept_as_an_aware_moment(app, world):
     handover.acknowledge(fresh(item), world["staff"], fresh(item).version, now=moment)
     db.session.commit()
     assert fresh(item).acknowledged_at == moment
+
+
+def test_the_upgrade_acknowledges_the_items_of_fairs_already_closed_without_a_trail(empty_database):
+    """Migration 0031: an item of a fair closed before receipts were kept does not turn yellow at
+    the upgrade; an item of a fair still open waits for its close and its receipt."""
+    from flask_migrate import upgrade
+
+    from kiosk import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade(revision="0030")
+        old = sa.MetaData()
+        old.reflect(db.engine)
+
+        def insert(table, **values):
+            return db.session.execute(sa.insert(old.tables[table]).values(**values)
+                                      .returning(old.tables[table].c.id)).scalar_one()
+
+        department_id = insert("department", name="自然资源和规划局", kind="department", ledger_version=0)
+        company_id = insert("company", credit_code="91350100M000100Y43", name="甲公司",
+                            created_at=datetime(2026, 6, 13))
+        made = {}
+        for n, status in enumerate(("closed", "open")):
+            fair_id = insert("fair", name=f"大集{n}", date=date(2026, 6, 13), venue="", status=status,
+                             created_at=datetime(2026, 6, 1), setup_version=0, screen_token=str(n) * 43)
+            zone_id = insert("zone", fair_id=fair_id, name="专区", position=1)
+            booth_id = insert("booth", fair_id=fair_id, zone_id=zone_id, department_id=department_id, code="B01",
+                              last_seq=2, queue_version=0, hidden=False)
+            for plan in ("planned", "resolved"):
+                made[(status, plan)] = insert(
+                    "service_request", fair_id=fair_id, booth_id=booth_id, company_id=company_id,
+                    company_name="甲公司", ticket_no=f"B01-00{1 + (plan == 'resolved')}",
+                    token=f"{n}{plan}".ljust(24, "x"),
+                    channel="phone", category="land", need="用地需求", contact_name="王", contact_mobile="13912345678",
+                    status=plan, created_at=datetime(2026, 6, 13), updated_at=datetime(2026, 6, 13), version=1,
+                    rated_on_closeout=False)
+        db.session.commit()
+        db.session.remove()
+        before = datetime.now(UTC).replace(tzinfo=None)
+        upgrade()
+        stamps = dict(db.session.execute(sa.select(ServiceRequest.id, ServiceRequest.acknowledged_at)).all())
+        acknowledged = stamps[made[("closed", "planned")]]
+        assert acknowledged is not None and acknowledged.replace(tzinfo=None) >= before.replace(microsecond=0)
+        assert stamps[made[("open", "planned")]] is None
+        assert stamps[made[("closed", "resolved")]] is None  # not on a list: nothing to acknowledge
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RequestEvent)) == 0
+        db.session.remove()
+        db.engine.dispose()

@@ -419,7 +419,8 @@ def check_staff_and_department(app, full: bool) -> None:
     assert f"共 {count['planned'] + count['done']} 项" in ledger
     for item in items:
         if item["status"] != "closed_out":
-            assert f"{item['ticket_no']} {by_id('fair')[item['fair_id']]['name']}" in ledger
+            fair = by_id("fair")[item["fair_id"]]  # (the fair's day under the ticket: tickets repeat across fairs)
+            assert f"{item['ticket_no']} {fair['date']} {fair['name']}" in ledger
 
 
 def check_after_the_fair(app, client) -> None:
@@ -434,7 +435,9 @@ def check_after_the_fair(app, client) -> None:
             assert (f"列入对账 {figures['listed']} 销号 {figures['closed_out']} 延期 {figures['extended']} "
                     f"仍在办理 {figures['open']}") in page
             for row in round_["frozen"]["rows"]:
-                assert f"{row['ticket']} {row['department']} {row['company']}" in page
+                # the ticket with its fair (its day too, in a round frozen since it was kept)
+                shown = [row["ticket"], row.get("fair_date"), row["fair"], row["department"], row["company"]]
+                assert " ".join(part for part in shown if part) in page
         for entry in ROWS["round_item"]:
             if entry["round_id"] == round_["id"]:
                 assert requests[entry["request_id"]]["ticket_no"] in page
@@ -463,7 +466,8 @@ def check_after_the_fair(app, client) -> None:
     for slip in flagged:
         item = requests[slip["request_id"]]
         state = "已关闭" if slip["followup_closed_at"] else "待回访"
-        assert f"{item['ticket_no']} {item['company_name']}" in followups
+        fair = by_id("fair")[item["fair_id"]]  # (with its fair: tickets repeat across fairs)
+        assert f"{item['ticket_no']} {fair['date']} {fair['name']} {item['company_name']}" in followups
         assert f"{calls[slip['id']]} {state}" in followups
     tokens = text_of(client.get("/organiser/api-tokens"))
     for token in ROWS["api_token"]:

@@ -213,6 +213,7 @@ def build_demo_history(fair: Fair) -> Fair:
     publish_ranking(month, organiser, today=today)
     _demo_extension_requests(past, organiser, today)
     _demo_parking(past, organiser, today)
+    _demo_supervision(organiser, today)
     db.session.commit()
     return past
 
@@ -280,6 +281,26 @@ def _demo_parking(past: Fair, organiser: User, today: date) -> None:
                and item.current_due > today + timedelta(days=30))
     parking.ask(own, first, own.version, cause=ParkCause.company, today=today,
                 explanation="企业调整建设方案，项目暂停，待企业重新提交方案后办理。", review_on=today + timedelta(days=45))
+
+
+def _demo_supervision(organiser: User, today: date) -> None:
+    """A supervision notice (督办单) to the first department (the demo's ledger account) about its red
+    and yellow items, issued yesterday with a week to reply; the department has replied on the first
+    item and not yet on the other, so the notice shows partly replied on its home. Real moves
+    (kiosk.supervision.notices)."""
+    from kiosk.supervision import notices
+    from kiosk.supervision.models import Colour
+
+    staff = db.session.scalar(sa.select(User).filter_by(role=Role.department).order_by(User.id))
+    issued = today - timedelta(days=1)
+    rows, _total = notices.candidates(staff.department_id, {Colour.red, Colour.yellow}, issued)
+    chosen = {item.id: item.version for item, _colour, _why in rows}
+    notice = notices.issue(staff.department, organiser, chosen, reply_by=issued + timedelta(days=7), today=issued,
+                           text="请逐项说明逾期或长期无进展的原因、已采取的措施和预计办结时间；确需延期或挂账的，"
+                                "按程序申请。", now=datetime.combine(issued, time(7, 0), tzinfo=UTC))
+    first = notice.items[0]
+    notices.reply(first, staff, first.version,
+                  text="已向省自然资源厅行文请示用地预审意见，预计两周内取得，取得后五个工作日内办结。")
 
 
 def _demo_close_with_open_requests(past: Fair, booths, companies, organiser: User, rng, noon: datetime) -> None:

@@ -274,6 +274,7 @@ def test_the_ledger_shows_each_rows_colour_with_its_word_and_filters_and_counts_
     counts = dict(re.findall(r'id="ledger-colours-(\w+)">(\d+)<', html))
     assert counts == {"red": "1", "yellow": "1", "blue": "1", "normal": "0"}
     assert "黄色·滞后：有待批的延期申请" in html and "7天内到期" in html  # the definitions beside them
+    assert f'/supervision/notices/new?department={department_id}"' in html  # offered a notice for them
     yellow = boss.get(f"/ledger?department={department_id}&colour=yellow").get_data(as_text=True)
     assert re.findall(r'<tr id="item-(\d+)"', yellow) == [str(items["yellow"].id)]
     everyone = boss.get("/ledger?colour=red").get_data(as_text=True)
@@ -301,7 +302,8 @@ def test_a_colour_changes_with_the_day_on_the_kept_list(app, items, organiser):
 def test_a_departments_home_shows_its_notices_waiting_for_replies_until_all_are_replied(
         app, items, organiser, b07, f01):
     staff = signed_in(app, "dept-b07")
-    assert 'id="notice-box"' not in staff.get("/ledger").get_data(as_text=True)
+    first = staff.get("/ledger").get_data(as_text=True)
+    assert 'id="notice-box"' not in first and 'id="ledger-new-notice"' not in first  # (organisers issue them)
     notice = issue(organiser, [items["red"]])
     home = staff.get("/ledger").get_data(as_text=True)
     assert 'id="notice-box"' in home and notice.official_number in home and "督办单：1 份待回复" in home

@@ -122,7 +122,8 @@ def _render_live(shown: Shown) -> Part:
     rules = ColourRules.on(today)
     supervision = {"colour_rules": rules, "colours": colour_counts(
         rules, department_id=wanted.department, fair_id=wanted.fair, zone=wanted.zone),
-        "supervision_notices": open_notices(wanted.department) if wanted.department is not None else []}
+        "supervision_notices": open_notices(wanted.department) if wanted.department is not None else [],
+        "organiser": shown.organiser}
     return part(render_block_alone(
         "ledger/index.html", "live", wanted=wanted, total=total, figures=figures, per_page=PER_PAGE,
         words=_words(), rows_html=_rows_html(rows, today), **supervision).encode())

@@ -35,7 +35,10 @@ figure.chart figcaption { font-weight: bold; }
 .chart-legend .key { margin-right: 8pt; }
 table.bars { table-layout: fixed; }
 table.bars th { width: 30%; text-align: left; font-weight: normal; padding: 1pt 4pt 1pt 0; }
-table.bars td.nums { width: 3em; text-align: right; font-size: 7pt; line-height: 1.15; }
+table.bars td.bar { padding: 1.5pt 0; }
+.gline { display: block; white-space: nowrap; }
+.gbar-svg { display: inline-block; width: 85%; height: 6pt; vertical-align: middle; }
+.gnum { display: inline-block; width: 12%; text-align: right; font-size: 7pt; vertical-align: middle; }
 .chart-scale { font-size: 7.5pt; color: #555; }
 table.signatures { margin-top: 18pt; width: 100%; page-break-inside: avoid; }
 table.signatures td { padding: 6pt 4pt; }

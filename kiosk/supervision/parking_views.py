@@ -70,9 +70,14 @@ def _take(name: str, item_id: int):
     form = STEPS[name].form(prefix=name)
     taken = steps.take(name, STEPS[name], form, found, current_user, again=lambda: ledger_item_or_404(item_id))
     if not taken.failed:
-        # Done: the item's whole page moved (its badge, figures, trail), so it is shown again.
-        page = url_for("ledger.item", item_id=found.id, _anchor="parking")
-        return ("", 200, {"HX-Redirect": page}) if request.htmx else redirect(page, 303)
+        # Done: the item's whole page moved (its badge, the trail), so it is shown again: reloaded
+        # where it stands (the browser keeps its place), else asked for (a redirect to the same page
+        # with only its #anchor changed would not load it).
+        page = url_for("ledger.item", item_id=found.id)
+        if not request.htmx:
+            return redirect(f"{page}#parking", 303)
+        here = request.headers.get("HX-Current-URL", "").split("#")[0].split("?")[0]
+        return "", 200, {"HX-Refresh": "true"} if here.endswith(page) else {"HX-Redirect": page}
     context = {"parking": card(taken.thing, taken), "item": taken.thing}
     if request.htmx:
         return render_block("supervision/parking_step.html", "card", **context)

@@ -145,7 +145,7 @@ def test_the_page_the_pdf_and_the_spreadsheet_agree_with_the_hand_count(app, stu
         == DEPARTMENTS
     assert _page_numbers(html, "by-cause") == CAUSES
     assert "挂账：经组织方批准挂账过的事项" in html and "反复反映" in html  # each figure says what it counts
-    land = html.split('id="chart-categories"')[1].split("</figure>")[0].split('data-key="land"')[1].split("</tr>")[0]
+    land = html.split('id="chart-categories"')[1].split("</figure>")[0].split('data-key="land"')[1].split("</tbody>")[0]
     assert re.findall(r'class="seg seg-(\w+)"[^>]*data-value="(\d+)"', land) == [
         ("parked", "1"), ("extended", "1"), ("disputed", "1"), ("overdue", "2")]  # the bars are the table's
 

@@ -28,17 +28,17 @@ table.figures th, table.figures td, table.totals th, table.totals td { border: 0
 table.figures th, table.totals th { background: #eee; }
 table.narrow { width: 60%; }
 td.num { text-align: right; }
-.charts { display: flex; gap: 12pt; }
-.charts figure { flex: 1; margin: 6pt 0; }
+.charts figure { margin: 6pt 0; page-break-inside: avoid; }
 figure.chart figcaption { font-weight: bold; }
 .chart-legend { font-size: 8pt; color: #444; }
 .chart-legend .key { margin-right: 8pt; }
 table.bars { table-layout: fixed; }
-table.bars th { width: 30%; text-align: left; font-weight: normal; padding: 1pt 4pt 1pt 0; }
+table.bars th { width: 22%; text-align: left; font-weight: normal; padding: 1pt 4pt 1pt 0; }
 table.bars td.bar { padding: 1.5pt 0; }
-.gline { display: block; white-space: nowrap; }
-.gbar-svg { display: inline-block; width: 85%; height: 6pt; vertical-align: middle; }
-.gnum { display: inline-block; width: 12%; text-align: right; font-size: 7pt; vertical-align: middle; }
+table.bars td { padding: 0; }
+table.bars tbody + tbody tr:first-child > * { border-top: 4pt solid #fff; }
+.gbar-svg { display: block; width: 100%; height: 6pt; }
+td.gnum { width: 2.4em; text-align: right; font-size: 7pt; line-height: 1.1; }
 .chart-scale { font-size: 7.5pt; color: #555; }
 table.signatures { margin-top: 18pt; width: 100%; page-break-inside: avoid; }
 table.signatures td { padding: 6pt 4pt; }

@@ -93,3 +93,27 @@ def test_an_organiser_prints_the_list_and_the_department_acknowledges_all_on_its
         shot(phone, "handover-fair-phone")
         phone.goto(f"{live_server}/supervision/handover")
         shot(phone, "handover-fairs-phone")
+
+
+@pytest.mark.parametrize("size", ["phone", "tablet", "desktop"])
+def test_the_handover_pages_fit_every_screen(browser, live_server, fair, organiser, size):
+    """Organisers' handover pages and a department's receipts, on a phone, a tablet and a laptop:
+    nothing wider than the screen (the tables become cards on a phone)."""
+    from tests.browser.conftest import PHONE, TABLET, _page
+    request_in(fair, Status.planned, "B07", due=DUE, need="新建厂房需用地30亩，希望了解可供地块和供地流程。")
+    request_in(fair, Status.planned, "B01", due=DUE, need="二期项目规划许可办理。")
+    close_fair(fair, organiser)
+    department_staff(booth(fair, "B07").department, username="dept-b07")
+    db.session.commit()
+    options = {"phone": PHONE, "tablet": TABLET, "desktop": DESKTOP}[size]
+    for who, urls in ((organiser.username, ["/supervision/handover", f"/supervision/handover/fairs/{fair.id}"]),
+                      ("dept-b07", ["/ledger"])):
+        pages = _page(browser, options)
+        page = next(pages)
+        sign_in(page, live_server, who)
+        for url in urls:
+            page.goto(f"{live_server}{url}")
+            expect(page.locator("main")).to_contain_text("签收")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+            shot(page, f"handover{url.replace('/', '-')}-{who}-{size}")
+        next(pages, None)  # the context closed, and nothing the kiosk sent was blocked by its CSP

@@ -37,7 +37,8 @@ def second_tablet(browser):
 def test_asked_refused_asked_again_and_approved(app, live_server, tablet, second_tablet, fair, organiser):
     app.config.update(LEDGER_POLL_SECONDS=1)
     today = fair_today()
-    item = request_in(fair, Status.planned, need="新建厂房需用地30亩，希望了解可供地块。", due=today + timedelta(days=10))
+    item = request_in(fair, Status.planned, need="新建厂房需用地30亩，希望了解可供地块。",
+                      due=today + timedelta(days=10))
     close_fair(fair, organiser)
     department_staff(booth(fair, "B07").department, username="dept-b07")
     db.session.commit()

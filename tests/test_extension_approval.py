@@ -149,6 +149,21 @@ def test_a_second_ask_while_one_waits_is_refused_and_keeps_what_was_typed(item, 
     db.session.rollback()
 
 
+def test_two_asks_racing_the_second_is_told_not_a_500(item, today):
+    """The item read before another ask landed beside it (written past its version): the database's
+    one-waiting rule makes the second a conflict, never a server error."""
+    staff = department_staff(item.booth.department)
+    seen = fresh(item)
+    assert seen.extension_requests == []
+    db.session.execute(sa.insert(Extension.__table__).values(
+        request_id=item.id, new_due=today + timedelta(days=30), reason="先到的申请", status="pending",
+        at=datetime.now(SHANGHAI)))
+    with pytest.raises(LedgerRefused) as refused:
+        moves.ask_extension(seen, staff, seen.version, new_due=today + timedelta(days=40), reason="后到的申请",
+                            today=today)
+    assert refused.value.code == "conflict"
+
+
 def test_a_second_extension_is_flagged_on_the_item_the_organisers_list_and_the_api(
         client, fair, item, staff, boss):
     due = item.current_due

@@ -114,8 +114,12 @@ def ask_extension(item: ServiceRequest, actor, version: int, *, new_due: date, r
     item.extension_requests.append(Extension(new_due=new_due, reason=reason, status=ExtensionStatus.pending,
                                              by_user_id=actor.id, at=now or now_aware()))
     item.extension_asked_on = today
-    return _record(item, actor, EventKind.extension_asked, item.status,
-                   detail=_change(item.due_now, new_due, reason), at=now)
+    try:
+        return _record(item, actor, EventKind.extension_asked, item.status,
+                       detail=_change(item.due_now, new_due, reason), at=now)
+    except IntegrityError:  # another ask of the item landed first (uq_extension_pending): as a lost race
+        db.session.rollback()
+        raise LedgerRefused("conflict") from None
 
 
 @move

@@ -367,3 +367,22 @@ def test_the_upgrade_acknowledges_the_items_of_fairs_already_closed_without_a_tr
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RequestEvent)) == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_reprint_records_only_the_items_that_joined_the_list_since(boss, world, organiser):
+    """A fair reopened and closed again (a request given a plan meanwhile): the department's list,
+    printed again, holds the new item too, and records the handover of that one alone."""
+    from kiosk.organiser.fair_lifecycle import reopen_fair
+
+    fair, items = world["fair"], world["items"]
+    department = booth(fair, "B07").department
+    print_list(boss, fair, department)
+    reopen_fair(db.session.get(Fair, fair.id), organiser, "补录一项现场需求")
+    db.session.commit()
+    late = request_in(fair, Status.planned, "B07", due=DUE, need="补录的现场需求")
+    closed(fair, organiser)
+    text = re.sub(r"\s+", "", pdf_text(print_list(boss, fair, department).data))
+    assert late.need in text and items["b07"].need in text and "共3项" in text
+    db.session.expire_all()
+    assert len(events(late, EventKind.dispatched)) == 1 and len(events(items["b07"], EventKind.dispatched)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(HandoverList)) == 1

@@ -131,3 +131,24 @@ def test_the_supervision_pages_read_on_a_phone(app, live_server, browser, phone,
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         shot(page, name)
     next(boss_pages, None)
+
+
+def test_the_dashboard_and_the_hall_screen_show_the_colours_with_their_words(
+        app, live_server, laptop, browser, fair, coloured, organiser):
+    sign_in(laptop, live_server, organiser.username)
+    laptop.goto(f"{live_server}/organiser/fairs/{fair.id}/dashboard")
+    counts = laptop.locator("#dashboard-colours")
+    expect(counts).to_contain_text("黄色·滞后")
+    expect(laptop.locator("#dashboard-colours-red")).to_have_text("2")
+    shot(laptop, "supervision-dashboard-desktop")
+    counts.get_by_role("link", name="红色·逾期").click()
+    expect(laptop.locator("table.ledger tbody tr")).to_have_count(2)
+    pages = _page(browser, {"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN"})
+    screen = next(pages)
+    screen.goto(f"{live_server}/screen/{fair.screen_token}")
+    colours = screen.locator(".screen-colours")
+    expect(colours).to_be_in_viewport()
+    expect(screen.locator("#screen-colour-red")).to_have_text("2")
+    expect(colours).to_contain_text("滞后")
+    shot(screen, "supervision-hall-screen")
+    next(pages, None)

@@ -21,6 +21,7 @@ for SQL, so that lists count and filter by colour over many rows without loading
 plain date bound in SQL: the deadline add_working_days(day, n) only grows with the day, so the
 items late today are exactly those that reached the ledger on or before one day (ColourRules.on).
 """
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -62,13 +63,8 @@ class ColourRules:
     @classmethod
     def on(cls, today: date) -> "ColourRules":
         config = current_app.config
-        soon, quiet, acknowledge = (config["SUPERVISION_DUE_SOON_DAYS"], config["SUPERVISION_QUIET_DAYS"],
-                                    config["ACKNOWLEDGE_WORKING_DAYS"])
-        zone = ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
-        quiet_since = today - timedelta(days=quiet)
-        late = latest_late_day(today, acknowledge)
-        return cls(today, soon, quiet, acknowledge, today + timedelta(days=soon), quiet_since, late,
-                   _end_of_day_utc(quiet_since, zone), _end_of_day_utc(late, zone))
+        return _rules(today, config["SUPERVISION_DUE_SOON_DAYS"], config["SUPERVISION_QUIET_DAYS"],
+                      config["ACKNOWLEDGE_WORKING_DAYS"], config["BABEL_DEFAULT_TIMEZONE"])
 
     def params(self) -> dict:
         """The values of BOUND's parameters on this day, for a statement built once with them."""
@@ -90,6 +86,17 @@ class ColourRules:
             Colour.normal: _l("正常：未销号，不属于以上情况"),
             Colour.parked: _l("挂账：经组织方同意暂缓办理、未到复核日期，不标颜色，不计逾期"),
         }
+
+
+@functools.lru_cache(maxsize=64)
+def _rules(today: date, soon: int, quiet: int, acknowledge: int, zone_name: str) -> ColourRules:
+    """The rules of a day, made once per day and settings (the ledger's list asks at every view, and
+    the working-day bound walks the calendar)."""
+    zone = ZoneInfo(zone_name)
+    quiet_since = today - timedelta(days=quiet)
+    late = latest_late_day(today, acknowledge)
+    return ColourRules(today, soon, quiet, acknowledge, today + timedelta(days=soon), quiet_since, late,
+                       _end_of_day_utc(quiet_since, zone), _end_of_day_utc(late, zone))
 
 
 def latest_late_day(today: date, working_days: int) -> date:

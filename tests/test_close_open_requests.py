@@ -26,8 +26,10 @@ from kiosk.scoreboard.figures import scoreboard
 from kiosk.service_requests import workflow
 from kiosk.service_requests.after_fair import EndReason
 from kiosk.service_requests.models import EventKind, ServiceRequest, Status
+from kiosk.slips.models import DIMENSIONS, SlipChannel
+from kiosk.slips.service import SlipRefused, give_slip
 from kiosk.tally.report import tally_pdf
-from tests.factories import booth, department_staff, request_in
+from tests.factories import answers, booth, department_staff, request_in
 from tests.helpers import csrf_token, login, pdf_text
 
 #: a reply deadline the organiser types (twelve days on: after today wherever the test runs)
@@ -97,7 +99,9 @@ def test_the_close_page_lists_exactly_the_open_requests_each_to_be_handed_to_its
         assert selected(page, left[name]) == "handover"
     # Each is offered to its lead booth's department: the transferred one to B07's, not B01's.
     moved = re.search(rf'<select name="end-{left["moved"].id}".*?</select>', page, re.S).group(0)
-    assert f"转会后办理：交{DEPARTMENT}" in moved
+    assert ">转会后办理</option>" in moved
+    row = re.search(rf'<tr id="open-{left["moved"].id}">.*?</tr>', page, re.S).group(0)
+    assert f"B07 {DEPARTMENT}" in row
     assert "结束：企业未返回" in moved and "结束：重复提交" in moved and "结束：企业撤回" in moved
     # The deadline defaults to the fifth working day after today (China's calendar).
     default = add_working_days(fair_today(), 5)
@@ -409,3 +413,26 @@ def test_the_demos_past_fair_was_closed_with_requests_handed_over_and_one_ended(
     assert (past.tally_snapshot["totals"]["handed_over"], past.tally_snapshot["totals"]["ended"]) == (3, 1)
     assert all(i.plan_due == add_working_days(past.date, 5) for i in handed)
     assert date.fromisoformat(past.tally_snapshot["taken_at"][:10]) == past.date
+
+
+def test_a_handed_over_request_is_offered_no_fair_day_slip_and_counts_as_no_outcome(app, client, fair, left,
+                                                                                     organiser):
+    """The fair-day slip asks whether the plan given is clear: a request handed over at the close had
+    none. Its rating comes with the close-out's verdict (一事一评)."""
+    close_fair(fair, organiser, due=DUE)
+    db.session.commit()
+    token = left["waiting"].token
+    page = client.get(f"/t/{token}").get_data(as_text=True)
+    assert "满意度测评" not in page and 'action="/t/' + token + '/slip"' not in page
+    form = {"csrf_token": csrf_token(client, "/login"), "confirmed": "yes", "overall": "1",
+            **dict.fromkeys(DIMENSIONS, "1")}
+    refused = client.post(f"/t/{token}/slip", data=form)
+    assert refused.status_code == 422 and "这条需求还没有办理结果，暂时不能评价。" in refused.get_data(as_text=True)
+    assert fresh(left["waiting"]).slip is None
+    with pytest.raises(SlipRefused) as slip_refused:  # the rule itself, whatever path a slip comes by
+        give_slip(fresh(left["waiting"]), answers(1), SlipChannel.phone)
+    assert slip_refused.value.reason == "no_outcome"
+    db.session.rollback()
+    tally, _ = tally_of(db.session.get(Fair, fair.id))
+    # given an outcome at the fair (what a slip rates): the two resolved, B07's plan and the bank's
+    assert tally["totals"]["with_outcome"] == 4

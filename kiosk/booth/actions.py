@@ -83,4 +83,4 @@ def _request_context(item, taken: steps.Taken | None = None) -> dict:
         _fill_choices(form, item, booths)
     return {**context, "item": item, "allowed": workflow.allowed_moves(item),
             "may_act": can_act(current_user, item), "today": fair_today(),
-            "may_take_slip": can_act(current_user, item) and item.status.has_outcome and item.slip is None}
+            "may_take_slip": can_act(current_user, item) and item.takes_slip and item.slip is None}

@@ -99,7 +99,9 @@ def satisfaction_statement(filters: frozenset, per_booth: bool):
     """One statement per combination of filters, built once (the booth queue asks on every change)."""
     # Spelled out rather than IN (...): a list of values is expanded anew at every execution (half
     # the cost of the booth's query), and a DriverStatement cannot hold one.
-    has_outcome = sa.or_(*(ServiceRequest.status == status for status in _OUTCOME))
+    # (an outcome given at the fair: a request handed over at its close had none, and takes no slip)
+    has_outcome = sa.and_(sa.or_(*(ServiceRequest.status == status for status in _OUTCOME)),
+                          ServiceRequest.handed_over_on.is_(None))
     rated = sa.and_(has_outcome, SatisfactionSlip.id.is_not(None))
     columns = [
         sa.func.count(sa.case((has_outcome, 1))).label("with_outcome"),

@@ -140,7 +140,7 @@ def _track_page(item: ServiceRequest, page_path: str | None = None) -> str:
     others = [t for t in memory.tickets if t != item.token] if memory.holds(item.token) else []
     # The slip's form only once there is an outcome to rate (it is eight fields to build, and the
     # page is also the answer to every submission).
-    slip_form = SlipForm(formdata=None) if item.status.has_outcome else None
+    slip_form = SlipForm(formdata=None) if item.takes_slip else None
     return render_template("intake/track.html", item=item, mine=_tickets(others), slip_form=slip_form,
                            in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
                            page_path=page_path)

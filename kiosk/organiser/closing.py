@@ -103,11 +103,9 @@ def _page(fair: Fair, form: CloseForm, listed, choices: dict[int, str], *, messa
     """The page, each listed request with its end as chosen (hand over where nothing was chosen:
     the default, and what a request filed meanwhile starts with)."""
     rows = [(item, choices.get(item.id, HAND_OVER)) for item in listed]
-    ends = [value for _, value in rows]
     return render_template(
         "organiser/close.html", fair=fair, form=form, t=compute_tally(fair), rows=rows, message=message,
         box=BOX, end_choices=ENDS, hand_over=HAND_OVER, bulk=BULK, reasons=list(EndReason),
         waiting=sum(item.status.awaits_staff for item in listed),
         in_progress=sum(item.status.in_hand for item in listed),
-        handing_over=ends.count(HAND_OVER), ending=len(ends) - ends.count(HAND_OVER),
         working_days=current_app.config["AFTER_FAIR_REPLY_WORKING_DAYS"]), status

@@ -96,6 +96,12 @@ class AfterFairColumns:
         return self.end_reason is not None
 
     @property
+    def takes_slip(self) -> bool:
+        """A fair-day satisfaction slip rates an outcome given at the fair: not one handed over at the
+        close, which had none (its one rating comes with the close-out's verdict, 一事一评)."""
+        return self.status.has_outcome and self.handed_over_on is None  # (status: ServiceRequest's)
+
+    @property
     def after_close_state(self) -> str | None:
         """"handed_over" while a request the close handed over waits for its result (planned), "ended"
         for one the close ended, else None: pages say these in place of the status (a plan given, a

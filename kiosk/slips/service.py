@@ -46,7 +46,7 @@ def give_slip(item: ServiceRequest, answers: SlipAnswers, channel: SlipChannel, 
             raise SlipRefused("own_booth")
         if not paper_number:
             raise SlipRefused("no_number")
-    if not item.status.has_outcome:
+    if not item.takes_slip:  # (an outcome given at the fair: not a request handed over at the close)
         raise SlipRefused("no_outcome")
     if item.slip is not None:
         raise SlipRefused("given")

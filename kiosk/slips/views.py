@@ -66,7 +66,7 @@ def hold_the_tablet_in_slip_mode():
 @login_required
 def start_slip_mode(request_id: int):
     item = request_or_404(request_id, act=True)
-    if not item.status.has_outcome or item.slip is not None:
+    if not item.takes_slip or item.slip is not None:
         flash(_l("这条需求目前不能评价：尚无办理结果，或已评价。"), "error")
         return redirect(url_for("booth.show", request_id=item.id))
     session["slip_mode"] = item.id

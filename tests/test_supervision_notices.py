@@ -15,6 +15,7 @@ from kiosk.core.timeutil import fair_today
 from kiosk.service_requests.models import EventKind, Status
 from kiosk.supervision import notices
 from kiosk.supervision.models import Colour, NoticeState, SupervisionNotice
+from tests.conftest import POSTGRES_URL
 from tests.factories import booth, department_staff, request_in
 from tests.helpers import csrf_token, fresh, login
 
@@ -124,9 +125,10 @@ def test_an_organiser_picks_a_departments_red_and_yellow_items_and_issues_after_
     assert str(items["blue"].id) not in listed and str(items["other"].id) not in listed  # blue: only when asked
     with_blue = boss.get(f"/supervision/notices/new?department={department_id}&colour=blue").get_data(as_text=True)
     assert re.findall(r'name="items" value="(\d+)"', with_blue) == [str(items["blue"].id)]
+    red, yellow = items["red"], items["yellow"]
     form = {"csrf_token": csrf_token(boss, "/supervision/notices"), "department": department_id,
-            "reply_by": due_in(7).isoformat(), "text": "请于一周内说明情况", "items": [items["red"].id, items["yellow"].id],
-            f"version-{items['red'].id}": items["red"].version, f"version-{items['yellow'].id}": items["yellow"].version}
+            "reply_by": due_in(7).isoformat(), "text": "请于一周内说明情况", "items": [red.id, yellow.id],
+            f"version-{red.id}": red.version, f"version-{yellow.id}": yellow.version}
     unconfirmed = boss.post("/supervision/notices/new", data=form)
     html = unconfirmed.get_data(as_text=True)
     assert unconfirmed.status_code == 422 and 'id="notice-issue" open' in html and "请于一周内说明情况" in html
@@ -232,8 +234,9 @@ def test_another_department_neither_sees_nor_replies_to_a_notice_even_by_a_forge
     assert other.get(f"/supervision/notices/{notice.id}.pdf").status_code == 404
     assert reply(other, notice, items["red"], "伪造的回复").status_code == 404
     # its own notice, with another department's item in the URL: not on that notice
-    forged = other.post(f"/supervision/notices/{theirs.id}/items/{items['red'].id}/reply", data={
-        "csrf_token": csrf_token(other, "/ledger"), f"reply-{items['red'].id}-text": "伪造", f"reply-{items['red'].id}-version": 1})
+    red = items["red"].id
+    forged = other.post(f"/supervision/notices/{theirs.id}/items/{red}/reply", data={
+        "csrf_token": csrf_token(other, "/ledger"), f"reply-{red}-text": "伪造", f"reply-{red}-version": 1})
     assert forged.status_code == 404
     listed = other.get("/supervision/notices").get_data(as_text=True)
     assert theirs.official_number in listed and notice.official_number not in listed
@@ -324,3 +327,28 @@ def test_the_dashboard_and_the_hall_screen_count_the_fairs_items_by_colour_with_
     assert dict(re.findall(r'id="screen-colour-(\w+)">(\d+)<', screen)) == {
         "red": "2", "yellow": "1", "blue": "1", "parked": "0"}
     assert "14天无进展" in screen and "甲公司" not in screen  # no company on the hall's screen
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="SQLite lets one transaction write at a time: the race is PostgreSQL's")
+def test_two_organisers_issuing_at_once_get_the_next_numbers(app, items, organiser):
+    """Another organiser's notice takes the number this one read, between the read and the write:
+    this one takes the next number, in a savepoint, and nothing else of it is lost."""
+    other = sa.create_engine(POSTGRES_URL)
+    taken = []
+
+    def take_the_number(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO supervision_notice ") and not taken:
+            taken.append(True)
+            with other.begin() as connection:
+                connection.execute(sa.text(
+                    "INSERT INTO supervision_notice (year, seq, department_id, issued_at, issued_on, reply_by, text)"
+                    " VALUES (:year, 1, :department, now(), :day, :day, '另一位组织方的督办单')"),
+                    {"year": fair_today().year, "department": items["red"].booth.department_id, "day": fair_today()})
+    sa.event.listen(db.engine, "before_cursor_execute", take_the_number)
+    try:
+        notice = issue(organiser, [items["red"], items["yellow"]])
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", take_the_number)
+        other.dispose()
+    assert taken and notice.seq == 2 and len(notice.items) == 2
+    assert sorted(db.session.scalars(sa.select(SupervisionNotice.seq))) == [1, 2]

@@ -92,7 +92,8 @@ def test_an_organiser_issues_a_notice_and_the_department_replies_on_a_tablet(
     expect(tablet.locator("#notice-box")).to_contain_text("督办单：1 份待回复")
     shot(tablet, "supervision-department-home-tablet")
     tablet.locator("#notice-box a").first.click()
-    for n, text in enumerate(("已完成选址论证，土地报批材料已报市政府，预计本月底办结。", "已补充办理进展，下周完成申报辅导。")):
+    replies = ("已完成选址论证，土地报批材料已报市政府，预计本月底办结。", "已补充办理进展，下周完成申报辅导。")
+    for n, text in enumerate(replies):
         item = tablet.locator(".notice-item").nth(n)
         item.get_by_text("回复督办").click()
         item.get_by_label("回复内容").fill(text)
@@ -122,10 +123,11 @@ def test_the_supervision_pages_read_on_a_phone(app, live_server, browser, phone,
     boss = next(boss_pages)
     sign_in(phone, live_server, "dept-b07")
     sign_in(boss, live_server, organiser.username)
+    new_notice = f"/supervision/notices/new?department={department}"
     for page, path, name in ((phone, f"/supervision/notices/{notice.id}", "supervision-notice-phone"),
                              (phone, "/ledger", "supervision-department-home-phone"),
                              (boss, "/supervision/notices", "supervision-notices-phone"),
-                             (boss, f"/supervision/notices/new?department={department}", "supervision-new-notice-phone")):
+                             (boss, new_notice, "supervision-new-notice-phone")):
         page.goto(f"{live_server}{path}")
         expect(page.locator("h1")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

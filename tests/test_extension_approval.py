@@ -376,6 +376,9 @@ def test_the_list_of_requests_waiting_shows_each_department_its_own_and_organise
     assert "待审批（1）" in own and "银行授信审批" not in own
     assert "1项待审批" in staff.get("/ledger").get_data(as_text=True)
     post(boss, item, "refuse_extension", reason="请按原时限办理")
+    # The counts on the ledger's pages follow at once (each server keeps them by the ledger's versions).
+    assert "1项待审批" in boss.get("/ledger").get_data(as_text=True)
+    assert "项待审批" not in staff.get("/ledger").get_data(as_text=True)
     decided = staff.get("/ledger/extensions").get_data(as_text=True)
     assert "待审批（0）" in decided and "请按原时限办理" in decided and "未批准" in decided
     assert app.test_client().get("/ledger/extensions").status_code == 302  # signed out: to the sign-in

@@ -99,10 +99,19 @@ class Shown:
 def page(shown: Shown) -> tuple[bytes, Part, bytes]:
     """The whole page, as the frame around the kept list."""
     html = render_template("ledger/index.html", live=_LIVE_HERE, filters=_filters(shown), words=_words(),
-                           # in the frame, read at each view (a count on an index): not kept, nor polled
-                           extensions_waiting=waiting_count(None if shown.organiser else shown.wanted.department))
+                           extensions_waiting=_extensions_waiting(shown))
     before, _, after = html.partition(_LIVE_HERE)
     return before.encode(), live(shown), after.encode()
+
+
+def _extensions_waiting(shown: Shown) -> int:
+    """How many extension requests wait (every department's for organisers, one's own for its staff),
+    for the link in the frame. Kept by the ledger versions of what it counts: a request asked for or
+    decided moves its department's (kiosk.changes), so the frame reads no count of its own."""
+    department = None if shown.organiser else shown.wanted.department
+    version = shown.versions.departments if department is None else shown.versions.ledger
+    return kept("ledger_extensions_waiting", (department, version, shown.versions.setup),
+                lambda: waiting_count(department), most=64)
 
 
 def live(shown: Shown) -> Part:

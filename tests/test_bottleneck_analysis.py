@@ -209,3 +209,24 @@ def test_only_organisers_see_it(app, stuck, fair):
                 "/supervision/analysis.xlsx"):
         assert staff.get(url).status_code == 403, url
     assert app.test_client().get("/supervision/analysis").status_code == 302  # to sign in
+
+
+def test_the_kept_analysis_moves_with_every_change_it_counts(app, stuck, organiser, fair):
+    """Each app server keeps the analysis while nothing it counts changed: a parking, a company's
+    dispute, and a filing at another fair (a category that now recurs) each show at the next view."""
+    boss = login(app.test_client(), organiser.username)
+
+    def total(key):
+        html = boss.get("/supervision/analysis").get_data(as_text=True)
+        return int(re.search(rf'id="total-{key}">(\d+)<', html).group(1))
+
+    assert (total("parked"), total("disputed"), total("recurring")) == (2, 1, 2)
+    _park(stuck[6], ParkCause.department)  # 6 was not stuck: now parked
+    assert total("parked") == 3 and total("flagged") == 8
+    closed = request_in(fair, Status.closed_out, "B01", credit_code=CODE_C, company_name="丙公司")
+    moves.company_verdict(closed, accepted=False, rating=1, words="没有解决")
+    db.session.commit()
+    assert total("disputed") == 2
+    # C brought land to the second fair; a land request at the first (resolved on site) makes it recur
+    request_in(fair, Status.resolved, "B01", credit_code=CODE_C, company_name="丙公司")
+    assert total("recurring") == 3

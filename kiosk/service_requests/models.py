@@ -159,7 +159,8 @@ class ServiceRequest(AfterFairColumns, db.Model):
     fair_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("fair.id"), index=True)
     #: the lead booth, responsible now; a transfer changes it and the trail keeps the old one
     booth_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("booth.id"), index=True)
-    company_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("company.id"), index=True)
+    #: (indexed with its category, fair and state: ix_service_request_company_id below)
+    company_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("company.id"))
     #: the company's name as this form gave it: shown wherever this request is, so that no later
     #: filing under the same credit code (by anyone: credit codes are public) renames it
     company_name: so.Mapped[str] = so.mapped_column(sa.String(200), server_default="")
@@ -252,6 +253,15 @@ class ServiceRequest(AfterFairColumns, db.Model):
         sa.Index("ix_service_request_parked", "parked_until",
                  postgresql_where=sa.text("parked_until IS NOT NULL"),
                  sqlite_where=sa.text("parked_until IS NOT NULL")),
+        # A company's requests (its file, 一企一档), with what the bottleneck analysis asks of them in
+        # one pass: which categories it brought to several fairs (kiosk.supervision.analysis)
+        sa.Index("ix_service_request_company_id", "company_id", "category", "fair_id", "status"),
+        # The ledger's items with every column the bottleneck analysis reads, in the order it groups
+        # them: its pass reads neither the requests' wide rows nor sorts them (bench/analysis.py)
+        sa.Index("ix_service_request_ledger_analysis", "category", "booth_id", "park_cause", "company_id", "status",
+                 "plan_due", "current_due", "parked_until", "fair_id",
+                 postgresql_where=sa.text("status IN ('planned', 'done', 'closed_out')"),
+                 sqlite_where=sa.text("status IN ('planned', 'done', 'closed_out')")),
         # A department's planned items not yet acknowledged (签收): its ledger home lists them on
         # every visit; few rows, so a partial index keeps the look-up off the department's thousands
         sa.Index("ix_service_request_awaiting_receipt", "booth_id",

@@ -16,7 +16,7 @@ level counts its companies once); one more reads whether those companies brought
 to other fairs. Figures read models only.
 """
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -33,6 +33,9 @@ from kiosk.service_requests.models import Category, ServiceRequest, Status, over
 
 #: the ways an item is stuck, in the order every table and chart gives them
 FLAGS = ("parked", "extended", "disputed", "overdue")
+#: how many cause × category × department rows the page and the PDF list, the most stuck first (a
+#: province has a thousand; the XLSX has them all)
+GROUPS_SHOWN = 40
 #: the states of a ledger item (a plan given at a fair, open, done or closed out)
 LEDGER_STATES = tuple(s for s in Status if s.has_plan)
 
@@ -58,34 +61,16 @@ class Scope:
     until: date | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Counts:
+    """A row's figures: each way of being stuck, the items stuck (each once), the companies (each once)."""
     parked: int = 0
-    parked_now: int = 0
     extended: int = 0
     disputed: int = 0
     overdue: int = 0
+    parked_now: int = 0
     flagged: int = 0
-    #: the companies affected: their ids while counting, then how many
-    company_ids: set = field(default_factory=set, repr=False)
-
-    @property
-    def companies(self) -> int:
-        return len(self.company_ids)
-
-    def add(self, company_id: int, parked: int, parked_now: int, extended: int, disputed: int, overdue: int,
-            flagged: int) -> None:
-        self.parked += parked
-        self.parked_now += parked_now
-        self.extended += extended
-        self.disputed += disputed
-        self.overdue += overdue
-        self.flagged += flagged
-        self.company_ids.add(company_id)
-
-    def as_dict(self) -> dict:
-        return {**{name: getattr(self, name) for name in (*FLAGS, "parked_now", "flagged")},
-                "companies": self.companies}
+    companies: int = 0
 
 
 @dataclass(frozen=True)
@@ -163,53 +148,83 @@ def stuck_items(scope: Scope, today: date, *columns):
 
 
 def analysis(scope: Scope, today: date) -> Analysis:
-    request, flags = ServiceRequest, flag_conditions(today)
-    rows = db.session.execute(stuck_items(
-        scope, today, request.park_cause, request.category, Booth.department_id, request.company_id,
-        *(sa.func.count().filter(flags[name]) for name in (*FLAGS, "parked_now")), sa.func.count())
-        .group_by(request.park_cause, request.category, Booth.department_id, request.company_id)).all()
-    totals = Counts()
-    groups, categories, departments, causes = (defaultdict(Counts) for _ in range(4))
-    for cause, category, department_id, company_id, parked, extended, disputed, overdue, parked_now, n in rows:
-        counted = (company_id, parked, parked_now, extended, disputed, overdue, n)
-        for counts in (totals, groups[(cause, category, department_id)], categories[category],
-                       departments[department_id]):
-            counts.add(*counted)
-        if parked:
-            causes[cause].add(company_id, parked, parked_now, 0, 0, 0, parked)
+    """Every figure in one statement: the stuck items are grouped once by category, booth, cause and
+    company (in the order of ix_service_request_ledger_analysis, which holds every column read, so
+    the pass reads neither the requests' rows nor sorts them), and that small table is rolled up per
+    cause × category × department, category, department, cause and in all, each level counting its
+    companies once. The categories a company brought to two fairs or more come from one pass over the
+    company index (ix_service_request_company_id holds the category, fair and state)."""
+    rows = db.session.execute(_rollup(scope, today)).all()
+    departments = {row.department for row in rows if row.level == "group"}
     names = dict(db.session.execute(sa.select(Department.id, Department.name)
-                                    .where(Department.id.in_(list(departments)))).all()) if departments else {}
-    recurs = _recurring(scope, today)
+                                    .where(Department.id.in_(departments))).all()) if departments else {}
+    levels = defaultdict(dict)
+    for row in rows:
+        counts = Counts(*row[4:10], companies=row.companies)
+        key = (row.cause, row.category, row.department) if row.level == "group" else (
+            row.category or row.cause or row.department)
+        levels[row.level][key] = (counts, row.recurring)
+    category, department = levels["category"], levels["department"]
     return Analysis(
         scope=scope, fair=_fair(scope), as_of=today,
-        items=db.session.scalar(_in_scope(sa.select(sa.func.count()).select_from(request)
-                                          .where(request.status.in_(LEDGER_STATES)), scope)),
-        totals=totals,
-        by_category=[Line(c.value, c.label, categories[c],
-                          len(categories[c].company_ids & recurs.get(c, set()))) for c in Category if c in categories],
-        by_department=sorted((Line(str(d), names.get(d, "?"), counts) for d, counts in departments.items()),
+        items=db.session.scalar(_in_scope(sa.select(sa.func.count()).select_from(ServiceRequest)
+                                          .where(_on_ledger()), scope)),
+        totals=levels["total"].get(None, (Counts(),))[0],
+        by_category=[Line(c.value, c.label, *category[c.value]) for c in Category if c.value in category],
+        by_department=sorted((Line(str(d), names.get(d, "?"), counts) for d, (counts, _r) in department.items()),
                              key=lambda line: (-line.counts.flagged, line.name)),
-        by_cause=[Line(c.value, c.label, causes[c]) for c in ParkCause if c in causes],
-        groups=sorted((Group(cause, category, d, names.get(d, "?"), counts)
-                       for (cause, category, d), counts in groups.items()),
+        by_cause=[Line(c.value, c.label, levels["cause"][c.value][0]) for c in ParkCause
+                  if c.value in levels["cause"]],
+        groups=sorted((Group(ParkCause(cause) if cause else None, Category(cat), d, names.get(d, "?"), counts)
+                       for (cause, cat, d), (counts, _r) in levels["group"].items()),
                       key=lambda g: (-g.counts.flagged, -g.counts.companies, g.department,
                                      g.cause.value if g.cause else "", g.category.value)))
 
 
-def _recurring(scope: Scope, today: date) -> dict[Category, set[int]]:
-    """For the companies affected, the categories each brought to RECURS_AT_FAIRS fairs or more, at
-    any fair (a company's file, 一企一档, flags the same): read through the requests' company index,
-    for those companies only."""
-    affected = stuck_items(scope, today, ServiceRequest.company_id)
-    rows = db.session.execute(
-        sa.select(ServiceRequest.category, ServiceRequest.company_id)
-        .where(ServiceRequest.company_id.in_(affected), ServiceRequest.status != Status.withdrawn)
-        .group_by(ServiceRequest.category, ServiceRequest.company_id)
-        .having(sa.func.count(sa.distinct(ServiceRequest.fair_id)) >= RECURS_AT_FAIRS))
-    out = defaultdict(set)
-    for category, company_id in rows:
-        out[category].add(company_id)
-    return out
+def _on_ledger():
+    """status.has_plan, its states written into the statement, so that both databases see it implies
+    the partial index's own condition (as service_requests.models.awaiting_closeout_sql)."""
+    return ServiceRequest.status.in_(sa.bindparam("ledger_states", LEDGER_STATES, expanding=True,
+                                                  literal_execute=True))
+
+
+def _rollup(scope: Scope, today: date):
+    """The statement: (level, category, department, cause, the counts, companies, recurring) rows."""
+    request, flags = ServiceRequest, flag_conditions(today)
+    text = sa.String()
+    # (a booth has one department: min() names it in both databases' GROUP BY rules)
+    combos = _in_scope(sa.select(
+        sa.type_coerce(request.category, text).label("category"), sa.func.min(Booth.department_id).label("department"),
+        sa.type_coerce(request.park_cause, text).label("cause"), request.company_id,
+        *(sa.func.count().filter(flags[name]).label(name) for name in (*FLAGS, "parked_now")),
+        sa.func.count().label("flagged"))
+        .join(Booth, request.booth_id == Booth.id)
+        .where(_on_ledger(), sa.or_(*(flags[name] for name in FLAGS))), scope) \
+        .group_by(request.category, request.booth_id, request.park_cause, request.company_id) \
+        .cte("combos").prefix_with("MATERIALIZED")
+    recurs = (sa.select(request.company_id, sa.type_coerce(request.category, text).label("category"))
+              .where(request.status != Status.withdrawn).group_by(request.company_id, request.category)
+              .having(sa.func.count(sa.distinct(request.fair_id)) >= RECURS_AT_FAIRS)
+              .cte("recurs").prefix_with("MATERIALIZED"))
+    c = combos.c
+    counted = [sa.cast(sa.func.coalesce(sa.func.sum(c[name]), 0), sa.Integer) for name in (*FLAGS, "parked_now",
+                                                                                             "flagged")]
+    companies = sa.func.count(sa.distinct(c.company_id)).label("companies")
+    none, zero = sa.null(), sa.literal(0)
+
+    def level(name, category, dept, cause, recurring=zero):
+        return sa.select(sa.literal(name).label("level"), category.label("category"), dept.label("department"),
+                         cause.label("cause"), *counted, companies, recurring.label("recurring")).select_from(combos)
+
+    by_group = level("group", c.category, c.department, c.cause).group_by(c.category, c.department, c.cause)
+    recurring = sa.func.count(sa.distinct(recurs.c.company_id))
+    by_category = level("category", c.category, none, none, recurring).outerjoin(
+        recurs, sa.and_(recurs.c.company_id == c.company_id, recurs.c.category == c.category)).group_by(c.category)
+    by_department = level("department", none, c.department, none).group_by(c.department)
+    parked, parked_now = counted[0], counted[4]
+    by_cause = sa.select(sa.literal("cause"), none, none, c.cause, parked, zero, zero, zero, parked_now, parked,
+                         companies, zero).where(c.cause.is_not(None)).group_by(c.cause)
+    return sa.union_all(by_group, by_category, by_department, by_cause, level("total", none, none, none))
 
 
 def _fair(scope: Scope) -> tuple[str, date] | None:

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from kiosk.core.pdf import render_pdf
 from kiosk.core.spreadsheets import DAY_FORMAT, safe_cell
-from kiosk.supervision.analysis import DEFINITIONS, FLAGS, Analysis, charts, stuck_companies
+from kiosk.supervision.analysis import DEFINITIONS, FLAGS, GROUPS_SHOWN, Analysis, charts, stuck_companies
 
 PDF_CSS = """
 @page { size: A4 landscape; margin: 14mm 12mm 16mm;
@@ -58,6 +58,7 @@ ITEMS_MAX = 200_000
 def analysis_pdf(found: Analysis) -> tuple[str, str, bytes]:
     with force_locale("zh_CN"):
         html = render_template("supervision/analysis_pdf.html", a=found, charts=charts(found), flags=FLAGS,
+                               groups_shown=GROUPS_SHOWN,
                                definitions={key: str(text) for key, text in DEFINITIONS.items()})
     return f"bottlenecks-{found.as_of.isoformat()}.pdf", "application/pdf", render_pdf(html, PDF_CSS)
 

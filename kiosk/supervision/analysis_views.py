@@ -12,6 +12,7 @@ from kiosk.auth.access import organiser_required
 from kiosk.core.downloads import download
 from kiosk.core.extensions import db
 from kiosk.core.formtools import int_or_none
+from kiosk.core.kept import kept
 from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Department, Fair
 from kiosk.service_requests.after_fair import ParkCause
@@ -21,7 +22,17 @@ from kiosk.supervision import (
     bp,
     parking_views,  # noqa: F401  (parking's steps join the blueprint too)
 )
-from kiosk.supervision.analysis import DEFINITIONS, FLAGS, NOT_PARKED, Scope, analysis, charts, stuck_companies
+from kiosk.supervision.analysis import (
+    DEFINITIONS,
+    FLAGS,
+    GROUPS_SHOWN,
+    NOT_PARKED,
+    Scope,
+    analysis,
+    charts,
+    stuck_companies,
+)
+from kiosk.versions import all_fairs_version, ledger_and_setup_versions
 
 _BAD_DAY = _l("请按 年-月-日 填写日期")
 
@@ -52,10 +63,10 @@ def _fairs():
 @organiser_required
 def analysis_page():
     scope, typed, errors = _scope()
-    found = analysis(scope, fair_today())
+    found = figures(scope)
     return render_template("supervision/analysis.html", a=found, charts=charts(found), typed=typed, errors=errors,
                            fairs=_fairs(), definitions=DEFINITIONS, flags=FLAGS, query=_query(scope),
-                           not_parked=NOT_PARKED), 400 if errors else 200
+                           not_parked=NOT_PARKED, groups_shown=GROUPS_SHOWN), 400 if errors else 200
 
 
 @bp.get("/analysis/companies")
@@ -86,7 +97,18 @@ def analysis_document(kind: str):
     if errors:  # nothing printed from filters that were not read: the page says what to mend
         return analysis_page()
     make = analysis_documents.analysis_pdf if kind == "pdf" else analysis_documents.analysis_xlsx
-    return download(*make(analysis(scope, fair_today())))
+    return download(*make(figures(scope)))
+
+
+def figures(scope: Scope):
+    """The analysis, kept by each app server while nothing it counts has changed: the key holds the
+    day (overdue and parked are judged on it), the filters, the ledger's versions (every item's
+    state, extension, verdict and parking moves its department's) and every fair's (each request's
+    filing and state, which the categories that recur are read from; each fair's set-up, which names
+    its date and departments). The first view after a change computes it again (bench/analysis.py)."""
+    today = fair_today()
+    key = (scope, today, ledger_and_setup_versions()[0], all_fairs_version())
+    return kept("bottleneck_analysis", key, lambda: analysis(scope, today), most=32)
 
 
 def _query(scope: Scope) -> dict:

@@ -25,6 +25,14 @@ def upgrade():
     with op.batch_alter_table('service_request', schema=None) as batch_op:
         batch_op.add_column(sa.Column('parked_until', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('park_cause', sa.Enum('department', 'policy', 'higher_level', 'legacy', 'company', 'other', name='parkcause', native_enum=False, length=20), nullable=True))
+        # a parked item is not overdue: the indexes the overdue count and the ledger's list read
+        # carry parked_until, so that they still count and sort on the index alone
+        batch_op.drop_index('ix_service_request_status_current_due')
+        batch_op.create_index('ix_service_request_status_current_due', ['status', 'current_due', 'parked_until'],
+                              unique=False)
+        batch_op.drop_index('ix_service_request_booth_status_due')
+        batch_op.create_index('ix_service_request_booth_status_due',
+                              ['booth_id', 'status', 'current_due', 'parked_until'], unique=False)
         batch_op.drop_index('ix_service_request_awaiting_due')
         batch_op.create_index('ix_service_request_awaiting_due', ['current_due', 'parked_until'], unique=False,
                               postgresql_where=sa.text("status IN ('planned', 'done')"),
@@ -83,6 +91,10 @@ def downgrade():
         batch_op.drop_index('ix_service_request_company_id')
         batch_op.create_index('ix_service_request_company_id', ['company_id'], unique=False)
         batch_op.drop_index('ix_service_request_parked')
+        batch_op.drop_index('ix_service_request_booth_status_due')
+        batch_op.create_index('ix_service_request_booth_status_due', ['booth_id', 'status', 'current_due'], unique=False)
+        batch_op.drop_index('ix_service_request_status_current_due')
+        batch_op.create_index('ix_service_request_status_current_due', ['status', 'current_due'], unique=False)
         batch_op.drop_index('ix_service_request_awaiting_due')
         batch_op.create_index('ix_service_request_awaiting_due', ['current_due'], unique=False,
                               postgresql_where=sa.text("status IN ('planned', 'done')"),

@@ -3,8 +3,9 @@
 A request still waiting or in progress when its fair closes is handed to its booth's department
 (handed_over_on: the close day; it is then planned, on the ledger) or ended with the organiser's
 reason (end_reason; it is then withdrawn). The scoreboard's index gains handed_over_on, so that its
-one pass still reads only the index now that a handed-over item is neither replied on the fair day
-nor a plan given there.
+one pass, which takes handed-over requests off what was replied on the fair day and the plans given
+there, still reads only the index (a query of its own, even on a partial index, was reached by
+SQLite's planner through the booths, reading every request's row).
 
 Revision ID: 0028
 Revises: 0027

@@ -9,6 +9,7 @@ select set alike, so they work without a script. Whatever the organiser set is k
 refusal: a deadline to mend, a missing tick, a request filed meanwhile (listed then, set to hand
 over, with the others as they were)."""
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -86,7 +87,8 @@ def close(fair_id: int):
         words.append(str(filled(ENDED, n=len(closed.ended))))
     if closed.settled_meanwhile:
         words.append(str(filled(SETTLED_MEANWHILE, tickets="、".join(closed.settled_meanwhile))))
-    flash("".join(words))
+    # Chinese sentences follow one another with nothing between them; English ones with a space.
+    flash(("" if get_locale().language == "zh" else " ").join(words))
     return redirect(url_for(".fair", fair_id=fair.id))
 
 

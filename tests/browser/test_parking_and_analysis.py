@@ -49,7 +49,7 @@ def _overdue(fair, at="B07", **kwargs):
 
 
 def test_a_department_asks_to_park_an_organiser_approves_and_the_item_shows_it(
-        app, live_server, tablet, laptop, fair, organiser):
+        app, live_server, tablet, laptop, phone, fair, organiser):
     item = _overdue(fair)
     close_fair(fair, organiser)
     department_staff(booth(fair, "B07").department, username="dept-b07")
@@ -88,8 +88,15 @@ def test_a_department_asks_to_park_an_organiser_approves_and_the_item_shows_it(
     expect(tablet.locator("table.ledger tbody tr")).to_have_count(1)
     shot(tablet, "ledger-parked-tablet")
 
+    # The company, on its phone, reads that its request waits and until when, not why.
+    phone.goto(f"{live_server}/t/{item.token}")
+    expect(phone.locator("#track-parked")).to_contain_text(REVIEW.isoformat())
+    expect(phone.locator("body")).not_to_contain_text("市级无权限")
+    shot(phone, "parking-tracking-phone")
 
-def test_the_analysis_reads_on_a_desktop_and_on_a_phone(app, live_server, laptop, small_phone, fair, organiser):
+
+def test_the_analysis_reads_on_a_desktop_and_on_a_phone(app, live_server, laptop, small_phone, tablet, fair,
+                                                        organiser):
     from kiosk.service_requests.after_fair import ParkCause
     from kiosk.supervision import parking
     parked = _overdue(fair)
@@ -115,6 +122,11 @@ def test_the_analysis_reads_on_a_desktop_and_on_a_phone(app, live_server, laptop
     expect(laptop.get_by_role("heading", level=1)).to_have_text("涉及企业")
     expect(laptop.locator("main")).to_contain_text("乙公司")
     shot(laptop, "analysis-companies-desktop")
+
+    sign_in(tablet, live_server, organiser.username)
+    tablet.goto(f"{live_server}/supervision/analysis")
+    expect(tablet.locator("#total-flagged")).to_have_text("5")
+    shot(tablet, "analysis-tablet")
 
     sign_in(small_phone, live_server, organiser.username)
     small_phone.goto(f"{live_server}/supervision/analysis")

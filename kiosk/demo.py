@@ -280,7 +280,8 @@ def _demo_parking(past: Fair, organiser: User, today: date) -> None:
     own = next(item for item in open_items if item.booth.department_id == first.department_id
                and item.current_due > today + timedelta(days=30))
     parking.ask(own, first, own.version, cause=ParkCause.company, today=today,
-                explanation="企业调整建设方案，项目暂停，待企业重新提交方案后办理。", review_on=today + timedelta(days=45))
+                explanation="企业调整建设方案，项目暂停，待企业重新提交方案后办理。",
+                review_on=today + timedelta(days=45))
 
 
 def _demo_supervision(organiser: User, today: date) -> None:

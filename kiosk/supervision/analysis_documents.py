@@ -11,7 +11,8 @@ from openpyxl.styles import Alignment, Font
 
 from kiosk.core.pdf import render_pdf
 from kiosk.core.spreadsheets import DAY_FORMAT, safe_cell
-from kiosk.supervision.analysis import DEFINITIONS, FLAGS, GROUPS_SHOWN, Analysis, charts, stuck_companies
+from kiosk.supervision.analysis import DEFINITIONS, FLAGS, GROUPS_SHOWN, Analysis, stuck_companies
+from kiosk.supervision.analysis_charts import charts
 
 PDF_CSS = """
 @page { size: A4 landscape; margin: 14mm 12mm 16mm;

@@ -29,9 +29,9 @@ from kiosk.supervision.analysis import (
     NOT_PARKED,
     Scope,
     analysis,
-    charts,
     stuck_companies,
 )
+from kiosk.supervision.analysis_charts import charts
 from kiosk.versions import all_fairs_version, ledger_and_setup_versions
 
 _BAD_DAY = _l("请按 年-月-日 填写日期")

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
+import kiosk.fairs.models
 import kiosk.intake.service
 from kiosk.companies.models import Company
 from kiosk.core.extensions import db
@@ -408,3 +409,32 @@ def test_an_expired_form_for_a_fair_that_does_not_exist_is_not_found(client, fai
     data = {**form_data(client, "/b/B07"), "csrf_token": "expired"}
     response = client.post("/f/9999", data=data)
     assert response.status_code == 404 and "没有找到这个页面" in response.get_data(as_text=True)
+
+
+def test_a_filing_that_read_open_lands_nothing_once_the_fair_closed_before_its_ticket(client, fair):
+    """A close that commits between a filing's first read ("open") and the moment it takes its
+    booth's ticket number used to let the filing land a waiting request in the closed fair, which
+    no close would ever take to an end. The filing reads the status again once the booth is its own."""
+    data = form_data(client, "/b/B07")
+    assert client.post(f"/f/{fair.id}", data=data).status_code == 303  # the company exists now
+    data = form_data(client, "/b/B07")
+    closed = []
+
+    def close_in_between(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE BOOTH SET LAST_SEQ") and not closed:
+            closed.append(True)
+            with conn.engine.connect() as other:  # the organiser's close, committed first
+                other.execute(sa.update(kiosk.fairs.models.Fair).values(status=FairStatus.closed))
+                other.commit()
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", close_in_between)
+    try:
+        response = client.post(f"/f/{fair.id}", data=data, headers={"HX-Request": "true"})
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", close_in_between)
+    assert closed, "the filing never took a ticket number"
+    html = response.get_data(as_text=True)
+    assert "已停止受理" in html and "新建厂房需用地30亩" in html
+    db.session.expire_all()
+    assert [r.ticket_no for r in requests_in_db()] == ["B07-001"]
+    assert db.session.get(kiosk.fairs.models.Booth, booth(fair, "B07").id).last_seq == 1

@@ -102,3 +102,8 @@ def in_transaction(work, attempts: int = 4):
             if attempt == attempts or error.connection_invalidated:
                 raise
             time.sleep(0.05 * attempt)
+        except Exception:
+            # work() refused (a rule's exception) after writing: none of it stands, whatever the
+            # request's answer (an htmx refusal answers 200, which the request's end would commit).
+            db.session.rollback()
+            raise

@@ -131,6 +131,13 @@ def _file(connection: sa.Connection, row: dict, credit_code: str, form_fair_id: 
     # The ticket number as late as it can be taken (the request and its event need it): the
     # UPDATE's row lock holds the booth's other filings from here until COMMIT.
     sequence = connection.scalar(_NEXT_SEQUENCE, {"booth": found.id})
+    # The fair may have closed since the read above: a close locks its booths and takes every open
+    # request to an end (kiosk.organiser.fair_lifecycle.close_fair), so a filing that read "open"
+    # and then waited for this booth's lock would land a waiting request in a closed fair. Read the
+    # status again now that the lock is ours, in a statement of its own (on PostgreSQL a new
+    # snapshot, which sees the close committed; SQLite lets one writer at a time).
+    if connection.scalar(_FAIR_STATUS, {"fair": found.fair_id}) is not FairStatus.open:
+        raise FairNotOpen()
     ticket_no = ticket_number(found.code, sequence)
     request_id = connection.scalar(_INSERT_REQUEST, {
         **row, "fair_id": found.fair_id, "company_id": company_id, "ticket_no": ticket_no})
@@ -183,4 +190,5 @@ _NEXT_SEQUENCE = (sa.update(_booths).where(_booths.c.id == sa.bindparam("booth")
                   .values(last_seq=_booths.c.last_seq + 1, **queue_moved(_booths))
                   .returning(_booths.c.last_seq))
 _INSERT_REQUEST = sa.insert(_requests).returning(_requests.c.id)
+_FAIR_STATUS = sa.select(_fairs.c.status).where(_fairs.c.id == sa.bindparam("fair"))
 _INSERT_EVENT = sa.insert(_events)

@@ -12,6 +12,7 @@ from kiosk.core.extensions import db
 from kiosk.figures.charts import nice_scale, outcome_bars
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import Category, Status
+from kiosk.supervision.colours import ColourCounts
 from kiosk.tally import report
 from tests.factories import CODE_B, booth, request_in
 from tests.helpers import login
@@ -161,8 +162,13 @@ def test_the_hall_screen_lists_the_latest_outcomes_with_no_ones_name(app, client
     for secret in ("保密科技有限公司", "另一家公司", "张三丰", "13800001111", CODE_B, "保密的需求原文",
                    first.ticket_no):
         assert secret not in text, secret
-    # The ledger's overdue count: nothing is overdue at the fair, so 0, not in the alarm colour.
-    assert re.search(r'screen-overdue"><span class="value">0</span><span class="label">逾期未销号', text)
+    # The ledger's overdue count: with items open on the ledger it is the colours' red (the same
+    # items), shown once; nothing is overdue at the fair, so 0.
+    assert "screen-overdue" not in text and re.search(r'id="screen-colour-red">0<', text)
+    # With no colours to show, the count stands alone, in the alarm colour when something is overdue.
+    monkeypatch.setattr("kiosk.organiser.live.colour_counts", lambda rules, fair_id: ColourCounts())
+    assert re.search(r'screen-overdue"><span class="value">0</span><span class="label">逾期未销号',
+                     client.get(f"/screen/{fair.screen_token}").get_data(as_text=True))
     monkeypatch.setattr("kiosk.organiser.live.overdue_count", lambda today, fair_id: 3)
     assert re.search(r'screen-overdue alert"><span class="value">3</span><span class="label">逾期未销号',
                      client.get(f"/screen/{fair.screen_token}").get_data(as_text=True))

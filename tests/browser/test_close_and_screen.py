@@ -87,4 +87,5 @@ def test_the_latest_outcomes_show_only_whole_rows_on_the_screen(live_server, hal
         inside += within
         assert not within or row["y"] + row["height"] <= height, f"row {index + 1} runs off the screen"
     assert inside >= 5  # the newest outcomes are there to read
+    expect(hall_pc.locator(".screen-colours")).to_be_in_viewport(ratio=1)  # beside the colours, whole
     assert shown["y"] + shown["height"] <= height

@@ -115,7 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.scoreboard import public as disclosure
     from kiosk.scoreboard import views as scoreboard
     from kiosk.slips import views as slips
-    from kiosk.supervision import analysis_views, handover_views, notice_views  # noqa: F401  (join its bp)
+    from kiosk.supervision import analysis_views, handover_views, notice_views, parking_views  # noqa: F401  (its bp)
     from kiosk.supervision import bp as supervision_bp
 
     app.register_blueprint(i18n.bp)

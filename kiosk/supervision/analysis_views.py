@@ -17,11 +17,7 @@ from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Department, Fair
 from kiosk.service_requests.after_fair import ParkCause
 from kiosk.service_requests.models import Category
-from kiosk.supervision import (
-    analysis_documents,
-    bp,
-    parking_views,  # noqa: F401  (parking's steps join the blueprint too)
-)
+from kiosk.supervision import analysis_documents, bp
 from kiosk.supervision.analysis import (
     DEFINITIONS,
     FLAGS,

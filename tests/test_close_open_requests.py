@@ -182,7 +182,9 @@ def test_a_listed_request_given_an_outcome_meanwhile_keeps_it(app, boss, fair, l
 @pytest.mark.parametrize("due, message", [
     (lambda today: today, "答复时限须晚于闭幕当天。"),
     (lambda today: today - timedelta(days=3), "答复时限须晚于闭幕当天。"),
-    (lambda today: today + timedelta(days=800), "答复时限不能超过两年。"),
+    # the ceiling every due date keeps (EXTENSION_CEILING_DAYS past the close day, as a plan's)
+    (lambda today: today + timedelta(days=366),
+     "（闭幕日后 365 天，与延期上限相同）。"),
     (lambda today: "2026-02-31", "请按 年-月-日 填写答复时限"),
     (lambda today: "", "请填写答复时限"),
 ])

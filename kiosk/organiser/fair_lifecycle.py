@@ -24,16 +24,15 @@ from kiosk.core.timeutil import local_day, utcnow
 from kiosk.core.workdays import add_working_days
 from kiosk.fairs.models import Booth, Fair, FairEvent, FairStatus
 from kiosk.figures.tally import compute_tally
-from kiosk.service_requests.after_fair import EndReason
+from kiosk.service_requests.after_fair import EndReason, due_ceiling
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
-from kiosk.service_requests.workflow import latest_due
 
 MESSAGES = {
     "illegal": _l("大集当前状态下不能这样操作。"),
     "reason": _l("重新开放须写明原因。"),
     "no_booths": _l("还没有摊位，不能开放。"),
     "due_too_soon": _l("答复时限须晚于闭幕当天。"),
-    "due_too_far": _l("答复时限不能超过两年。"),
+    "due_too_far": _l("答复时限不能晚于 %(latest)s（闭幕日后 %(days)s 天，与延期上限相同）。"),
     "busy": _l("闭幕时有需求刚被摊位更新，大集没有闭幕。请重新查看仍未办完的需求后再确认。"),
 }
 
@@ -50,6 +49,19 @@ OPEN = (Status.waiting, Status.in_progress)
 
 class FairMoveRefused(Refused):
     MESSAGES = MESSAGES
+
+
+class DueTooFar(FairMoveRefused):
+    """The reply deadline lies past the ceiling every due date keeps (after_fair.due_ceiling)."""
+
+    def __init__(self, latest: date):
+        super().__init__("due_too_far")
+        self.latest = latest
+
+    @property
+    def message(self):
+        return filled(MESSAGES["due_too_far"], latest=self.latest.isoformat(),
+                      days=current_app.config["EXTENSION_CEILING_DAYS"])
 
 
 class NewlyOpen(FairMoveRefused):
@@ -136,8 +148,8 @@ def close_fair(fair: Fair, actor, ends: Mapping[int, EndReason | None] | None = 
     due = due or default_reply_due(today)
     if due <= today:
         raise FairMoveRefused("due_too_soon")
-    if due > latest_due(today):
-        raise FairMoveRefused("due_too_far")
+    if due > due_ceiling(today):
+        raise DueTooFar(due_ceiling(today))
     # First hold the fair's booths (PostgreSQL: a filing in flight holds its booth's row until it
     # commits, so it is waited for and read below) and write the close (SQLite: the database's one
     # writer from here on, so no filing commits between the read below and the end of the close).

@@ -14,18 +14,6 @@ from kiosk.core.refusals import Refused
 from kiosk.fairs.models import Booth, FairStatus
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 
-#: how far ahead a plan's due date may be
-DUE_WITHIN_YEARS = 2
-
-
-def latest_due(today: date) -> date:
-    """The latest due date a plan made today may have."""
-    try:
-        return today.replace(year=today.year + DUE_WITHIN_YEARS)
-    except ValueError:  # 29 February, two years on
-        return today.replace(year=today.year + DUE_WITHIN_YEARS, day=28)
-
-
 W, P, R, PL, C, X = (Status.waiting, Status.in_progress, Status.resolved, Status.planned,
                      Status.closed_out, Status.withdrawn)
 

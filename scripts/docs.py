@@ -667,13 +667,22 @@ def organiser_before_and_during(kiosk, camera, page, told):
         expect(hall.locator(".topbar")).to_have_count(0)
         camera.shot(hall, "organiser-08-hall-screen")
         hall.context.close()
-    with step(camera, "the organiser closes the fair"):
+    with step(camera, "the organiser closes the fair, handing over what is still open"):
         page.get_by_role("link", name="闭幕并冻结统计…").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("闭幕并冻结统计")
-        page.get_by_label("我已看过仍未办完的需求，确认闭幕并冻结统计").check()
-        camera.shot(page, "organiser-09-close", full_page=True, clip_height=1400)
-        page.get_by_role("button", name="确认闭幕").click()
+        # Every request still open goes to its booth's department (会后办理) unless ended with a reason.
+        rows = page.locator("table.close-list tbody tr")
+        expect(rows.first).to_be_visible()
+        expect(rows.first.locator("select")).to_have_value("handover")
+        to_top(page.locator("section.still-open"))
+        camera.shot(page, "organiser-09-close")
+        box = page.locator("#fair-close")
+        box.locator("summary").click()
+        box.get_by_label("我已核对仍未办完的需求及其去向，确认闭幕").check()
+        camera.shot(page, "organiser-22-close-confirm", region=[box])
+        box.get_by_role("button", name="确认闭幕").click()
         expect(page.locator(".badge.fair-closed")).to_be_visible()
+        expect(page.locator(".notice, .flash").first).to_contain_text("转会后办理")
     with step(camera, "the organiser prints the closing tally"):
         page.get_by_role("link", name="闭幕统计").click()
         expect(page.locator(".tally-page")).to_contain_text("受理企业需求")
@@ -681,6 +690,41 @@ def organiser_before_and_during(kiosk, camera, page, told):
         with page.expect_download() as download:
             page.get_by_role("link", name="下载PDF（打印）").click()
         camera.pdf_page(Path(download.value.path()).read_bytes(), "organiser-11-tally-pdf", 0, width=800)
+    with step(camera, "the organiser prints the departments' handover lists"):
+        page.goto(f"{base}/supervision/handover/fairs/{demo}")
+        expect(page.get_by_role("heading", level=1)).to_have_text("交办清单与签收")
+        expect(page.locator("#handover-awaiting")).not_to_have_text("0")
+        camera.shot(page, "organiser-23-handover", full_page=True, clip_height=1300)
+        with page.expect_download() as download:
+            page.locator("#print-all").click()
+        camera.pdf_page(Path(download.value.path()).read_bytes(), "organiser-24-handover-pdf", 0, width=800)
+
+
+def _department_item(exclude):
+    """A plan on the first department's ledger (d1's) that nothing is waiting on (no extension asked,
+    not parked or asked to be), other than the ones in exclude: its id and current due date."""
+    import sqlalchemy as sa
+
+    from kiosk.auth.models import User
+    from kiosk.core.extensions import db
+    from kiosk.fairs.models import Booth
+    from kiosk.service_requests.models import ServiceRequest, Status
+    from kiosk.supervision.parking import pending_ask
+    department = db.session.scalar(sa.select(User.department_id).filter_by(username="d1"))
+    items = db.session.scalars(
+        sa.select(ServiceRequest).join(Booth, ServiceRequest.booth_id == Booth.id)
+        .where(Booth.department_id == department, ServiceRequest.status == Status.planned,
+               ServiceRequest.parked_until.is_(None), ServiceRequest.extension_asked_on.is_(None),
+               ServiceRequest.id.not_in(exclude))
+        .order_by(ServiceRequest.current_due.desc(), ServiceRequest.id)).all()
+    item = next(item for item in items if pending_ask(item) is None)
+    return item.id, item.current_due
+
+
+def _token_of(item_id):
+    from kiosk.core.extensions import db
+    from kiosk.service_requests.models import ServiceRequest
+    return db.session.get(ServiceRequest, item_id).token
 
 
 def _story_item(ticket):
@@ -723,20 +767,51 @@ def department_after(kiosk, camera, page, told):
         expect(page.locator("#item-panel")).to_contain_text("已申请销号，等待组织方确认")
         expect(page.get_by_role("button", name="确认销号")).to_have_count(0)
         camera.shot(page, "department-06-done")
-    with step(camera, "department staff extend an overdue item"):
+    with step(camera, "department staff acknowledge the items handed to them"):
         page.get_by_role("link", name="← 需求台账").click()
-        page.locator(".tabs a", has_text="逾期未销号").click()
-        overdue = page.locator("table.ledger tbody tr.row-overdue").first
-        expect(overdue).to_be_visible()
-        overdue.get_by_role("link").first.click()
-        expect(page.locator("#item-panel .badge.overdue").first).to_be_visible()
-        page.locator("summary", has_text="延期").click()
-        page.get_by_label("新的完成时限").fill((date.today() + timedelta(days=30)).isoformat())
-        page.get_by_label("延期原因").fill("用地预审需报省自然资源厅审查，预计30日内批复。")
+        receipts = page.locator("section.receipts")  # (its confirmation box shares its id "receipts")
+        expect(receipts.locator("tbody tr").first).to_be_visible()
+        camera.shot(page, "department-10-receipts", region=[receipts])
+        receipts.get_by_text(re.compile(r"^签收全部 \d+ 项$")).click()
+        receipts.get_by_label("我已核对上面列出的事项").check()
+        receipts.get_by_role("button", name=re.compile(r"^确认签收\d+项$")).click()
+        expect(page.get_by_role("status").first).to_contain_text("项交办事项")
+    with step(camera, "department staff ask for more time on an item"):
+        told["extend"], due = kiosk.query(lambda: _department_item({told["item"]}))
+        told["extend_to"] = (due + timedelta(days=30)).isoformat()
+        page.goto(f"{kiosk.base}/ledger/items/{told['extend']}")
+        page.get_by_text("提出延期申请", exact=True).click()
+        page.get_by_label("新的完成时限").fill(told["extend_to"])
+        page.get_by_label("延期原因").fill("用地预审需报省自然资源厅审查，企业已提交书面申请，预计30日内批复。")
         camera.shot(page, "department-07-extend")
-        page.get_by_role("button", name="确认延期").click()
-        expect(page.locator("#item-panel")).to_contain_text("已延期")
-        expect(page.locator("#due-now")).to_contain_text("延期1次")
+        page.get_by_role("button", name="提交延期申请").click()
+        expect(page.locator("#item-panel")).to_contain_text("已提交延期申请")
+        expect(page.locator("#extension-pending")).to_contain_text(told["extend_to"])
+        expect(page.locator("#due-now")).to_contain_text(due.isoformat())  # nothing moves before approval
+        camera.shot(page, "department-11-extension-asked", region=[page.locator("#extension-pending")])
+    with step(camera, "department staff ask to park an item they cannot finish now"):
+        told["park"], _due = kiosk.query(lambda: _department_item({told["item"], told["extend"]}))
+        page.goto(f"{kiosk.base}/ledger/items/{told['park']}")
+        card = page.locator("#parking")
+        card.get_by_text("申请挂账", exact=True).click()
+        card.get_by_label("政策或机制原因").check()
+        card.get_by_label("情况说明").fill("项目所在地块涉及生态保护红线调整，须待省级批复新的红线方案后方可办理。")
+        card.get_by_label("复核日期").fill((date.today() + timedelta(days=60)).isoformat())
+        to_top(card)
+        camera.shot(page, "department-12-park")
+        card.get_by_role("button", name="提交挂账申请").click()
+        expect(page.locator("#parking")).to_contain_text("挂账待审批")
+    with step(camera, "department staff reply to a supervision notice"):
+        page.get_by_role("link", name="← 需求台账").click()
+        expect(page.locator("#notice-box")).to_contain_text("督办单")
+        page.locator("#notice-box a").first.click()
+        expect(page.locator("#notice-head")).to_contain_text("督办〔")
+        waiting = page.locator(".notice-item", has=page.locator("summary", has_text="回复督办")).first
+        waiting.locator("summary", has_text="回复督办").click()
+        waiting.get_by_label("回复内容").fill("已约企业现场核实，本周内报送处理方案，两周内办结。")
+        camera.shot(page, "department-13-notice", full_page=True, clip_height=1600)
+        waiting.get_by_role("button", name="提交回复").click()
+        expect(page.locator("main")).to_contain_text("已约企业现场核实")
 
 
 def organiser_after(kiosk, camera, page, told):
@@ -756,8 +831,58 @@ def organiser_after(kiosk, camera, page, told):
         camera.shot(page, "organiser-13-confirm")
         page.get_by_role("button", name="确认销号").click()
         expect(page.locator("#item-panel")).to_contain_text("已销号。")
-    with step(camera, "the organiser reads the companies' disputes"):
+    with step(camera, "the organiser decides the departments' extension requests"):
         page.get_by_role("link", name="← 需求台账").click()
+        page.locator("#extensions-link").click()
+        waiting = page.locator("table.extension-requests tbody tr")
+        expect(waiting.first).to_be_visible()
+        camera.shot(page, "organiser-25-extensions", full_page=True, clip_height=1200)
+        page.goto(f"{kiosk.base}/ledger/items/{told['extend']}")
+        expect(page.locator("#extension-pending")).to_contain_text(told["extend_to"])
+        approve = page.get_by_role("button", name=f"批准延期至 {told['extend_to']}")
+        approve.scroll_into_view_if_needed()
+        camera.shot(page, "organiser-26-extension-decision")
+        approve.click()
+        expect(page.locator("#item-panel")).to_contain_text("已批准延期")
+        expect(page.locator("#due-now")).to_contain_text(told["extend_to"])
+    with step(camera, "the organiser approves a request to park an item"):
+        page.goto(f"{kiosk.base}/ledger/items/{told['park']}")
+        card = page.locator("#parking")
+        card.get_by_text("批准挂账", exact=True).click()
+        card.get_by_label("审批意见（可不填）").fill("同意挂账，由市工业推进办协调省厅，复核时报进展。")
+        to_top(card)
+        camera.shot(page, "organiser-27-parking")
+        card.get_by_role("button", name="确认批准").click()
+        expect(page.locator("#parking #park-cause")).to_have_text("政策或机制原因")
+    with step(camera, "the organiser issues a supervision notice"):
+        page.goto(f"{kiosk.base}/supervision/notices")
+        expect(page.get_by_role("heading", level=1)).to_have_text("督办单")
+        camera.shot(page, "organiser-28-notices", full_page=True, clip_height=1300)
+        page.locator("#colours-by-department tr").get_by_role("link", name="发督办单").first.click()
+        expect(page.locator("input[name=items]:checked").first).to_be_checked()  # its red and yellow
+        page.get_by_label("督办意见", exact=True).fill(
+            "请于回复期限前逐项说明逾期和无进展的原因、已采取的措施和预计办结时间；确需延期或挂账的，按程序申请。")
+        camera.shot(page, "organiser-29-notice-new", full_page=True, clip_height=1400)
+        page.get_by_text("发出督办单…").click()
+        page.get_by_label("我已核对勾选的事项和督办意见").check()
+        page.get_by_role("button", name="发出督办单", exact=True).click()
+        expect(page.locator("#notice-head")).to_contain_text("督办〔")
+        expect(page.locator("#notice-state")).to_have_text("待回复")
+        camera.shot(page, "organiser-30-notice", full_page=True, clip_height=1400)
+    with step(camera, "the organiser reads the common bottlenecks"):
+        page.get_by_role("link", name="共性堵点").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("共性堵点分析")
+        expect(page.locator("#total-flagged")).not_to_have_text("0")
+        camera.shot(page, "organiser-31-analysis", full_page=True, clip_height=2000)
+    with step(camera, "the organiser reads the ledger by colour"):
+        page.goto(f"{kiosk.base}/ledger")
+        strip = page.locator("#ledger-colours")
+        expect(strip).to_be_visible()
+        strip.get_by_role("link", name="红色·逾期").click()
+        expect(page.locator("table.ledger tbody tr").first).to_be_visible()
+        camera.shot(page, "organiser-32-ledger-red", full_page=True, clip_height=1300)
+    with step(camera, "the organiser reads the companies' disputes"):
+        page.goto(f"{kiosk.base}/ledger")
         page.locator(".tabs a", has_text="企业异议").click()
         disputed = page.locator("table.ledger tbody tr").first
         expect(disputed).to_be_visible()
@@ -835,7 +960,20 @@ def company_after(kiosk, camera, phone, told):
         # The company's next step first (its confirmation or dispute), the history folded below it.
         expect(phone.locator("form.verdict")).to_contain_text("问题是否已经解决")
         camera.shot(phone, "company-10-after-fair", full_page=True, clip_height=1400)
+    with step(camera, "the company reads who has its request after the close"):
+        phone.goto(told["approval_url"])
+        expect(phone.locator("#track-handover")).to_contain_text("会后办理")
+        camera.shot(phone, "company-11-handed-over", full_page=True, clip_height=1300)
+    with step(camera, "a company reads that its deadline was extended"):
+        phone.goto(f"{kiosk.base}/t/{kiosk.query(lambda: _token_of(told['extend']))}")
+        expect(phone.locator("main")).to_contain_text(told["extend_to"])
+        camera.shot(phone, "company-12-extended", full_page=True, clip_height=1600)
+    with step(camera, "a company reads that its request is on hold"):
+        phone.goto(f"{kiosk.base}/t/{kiosk.query(lambda: _token_of(told['park']))}")
+        expect(phone.locator("#track-parked")).to_contain_text("暂缓办理")
+        camera.shot(phone, "company-13-parked", full_page=True, clip_height=1300)
     with step(camera, "the company confirms the result"):
+        phone.goto(told["land_url"])
         verdict = phone.locator("form.verdict")
         verdict.get_by_text("确认已解决", exact=True).click()
         verdict.get_by_text("非常满意", exact=True).click()

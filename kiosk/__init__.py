@@ -54,11 +54,15 @@ def template_names(app: Flask) -> None:
     from kiosk.service_requests.after_fair import END_REASON_LABELS
     from kiosk.service_requests.models import CATEGORY_LABELS
     from kiosk.slips.models import RATED, RATING_LABELS, SlipChannel
+    from kiosk.supervision.colours import item_colour
     from kiosk.supervision.handover_figures import awaiting_receipt, receipt_of
+    from kiosk.supervision.notices import notices_on
 
     app.jinja_env.filters["stay"] = stay
     # the handover's receipt on a ledger item's page, and what waits for one on a department's home
     app.jinja_env.globals.update(handover_receipt=receipt_of, receipts_awaiting=awaiting_receipt)
+    # an item's colour of the day with why, and the notices that listed it, on its page
+    app.jinja_env.globals.update(item_colour=item_colour, item_notices=notices_on)
     app.jinja_env.globals.update(
         tally_charts=tally_charts, fair_address=base_url,
         rating_names=RATED, rating_labels=RATING_LABELS, slip_channels={c.value: c.label for c in SlipChannel},

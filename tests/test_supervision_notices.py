@@ -352,3 +352,16 @@ def test_two_organisers_issuing_at_once_get_the_next_numbers(app, items, organis
         other.dispose()
     assert taken and notice.seq == 2 and len(notice.items) == 2
     assert sorted(db.session.scalars(sa.select(SupervisionNotice.seq))) == [1, 2]
+
+
+def test_an_items_page_shows_its_colour_with_why_and_the_notices_that_listed_it(app, items, organiser, b07):
+    """The department opening one item sees what the list shows of it (its colour and why) and the
+    notice it is on, with whether it is replied to: it was only on the list and the notice's page."""
+    notice = issue(organiser, [items["yellow"]])
+    page = signed_in(app, "dept-b07").get(f"/ledger/items/{items['yellow'].id}").get_data(as_text=True)
+    line = page[page.index('id="item-supervision"'):]
+    line = line[:line.index("</p>")]
+    assert "滞后" in line and "超过14天无进展" in line
+    assert notice.official_number in line and "未回复" in line
+    blue = signed_in(app, "dept-b07").get(f"/ledger/items/{items['blue'].id}").get_data(as_text=True)
+    assert "临期" in blue[blue.index('id="item-supervision"'):] and notice.official_number not in blue

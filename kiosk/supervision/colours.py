@@ -32,7 +32,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from kiosk.core.extensions import db
-from kiosk.core.timeutil import local_day
+from kiosk.core.timeutil import fair_today, local_day
 from kiosk.core.workdays import add_working_days
 from kiosk.fairs.models import Booth, Department, Fair, Zone
 from kiosk.service_requests.models import ServiceRequest, Status, awaiting_closeout_sql
@@ -317,3 +317,9 @@ def colours_by_department(rules: ColourRules) -> list[DepartmentColours]:
         found.setdefault(department_id, (name, {}))[1][colour.value] = n
     return sorted((DepartmentColours(i, name, ColourCounts(**counts)) for i, (name, counts) in found.items()),
                   key=lambda d: (-d.counts.red, -d.counts.yellow, d.department))
+
+
+def item_colour(item: ServiceRequest) -> tuple[Colour | None, list[str]]:
+    """An item's colour today where the fair is, with the words of why it is behind: its page."""
+    rules = ColourRules.on(fair_today())
+    return colour_of(item, rules), behind_words(behind(item, rules), rules)

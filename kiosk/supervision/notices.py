@@ -181,3 +181,11 @@ def candidates(department_id: int, colours: set[Colour], today: date) -> tuple[l
     rows = [(loaded[row.id], row.colour, behind(loaded[row.id], rules)) for row in picked]
     rows.sort(key=lambda r: (SHOWN.index(r[1]), r[0].current_due or date.max, r[0].id))
     return rows, total
+
+
+def notices_on(item: ServiceRequest) -> list[SupervisionNoticeItem]:
+    """The notices that listed this item, newest first, with their notice: its page names them."""
+    return list(db.session.scalars(
+        sa.select(SupervisionNoticeItem).where(SupervisionNoticeItem.request_id == item.id)
+        .join(SupervisionNotice).order_by(SupervisionNotice.issued_at.desc(), SupervisionNotice.id.desc())
+        .options(so.contains_eager(SupervisionNoticeItem.notice))))

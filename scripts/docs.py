@@ -6,12 +6,16 @@ and pictures (`make docs`).
 
 The screenshots follow one story through the four roles, in the order it happens: a company files
 two requests at booth B01 of the demo fair; B01's staff invite a second booth, give a plan, transfer
-the other request and hand the tablet over for a slip; an organiser sets up a new fair, then watches,
-closes and tallies the demo fair; the first department's ledger account (`d1`) works the plan after
-the fair; the organiser confirms it, reconciles the quarter and publishes a ranking; the company
-confirms the result on the same tracking page. Every step checks what it expects to see (a button
-that is gone, a page that answers 4xx/5xx or a script error stops the run with the step's name), so
-a picture never shows a page that no longer looks like this.
+the other request and hand the tablet over for a slip; an organiser sets up a new fair, then watches
+the demo fair, closes it (handing over what is still open), tallies it and prints the handover
+lists; the first department's ledger account (`d1`) acknowledges its items, works the plan, asks for
+an extension and to park an item, and replies to a supervision notice; the organiser confirms the
+close-out, decides the extension and the parking, issues a notice, reads the bottleneck analysis
+and the ledger by colour, reconciles the quarter and publishes a ranking; the company reads its
+handed-over, extended and parked requests and confirms the result on the same tracking page. Every
+step checks what it expects to see (a button that is gone, a page that answers 4xx/5xx or a script
+error stops the run with the step's name), so a picture never shows a page that no longer looks like
+this.
 
 The kiosk runs in this process on a free loopback port, on a throwaway SQLite file and instance
 folder, with the demo fair (`kiosk.demo`, as `flask demo load` makes it) and one more closed fair of

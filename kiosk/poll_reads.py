@@ -84,13 +84,15 @@ _ORDER = (sa.case((ServiceRequest.status == Status.waiting, 0), (ServiceRequest.
                   (ServiceRequest.status == Status.withdrawn, 3), else_=2),
           sa.case((ServiceRequest.status == Status.waiting, ServiceRequest.id),
                   (ServiceRequest.status == Status.in_progress, ServiceRequest.id), else_=-ServiceRequest.id))
+#: ServiceRequest.after_close_state in SQL
+_AFTER_CLOSE = sa.case((ServiceRequest.end_reason.is_not(None), "ended"),
+                       (sa.and_(ServiceRequest.handed_over_on.is_not(None), ServiceRequest.status == Status.planned),
+                        "handed_over"))
 _ROWS = DriverStatement(
     sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
               ServiceRequest.category, ServiceRequest.booth_id, ServiceRequest.company_name,
               sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1),
-              sa.case((ServiceRequest.end_reason.is_not(None), "ended"),
-                      (sa.and_(ServiceRequest.handed_over_on.is_not(None), ServiceRequest.status == Status.planned),
-                       "handed_over")))
+              _AFTER_CLOSE)
     .where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
 _queue_row = shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
 
@@ -124,11 +126,13 @@ class TransferRow(NamedTuple):
     reason: str | None
     #: where it stands now (kiosk.changes moves this booth's queue when it changes)
     status: Status
+    #: as QueueRow.after_close: shown in place of the status
+    after_close: str | None
 
 
 _TRANSFERRED = DriverStatement(
     sa.select(ServiceRequest.id, ServiceRequest.ticket_no, RequestEvent.created_at, ServiceRequest.company_name,
-              Booth.code, Department.name, RequestEvent.detail, ServiceRequest.status)
+              Booth.code, Department.name, RequestEvent.detail, ServiceRequest.status, _AFTER_CLOSE)
     .select_from(RequestEvent)
     .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
     .join(Booth, Booth.id == RequestEvent.to_booth_id).join(Department, Department.id == Booth.department_id)

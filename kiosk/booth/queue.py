@@ -31,6 +31,8 @@ from kiosk.poll_reads import (
 from kiosk.service_requests.after_fair import AFTER_CLOSE_LABELS
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
 
+#: the 会后办理 tab's key (ServiceRequest.after_close_state's)
+HANDED_OVER = "handed_over"
 #: queue filters: the tab's key, and the states it shows
 FILTERS = {
     "all": None,
@@ -39,12 +41,26 @@ FILTERS = {
     "resolved": [Status.resolved],
     "planned": [Status.planned, Status.done, Status.closed_out],
     "withdrawn": [Status.withdrawn],
+    # 会后办理: handed over at the close while it waits for its result; its row says so, and it is
+    # no plan given at the fair, so not among 已出方案's (a tab shown only when the booth has some)
+    HANDED_OVER: None,
 }
 #: the requests this booth transferred to another: no longer its own, so not among FILTERS' rows
 TRANSFERRED = "transferred"
 TABS = (*FILTERS, TRANSFERRED)
 TAB_LABELS = {"all": _l("全部"), "waiting": _l("待受理"), "in_progress": _l("办理中"), "resolved": _l("现场办结"),
-              "planned": _l("已出方案"), "withdrawn": _l("已撤回"), TRANSFERRED: _l("已转出")}
+              "planned": _l("已出方案"), "withdrawn": _l("已撤回"), HANDED_OVER: AFTER_CLOSE_LABELS[HANDED_OVER],
+              TRANSFERRED: _l("已转出")}
+
+
+def _in_tab(row: QueueRow, key: str) -> bool:
+    """Whether the row shows under that tab: by its status, but a request handed over at the close
+    (row.after_close) under 会后办理 alone, as its row reads, rather than under 已出方案."""
+    if key == "all":
+        return True
+    if key == HANDED_OVER or row.after_close == HANDED_OVER:
+        return row.after_close == key
+    return row.status in FILTERS[key]
 COLUMN_HEADINGS = (_l("编号"), _l("时间"), _l("企业"), _l("类别"), _l("需求"), _l("状态"))
 TRANSFER_HEADINGS = (_l("编号"), _l("转出时间"), _l("企业"), _l("转至"), _l("转办原因"), _l("现状态"))
 
@@ -115,17 +131,17 @@ def _queue_context(read, booth_id: int, tab: str, fair_closed: bool) -> dict:
     # All the booth's rows in one query: the tab and the counts are taken from them, rather than
     # asked of the database again.
     every = queue_rows(read, booth_id)
-    counts = Counter(row.status for row in every)
+    counts = Counter(key for row in every for key in FILTERS if _in_tab(row, key))
     moved = transferred_out(read, booth_id, {row.id for row in every})
     words = _words()
     queue_url = kept("queue_urls", (booth_id,), lambda: url_for(".queue", booth_id=booth_id))
-    tabs = [(key, f"{queue_url}?status={key}", words["tab_labels"][key],
-             len(every) if states is None else sum(counts[s] for s in states)) for key, states in FILTERS.items()]
+    tabs = [(key, f"{queue_url}?status={key}", words["tab_labels"][key], counts[key]) for key in FILTERS
+            if key != HANDED_OVER or counts[key] or tab == key]
     tabs.append((TRANSFERRED, f"{queue_url}?status={TRANSFERRED}", words["tab_labels"][TRANSFERRED], len(moved)))
     if tab == TRANSFERRED:
         rows, headings = _transfer_rows(moved, words), words["transfer_headings"]
     else:
-        shown = every if FILTERS[tab] is None else [row for row in every if row.status in FILTERS[tab]]
+        shown = [row for row in every if _in_tab(row, tab)]
         rows, headings = _rendered_rows(shown, booth_id, words), words["column_headings"]
     return {"booth_id": booth_id, "tab": tab, "tabs": tabs, "queue_url": queue_url,
             "rows": Markup("".join(rows)),
@@ -139,8 +155,9 @@ def _transfer_rows(rows, words: dict) -> list[Markup]:
     the request is the other booth's now (auth.access). Each row is kept by its every column as read
     (the booth and department it went to among them) and, added by kept(), the language and path."""
     def render(row: TransferRow) -> Markup:
+        text = words["after_close_text"][row.after_close] if row.after_close else words["status_text"][row.status]
         return Markup(current_app.jinja_env.get_template("booth/transfer_row.html").render(
-            row=row, status_text=words["status_text"][row.status], time=local_time(row.at)))
+            row=row, status=row.after_close or row.status.value, status_text=text, time=local_time(row.at)))
     return kept_each("transfer_rows", rows, render, most=ROWS_KEPT)
 
 

@@ -37,6 +37,7 @@ from kiosk.ledger.listing import (
     filter_choices,
     ledger_page,
 )
+from kiosk.service_requests.after_fair import AFTER_CLOSE_LABELS
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
 from kiosk.supervision.colours import ColourRules, colour_counts
 from kiosk.supervision.models import BEHIND_WORDS, COLOUR_LABELS
@@ -193,6 +194,7 @@ def _translated_words() -> dict:
             "headings": [str(h) for h in (_l("编号"), _l("大集 / 部门"), _l("企业与需求"), _l("责任单位 / 责任人"),
                                           _l("原定时限"), _l("当前时限"), _l("状态"))],
             "status": {s: str(label) for s, label in STATUS_LABELS.items()},
+            "after_close": {key: str(label) for key, label in AFTER_CLOSE_LABELS.items()},
             "category": {c: str(label) for c, label in CATEGORY_LABELS.items()},
             "extended": str(_l("延期%(n)d次")), "overdue": str(_l("逾期")), "disputed": str(_l("企业异议")),
             "none": str(_l("没有符合条件的台账事项。")),

@@ -124,6 +124,14 @@ class LedgerRow:
     #: kiosk.supervision.colours reads them in SQL (a bit per reason: reasons)
     colour: Colour | None
     behind: int
+    #: 会后办理: the day the close handed it over (ServiceRequest.handed_over_on)
+    handed_over_on: date | None
+
+    @property
+    def after_close_state(self) -> str | None:
+        """As ServiceRequest.after_close_state, for a ledger row (never one the close ended):
+        "handed_over" while a request handed over at the close waits for its result, else None."""
+        return "handed_over" if self.handed_over_on is not None and self.status is Status.planned else None
 
     @property
     def reasons(self):
@@ -154,7 +162,7 @@ _COLUMNS = (ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.fair_id,
             ServiceRequest.current_due, ServiceRequest.status, _EXTENSIONS, ServiceRequest.closed_out_on,
             ServiceRequest.id.in_(_DISPUTED), ServiceRequest.parked_until, Fair.date,
             # the day's colour: the statement is built once, its days bound when it runs (ledger_page)
-            colour_sql(BOUND), behind_mask_sql(BOUND))
+            colour_sql(BOUND), behind_mask_sql(BOUND), ServiceRequest.handed_over_on)
 
 
 def ledger_page(wanted: LedgerFilter, today: date) -> tuple[list[LedgerRow], int]:

@@ -35,7 +35,7 @@ from kiosk.fairs.models import Booth, Fair
 from kiosk.ledger import moves
 from kiosk.ledger.figures import LEDGER_STATES
 from kiosk.ledger.models import Mark, ReconciliationRound, RoundItem
-from kiosk.service_requests.models import AWAITING_CLOSEOUT, STATUS_LABELS, ServiceRequest
+from kiosk.service_requests.models import AWAITING_CLOSEOUT, ServiceRequest
 
 #: what each of a round's frozen figures counts: frozen with them (in Chinese, as the round's PDF and
 #: XLSX print them), shown beside them
@@ -220,7 +220,7 @@ def _changes(entries: list[RoundItem]):
     def told() -> str:
         return "；".join(
             str(_l("%(ticket)s 标为“%(mark)s”，现为“%(status)s”", ticket=e.request.qualified_no, mark=e.mark.label,
-                   status=STATUS_LABELS[e.request.status]))
+                   status=e.request.shown_status_label))
             + (str(_l("（企业对销号提出异议）")) if _disputed(e.request) else "") for e in entries)
     return told
 

@@ -80,7 +80,7 @@ def columns() -> list[Column]:
         Column("需求编号", lambda r, _: r.ticket_no, 11),
         # unique across fairs (a ticket is not): a city that joins several fairs' sheets keeps them apart
         Column("大集需求编号", lambda r, _: r.qualified_no, 22),
-        Column("状态", lambda r, _: str(r.status.label), 12),
+        Column("状态", lambda r, _: str(r.shown_status_label), 12),  # 会后办理 for one handed over
         Column("牵头摊位号", lambda r, _: r.booth.code, 8),
         Column("牵头摊位", lambda r, _: r.booth.name, 24),
         Column("专区", lambda r, _: r.booth.zone.name, 18),

@@ -11,13 +11,17 @@ Stuck means any of (an item may be several; each is counted once in `flagged`):
 - disputed (异议): the company disputed its close-out;
 - overdue (逾期): overdue on the day, as everywhere (a parked item is not).
 
-One GROUP BY pass over the items in scope reads every figure (by group and company, so that each
-level counts its companies once); one more reads whether those companies brought the same category
-to other fairs. Figures read models only.
+One statement reads every figure: one GROUP BY pass over the stuck items in scope, per cause ×
+category × department, listing each group's companies and their ways of being stuck; one more over
+the requests, the companies that brought each category to two fairs or more. The coarser levels and
+their companies (each counted once) are added up in Python from the groups. Figures read models only.
 """
-from collections import defaultdict
+import operator
+import string
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -147,37 +151,76 @@ def stuck_items(scope: Scope, today: date, *columns):
 
 
 def analysis(scope: Scope, today: date) -> Analysis:
-    """Every figure in one statement: the stuck items are grouped once by category, booth, cause and
-    company (in the order of ix_service_request_ledger_analysis, which holds every column read, so
-    the pass reads neither the requests' rows nor sorts them), and that small table is rolled up per
-    cause × category × department, category, department, cause and in all, each level counting its
-    companies once. The categories a company brought to two fairs or more come from one pass over the
-    company index (ix_service_request_company_id holds the category, fair and state)."""
-    rows = db.session.execute(_rollup(scope, today)).all()
-    departments = {row.department for row in rows if row.level == "group"}
-    names = dict(db.session.execute(sa.select(Department.id, Department.name)
-                                    .where(Department.id.in_(departments))).all()) if departments else {}
-    levels = defaultdict(dict)
-    for row in rows:
-        counts = Counts(*row[4:10], companies=row.companies)
-        key = (row.cause, row.category, row.department) if row.level == "group" else (
-            row.category or row.cause or row.department)
-        levels[row.level][key] = (counts, row.recurring)
-    category, department = levels["category"], levels["department"]
+    """Every figure from one statement (_groups), which reads each stuck item once and hands back,
+    per cause × category × department, its items' companies and the ways each is stuck, as lists;
+    and per category the companies that brought it to two fairs or more. The coarser levels are
+    added up here from those groups, and each level's companies counted once as a set: far cheaper
+    than a distinct count per level in SQL, each of which sorts every stuck item again."""
+    groups, recurs = {}, {}
+    for cause, category, department, companies, ways in db.session.execute(_groups(scope, today)):
+        if department is None:
+            recurs[category] = set(companies.split(","))
+        else:
+            groups[(cause, category, department)] = _tally(companies, ways)
+    names = dict(db.session.execute(sa.select(Department.id, Department.name).where(
+        Department.id.in_({department for _c, _k, department in groups}))).all()) if groups else {}
+    by = {"category": defaultdict(list), "department": defaultdict(list), "cause": defaultdict(list)}
+    for (cause, category, department), tally in groups.items():
+        by["category"][category].append(tally)
+        by["department"][department].append(tally)
+        if cause is not None:
+            by["cause"][cause].append(tally)
+    category = {key: _sum(tallies) for key, tallies in by["category"].items()}
     return Analysis(
         scope=scope, fair=_fair(scope), as_of=today,
         items=db.session.scalar(_in_scope(sa.select(sa.func.count()).select_from(ServiceRequest)
                                           .where(_on_ledger()), scope)),
-        totals=levels["total"].get(None, (Counts(),))[0],
-        by_category=[Line(c.value, c.label, *category[c.value]) for c in Category if c.value in category],
-        by_department=sorted((Line(str(d), names.get(d, "?"), counts) for d, (counts, _r) in department.items()),
+        totals=_sum(groups.values())[0],
+        by_category=[Line(c.value, c.label, category[c.value][0],
+                          len(category[c.value][1] & recurs.get(c.value, set())))
+                     for c in Category if c.value in category],
+        by_department=sorted((Line(str(d), names.get(d, "?"), _sum(tallies)[0])
+                              for d, tallies in by["department"].items()),
                              key=lambda line: (-line.counts.flagged, line.name)),
-        by_cause=[Line(c.value, c.label, levels["cause"][c.value][0]) for c in ParkCause
-                  if c.value in levels["cause"]],
-        groups=sorted((Group(ParkCause(cause) if cause else None, Category(cat), d, names.get(d, "?"), counts)
-                       for (cause, cat, d), (counts, _r) in levels["group"].items()),
+        by_cause=[Line(c.value, c.label, _parked_only(_sum(by["cause"][c.value])[0])) for c in ParkCause
+                  if c.value in by["cause"]],
+        groups=sorted((Group(ParkCause(cause) if cause else None, Category(cat), d, names.get(d, "?"),
+                             Counts(*counted, companies=len(companies)))
+                       for (cause, cat, d), (counted, companies) in groups.items()),
                       key=lambda g: (-g.counts.flagged, -g.counts.companies, g.department,
                                      g.cause.value if g.cause else "", g.category.value)))
+
+
+#: the ways an item is stuck, a bit each, in the number _groups gives for it: FLAGS, then parked now
+_BITS = (*FLAGS, "parked_now")
+#: each such number written as one letter (its position here), so that a group's are one string to count
+_LETTERS = string.ascii_letters[:1 << len(_BITS)]
+#: for each letter, the positions in _BITS of its number's bits
+_SET_BITS = {letter: tuple(n for n in range(len(_BITS)) if ways >> n & 1) for ways, letter in enumerate(_LETTERS)}
+
+
+def _tally(companies: str, ways: str) -> tuple[list[int], set[str]]:
+    """A group's figures (_BITS's counts, then its items) and its companies (their ids as text), from
+    its items' companies (comma-separated) and ways of being stuck (a letter each, in _LETTERS)."""
+    counted = [0] * len(_BITS) + [len(ways)]
+    for letter, n in Counter(ways).items():
+        for position in _SET_BITS[letter]:
+            counted[position] += n
+    return counted, set(companies.split(","))
+
+
+def _sum(tallies) -> tuple[Counts, set[str]]:
+    """Groups' figures added up, and their companies, each counted once."""
+    tallies = list(tallies)
+    companies = set().union(*(companies for _counted, companies in tallies))
+    added = [sum(column) for column in zip(*(counted for counted, _companies in tallies), strict=True)]
+    return Counts(*(added or [0] * (len(_BITS) + 1)), companies=len(companies)), companies
+
+
+def _parked_only(counts: Counts) -> Counts:
+    """A cause's row: its parked items (every one of them stuck for that), parked now, companies."""
+    return Counts(parked=counts.parked, parked_now=counts.parked_now, flagged=counts.parked,
+                  companies=counts.companies)
 
 
 def _on_ledger():
@@ -187,43 +230,38 @@ def _on_ledger():
                                                   literal_execute=True))
 
 
-def _rollup(scope: Scope, today: date):
-    """The statement: (level, category, department, cause, the counts, companies, recurring) rows."""
+def _groups(scope: Scope, today: date):
+    """The statement: a row per cause × category × department with stuck items (cause, category,
+    department, its items' company ids, the number of each's ways of being stuck: a bit per _BITS),
+    read in one pass over ix_service_request_ledger_analysis, which holds every column read; and a
+    row per category (category, department None, the companies that brought it to two fairs or more),
+    read in one pass over ix_service_request_company_id (company, category, fair, state). Lists are
+    text, comma-separated (group_concat, string_agg), so that a group comes back as one row."""
     request, flags = ServiceRequest, flag_conditions(today)
     text = sa.String()
-    # (a booth has one department: min() names it in both databases' GROUP BY rules)
-    combos = _in_scope(sa.select(
-        sa.type_coerce(request.category, text).label("category"), sa.func.min(Booth.department_id).label("department"),
-        sa.type_coerce(request.park_cause, text).label("cause"), request.company_id,
-        *(sa.func.count().filter(flags[name]).label(name) for name in (*FLAGS, "parked_now")),
-        sa.func.count().label("flagged"))
-        .join(Booth, request.booth_id == Booth.id)
-        .where(_on_ledger(), sa.or_(*(flags[name] for name in FLAGS))), scope) \
-        .group_by(request.category, request.booth_id, request.park_cause, request.company_id) \
-        .cte("combos").prefix_with("MATERIALIZED")
-    recurs = (sa.select(request.company_id, sa.type_coerce(request.category, text).label("category"))
-              .where(request.status != Status.withdrawn).group_by(request.company_id, request.category)
-              .having(sa.func.count(sa.distinct(request.fair_id)) >= RECURS_AT_FAIRS)
-              .cte("recurs").prefix_with("MATERIALIZED"))
-    c = combos.c
-    counted = [sa.cast(sa.func.coalesce(sa.func.sum(c[name]), 0), sa.Integer) for name in (*FLAGS, "parked_now",
-                                                                                             "flagged")]
-    companies = sa.func.count(sa.distinct(c.company_id)).label("companies")
-    none, zero = sa.null(), sa.literal(0)
+    ways = reduce(operator.add, (sa.case((flags[name], 1 << n), else_=0) for n, name in enumerate(_BITS)))
+    items = _in_scope(sa.select(request.category, request.park_cause, Booth.department_id, request.company_id,
+                                ways.label("ways"))
+                      .join(Booth, request.booth_id == Booth.id).where(_on_ledger()), scope).subquery("items")
+    listed = lambda column: sa.func.aggregate_strings(sa.cast(column, text), ",")  # noqa: E731
+    letters = sa.func.aggregate_strings(sa.func.substr(sa.literal(_LETTERS, text), items.c.ways + 1, 1), "")
+    groups = (sa.select(sa.type_coerce(items.c.park_cause, text), sa.type_coerce(items.c.category, text),
+                        items.c.department_id, listed(items.c.company_id), letters)
+              .where(items.c.ways % (1 << len(FLAGS)) > 0)  # stuck: any of FLAGS (parked now alone is not)
+              .group_by(items.c.category, items.c.park_cause, items.c.department_id))
+    pairs = (sa.select(request.company_id, request.category).where(request.status != Status.withdrawn)
+             .group_by(request.company_id, request.category).having(_at_fairs(request.fair_id)).subquery("pairs"))
+    recurs = sa.select(sa.null(), sa.type_coerce(pairs.c.category, text), sa.null(), listed(pairs.c.company_id),
+                       sa.null()).group_by(pairs.c.category)
+    return sa.union_all(groups, recurs)
 
-    def level(name, category, dept, cause, recurring=zero):
-        return sa.select(sa.literal(name).label("level"), category.label("category"), dept.label("department"),
-                         cause.label("cause"), *counted, companies, recurring.label("recurring")).select_from(combos)
 
-    by_group = level("group", c.category, c.department, c.cause).group_by(c.category, c.department, c.cause)
-    recurring = sa.func.count(sa.distinct(recurs.c.company_id))
-    by_category = level("category", c.category, none, none, recurring).outerjoin(
-        recurs, sa.and_(recurs.c.company_id == c.company_id, recurs.c.category == c.category)).group_by(c.category)
-    by_department = level("department", none, c.department, none).group_by(c.department)
-    parked, parked_now = counted[0], counted[4]
-    by_cause = sa.select(sa.literal("cause"), none, none, c.cause, parked, zero, zero, zero, parked_now, parked,
-                         companies, zero).where(c.cause.is_not(None)).group_by(c.cause)
-    return sa.union_all(by_group, by_category, by_department, by_cause, level("total", none, none, none))
+def _at_fairs(fair_id):
+    """A company's requests of a category were brought to RECURS_AT_FAIRS fairs or more: at two, the
+    first fair is not the last (which both databases count without sorting for a distinct count)."""
+    if RECURS_AT_FAIRS == 2:
+        return sa.func.min(fair_id) < sa.func.max(fair_id)
+    return sa.func.count(sa.distinct(fair_id)) >= RECURS_AT_FAIRS
 
 
 def _fair(scope: Scope) -> tuple[str, date] | None:

@@ -10,7 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from kiosk.core.extensions import db
+from kiosk.core.timeutil import fair_today
 from kiosk.fairs.models import Fair
+from kiosk.ledger import rounds as rules
+from kiosk.ledger.models import Mark
+from kiosk.ledger.rounds import quarter_of
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import ServiceRequest, Status
 from tests.factories import CODE_A, booth, request_in
@@ -73,3 +77,21 @@ def test_the_requests_xlsx_says_handed_over(app, fair, closed, organiser):
     ticket, status = rows[0].index("需求编号"), rows[0].index("状态")
     by_ticket = {row[ticket]: row[status] for row in rows[1:]}
     assert by_ticket[handed.ticket_no] == HANDED_OVER and by_ticket[planned.ticket_no] == PLANNED
+
+
+def test_a_rounds_page_and_its_xlsx_say_handed_over(app, fair, closed, organiser):
+    planned, handed = closed
+    today = fair_today()
+    round_ = rules.open_round(*quarter_of(today), organiser, today=today)
+    db.session.commit()
+    boss = login(app.test_client(), "organiser")
+    page = boss.get(f"/ledger/rounds/{round_.id}").get_data(as_text=True)
+    assert re.search(rf'{handed.ticket_no}.*?status-handed_over">{HANDED_OVER}<', page, re.S)
+    rules.mark(round_, round_.version, [planned.id, handed.id], Mark.open, "推进中", organiser, today=today)
+    rules.close_round(round_, round_.version, organiser, today=today)
+    db.session.commit()
+    rows = list(load_workbook(io.BytesIO(boss.get(f"/ledger/rounds/{round_.id}/xlsx").data))["事项"]
+                .iter_rows(values_only=True))
+    ticket, status = rows[0].index("需求编号"), rows[0].index("状态")
+    by_ticket = {row[ticket]: row[status] for row in rows[1:]}
+    assert by_ticket == {handed.ticket_no: HANDED_OVER, planned.ticket_no: PLANNED}

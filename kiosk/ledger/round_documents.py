@@ -14,6 +14,7 @@ from kiosk.core.rendering import percent
 from kiosk.core.spreadsheets import DAY_FORMAT, safe_cell
 from kiosk.ledger.models import Mark, ReconciliationRound
 from kiosk.ledger.rounds import DEFINITIONS
+from kiosk.service_requests.after_fair import AFTER_CLOSE_LABELS
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 
 PDF_CSS = """
@@ -96,7 +97,9 @@ def round_xlsx(round_: ReconciliationRound) -> tuple[str, str, bytes]:
     sheet = book.create_sheet("事项")
     sheet.append([header for header, _key, _width in XLSX_COLUMNS])
     for row in frozen["rows"]:
-        sheet.append([_cell(key, row.get(key), text) for _header, key, _width in XLSX_COLUMNS])
+        # a request handed over at its fair's close reads 会后办理, not a plan given (frozen since: after_close)
+        shown = {**row, "status": row.get("after_close") or row.get("status")}
+        sheet.append([_cell(key, shown.get(key), text) for _header, key, _width in XLSX_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -118,7 +121,8 @@ def _texts() -> dict:
     """The labels a frozen row's codes are shown with, in Chinese (the city's documents are)."""
     with force_locale("zh_CN"):
         return {"category": {c.value: str(CATEGORY_LABELS[c]) for c in Category},
-                "status": {s.value: str(STATUS_LABELS[s]) for s in Status},
+                "status": {s.value: str(STATUS_LABELS[s]) for s in Status}
+                | {key: str(label) for key, label in AFTER_CLOSE_LABELS.items()},
                 "mark": {m.value: str(m.label) for m in Mark}}
 
 

@@ -311,6 +311,8 @@ def _row(entry: RoundItem, today: date) -> dict:
             "plan_due": item.plan_due.isoformat() if item.plan_due else "",
             "due_now": item.due_now.isoformat() if item.due_now else "",
             "extensions": item.extension_count, "status": item.status.value, "overdue": item.overdue_on(today),
+            # what the sheet says in place of the status (会后办理); the figures count the status
+            "after_close": item.after_close_state,
             "parked": item.parked_on(today),
             "closed_out_on": item.closed_out_on.isoformat() if item.closed_out_on else "",
             "on_time": item.closed_out_on_time, "disputed": _disputed(item),

@@ -40,10 +40,10 @@ FILTERS = {
     "in_progress": [Status.in_progress],
     "resolved": [Status.resolved],
     "planned": [Status.planned, Status.done, Status.closed_out],
-    "withdrawn": [Status.withdrawn],
     # 会后办理: handed over at the close while it waits for its result; its row says so, and it is
     # no plan given at the fair, so not among 已出方案's (a tab shown only when the booth has some)
     HANDED_OVER: None,
+    "withdrawn": [Status.withdrawn],
 }
 #: the requests this booth transferred to another: no longer its own, so not among FILTERS' rows
 TRANSFERRED = "transferred"

@@ -130,10 +130,11 @@ class ServiceRequest(AfterFairColumns, db.Model):
         # A company's requests (its file, 一企一档), with what the bottleneck analysis asks of them in
         # one pass: which categories it brought to several fairs (kiosk.supervision.analysis)
         sa.Index("ix_service_request_company_id", "company_id", "category", "fair_id", "status"),
-        # The ledger's items with every column the bottleneck analysis reads, in the order it groups
-        # them: its pass reads neither the requests' wide rows nor sorts them (bench/analysis.py)
+        # The ledger's items with every column the bottleneck analysis reads, so that its pass does
+        # not read the requests' wide rows (bench/analysis.py); PostgreSQL's holds the id too (which
+        # SQLite's has anyway), which the disputed items are found by
         sa.Index("ix_service_request_ledger_analysis", "category", "booth_id", "park_cause", "company_id", "status",
-                 "plan_due", "current_due", "parked_until", "fair_id",
+                 "plan_due", "current_due", "parked_until", "fair_id", postgresql_include=["id"],
                  postgresql_where=sa.text("status IN ('planned', 'done', 'closed_out')"),
                  sqlite_where=sa.text("status IN ('planned', 'done', 'closed_out')")),
         # A department's planned items not yet acknowledged (签收): its ledger home lists them on

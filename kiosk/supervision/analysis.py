@@ -243,12 +243,12 @@ def _groups(scope: Scope, today: date):
     ways = reduce(operator.add, (sa.case((flags[name], 1 << n), else_=0) for n, name in enumerate(_BITS)))
     items = _in_scope(sa.select(request.category, request.park_cause, Booth.department_id, request.company_id,
                                 ways.label("ways"))
-                      .join(Booth, request.booth_id == Booth.id).where(_on_ledger()), scope).subquery("items")
+                      .join(Booth, request.booth_id == Booth.id)
+                      .where(_on_ledger(), sa.or_(*(flags[name] for name in FLAGS))), scope).subquery("items")
     listed = lambda column: sa.func.aggregate_strings(sa.cast(column, text), ",")  # noqa: E731
     letters = sa.func.aggregate_strings(sa.func.substr(sa.literal(_LETTERS, text), items.c.ways + 1, 1), "")
     groups = (sa.select(sa.type_coerce(items.c.park_cause, text), sa.type_coerce(items.c.category, text),
                         items.c.department_id, listed(items.c.company_id), letters)
-              .where(items.c.ways % (1 << len(FLAGS)) > 0)  # stuck: any of FLAGS (parked now alone is not)
               .group_by(items.c.category, items.c.park_cause, items.c.department_id))
     pairs = (sa.select(request.company_id, request.category).where(request.status != Status.withdrawn)
              .group_by(request.company_id, request.category).having(_at_fairs(request.fair_id)).subquery("pairs"))

@@ -48,7 +48,7 @@ def upgrade():
                               unique=False)
         batch_op.create_index('ix_service_request_ledger_analysis',
                               ['category', 'booth_id', 'park_cause', 'company_id', 'status', 'plan_due',
-                               'current_due', 'parked_until', 'fair_id'], unique=False,
+                               'current_due', 'parked_until', 'fair_id'], unique=False, postgresql_include=['id'],
                               postgresql_where=sa.text("status IN ('planned', 'done', 'closed_out')"),
                               sqlite_where=sa.text("status IN ('planned', 'done', 'closed_out')"))
 

@@ -157,8 +157,8 @@ def analysis(scope: Scope, today: date) -> Analysis:
     added up here from those groups, and each level's companies counted once as a set: far cheaper
     than a distinct count per level in SQL, each of which sorts every stuck item again."""
     groups, recurs = {}, {}
-    for cause, category, department, companies, ways in db.session.execute(_groups(scope, today)):
-        if department is None:
+    for kind, cause, category, department, companies, ways in db.session.execute(_groups(scope, today)):
+        if kind == "recurs":
             recurs[category] = set(companies.split(","))
         else:
             groups[(cause, category, department)] = _tally(companies, ways)
@@ -232,12 +232,12 @@ def _on_ledger():
 
 
 def _groups(scope: Scope, today: date):
-    """The statement: a row per cause × category × department with stuck items (cause, category,
-    department, its items' company ids, the number of each's ways of being stuck: a bit per _BITS),
-    read in one pass over ix_service_request_ledger_analysis, which holds every column read; and a
-    row per category (category, department None, the companies that brought it to two fairs or more),
-    read in one pass over ix_service_request_company_id (company, category, fair, state). Lists are
-    text, comma-separated (group_concat, string_agg), so that a group comes back as one row."""
+    """The statement: a "group" row per cause × category × department with stuck items (its items'
+    company ids, and a letter each for its ways of being stuck: _LETTERS, a bit per _BITS), read in
+    one pass over ix_service_request_ledger_analysis, which holds every column read; and a "recurs"
+    row per category (the companies that brought it to two fairs or more), read in one pass over
+    ix_service_request_company_id (company, category, fair, state). Lists come as text (group_concat,
+    string_agg), so that a group is one row. The ways are worked out for the stuck items only."""
     request, flags = ServiceRequest, flag_conditions(today)
     text = sa.String()
     ways = reduce(operator.add, (sa.case((flags[name], 1 << n), else_=0) for n, name in enumerate(_BITS)))
@@ -247,13 +247,14 @@ def _groups(scope: Scope, today: date):
                       .where(_on_ledger(), sa.or_(*(flags[name] for name in FLAGS))), scope).subquery("items")
     listed = lambda column: sa.func.aggregate_strings(sa.cast(column, text), ",")  # noqa: E731
     letters = sa.func.aggregate_strings(sa.func.substr(sa.literal(_LETTERS, text), items.c.ways + 1, 1), "")
-    groups = (sa.select(sa.type_coerce(items.c.park_cause, text), sa.type_coerce(items.c.category, text),
+    groups = (sa.select(sa.literal("group"), sa.type_coerce(items.c.park_cause, text),
+                        sa.type_coerce(items.c.category, text),
                         items.c.department_id, listed(items.c.company_id), letters)
               .group_by(items.c.category, items.c.park_cause, items.c.department_id))
     pairs = (sa.select(request.company_id, request.category).where(request.status != Status.withdrawn)
              .group_by(request.company_id, request.category).having(_at_fairs(request.fair_id)).subquery("pairs"))
-    recurs = sa.select(sa.null(), sa.type_coerce(pairs.c.category, text), sa.null(), listed(pairs.c.company_id),
-                       sa.null()).group_by(pairs.c.category)
+    recurs = sa.select(sa.literal("recurs"), sa.null(), sa.type_coerce(pairs.c.category, text), sa.null(),
+                       listed(pairs.c.company_id), sa.null()).group_by(pairs.c.category)
     return sa.union_all(groups, recurs)
 
 

@@ -171,22 +171,22 @@ def analysis(scope: Scope, today: date) -> Analysis:
         if cause is not None:
             by["cause"][cause].append(tally)
     category = {key: _sum(tallies) for key, tallies in by["category"].items()}
+    causes, categories = ParkCause._value2member_map_, Category._value2member_map_
     return Analysis(
         scope=scope, fair=_fair(scope), as_of=today,
         items=db.session.scalar(_in_scope(sa.select(sa.func.count()).select_from(ServiceRequest)
                                           .where(_on_ledger()), scope)),
-        totals=_sum(groups.values())[0],
-        by_category=[Line(c.value, c.label, category[c.value][0],
+        totals=_counts(_sum(category.values())),  # (every group is in one category)
+        by_category=[Line(c.value, c.label, _counts(category[c.value]),
                           len(category[c.value][1] & recurs.get(c.value, set())))
                      for c in Category if c.value in category],
-        by_department=sorted((Line(str(d), names.get(d, "?"), _sum(tallies)[0])
+        by_department=sorted((Line(str(d), names.get(d, "?"), _counts(_sum(tallies)))
                               for d, tallies in by["department"].items()),
                              key=lambda line: (-line.counts.flagged, line.name)),
-        by_cause=[Line(c.value, c.label, _parked_only(_sum(by["cause"][c.value])[0])) for c in ParkCause
+        by_cause=[Line(c.value, c.label, _parked_only(_counts(_sum(by["cause"][c.value])))) for c in ParkCause
                   if c.value in by["cause"]],
-        groups=sorted((Group(ParkCause(cause) if cause else None, Category(cat), d, names.get(d, "?"),
-                             Counts(*counted, companies=len(companies)))
-                       for (cause, cat, d), (counted, companies) in groups.items()),
+        groups=sorted((Group(causes.get(cause), categories[cat], d, names.get(d, "?"), _counts(tally))
+                       for (cause, cat, d), tally in groups.items()),
                       key=lambda g: (-g.counts.flagged, -g.counts.companies, g.department,
                                      g.cause.value if g.cause else "", g.category.value)))
 
@@ -210,12 +210,16 @@ def _tally(companies: str, ways: str) -> tuple[list[int], set[str]]:
     return counted, set(companies.split(","))
 
 
-def _sum(tallies) -> tuple[Counts, set[str]]:
-    """Groups' figures added up, and their companies, each counted once."""
+def _sum(tallies) -> tuple[list[int], set[str]]:
+    """Groups' figures added up, and their companies (each once)."""
     tallies = list(tallies)
-    companies = set().union(*(companies for _counted, companies in tallies))
     added = [sum(column) for column in zip(*(counted for counted, _companies in tallies), strict=True)]
-    return Counts(*(added or [0] * (len(_BITS) + 1)), companies=len(companies)), companies
+    return added or [0] * (len(_BITS) + 1), set().union(*(companies for _counted, companies in tallies))
+
+
+def _counts(tally: tuple[list[int], set[str]]) -> Counts:
+    counted, companies = tally
+    return Counts(*counted, companies=len(companies))
 
 
 def _parked_only(counts: Counts) -> Counts:

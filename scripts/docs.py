@@ -773,7 +773,7 @@ def department_after(kiosk, camera, page, told):
         camera.shot(page, "department-06-done")
     with step(camera, "department staff acknowledge the items handed to them"):
         page.get_by_role("link", name="← 需求台账").click()
-        receipts = page.locator("section.receipts")  # (its confirmation box shares its id "receipts")
+        receipts = page.locator("#receipts-waiting")
         expect(receipts.locator("tbody tr").first).to_be_visible()
         camera.shot(page, "department-10-receipts", region=[receipts])
         receipts.get_by_text(re.compile(r"^签收全部 \d+ 项$")).click()

@@ -65,7 +65,7 @@ def test_an_organiser_prints_the_list_and_the_department_acknowledges_all_on_its
 
     # The department's account, on a tablet: its home lists both; all acknowledged at once.
     sign_in(tablet, live_server, "dept-b07")
-    receipts = tablet.locator("#receipts")
+    receipts = tablet.locator("#receipts-waiting")
     expect(receipts.locator("#receipts-count")).to_have_text("2")
     expect(receipts.locator("tbody tr")).to_have_count(2)
     shot(tablet, "handover-receipts-tablet")
@@ -74,7 +74,7 @@ def test_an_organiser_prints_the_list_and_the_department_acknowledges_all_on_its
     shot(tablet, "handover-receipts-confirm-tablet")
     receipts.get_by_role("button", name="确认签收2项").click()
     expect(tablet.get_by_role("status").first).to_contain_text("已签收 2 项交办事项")
-    expect(tablet.locator("#receipts")).to_have_count(0)
+    expect(tablet.locator("#receipts-waiting")).to_have_count(0)
     tablet.locator("table.ledger").get_by_role("link", name=items[0].ticket_no).click()
     expect(tablet.locator("#receipt-state")).to_contain_text("已签收")
     expect(tablet.locator(".ledger-timeline")).to_contain_text("签收")

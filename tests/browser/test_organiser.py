@@ -58,10 +58,13 @@ def test_set_up_watch_close_and_print(live_server, browser, phone, organiser, tm
 
     page.get_by_role("link", name="演示市要素保障大集").click()
     page.get_by_role("link", name="闭幕并冻结统计…").click()
+    # The request still waiting goes to its booth's department (会后办理), the page's default.
     expect(page.locator(".still-open")).to_contain_text("K01-001")
+    expect(page.get_by_label("K01-001 闭幕时的去向")).to_have_value("handover")
+    page.locator("details.irreversible summary").click()
     page.get_by_role("button", name="确认闭幕").click()
-    expect(page.locator(".has-error")).to_contain_text("请勾选确认后再闭幕")
-    page.get_by_label("我已看过仍未办完的需求，确认闭幕并冻结统计").check()
+    expect(page.locator(".has-error")).to_contain_text("还没有勾选确认")
+    page.get_by_label("我已核对仍未办完的需求及其去向，确认闭幕").check()
     page.get_by_role("button", name="确认闭幕").click()
     expect(page.locator(".badge.fair-closed")).to_be_visible()
     page.get_by_role("link", name="闭幕统计").click()

@@ -7,13 +7,16 @@ class Refused(Exception):
     #: code -> the message shown to the person who tried, in their language (lazy_gettext)
     MESSAGES: dict = {}
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, /, **params):  # (a blank may be called code too)
         super().__init__(code)
         self.code = code
+        #: the message's blanks (a date, a ticket number), filled in the language of whoever is told
+        self.params = params
 
     @property
     def message(self):
-        return self.MESSAGES[self.code]
+        message = self.MESSAGES[self.code]
+        return filled(message, **self.params) if self.params else message
 
 
 class _Filled(LazyString):

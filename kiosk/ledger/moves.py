@@ -23,7 +23,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.auth.access import works_on
 from kiosk.core.extensions import db
-from kiosk.core.refusals import filled
 from kiosk.core.timeutil import local_day, now_aware
 from kiosk.ledger.models import CloseOutVerdict, Extension, ExtensionStatus
 from kiosk.service_requests import workflow
@@ -84,15 +83,6 @@ MESSAGES = {
 
 class LedgerRefused(WorkflowError):
     MESSAGES = MESSAGES
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.params = params
-
-    @property
-    def message(self):
-        """The message, its blanks (a date) filled, in the language of whoever is told."""
-        return filled(self.MESSAGES[self.code], **self.params) if self.params else self.MESSAGES[self.code]
 
 
 @move

@@ -72,10 +72,6 @@ class RoundRefused(Refused):
         "marked": _l("这一轮已有事项标记了对账结果，不能删除。"),
     }
 
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.params = params
-
     @property
     def message(self):
         params = {k: (v() if callable(v) else v) for k, v in self.params.items()}

@@ -51,19 +51,6 @@ class FairMoveRefused(Refused):
     MESSAGES = MESSAGES
 
 
-class DueTooFar(FairMoveRefused):
-    """The reply deadline lies past the ceiling every due date keeps (after_fair.due_ceiling)."""
-
-    def __init__(self, latest: date):
-        super().__init__("due_too_far")
-        self.latest = latest
-
-    @property
-    def message(self):
-        return filled(MESSAGES["due_too_far"], latest=self.latest.isoformat(),
-                      days=current_app.config["EXTENSION_CEILING_DAYS"])
-
-
 class NewlyOpen(FairMoveRefused):
     """The close was told what to do with some open requests, and others are open too: filed (or
     transferred back to waiting) after the organiser looked. Nothing is closed."""
@@ -149,7 +136,8 @@ def close_fair(fair: Fair, actor, ends: Mapping[int, EndReason | None] | None = 
     if due <= today:
         raise FairMoveRefused("due_too_soon")
     if due > due_ceiling(today):
-        raise DueTooFar(due_ceiling(today))
+        raise FairMoveRefused("due_too_far", latest=due_ceiling(today).isoformat(),
+                              days=current_app.config["EXTENSION_CEILING_DAYS"])
     # First hold the fair's booths (PostgreSQL: a filing in flight holds its booth's row until it
     # commits, so it is waited for and read below) and write the close (SQLite: the database's one
     # writer from here on, so no filing commits between the read below and the end of the close).

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk.auth.models import User
 from kiosk.core.extensions import db
-from kiosk.core.refusals import Refused, filled
+from kiosk.core.refusals import Refused
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, Zone
 from kiosk.service_requests.models import RequestEvent, ServiceRequest, request_joint_booth
 
@@ -51,13 +51,8 @@ class SetupRefused(Refused):
     MESSAGES = MESSAGES
 
     def __init__(self, code: str, field: str, /, **params):  # (a blank may be called code too)
-        super().__init__(code)
+        super().__init__(code, **params)
         self.field = field
-        self.params = params
-
-    @property
-    def message(self):
-        return filled(self.MESSAGES[self.code], **self.params)
 
 
 def normalise_code(raw: str | None) -> str:

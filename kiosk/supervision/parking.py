@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kiosk.auth.access import works_on
 from kiosk.core.extensions import db
-from kiosk.core.refusals import Refused, filled
+from kiosk.core.refusals import Refused
 from kiosk.core.timeutil import now_aware
 from kiosk.service_requests import workflow
 from kiosk.service_requests.after_fair import ParkCause
@@ -48,14 +48,6 @@ MESSAGES = {
 
 class ParkingRefused(Refused):
     MESSAGES = MESSAGES
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.params = params
-
-    @property
-    def message(self):
-        return filled(self.MESSAGES[self.code], **self.params) if self.params else self.MESSAGES[self.code]
 
 
 def latest_review(today: date) -> date:

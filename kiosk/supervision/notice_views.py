@@ -2,6 +2,7 @@
 state, see which departments have red and yellow items, pick a department's items and issue a
 notice, and print it; a department's staff see their own department's notices and reply on each
 item. A notice of another department does not exist for them (404), whichever way they ask."""
+import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,10 +16,11 @@ from kiosk.core.steps import Attempt
 from kiosk.core.timeutil import fair_today
 from kiosk.core.workdays import add_working_days
 from kiosk.fairs.models import Department
+from kiosk.service_requests.models import ServiceRequest
 from kiosk.supervision import bp, notices
 from kiosk.supervision.colours import SHOWN, ColourRules, behind_words, colour_of, colours_by_department
 from kiosk.supervision.forms import NoticeForm, ReplyForm
-from kiosk.supervision.models import Colour, NoticeState, SupervisionNotice
+from kiosk.supervision.models import Colour, NoticeState, SupervisionNotice, SupervisionNoticeItem
 from kiosk.supervision.notice_documents import notice_pdf
 
 #: a new notice asks for replies this many working days on, unless the organiser sets another day
@@ -31,7 +33,10 @@ ISSUE_BOX = "notice-issue"
 
 def notice_or_404(notice_id: int) -> SupervisionNotice:
     """A notice for the organisers or its department's staff; to anyone else it does not exist."""
-    notice = db.get_or_404(SupervisionNotice, notice_id)
+    # Its items with their requests and fairs in two queries: the page and the PDF show each.
+    notice = db.get_or_404(SupervisionNotice, notice_id, options=[
+        so.selectinload(SupervisionNotice.items).joinedload(SupervisionNoticeItem.request)
+        .joinedload(ServiceRequest.fair)])
     if not notices.can_see(current_user, notice):
         abort(404)
     return notice

@@ -17,7 +17,6 @@ one open item in thirty parked (its cause and review day), due dates spread so t
 import argparse
 import os
 import random
-import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +26,7 @@ import sqlalchemy as sa
 from flask_login import login_user
 from flask_migrate import upgrade
 
+from bench.scoreboard import timed  # the same turns and medians as the scoreboard's bench
 from kiosk import create_app
 from kiosk.auth.models import Role, User
 from kiosk.companies.models import Company
@@ -101,17 +101,6 @@ def build(rng: random.Random) -> None:
         if verdicts:
             db.session.execute(sa.insert(CloseOutVerdict.__table__), verdicts)
     db.session.commit()
-
-
-def timed(works: dict, runs: int) -> dict:
-    """The median time of each piece of work, run in turns (a busy machine slows all alike)."""
-    times = {name: [] for name in works}
-    for _ in range(runs):
-        for name, work in works.items():
-            start = time.perf_counter()
-            work()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(spent) for name, spent in times.items()}
 
 
 def main():

@@ -114,6 +114,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.intake import views as intake
     from kiosk.ledger import round_views  # noqa: F401  (the rounds' pages join the ledger's blueprint)
     from kiosk.ledger import views as ledger
+    from kiosk.notifications import bp as notifications_bp
     from kiosk.organiser import bp as organiser_bp
     from kiosk.organiser import hall
     from kiosk.scoreboard import public as disclosure
@@ -134,6 +135,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(scoreboard.bp)
     app.register_blueprint(disclosure.bp)
     app.register_blueprint(supervision_bp)
+    app.register_blueprint(notifications_bp)
     errors.register(app)
     app.wsgi_app = health.HealthCheck(app.wsgi_app, app)
     security.init(app)

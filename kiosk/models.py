@@ -5,6 +5,7 @@ from kiosk.companies.models import Company  # noqa: F401
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairEvent, FairStatus, Zone  # noqa: F401
 from kiosk.intake.models import LookupMiss  # noqa: F401
 from kiosk.ledger.models import CloseOutVerdict, Extension, Mark, ReconciliationRound, RoundItem  # noqa: F401
+from kiosk.notifications.models import OutboxMessage  # noqa: F401
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights  # noqa: F401
 from kiosk.service_requests.models import (  # noqa: F401
     Category,

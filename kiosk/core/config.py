@@ -103,6 +103,14 @@ def load(app) -> None:
         # No due date is ever set further than this past the item's original due date (extensions,
         # rounds' marks).
         EXTENSION_CEILING_DAYS=int(os.environ.get("KIOSK_EXTENSION_CEILING_DAYS", "365")),
+        # Calling at the booth (叫号, kiosk.service_requests.line): the request categories called before
+        # the rest, their values comma-separated (e.g. "land,funding"; none by default: the longest
+        # waiting first). App-wide rather than per fair: which needs go first is the city's standing
+        # policy, the same at every fair, and a booth's staff should not find it changed between fairs.
+        PRIORITY_CATEGORIES=tuple(value.strip() for value in os.environ.get(
+            "KIOSK_PRIORITY_CATEGORIES", "").split(",") if value.strip()),
+        # A skipped ticket (过号) keeps its place this many minutes, then goes back to the end of the line once.
+        SKIP_GRACE_MINUTES=int(os.environ.get("KIOSK_SKIP_GRACE_MINUTES", "5")),
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
         # Heroku-style URLs name a driver SQLAlchemy no longer accepts.

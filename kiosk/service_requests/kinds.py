@@ -180,10 +180,21 @@ class EventKind(enum.Enum):
     supervision_replied = "supervision_replied"
     dispatched = "dispatched"
     acknowledged = "acknowledged"
+    #: calling at the booth (叫号, kiosk.service_requests.calling): a call, the same call repeated, the
+    #: company not there (过号: it goes back in line once), and not there a second time (未到场)
+    called = "called"
+    called_again = "called_again"
+    skipped = "skipped"
+    no_show = "no_show"
 
     @property
     def label(self):
         return EVENT_LABELS[self]
+
+    @property
+    def is_call(self) -> bool:
+        """A call the hall screen shows (叫号 or 再次叫号)."""
+        return self in (EventKind.called, EventKind.called_again)
 
     @property
     def organisers_only(self) -> bool:
@@ -264,6 +275,10 @@ EVENT_LABELS = {
     EventKind.supervision_replied: _l("回复督办"),
     EventKind.dispatched: _l("交办"),
     EventKind.acknowledged: _l("签收"),
+    EventKind.called: _l("叫号"),
+    EventKind.called_again: _l("再次叫号"),
+    EventKind.skipped: _l("过号"),
+    EventKind.no_show: _l("未到场"),
 }
 
 #: the trail's lines the company's tracking page leaves out: staff notes, follow-up calls, and the

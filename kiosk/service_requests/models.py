@@ -11,6 +11,7 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import AwareDateTime, fair_today, utcnow
 from kiosk.fairs.models import Booth, Fair, enum_column
 from kiosk.service_requests.after_fair import AfterFairColumns
+from kiosk.service_requests.calls import CallColumns
 
 # The kinds are the words of the tables below; their users import them from here or from kinds.
 from kiosk.service_requests.kinds import CATEGORY_LABELS as CATEGORY_LABELS
@@ -27,7 +28,7 @@ request_joint_booth = sa.Table(
 )
 
 
-class ServiceRequest(AfterFairColumns, db.Model):
+class ServiceRequest(AfterFairColumns, CallColumns, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     fair_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("fair.id"), index=True)
     #: the lead booth, responsible now; a transfer changes it and the trail keeps the old one

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kiosk.core.extensions import db
 from kiosk.core.refusals import Refused
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, FairStatus
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 
@@ -92,6 +93,8 @@ def transfer(item, actor, version, *, to_booth: Booth, reason: str):
         raise WorkflowError("other_fair")
     old_booth = item.booth
     item.booth = to_booth
+    # It joins the other booth's line at its end, uncalled (kiosk.service_requests.line).
+    item.in_line_since, item.called_at, item.skipped_at, item.no_show_at = utcnow(), None, None, None
     if to_booth in item.joint_booths:
         item.joint_booths.remove(to_booth)
     # It arrives at the other booth as new: nobody there has taken it yet.

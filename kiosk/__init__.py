@@ -49,6 +49,7 @@ def template_names(app: Flask) -> None:
     kiosk.core.rendering.init_jinja)."""
     from kiosk.fairs.address import base_url
     from kiosk.figures.charts import tally_charts
+    from kiosk.ledger.evidence import shown as evidence_shown
     from kiosk.ledger.forms import VerdictForm
     from kiosk.ledger.timeline import stay, timeline
     from kiosk.service_requests.after_fair import END_REASON_LABELS
@@ -59,6 +60,8 @@ def template_names(app: Flask) -> None:
     from kiosk.supervision.notices import notices_on
 
     app.jinja_env.filters["stay"] = stay
+    # an item's evidence files (佐证文件) on its page, the tracking page and the trail
+    app.jinja_env.globals["evidence_of"] = evidence_shown
     # the handover's receipt on a ledger item's page, and what waits for one on a department's home
     app.jinja_env.globals.update(handover_receipt=receipt_of, receipts_awaiting=awaiting_receipt)
     # an item's colour of the day with why, and the notices that listed it, on its page
@@ -109,10 +112,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk import api, cli, health
     from kiosk.auth import views as auth
     from kiosk.booth import bp as booth_bp
-    from kiosk.core import errors, i18n, security
+    from kiosk.core import bodylimits, errors, i18n, security
+    from kiosk.intake import evidence_views as company_evidence  # noqa: F401  (joins intake.bp)
     from kiosk.intake import verdict  # noqa: F401  (the company's close-out verdict joins intake.bp)
     from kiosk.intake import views as intake
-    from kiosk.ledger import round_views  # noqa: F401  (the rounds' pages join the ledger's blueprint)
+    from kiosk.ledger import evidence_views, round_views  # noqa: F401  (they join the ledger's blueprint)
     from kiosk.ledger import views as ledger
     from kiosk.notifications import bp as notifications_bp
     from kiosk.organiser import bp as organiser_bp
@@ -139,5 +143,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     app.wsgi_app = health.HealthCheck(app.wsgi_app, app)
     security.init(app)
+    bodylimits.init(app)  # (after security.init: the larger limit is set before its NUL check reads a body)
     cli.register(app)
     return app

@@ -4,6 +4,7 @@ from kiosk.auth.models import LoginAttempt, Role, User  # noqa: F401
 from kiosk.companies.models import Company  # noqa: F401
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairEvent, FairStatus, Zone  # noqa: F401
 from kiosk.intake.models import LookupMiss  # noqa: F401
+from kiosk.ledger.evidence_models import EvidenceFile, FileType  # noqa: F401
 from kiosk.ledger.models import CloseOutVerdict, Extension, Mark, ReconciliationRound, RoundItem  # noqa: F401
 from kiosk.notifications.models import OutboxMessage  # noqa: F401
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights  # noqa: F401

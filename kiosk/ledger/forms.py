@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
+    MultipleFileField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -16,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from kiosk.core.formtools import int_or_none, strip, strip_long
 from kiosk.core.steps import ActionForm
+from kiosk.ledger import evidence
 from kiosk.slips.forms import RATING_CHOICES, _rating_value
 from kiosk.slips.models import RATING_LABELS
 
@@ -41,7 +43,21 @@ class _DueForm:
         field.process_errors = [_l("请按 年-月-日 填写日期") for _ in field.process_errors]
 
 
-class ProgressForm(ActionForm):
+class _WithFiles:
+    """Evidence files (佐证文件): checked from their bytes as the form is (kiosk.ledger.evidence); a
+    file refused is named beside the field, and what was typed in the other fields stays."""
+    files = MultipleFileField(_l("佐证文件"))
+    #: the files as checked, for the move to keep
+    checked: list = ()
+
+    def validate_files(self, field):
+        try:
+            self.checked = evidence.check(field.data)
+        except evidence.EvidenceRefused as refused:
+            raise ValidationError(refused.message) from None
+
+
+class ProgressForm(_WithFiles, ActionForm):
     text = _text(_l("办理进展"), _l("请写明办理进展"))
 
 
@@ -69,7 +85,7 @@ class ReassignForm(ActionForm):
     reason = _text(_l("变更原因"), _l("请写明变更原因"), 500)
 
 
-class FinishForm(ActionForm):
+class FinishForm(_WithFiles, ActionForm):
     result = _text(_l("办理结果"), _l("请写明办理结果"))
     evidence = TextAreaField(_l("佐证材料"), filters=[strip_long], validators=[
         DataRequired(_l("请写明佐证材料（批复文号、现场核验等）")),

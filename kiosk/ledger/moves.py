@@ -15,6 +15,7 @@ also extend directly (`extend`, on the item's page or by a reconciliation round'
 it is made. No due date goes past the ceiling (EXTENSION_CEILING_DAYS past plan_due), and plan_due
 stays the date given at the fair, so that on time is always judged against it.
 """
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -24,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kiosk.auth.access import works_on
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import local_day, now_aware
+from kiosk.ledger import evidence as evidence_files
 from kiosk.ledger.models import CloseOutVerdict, Extension, ExtensionStatus
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
@@ -86,11 +88,15 @@ class LedgerRefused(WorkflowError):
 
 
 @move
-def progress(item: ServiceRequest, actor, version: int, *, text: str) -> ServiceRequest:
-    """A progress note (办理进展): the company sees it on its tracking page, unlike a staff note."""
+def progress(item: ServiceRequest, actor, version: int, *, text: str,
+             files: Sequence[evidence_files.Checked] = ()) -> ServiceRequest:
+    """A progress note (办理进展): the company sees it on its tracking page, unlike a staff note;
+    with the evidence files attached to it (checked already: kiosk.ledger.evidence)."""
     _begin(item, "progress", version, actor)
     item.last_progress_on = local_day(now_aware())  # supervision's "no progress for N days" (kiosk.supervision.colours)
-    return _record(item, actor, EventKind.progress, item.status, detail=text)
+    _record(item, actor, EventKind.progress, item.status, detail=text)
+    evidence_files.keep(item, item.events[-1], list(files), actor)
+    return item
 
 
 @move
@@ -191,11 +197,14 @@ def reassign(item: ServiceRequest, actor, version: int, *, unit: str, person: st
 
 @move
 def finish(item: ServiceRequest, actor, version: int, *, result: str, evidence: str,
-           now: datetime | None = None) -> ServiceRequest:
-    """办结: the department's result, with what shows it, and its request for close-out."""
+           files: Sequence[evidence_files.Checked] = (), now: datetime | None = None) -> ServiceRequest:
+    """办结: the department's result, with what shows it (its words, and the files attached, checked
+    already: kiosk.ledger.evidence), and its request for close-out."""
     _begin(item, "finish", version, actor)
     item.closeout_result, item.closeout_evidence, item.done_at = result, evidence or None, now or now_aware()
-    return _record(item, actor, EventKind.done, D, detail=f"{result}\n{evidence}" if evidence else result, at=now)
+    _record(item, actor, EventKind.done, D, detail=f"{result}\n{evidence}" if evidence else result, at=now)
+    evidence_files.keep(item, item.events[-1], list(files), actor)
+    return item
 
 
 @move

@@ -9,17 +9,22 @@ from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from kiosk.auth.access import ledger_item_or_404, ledger_user_required, organiser_required
+from kiosk.auth.access import ledger_item_or_404, ledger_user_required, organiser_required, works_on
 from kiosk.core import steps
+from kiosk.core.bodylimits import larger_body
+from kiosk.core.errors import error_page
+from kiosk.core.extensions import db
 from kiosk.core.formtools import clean_text
 from kiosk.core.rendering import not_modified, render_block, tagged
 from kiosk.core.steps import Step
 from kiosk.core.timeutil import fair_today
-from kiosk.ledger import extension_list, forms, list_page, moves
+from kiosk.ledger import evidence, extension_list, forms, list_page, moves
 from kiosk.ledger.company_file import company_file, find_companies
 from kiosk.ledger.listing import LedgerFilter
 from kiosk.ledger.timeline import timeline
+from kiosk.service_requests.models import ServiceRequest
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -56,7 +61,7 @@ def item(item_id: int):
 
 #: the steps on an item's page (kiosk.core.steps): what each asks and what it does
 STEPS = {
-    "progress": Step(forms.ProgressForm, moves.progress, lambda f, item: {"text": f.text.data},
+    "progress": Step(forms.ProgressForm, moves.progress, lambda f, item: {"text": f.text.data, "files": f.checked},
                      _l("已记录办理进展，企业可在进度页看到。")),
     "ask_extension": Step(forms.ExtendForm, moves.ask_extension, lambda f, item: {
         "new_due": f.new_due.data, "reason": f.reason.data, "today": fair_today()},
@@ -72,7 +77,7 @@ STEPS = {
         "unit": f.unit.data, "person": f.person.data, "reason": f.reason.data}, _l("已变更责任单位。"),
         initial=lambda item: {"unit": item.plan_unit, "person": item.plan_person}),
     "finish": Step(forms.FinishForm, moves.finish,
-                   lambda f, item: {"result": f.result.data, "evidence": f.evidence.data},
+                   lambda f, item: {"result": f.result.data, "evidence": f.evidence.data, "files": f.checked},
                    _l("已申请销号，等待组织方确认。")),
     "confirm": Step(forms.ConfirmForm, moves.confirm, lambda f, item: {}, _l("已销号。")),
     "send_back": Step(forms.SendBackForm, moves.send_back, lambda f, item: {"reason": f.reason.data},
@@ -82,6 +87,7 @@ assert set(STEPS) <= set(moves.ALLOWED_FROM)
 
 
 @bp.post("/items/<int:item_id>/<step>")
+@larger_body(evidence.body_limit)  # finishing and progress take files (kiosk.ledger.evidence)
 @login_required
 def act(item_id: int, step: str):
     if step not in STEPS:
@@ -94,6 +100,25 @@ def act(item_id: int, step: str):
     form = STEPS[step].form(prefix=step)
     taken = steps.take(step, STEPS[step], form, found, current_user, again=lambda: ledger_item_or_404(item_id))
     return steps.answer("ledger/item.html", _item_context(taken.thing, taken), taken)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A post of files over the body's limit (the app's, or nginx's answered here: @too_large in
+    deploy/nginx/kiosk.conf): the item's page with the step's form open and the limit beside its
+    file field. What was typed is lost with the body, which nobody read; anything else is the
+    plain 413 page."""
+    step = (request.view_args or {}).get("step")
+    if request.endpoint != "ledger.act" or step not in evidence.STEPS_WITH_FILES or not current_user.is_authenticated:
+        return error_page(413)
+    found = db.session.get(ServiceRequest, request.view_args["item_id"])
+    if found is None or not works_on(current_user, found):
+        return error_page(404)  # (an error handler answers; it does not abort)
+    form = STEPS[step].form(prefix=step, formdata=None, version=found.version)
+    form.files.errors = [evidence.EvidenceRefused("body_too_large", max=evidence.MAX_FILES,
+                                                  mb=evidence.MAX_FILE_BYTES // 2**20).message]
+    taken = steps.Taken(step, found, form, None, 413)
+    return render_template("ledger/item.html", **_item_context(found, taken)), 413
 
 
 def _item_context(found, taken: steps.Taken | None = None) -> dict:

@@ -110,7 +110,7 @@ def test_a_transfer_counts_as_the_sending_booths_work_and_arrives_as_new_at_the_
     assert (sent.booth_id, sent.arrived, sent.taken, sent.end) == (B02, at(0), at(5), TRANSFERRED)
     assert sent.work_minutes == 12
     assert (received.booth_id, received.arrived, received.end) == (B07, at(17), OUTCOME)
-    assert received.waited_until_taken == 23
+    assert received.wait_minutes == 23
     assert booth_pace(visits(rows), B02, 0).samples == 1
     assert booth_pace(visits(rows), B07, 0).work_minutes == 12
 
@@ -143,3 +143,20 @@ def test_the_estimate_tag_moves_only_with_what_the_page_shows():
     slower = booth_pace(visits(one_at_a_time([10, 12, 12])), B07, 8)
     assert estimate(2, slow, 8).tag == estimate(2, slower, 8).tag  # 27.5 and 30: both about 30
     assert estimate(2, slow, 8).tag != estimate(1, slow, 8).tag
+
+
+def test_a_call_ends_the_wait_and_the_work_is_timed_from_the_take_up():
+    rows = trail(1, [(EventKind.called, 10), (EventKind.called_again, 12), (EventKind.taken, 14),
+                     (EventKind.resolved, 24)])
+    rows += trail(2, [(EventKind.called, 30), (EventKind.resolved, 36)], filed=5)
+    first, second = visits(rows)
+    assert (first.wait_minutes, first.work_minutes) == (10, 10)
+    # given its outcome straight after its call: its work is timed from the call
+    assert (second.wait_minutes, second.work_minutes) == (25, 6)
+
+
+def test_a_company_skipped_twice_is_a_no_show_of_the_booth_it_waited_at():
+    rows = trail(1, [(EventKind.called, 10), (EventKind.skipped, 12), (EventKind.called_again, 15),
+                     (EventKind.no_show, 17)])
+    (stay,) = visits(rows)
+    assert (stay.no_show, stay.end, stay.wait_minutes, stay.work_minutes) == (True, None, 10, None)

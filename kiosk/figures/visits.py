@@ -1,10 +1,10 @@
 """A request's stays in booths' lines, read from its trail: where it waited, from when, when staff
-took it up, and how its stay ended. The wait estimate (kiosk.figures.waits) and the day's waiting
+called it and took it up, and how its stay ended. The wait estimate (kiosk.figures.waits) and the day's waiting
 figures (kiosk.figures.waiting_day) are both worked out from these, so that both mean the same.
 
 A stay (Visit) begins when the request arrives in a booth's line: filed there, or transferred
-there (a transfer arrives as new: nobody there has it yet). It is taken up at the first 开始办理
-(or call, once the booth calls tickets); it ends with an outcome (现场办结, 拿出方案), a withdrawal,
+there (a transfer arrives as new: nobody there has it yet). Its wait ends at its first call (叫号)
+or its take-up (开始办理), whichever came first; it ends with an outcome (现场办结, 拿出方案), a withdrawal,
 a transfer out, or the fair's close (handed over or ended). A reopened request (an outcome recorded
 by mistake) makes a stay of its own with no arrival, which no figure counts.
 
@@ -34,10 +34,10 @@ CLOSED = "closed"
 WORKED_ENDS = (OUTCOME, TRANSFERRED, WITHDRAWN)
 
 #: the trail's kinds a stay is made of, and what each does to it
-_STARTS = (EventKind.taken,)
 _ENDS = {EventKind.resolved: OUTCOME, EventKind.planned: OUTCOME, EventKind.withdrawn: WITHDRAWN,
          EventKind.handed_over: CLOSED, EventKind.ended: CLOSED}
-KINDS = (*_STARTS, *_ENDS, EventKind.transferred, EventKind.reopened)
+KINDS = (EventKind.taken, EventKind.called, EventKind.called_again, EventKind.no_show, *_ENDS,
+         EventKind.transferred, EventKind.reopened)
 
 
 class TrailRow(NamedTuple):
@@ -59,20 +59,34 @@ class Visit:
     booth_id: int
     #: when it arrived in the line (filed, or transferred here); None for a reopened request
     arrived: datetime | None
-    #: when staff first took it up: where its wait ends
+    #: when it was first called (叫号), and last called (再次叫号 too)
+    first_called: datetime | None = None
+    last_called: datetime | None = None
+    #: when staff took it up (开始办理: once a stay, as only a waiting request can be taken)
     taken: datetime | None = None
-    #: the last take-up before its end: where the work the booth's pace is timed by begins
-    working_since: datetime | None = None
     ended: datetime | None = None
     #: OUTCOME, TRANSFERRED, WITHDRAWN or CLOSED; None while it stays
     end: str | None = None
+    #: skipped a second time here (未到场)
+    no_show: bool = False
 
     @property
-    def waited_until_taken(self) -> float | None:
-        """Minutes from arrival to the first take-up, or None (not taken up here, or no arrival)."""
-        if self.arrived is None or self.taken is None:
+    def taken_up(self) -> datetime | None:
+        """Where its wait ends: the first call or the take-up, whichever came first."""
+        return min((t for t in (self.first_called, self.taken) if t is not None), default=None)
+
+    @property
+    def working_since(self) -> datetime | None:
+        """Where the work the booth's pace is timed by begins: the take-up (开始办理), else, for a
+        request given its outcome straight after its call, the last call."""
+        return self.taken or self.last_called
+
+    @property
+    def wait_minutes(self) -> float | None:
+        """Minutes from arrival to the first call or take-up, or None (neither here, or no arrival)."""
+        if self.arrived is None or self.taken_up is None:
             return None
-        return minutes_between(self.arrived, self.taken)
+        return minutes_between(self.arrived, self.taken_up)
 
     @property
     def work_minutes(self) -> float | None:
@@ -121,9 +135,13 @@ def _step(stay: Visit, row: TrailRow, stays: list[Visit]) -> Visit:
         return again
     if stay.end is not None:
         return stay
-    if row.kind in _STARTS:
-        stay.taken = stay.taken or row.at
-        stay.working_since = row.at
+    if row.kind is EventKind.taken:
+        stay.taken = row.at
+    elif row.kind.is_call:
+        stay.first_called = stay.first_called or row.at
+        stay.last_called = row.at
+    elif row.kind is EventKind.no_show:
+        stay.no_show = True
     elif row.kind in _ENDS:
         stay.ended, stay.end = row.at, _ENDS[row.kind]
     return stay

@@ -111,6 +111,11 @@ def load(app) -> None:
             "KIOSK_PRIORITY_CATEGORIES", "").split(",") if value.strip()),
         # A skipped ticket (过号) keeps its place this many minutes, then goes back to the end of the line once.
         SKIP_GRACE_MINUTES=int(os.environ.get("KIOSK_SKIP_GRACE_MINUTES", "5")),
+        # The company's expected wait (kiosk.figures.waits): before its booth has worked three requests
+        # to their end, the missing ones count as this many minutes each (0: no estimate until then).
+        WAIT_FALLBACK_MINUTES=int(os.environ.get("KIOSK_WAIT_FALLBACK_MINUTES", "8")),
+        # A request waiting longer than this stands out on its booth's queue (等候较久).
+        LONG_WAIT_MINUTES=int(os.environ.get("KIOSK_LONG_WAIT_MINUTES", "15")),
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
         # Heroku-style URLs name a driver SQLAlchemy no longer accepts.

@@ -111,6 +111,18 @@ def load(app) -> None:
             "KIOSK_PRIORITY_CATEGORIES", "").split(",") if value.strip()),
         # A skipped ticket (过号) keeps its place this many minutes, then goes back to the end of the line once.
         SKIP_GRACE_MINUTES=int(os.environ.get("KIOSK_SKIP_GRACE_MINUTES", "5")),
+        # The notifications' worker (kiosk.notifications.worker): how long it waits, in seconds, after a
+        # round that found nothing to send (a message waits at most this long for its first attempt).
+        NOTIFY_POLL_SECONDS=float(os.environ.get("KIOSK_NOTIFY_POLL_SECONDS", "5")),
+        # A message that fails is tried again after this many seconds, doubled after each attempt (at
+        # most an hour apart), and is shown to organisers as failed after this many attempts: with the
+        # defaults, about two hours of trying.
+        NOTIFY_BACKOFF_SECONDS=float(os.environ.get("KIOSK_NOTIFY_BACKOFF_SECONDS", "30")),
+        NOTIFY_MAX_ATTEMPTS=int(os.environ.get("KIOSK_NOTIFY_MAX_ATTEMPTS", "8")),
+        # A worker holds the message it sends this many seconds: well above any channel's timeout, so
+        # that no second worker takes it while it is being sent; a worker killed mid-send lets it go
+        # again (with its key) when this runs out.
+        NOTIFY_LEASE_SECONDS=float(os.environ.get("KIOSK_NOTIFY_LEASE_SECONDS", "120")),
         # The company's expected wait (kiosk.figures.waits): before its booth has worked three requests
         # to their end, the missing ones count as this many minutes each (0: no estimate until then).
         WAIT_FALLBACK_MINUTES=int(os.environ.get("KIOSK_WAIT_FALLBACK_MINUTES", "8")),

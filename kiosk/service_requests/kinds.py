@@ -186,6 +186,8 @@ class EventKind(enum.Enum):
     called_again = "called_again"
     skipped = "skipped"
     no_show = "no_show"
+    #: the company withdrew its consent to be texted, from its tracking page (kiosk.intake.sms_consent)
+    sms_opted_out = "sms_opted_out"
 
     @property
     def label(self):
@@ -279,6 +281,7 @@ EVENT_LABELS = {
     EventKind.called_again: _l("再次叫号"),
     EventKind.skipped: _l("过号"),
     EventKind.no_show: _l("未到场"),
+    EventKind.sms_opted_out: _l("企业退订短信通知"),
 }
 
 #: the trail's lines the company's tracking page leaves out: staff notes, follow-up calls, and the

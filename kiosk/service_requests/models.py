@@ -87,6 +87,12 @@ class ServiceRequest(AfterFairColumns, CallColumns, db.Model):
     #: the rating is the close-out verdict's (not the slip's); a server default only, so that an
     #: insert written past the ORM against an older schema (the migration tests do) need not name it
     rated_on_closeout: so.Mapped[bool] = so.mapped_column(server_default=sa.false())
+    #: when the company agreed, on the form, to be texted its request's progress (PIPL: asked apart,
+    #: unticked, its purpose said); None: no consent, or withdrawn from the tracking page (the trail
+    #: keeps when, and what had been agreed). kiosk.intake.sms_consent
+    sms_consent_at: so.Mapped[datetime | None] = so.mapped_column(AwareDateTime)
+    #: the version of the consent's wording it agreed to (kiosk.intake.sms_consent.WORDINGS)
+    sms_consent_wording: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     #: moved by any change to the request or its trail (kiosk.changes); indexed: the API's
     #: modified_since reads the few changed since a time

@@ -11,6 +11,7 @@ from kiosk.core import config, database
 from kiosk.core.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from kiosk.core.formtools import MAX_ID
 from kiosk.scoreboard import ratings  # noqa: F401  (the listener that keeps each request's one rating)
+from kiosk.service_requests import analysis_copies  # noqa: F401  (the listeners keeping the bottleneck analysis's copies)
 
 
 class Kiosk(Flask):

@@ -8,6 +8,7 @@ from kiosk.ledger.evidence_models import EvidenceFile, FileType  # noqa: F401
 from kiosk.ledger.models import CloseOutVerdict, Extension, Mark, ReconciliationRound, RoundItem  # noqa: F401
 from kiosk.notifications.models import OutboxMessage  # noqa: F401
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights  # noqa: F401
+from kiosk.service_requests.analysis_copies import CompanyCategory  # noqa: F401
 from kiosk.service_requests.models import (  # noqa: F401
     Category,
     Channel,

@@ -15,6 +15,7 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.intake.limits import SUBMIT_WINDOW, SUBMITS_PER_DEVICE
+from kiosk.service_requests.analysis_copies import FILED
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 
 
@@ -141,6 +142,9 @@ def _file(connection: sa.Connection, row: dict, credit_code: str, form_fair_id: 
     ticket_no = ticket_number(found.code, sequence)
     request_id = connection.scalar(_INSERT_REQUEST, {
         **row, "fair_id": found.fair_id, "company_id": company_id, "ticket_no": ticket_no})
+    # the company's category at this fair, for the categories that recur (the bottleneck analysis's copy)
+    connection.execute(FILED[connection.dialect.name], {
+        "company_id": company_id, "category": row["category"], "fair_id": found.fair_id})
     connection.execute(_INSERT_EVENT, {
         "request_id": request_id, "kind": EventKind.submitted, "to_status": Status.waiting,
         "to_booth_id": found.id, "actor_id": actor_id, "created_at": now})

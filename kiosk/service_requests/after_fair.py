@@ -5,6 +5,7 @@ add (extensions, parkings, notices' items)."""
 import enum
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -83,6 +84,10 @@ class AfterFairColumns:
     #: why the close ended this request, still open at it (kiosk.organiser.fair_lifecycle); None for
     #: every other request, withdrawn at the booth or not
     end_reason: so.Mapped[EndReason | None] = enum_column(EndReason, nullable=True)
+    #: 异议: the company disputed the close-out (its CloseOutVerdict, one per item, not accepted), set
+    #: with the verdict by kiosk.ledger.moves.company_verdict; nothing takes a verdict back. The
+    #: bottleneck analysis reads it on its index instead of joining the verdicts (bench/analysis.py)
+    disputed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     @property
     def was_handed_over(self) -> bool:

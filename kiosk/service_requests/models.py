@@ -134,14 +134,13 @@ class ServiceRequest(AfterFairColumns, CallColumns, db.Model):
         sa.Index("ix_service_request_parked", "parked_until",
                  postgresql_where=sa.text("parked_until IS NOT NULL"),
                  sqlite_where=sa.text("parked_until IS NOT NULL")),
-        # A company's requests (its file, 一企一档), with what the bottleneck analysis asks of them in
-        # one pass: which categories it brought to several fairs (kiosk.supervision.analysis)
+        # A company's requests (its file, 一企一档), with what telling which categories it brought to
+        # several fairs reads (kiosk.service_requests.analysis_copies counts a company's category on it)
         sa.Index("ix_service_request_company_id", "company_id", "category", "fair_id", "status"),
         # The ledger's items with every column the bottleneck analysis reads, so that its pass does
-        # not read the requests' wide rows (bench/analysis.py); PostgreSQL's holds the id too (which
-        # SQLite's has anyway), which the disputed items are found by
+        # not read the requests' wide rows (bench/analysis.py), disputed among them (its copy)
         sa.Index("ix_service_request_ledger_analysis", "category", "booth_id", "park_cause", "company_id", "status",
-                 "plan_due", "current_due", "parked_until", "fair_id", postgresql_include=["id"],
+                 "plan_due", "current_due", "parked_until", "fair_id", "disputed",
                  postgresql_where=sa.text("status IN ('planned', 'done', 'closed_out')"),
                  sqlite_where=sa.text("status IN ('planned', 'done', 'closed_out')")),
         # A department's planned items not yet acknowledged (签收): its ledger home lists them on

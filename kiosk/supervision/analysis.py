@@ -12,9 +12,11 @@ Stuck means any of (an item may be several; each is counted once in `flagged`):
 - overdue (逾期): overdue on the day, as everywhere (a parked item is not).
 
 One statement reads every figure: one GROUP BY pass over the stuck items in scope, per cause ×
-category × department, listing each group's companies and their ways of being stuck; one more over
-the requests, the companies that brought each category to two fairs or more. The coarser levels and
-their companies (each counted once) are added up in Python from the groups. Figures read models only.
+category × department, listing each group's companies and their ways of being stuck; and per
+category the companies that brought it to two fairs or more, from the company × category copy
+(kiosk.service_requests.analysis_copies, which also keeps each request's `disputed`), not from
+every request. The coarser levels and their companies (each counted once) are added up in Python
+from the groups. Figures read models only.
 """
 import operator
 import string
@@ -29,9 +31,8 @@ from flask_babel import lazy_gettext as _l
 from kiosk.companies.models import Company
 from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, Fair
-from kiosk.ledger.company_file import RECURS_AT_FAIRS
-from kiosk.ledger.models import CloseOutVerdict
 from kiosk.service_requests.after_fair import ParkCause
+from kiosk.service_requests.analysis_copies import CompanyCategory
 from kiosk.service_requests.models import Category, ServiceRequest, Status, overdue_on_sql
 
 #: the ways an item is stuck, in the order every table and chart gives them
@@ -134,11 +135,10 @@ def _in_scope(query, scope: Scope):
 def flag_conditions(today: date) -> dict:
     """Each way of being stuck as an SQL condition on the request's row."""
     request = ServiceRequest
-    disputed = sa.select(CloseOutVerdict.request_id).where(sa.not_(CloseOutVerdict.accepted))
     return {"parked": request.park_cause.is_not(None),
             "parked_now": sa.and_(request.status == Status.planned, request.parked_until > today),
             "extended": request.current_due > request.plan_due,
-            "disputed": request.id.in_(disputed),
+            "disputed": request.disputed,
             "overdue": overdue_on_sql(today)}
 
 
@@ -239,8 +239,8 @@ def _groups(scope: Scope, today: date):
     """The statement: a "group" row per cause × category × department with stuck items (its items'
     company ids, and a letter each for its ways of being stuck: _LETTERS, a bit per _BITS), read in
     one pass over ix_service_request_ledger_analysis, which holds every column read; and a "recurs"
-    row per category (the companies that brought it to two fairs or more), read in one pass over
-    ix_service_request_company_id (company, category, fair, state). Lists come as text (group_concat,
+    row per category (the companies that brought it to two fairs or more), read off the recurring
+    pairs' index ix_company_category_recurs (category, company). Lists come as text (group_concat,
     string_agg), so that a group is one row. The ways are worked out for the stuck items only."""
     request, flags = ServiceRequest, flag_conditions(today)
     text = sa.String()
@@ -255,21 +255,10 @@ def _groups(scope: Scope, today: date):
                         sa.type_coerce(items.c.category, text),
                         items.c.department_id, listed(items.c.company_id), letters)
               .group_by(items.c.category, items.c.park_cause, items.c.department_id))
-    pairs = (sa.select(request.company_id, request.category).where(request.status != Status.withdrawn)
-             .group_by(request.company_id, request.category).having(_at_fairs(request.fair_id)).subquery("pairs"))
-    recurs = sa.select(sa.literal("recurs"), sa.null(), sa.type_coerce(pairs.c.category, text), sa.null(),
-                       listed(pairs.c.company_id), sa.null()).group_by(pairs.c.category)
+    pairs = CompanyCategory
+    recurs = (sa.select(sa.literal("recurs"), sa.null(), sa.type_coerce(pairs.category, text), sa.null(),
+                        listed(pairs.company_id), sa.null()).where(pairs.recurs).group_by(pairs.category))
     return sa.union_all(groups, recurs)
-
-
-def _at_fairs(fair_id):
-    """A company's requests of a category were brought to RECURS_AT_FAIRS fairs or more. At two,
-    PostgreSQL reads "the first fair is not the last", which it counts in a hash table instead of
-    sorting every request for a distinct count; SQLite reads its distinct count faster, straight off
-    the index's order (company, category, fair)."""
-    if RECURS_AT_FAIRS == 2 and db.session.get_bind().dialect.name == "postgresql":
-        return sa.func.min(fair_id) < sa.func.max(fair_id)
-    return sa.func.count(sa.distinct(fair_id)) >= RECURS_AT_FAIRS
 
 
 def _fair(scope: Scope) -> tuple[str, date] | None:

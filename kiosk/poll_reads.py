@@ -77,6 +77,9 @@ class QueueRow(NamedTuple):
     #: "handed_over" or "ended" for a request its fair's close handed over (while planned) or ended,
     #: shown in place of the status (ServiceRequest.after_close_state); else None
     after_close: str | None
+    #: a waiting request's calling mark (叫号, kiosk.service_requests.calls), shown beside its status:
+    #: "called", "skipped" (skipped once and not called since) or "no_show"; else None
+    line_mark: str | None
 
 
 #: waiting first (oldest first: they have waited longest), then in progress, then the rest, newest first
@@ -88,11 +91,16 @@ _ORDER = (sa.case((ServiceRequest.status == Status.waiting, 0), (ServiceRequest.
 _AFTER_CLOSE = sa.case((ServiceRequest.end_reason.is_not(None), "ended"),
                        (sa.and_(ServiceRequest.handed_over_on.is_not(None), ServiceRequest.status == Status.planned),
                         "handed_over"))
+#: QueueRow.line_mark in SQL
+_LINE_MARK = sa.case((ServiceRequest.status != Status.waiting, sa.null()),
+                     (ServiceRequest.no_show_at.is_not(None), "no_show"),
+                     (ServiceRequest.called_at.is_not(None), "called"),
+                     (ServiceRequest.skipped_at.is_not(None), "skipped"))
 _ROWS = DriverStatement(
     sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
               ServiceRequest.category, ServiceRequest.booth_id, ServiceRequest.company_name,
               sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1),
-              _AFTER_CLOSE)
+              _AFTER_CLOSE, _LINE_MARK)
     .where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
 _queue_row = shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
 

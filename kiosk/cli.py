@@ -2,7 +2,8 @@
 --app wsgi ...` in a checkout: `users create-organiser NAME` makes the first organiser of a new install
 (the password from standard input), `users unlock NAME` lifts a sign-in lock; `demo load` fills an
 empty database with a demo fair; `backup create` / `backup restore` copy the database; `serve`
-(kiosk only) starts gunicorn with the kiosk's settings; and Flask-Migrate's `db upgrade`."""
+(kiosk only) starts gunicorn with the kiosk's settings; `notifications work` sends the outbox's
+messages (a process of its own beside the app servers); and Flask-Migrate's `db upgrade`."""
 import os
 import sys
 from datetime import datetime
@@ -111,6 +112,26 @@ def register(app):
                 click.echo("    " + line.replace("\t", " / "))
         base = current_app.config["PUBLIC_BASE_URL"]
         click.echo(f"  the kiosk: {base}/   a booth's form: {base}/b/B01")
+
+    @app.cli.group()
+    def notifications():
+        """The notifications' outbox."""
+
+    @notifications.command("work")
+    @click.option("--once", is_flag=True, help="one round: send what is due, then stop")
+    def work(once):
+        """Send the outbox's messages as they fall due, until SIGTERM or Ctrl-C, which let the message
+        in hand finish first. Run one beside the app servers (deploy/systemd/kiosk-worker.service);
+        on PostgreSQL, several may run at once without sending one message twice."""
+        import signal
+        import threading
+
+        from kiosk.notifications.worker import work as send_due
+        stop = threading.Event()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: stop.set())
+        tried = send_due(stop, once=once)
+        click.echo(f"The notifications' worker stopped, after {tried} attempts to send.")
 
     @app.cli.group()
     def backup():

@@ -227,7 +227,8 @@ def _previous_quarter_fair():
     from kiosk.companies.models import Company
     from kiosk.core.extensions import db
     from kiosk.core.timeutil import fair_today
-    from kiosk.demo import CITY, _demo_request
+    from kiosk.demo.content import CITY
+    from kiosk.demo.filing import file_request
     from kiosk.fairs.models import Fair, FairStatus
     from kiosk.figures.tally import compute_tally
     from kiosk.ledger import moves
@@ -252,8 +253,8 @@ def _previous_quarter_fair():
     items = []
     for n in range(6):
         category = rng.choice([Category.land, Category.approvals, Category.utilities])
-        item = _demo_request(fair, booths[n % 3], companies[(n + 3) % len(companies)], category, Status.planned,
-                             organiser, rng, noon=noon)
+        item = file_request(fair, booths[n % 3], companies[(n + 3) % len(companies)], category, Status.planned,
+                            organiser, rng, noon=noon)
         items.append(item)
     db.session.flush()
     for n, item in enumerate(items):

@@ -58,7 +58,7 @@ def test_last_months_demo_fair_fills_the_ledger_and_the_scoreboard(app):
     # an organiser, two open and overdue, one extended, four open and not yet due, one disputed; and
     # three requests open at the close, handed over then (会后办理) and past their reply deadline now
     assert (figures.items, figures.closed_out, figures.closed_out_on_time, figures.done) == (20, 7, 6, 2)
-    # (one of the overdue is parked, 挂账, so counted apart: kiosk.demo._demo_parking)
+    # (one of the overdue is parked, 挂账, so counted apart: kiosk.demo.supervision.parked_items)
     assert (figures.overdue, figures.extended_items, figures.disputed) == (5, 2, 1)  # the disputed one is late
     assert figures.parked == 1
     ranking = db.session.scalar(sa.select(PublishedRanking))

@@ -66,6 +66,8 @@ POLICY.update({"supervision.ask": LEDGER_ITEM, "supervision.approve": ORGANISER,
                "supervision.analysis_companies": ORGANISER, "supervision.analysis_document": ORGANISER})
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.
 POLICY["slips.paper"] = ORGANISER
+# Calling (叫号): the booth's own staff and organisers call its line; a called ticket's moves are its lead booth's.
+POLICY.update({"booth.call_next": BOOTH, "booth.called_move": REQUEST})
 ROLES = ["anonymous", "lead", "other", "organiser", "department", "other_department"]
 #: booth accounts, and the ledger accounts of B07's department and of F01's
 BOOTH_ROLES, DEPARTMENT_ROLES = {"lead", "other"}, {"department", "other_department"}
@@ -94,7 +96,7 @@ def world(app, fair, organiser):
             "round_id": 1, "department_id": booth(fair, "B07").department_id, "fair_id": fair.id,
             "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
-            "filename": "app.css",
+            "filename": "app.css", "calling_move": "call-again",
             "zone_id": fair.zones[0].id, "token_id": _token_id(), "notice_id": _notice_id(planned, organiser)}
 
 

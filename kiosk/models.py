@@ -6,6 +6,7 @@ from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairEven
 from kiosk.intake.models import LookupMiss  # noqa: F401
 from kiosk.ledger.evidence_models import EvidenceFile, FileType  # noqa: F401
 from kiosk.ledger.models import CloseOutVerdict, Extension, Mark, ReconciliationRound, RoundItem  # noqa: F401
+from kiosk.notifications.channel_models import ChannelSettings, DepartmentChannels  # noqa: F401
 from kiosk.notifications.models import OutboxMessage  # noqa: F401
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights  # noqa: F401
 from kiosk.service_requests.analysis_copies import CompanyCategory  # noqa: F401

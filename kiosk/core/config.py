@@ -123,6 +123,11 @@ def load(app) -> None:
         # that no second worker takes it while it is being sent; a worker killed mid-send lets it go
         # again (with its key) when this runs out.
         NOTIFY_LEASE_SECONDS=float(os.environ.get("KIOSK_NOTIFY_LEASE_SECONDS", "120")),
+        # A channel (a WeCom robot, the SMS provider, the SMTP server) that has not answered within this
+        # many seconds counts as failed this time, and the message is tried again later: the worker
+        # never hangs on one. Well under NOTIFY_LEASE_SECONDS (an SMTP send may wait this long at
+        # each of its steps: connecting, TLS, login, the message).
+        NOTIFY_TIMEOUT_SECONDS=float(os.environ.get("KIOSK_NOTIFY_TIMEOUT_SECONDS", "10")),
         # The company's expected wait (kiosk.figures.waits): before its booth has worked three requests
         # to their end, the missing ones count as this many minutes each (0: no estimate until then).
         WAIT_FALLBACK_MINUTES=int(os.environ.get("KIOSK_WAIT_FALLBACK_MINUTES", "8")),

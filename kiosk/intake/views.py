@@ -21,6 +21,7 @@ from kiosk.intake.forms import IntakeForm, LookupForm, intake_from
 from kiosk.intake.just_filed import just_filed
 from kiosk.intake.limits import device_id
 from kiosk.intake.lookup import LookupPaused, find_request
+from kiosk.intake.place import place_of, place_tag
 from kiosk.intake.service import BoothNotOffered, FairNotOpen, TooManySubmissions, submit_request
 from kiosk.service_requests.models import ServiceRequest
 from kiosk.slips.forms import SlipForm
@@ -115,10 +116,12 @@ def track(token: str):
     item = request_by_token_or_404(token)
     if request.htmx and not request.htmx.boosted:
         # The request's own version, and its fair's set-up (the booth's name, the fair's state).
-        etag = f"t{item.id}-{item.version}-{item.fair.setup_version}-{get_locale()}"
+        place = place_of(item)  # its place in line and wait: another's request ahead moves them
+        etag = f"t{item.id}-{item.version}-{item.fair.setup_version}-{place_tag(place)}-{get_locale()}"
         response = not_modified(etag)
         if response is None:
-            fragment = render_block("intake/track.html", "status", item=item, slip_form=SlipForm(formdata=None))
+            fragment = render_block("intake/track.html", "status", item=item, slip_form=SlipForm(formdata=None),
+                                    place=place)
             response = tagged(make_response(fragment), etag)
             if item.status.settled:
                 response.status_code = 286  # htmx stops polling: the outcome is what the company waited for
@@ -141,9 +144,11 @@ def _track_page(item: ServiceRequest, page_path: str | None = None) -> str:
     # The slip's form only once there is an outcome to rate (it is eight fields to build, and the
     # page is also the answer to every submission).
     slip_form = SlipForm(formdata=None) if item.takes_slip else None
+    # (the answer to a submission leaves the place in line to the page's first poll: it reads nothing)
+    place = place_of(item) if page_path is None else None
     return render_template("intake/track.html", item=item, mine=_tickets(others), slip_form=slip_form,
                            in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
-                           page_path=page_path)
+                           page_path=page_path, place=place)
 
 
 @bp.route("/f/<int:fair_id>/find", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ any other's: BODY_LIMIT, raised for those two steps alone (body_limit, kiosk.cor
 the same (deploy/nginx/kiosk.conf).
 
 Memory stays bounded: Werkzeug spools each uploaded file to disk past 500 KB; checking reads its
-first bytes (and an image's header, decoded at an eighth of its size where it is a JPEG); keeping
+first bytes, and decodes an image (a JPEG at an eighth of its size), from the disk; keeping
 reads its bytes once, hashes them, writes the row and lets the bytes go before the next file
 (bench/upload_bounds.py: a 5 × 10 MB post).
 """
@@ -27,7 +27,7 @@ from kiosk.core.extensions import db
 from kiosk.core.formtools import clean_text
 from kiosk.core.refusals import Refused
 from kiosk.ledger.evidence_models import EvidenceFile, FileType
-from kiosk.service_requests.models import RequestEvent, ServiceRequest
+from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -108,9 +108,11 @@ def sniff(head: bytes) -> FileType | None:
 
 
 def _decode(name: str, kind: FileType, stream: IO[bytes]) -> None:
-    """The image opens as what its bytes said and decodes: a JPEG at an eighth of its size (the
-    decoder's draft mode: every block is read, little memory), a PNG whole up to DECODE_PNG_PIXELS,
-    larger ones by their structure and checksums (Pillow's verify)."""
+    """The image opens as what its bytes said and decodes. WeasyPrint lets Pillow load a truncated
+    image (ImageFile.LOAD_TRUNCATED_IMAGES, for the whole process), so a file cut short is found by
+    its structure: a PNG's chunks and their checksums up to its end (verify), a JPEG's end marker
+    after its last scan. Then the pixels: a JPEG at an eighth of its size (the decoder's draft mode:
+    every block read, little memory), a PNG whole up to DECODE_PNG_PIXELS."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -118,19 +120,43 @@ def _decode(name: str, kind: FileType, stream: IO[bytes]) -> None:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     raise EvidenceRefused("too_many_pixels", name=name)
+                if kind is FileType.png:
+                    image.verify()
+                elif not _ends_after_its_last_scan(stream):
+                    raise EvidenceRefused("not_an_image", name=name)
+            stream.seek(0)
+            with Image.open(stream, formats=[kind.name.upper()]) as image:
                 if kind is FileType.jpeg:
                     image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
                     image.load()
                 elif width * height <= DECODE_PNG_PIXELS:
                     image.load()
-                else:
-                    image.verify()
     except EvidenceRefused:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise EvidenceRefused("too_many_pixels", name=name) from None
     except Exception:  # Pillow raises many kinds (OSError, SyntaxError, ValueError...) for bad bytes
         raise EvidenceRefused("not_an_image", name=name) from None
+
+
+def _ends_after_its_last_scan(stream: IO[bytes], chunk: int = 1024 * 1024) -> bool:
+    """A JPEG's end-of-image marker (FF D9) comes after its last start-of-scan (FF DA): within a scan
+    an FF byte is always followed by 00, so a file cut inside its last scan has no end after it (an
+    end marker found earlier belongs to the thumbnail in its EXIF). Read from disk a chunk at a time."""
+    stream.seek(0)
+    last_scan = last_end = -1
+    offset, carry = 0, b""
+    while block := stream.read(chunk):
+        data = carry + block
+        base = offset - len(carry)
+        if (at := data.rfind(b"\xff\xda")) >= 0:
+            last_scan = max(last_scan, base + at)
+        if (at := data.rfind(b"\xff\xd9")) >= 0:
+            last_end = max(last_end, base + at)
+        offset += len(block)
+        carry = block[-1:]
+    stream.seek(0)
+    return last_end > last_scan >= 0
 
 
 def clean_name(filename: str) -> str:
@@ -177,8 +203,11 @@ class Shown:
     def of_event(self, event: RequestEvent) -> list[EvidenceFile]:
         return [f for f in self.files if f.event_id == event.id]
 
-    def of_kind(self, *kinds) -> list[EvidenceFile]:
-        return [f for f in self.files if f.event.kind in kinds]
+    @property
+    def of_result(self) -> list[EvidenceFile]:
+        """The files of the latest 办结 (an item sent back and finished again shows its new result)."""
+        done = [f for f in self.files if f.event.kind is EventKind.done]
+        return [f for f in done if f.event_id == done[-1].event_id] if done else []
 
 
 def shown(item: ServiceRequest) -> Shown:

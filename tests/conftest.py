@@ -31,6 +31,9 @@ def _compile_builder_once(self, append_unknown=True):
 
 Rule._compile_builder = _compile_builder_once
 
+#: the notification channels' fakes (the fake_sink fixture), for every test that sends a message
+pytest_plugins = ["tests.notify_fakes"]
+
 #: set by scripts/with-postgres: the suite then runs against that PostgreSQL server instead of SQLite
 POSTGRES_URL = os.environ.get("KIOSK_TEST_DATABASE_URL")
 

@@ -68,6 +68,9 @@ POLICY.update({"supervision.ask": LEDGER_ITEM, "supervision.approve": ORGANISER,
 POLICY["slips.paper"] = ORGANISER
 # Calling (叫号): the booth's own staff and organisers call its line; a called ticket's moves are its lead booth's.
 POLICY.update({"booth.call_next": BOOTH, "booth.called_move": REQUEST})
+# The notifications' outbox: the organisers' page, its Retry and Drop
+POLICY.update({"notifications.outbox_page": ORGANISER, "notifications.retry": ORGANISER,
+               "notifications.drop": ORGANISER})
 ROLES = ["anonymous", "lead", "other", "organiser", "department", "other_department"]
 #: booth accounts, and the ledger accounts of B07's department and of F01's
 BOOTH_ROLES, DEPARTMENT_ROLES = {"lead", "other"}, {"department", "other_department"}
@@ -97,7 +100,8 @@ def world(app, fair, organiser):
             "booth_id": booth(fair, "B07").id, "request_id": item.id, "slip_id": item.slip.id,
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
             "filename": "app.css", "calling_move": "call-again",
-            "zone_id": fair.zones[0].id, "token_id": _token_id(), "notice_id": _notice_id(planned, organiser)}
+            "zone_id": fair.zones[0].id, "token_id": _token_id(), "notice_id": _notice_id(planned, organiser),
+            "message_id": 1}  # (an outbox message that is not there: organisers get a 404, others a 403)
 
 
 def _notice_id(item, organiser) -> int:

@@ -115,7 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.booth import bp as booth_bp
     from kiosk.core import bodylimits, errors, i18n, security
     from kiosk.intake import evidence_views as company_evidence  # noqa: F401  (joins intake.bp)
-    from kiosk.intake import verdict  # noqa: F401  (the company's close-out verdict joins intake.bp)
+    from kiosk.intake import sms_views, verdict  # noqa: F401  (withdrawing SMS consent, the close-out verdict)
     from kiosk.intake import views as intake
     from kiosk.ledger import evidence_views, round_views  # noqa: F401  (they join the ledger's blueprint)
     from kiosk.ledger import views as ledger

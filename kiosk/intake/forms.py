@@ -5,11 +5,21 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from kiosk.companies.validation import InvalidCreditCode, normalise_credit_code, normalise_mobile
 from kiosk.core.formtools import booth_choices, int_or_none, strip, strip_long
+from kiosk.intake import sms_consent
 from kiosk.intake.lookup import normal_ticket
 from kiosk.intake.service import Intake
 from kiosk.service_requests.models import Category
@@ -66,6 +76,8 @@ class IntakeForm(FlaskForm):
     # The parse error is ours: WTForms' own is English (and read from its catalog on every request).
     amount_wan = AmountField(_l("融资金额（万元，选填）"), places=2, invalid_value_message=_AMOUNT_ERROR, validators=[
         Optional(), NumberRange(min=Decimal("0.01"), max=AMOUNT_MAX, message=_AMOUNT_ERROR)])
+    #: PIPL: a consent of its own, unticked unless the company ticks it, its purpose said in its label
+    sms_consent = BooleanField(sms_consent.LABEL, default=False)
     #: a fresh key per filled form; a retried or doubled POST carries the same one. A key that is not
     #: one of ours (too long, odd characters) is dropped rather than refused: the request still counts.
     #: (hidden fields get an empty label: without one WTForms makes one up, through its own catalog,
@@ -125,7 +137,7 @@ def intake_from(form: IntakeForm) -> Intake:
                   credit_code=form.credit_code.data, contact_name=form.contact_name.data,
                   mobile=form.mobile.data, category=Category(form.category.data), need=form.need.data,
                   project_name=form.project_name.data, amount_wan=form.amount_wan.data,
-                  submission_key=form.submission_key.data)
+                  submission_key=form.submission_key.data, sms_consent=bool(form.sms_consent.data))
 
 
 class LookupForm(FlaskForm):

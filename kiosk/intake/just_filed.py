@@ -28,4 +28,5 @@ def just_filed(filed: Filed, intake: Intake) -> ServiceRequest | None:
         contact_name=intake.contact_name, contact_mobile=intake.mobile, category=intake.category, need=intake.need,
         project_name=intake.project_name or None,
         amount_wan=intake.amount_wan if intake.category is Category.funding else None, device=intake.device,
-        created_at=filed.filed_at, updated_at=filed.filed_at, events=[submitted])
+        created_at=filed.filed_at, updated_at=filed.filed_at, events=[submitted],
+        sms_consent_at=filed.filed_at if intake.sms_consent else None)

@@ -14,6 +14,7 @@ from kiosk.core.database import in_transaction
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Department, Fair, FairStatus
+from kiosk.intake import sms_consent
 from kiosk.intake.limits import SUBMIT_WINDOW, SUBMITS_PER_DEVICE
 from kiosk.service_requests.analysis_copies import FILED
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
@@ -46,6 +47,8 @@ class Intake:
     submission_key: str | None = None
     #: the phone's browser session (intake.limits.device_id); none for staff entries
     device: str | None = None
+    #: the company ticked the form's consent to be texted its progress (kiosk.intake.sms_consent)
+    sms_consent: bool = False
 
 
 def stored_key(intake: Intake) -> str | None:
@@ -90,6 +93,8 @@ def submit_request(intake: Intake, channel: Channel = Channel.phone, actor=None,
         "project_name": intake.project_name or None,
         "amount_wan": intake.amount_wan if intake.category is Category.funding else None,
         "contact_name": intake.contact_name, "contact_mobile": intake.mobile, "status": Status.waiting,
+        "sms_consent_at": now if intake.sms_consent else None,
+        "sms_consent_wording": sms_consent.CURRENT if intake.sms_consent else None,
         "version": 1, "created_at": now, "updated_at": now}
 
     def attempt() -> Filed:

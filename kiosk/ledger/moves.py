@@ -27,6 +27,7 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import local_day, now_aware
 from kiosk.ledger import evidence as evidence_files
 from kiosk.ledger.models import CloseOutVerdict, Extension, ExtensionStatus
+from kiosk.notifications import messages
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.service_requests.workflow import WorkflowError, move
@@ -111,11 +112,13 @@ def ask_extension(item: ServiceRequest, actor, version: int, *, new_due: date, r
                                              by_user_id=actor.id, at=now or now_aware()))
     item.extension_asked_on = today
     try:
-        return _record(item, actor, EventKind.extension_asked, item.status,
-                       detail=_change(item.due_now, new_due, reason), at=now)
+        _record(item, actor, EventKind.extension_asked, item.status, detail=_change(item.due_now, new_due, reason),
+                at=now)
     except IntegrityError:  # another ask of the item landed first (uq_extension_pending): as a lost race
         db.session.rollback()
         raise LedgerRefused("conflict") from None
+    messages.extension_asked(item, item.pending_extension)
+    return item
 
 
 @move
@@ -129,8 +132,9 @@ def approve_extension(item: ServiceRequest, actor, version: int, *, today: date,
     before = item.due_now
     asked.status, asked.decided_by_id, asked.decided_at = ExtensionStatus.approved, actor.id, now or now_aware()
     item.current_due, item.extension_asked_on = asked.new_due, None
-    return _record(item, actor, EventKind.extended, item.status, detail=_change(before, asked.new_due, asked.reason),
-                   at=now)
+    _record(item, actor, EventKind.extended, item.status, detail=_change(before, asked.new_due, asked.reason), at=now)
+    messages.extension_approved(item, asked)
+    return item
 
 
 @move
@@ -141,8 +145,10 @@ def refuse_extension(item: ServiceRequest, actor, version: int, *, reason: str,
     _begin(item, "refuse_extension", version, actor)
     asked = item.pending_extension
     _refuse(asked, item, actor, reason, now)
-    return _record(item, actor, EventKind.extension_refused, item.status,
-                   detail=_change(item.due_now, asked.new_due, reason), at=now)
+    _record(item, actor, EventKind.extension_refused, item.status, detail=_change(item.due_now, asked.new_due, reason),
+            at=now)
+    messages.extension_refused(item, asked)
+    return item
 
 
 @move
@@ -204,6 +210,7 @@ def finish(item: ServiceRequest, actor, version: int, *, result: str, evidence: 
     item.closeout_result, item.closeout_evidence, item.done_at = result, evidence or None, now or now_aware()
     _record(item, actor, EventKind.done, D, detail=f"{result}\n{evidence}" if evidence else result, at=now)
     evidence_files.keep(item, item.events[-1], list(files), actor)
+    messages.done(item)
     return item
 
 
@@ -220,7 +227,9 @@ def confirm(item: ServiceRequest, actor, version: int, *, now: datetime | None =
                 detail=_change(item.due_now, asked.new_due, CLOSED_OUT_REFUSAL), at=now)
     item.closed_out_at = now or now_aware()
     item.closed_out_on = local_day(item.closed_out_at)
-    return _record(item, actor, EventKind.closed_out, C, detail=item.closeout_result, at=now)
+    _record(item, actor, EventKind.closed_out, C, detail=item.closeout_result, at=now)
+    messages.closed_out(item)
+    return item
 
 
 @move
@@ -263,6 +272,8 @@ def company_verdict(item: ServiceRequest, *, accepted: bool, rating: int, words:
         # A double tap, or the same link on two phones: the first verdict stands.
         db.session.rollback()
         raise LedgerRefused("verdict_given") from None
+    if not accepted:
+        messages.disputed(verdict)
     return verdict
 
 

@@ -13,6 +13,7 @@ from kiosk.core.extensions import db
 from kiosk.core.refusals import Refused
 from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, FairStatus
+from kiosk.notifications import messages
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
 
 W, P, R, PL, C, X = (Status.waiting, Status.in_progress, Status.resolved, Status.planned,
@@ -81,7 +82,9 @@ def plan(item, actor, version, *, plan_text: str, unit: str, person: str, due: d
     item.plan_text, item.plan_unit, item.plan_person, item.plan_due = plan_text, unit, person, due
     item.current_due = due  # (due_now's copy for SQL; an extension moves it, never plan_due)
     detail = f"{plan_text}\n{unit} · {person} · {due.isoformat()}"
-    return _finish(item, actor, EventKind.planned, PL, detail=detail)
+    _finish(item, actor, EventKind.planned, PL, detail=detail)
+    messages.plan_given(item)
+    return item
 
 
 @move

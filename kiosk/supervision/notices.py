@@ -16,6 +16,7 @@ from kiosk.core.extensions import db
 from kiosk.core.refusals import Refused
 from kiosk.core.timeutil import now_aware
 from kiosk.fairs.models import Booth, Department
+from kiosk.notifications import messages
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, awaiting_closeout_sql
 from kiosk.supervision.colours import SHOWN, ColourRules, behind, colour_of, colour_sql
 from kiosk.supervision.models import Colour, SupervisionNotice, SupervisionNoticeItem
@@ -80,6 +81,7 @@ def issue(department: Department, actor, chosen: dict[int, int], *, reply_by: da
     except StaleDataError:
         db.session.rollback()
         raise NoticeRefused("changed") from None
+    messages.notice_issued(notice)
     return notice
 
 

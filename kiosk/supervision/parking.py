@@ -26,6 +26,7 @@ from kiosk.auth.access import works_on
 from kiosk.core.extensions import db
 from kiosk.core.refusals import Refused
 from kiosk.core.timeutil import now_aware
+from kiosk.notifications import messages
 from kiosk.service_requests import workflow
 from kiosk.service_requests.after_fair import ParkCause
 from kiosk.service_requests.models import EventKind, RequestEvent, ServiceRequest, Status
@@ -101,6 +102,7 @@ def ask(item: ServiceRequest, actor, version: int, *, cause: ParkCause, explanat
     except IntegrityError:  # another ask of this item landed a moment ago (ix_parking_one_pending)
         db.session.rollback()
         raise ParkingRefused("pending") from None
+    messages.park_asked(item, parking)
     return parking
 
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from kiosk.auth.access import booth_or_abort, can_see_booth, poll_viewer
 from kiosk.auth.views import home_of
 from kiosk.booth import bp
+from kiosk.booth.calling_views import calling_bar
 from kiosk.core.extensions import db
 from kiosk.core.i18n import language_key
 from kiosk.core.kept import kept, kept_each
@@ -29,6 +30,7 @@ from kiosk.poll_reads import (
     transferred_out,
 )
 from kiosk.service_requests.after_fair import AFTER_CLOSE_LABELS
+from kiosk.service_requests.calls import LINE_STATE_LABELS
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Status
 
 #: the 会后办理 tab's key (ServiceRequest.after_close_state's)
@@ -147,7 +149,7 @@ def _queue_context(read, booth_id: int, tab: str, fair_closed: bool) -> dict:
             "rows": Markup("".join(rows)),
             "figures_line": _figures_line(booth_figures(read, booth_id), words),
             "nav_label": words["nav_label"], "column_headings": headings,
-            "fair_closed": fair_closed}
+            "fair_closed": fair_closed, "calling": calling_bar(booth_id, every, fair_closed)}
 
 
 def _transfer_rows(rows, words: dict) -> list[Markup]:
@@ -194,7 +196,8 @@ def _render_row(row: QueueRow, booth_id: int, words: dict) -> Markup:
     status, status_text = (row.after_close, words["after_close_text"][row.after_close]) if row.after_close else (
         row.status.value, words["status_text"][row.status])
     shown = (row.id, row.ticket_no, row.lead_booth_id != booth_id, local_time(row.created_at), row.company,
-             words["category_text"][row.category], need, status, status_text)
+             words["category_text"][row.category], need, status, status_text,
+             row.line_mark, words["line_text"].get(row.line_mark))
     # A request's page is this prefix and its id (the id ends the URL).
     show_prefix = url_for(".show", request_id=0).removesuffix("0")
     template = current_app.jinja_env.get_template("booth/queue_row.html")
@@ -211,6 +214,7 @@ def _translated_words() -> dict:
     return {"status_text": {s: str(label) for s, label in STATUS_LABELS.items()},
             "after_close_text": {key: str(label) for key, label in AFTER_CLOSE_LABELS.items()},
             "category_text": {c: str(label) for c, label in CATEGORY_LABELS.items()},
+            "line_text": {key: str(label) for key, label in LINE_STATE_LABELS.items()},
             "tab_labels": {key: str(label) for key, label in TAB_LABELS.items()},
             "column_headings": [str(heading) for heading in COLUMN_HEADINGS],
             "transfer_headings": [str(heading) for heading in TRANSFER_HEADINGS],

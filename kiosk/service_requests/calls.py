@@ -22,7 +22,8 @@ import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 #: what pages say of a waiting request's line state, beside its status (None: nothing to add)
-LINE_STATE_LABELS = {"called": _l("已叫号"), "held": _l("已过号"), "no_show": _l("未到场")}
+#: ("skipped": skipped once and not called since, as the queue's rows read it without the time)
+LINE_STATE_LABELS = {"called": _l("已叫号"), "held": _l("已过号"), "skipped": _l("已过号"), "no_show": _l("未到场")}
 
 
 class CallColumns:

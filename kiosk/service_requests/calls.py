@@ -21,6 +21,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from kiosk.core.timeutil import utcnow
+
 #: what pages say of a waiting request's line state, beside its status (None: nothing to add)
 #: ("skipped": skipped once and not called since, as the queue's rows read it without the time)
 LINE_STATE_LABELS = {"called": _l("已叫号"), "held": _l("已过号"), "skipped": _l("已过号"), "no_show": _l("未到场")}
@@ -60,6 +62,16 @@ class CallColumns:
         if self.in_line_since is not None and self.in_line_since > now:
             return "held"
         return "in_line"
+
+    @property
+    def line_state(self) -> str | None:
+        """line_state_at now (what pages show)."""
+        return self.line_state_at(utcnow())
+
+    @property
+    def back_in_line_at(self) -> datetime | None:
+        """While held after a first skip: when it goes back to the end of the line."""
+        return self.in_line_since if self.line_state == "held" else None
 
     @property
     def is_called(self) -> bool:

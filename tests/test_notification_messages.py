@@ -53,8 +53,8 @@ def planned(fair, *, consent=True) -> ServiceRequest:
 def test_a_plan_given_texts_the_company_that_consented_its_ticket_due_date_and_link_only(app, fair):
     item = planned(fair)
     [sms] = sent(audience=Audience.company)
-    assert sms.key == f"planned:event:{item.events[-1].id}:company:sms"
-    assert sms.channel is Channel.sms and sms.request_id == item.id and sms.kind == "planned"
+    assert sms.key == f"plan_given:event:{item.events[-1].id}:company:sms"
+    assert sms.channel is Channel.sms and sms.request_id == item.id and sms.kind == "plan_given"
     assert sms.params == {"ticket": item.ticket_no, "due": DUE.isoformat(),
                           "link": f"http://127.0.0.1:5000/t/{item.token}"}
     assert sms.body == f"您的需求{item.ticket_no}已有解决方案，完成时限{DUE}。办理进展：http://127.0.0.1:5000/t/{item.token}"
@@ -94,10 +94,10 @@ def test_each_company_text_on_the_way_to_close_out(app, fair, organiser):
     moves.confirm(item, organiser, item.version)
     db.session.commit()
     texts = sent(audience=Audience.company)
-    assert [m.kind for m in texts] == ["planned", "extension-approved", "done", "closed-out"]
-    assert texts[1].key == f"extension-approved:extension:{extension.id}:company:sms"
+    assert [m.kind for m in texts] == ["plan_given", "extension_approved", "done_awaiting_confirmation", "closed_out"]
+    assert texts[1].key == f"extension_approved:extension:{extension.id}:company:sms"
     assert texts[1].params["due"] == (DUE + timedelta(days=20)).isoformat()
-    assert texts[2].key == f"done:event:{done_event}:company:sms" and "due" not in texts[2].params
+    assert texts[2].key == f"done_awaiting_confirmation:event:{done_event}:company:sms" and "due" not in texts[2].params
     assert "确认是否满意" in texts[3].body
     for text in texts:
         assert set(text.params) <= {"ticket", "due", "link"}
@@ -187,4 +187,4 @@ def test_a_plan_given_again_after_a_reopen_is_a_new_text(app, fair):
     workflow.reopen(item, actor, item.version, reason="记错了")
     workflow.plan(item, actor, item.version, plan_text="新方案", unit="规划科", person="赵", due=DUE, today=TODAY)
     db.session.commit()
-    assert len(sent(kind="planned")) == 2
+    assert len(sent(kind="plan_given")) == 2

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.fairs.address import base_url
 from kiosk.ledger.models import CloseOutVerdict, Extension
 from kiosk.notifications import channels
+from kiosk.notifications.channel_models import SMS_KIND_LABELS, SmsKind
 from kiosk.notifications.models import Audience, Channel
 from kiosk.notifications.outbox import enqueue
 from kiosk.service_requests.models import ServiceRequest
@@ -41,10 +42,7 @@ KIND_LABELS = {
     "park-asked": _l("挂账申请待审批"),
     "notice-overdue": _l("督办单逾期未回复"),
     "digest": _l("每日台账提醒"),
-    "planned": _l("短信：已出解决方案"),
-    "extension-approved": _l("短信：延期已批准"),
-    "done": _l("短信：已办结待销号"),
-    "closed-out": _l("短信：已销号待确认"),
+    **{kind.value: label for kind, label in SMS_KIND_LABELS.items()},
 }
 
 
@@ -182,16 +180,17 @@ def park_asked(item: ServiceRequest, parking: Parking) -> int:
 
 # --- the company, by SMS, with its consent -------------------------------------------------------
 
-#: each SMS's words, as its provider's template is to be registered (${...}: the parameters)
+#: each SMS's words, as its template is to be registered with the provider (Alibaba Cloud's ${name}
+#: variables: the parameters, all of them; the channel sends the template's code and the parameters)
 SMS_TEMPLATES = {
-    "planned": "您的需求${ticket}已有解决方案，完成时限${due}。办理进展：${link}",
-    "extension-approved": "您的需求${ticket}完成时限已延至${due}。办理进展：${link}",
-    "done": "您的需求${ticket}已办结，待组织方确认销号。办理结果：${link}",
-    "closed-out": "您的需求${ticket}已销号，请查看办理结果并确认是否满意：${link}",
+    SmsKind.plan_given: "您的需求${ticket}已有解决方案，完成时限${due}。办理进展：${link}",
+    SmsKind.extension_approved: "您的需求${ticket}完成时限已延至${due}。办理进展：${link}",
+    SmsKind.done_awaiting_confirmation: "您的需求${ticket}已办结，待组织方确认销号。办理结果：${link}",
+    SmsKind.closed_out: "您的需求${ticket}已销号，请查看办理结果并确认是否满意：${link}",
 }
 #: what the outbox calls each SMS (the sent pages show it with the ticket)
-SMS_SUBJECTS = {"planned": "已出解决方案", "extension-approved": "延期已批准", "done": "已办结待销号",
-                "closed-out": "已销号待确认"}
+SMS_SUBJECTS = {SmsKind.plan_given: "已出解决方案", SmsKind.extension_approved: "延期已批准",
+                SmsKind.done_awaiting_confirmation: "已办结待销号", SmsKind.closed_out: "已销号待确认"}
 
 
 def texts_company(item: ServiceRequest) -> bool:
@@ -199,7 +198,7 @@ def texts_company(item: ServiceRequest) -> bool:
     return item.sms_consent_at is not None and Channel.sms in channels.configured(Audience.company)
 
 
-def _text_company(kind: str, item: ServiceRequest, what: str, due=None) -> int:
+def _text_company(kind: SmsKind, item: ServiceRequest, what: str, due=None) -> int:
     """One SMS, its parameters only what its purpose needs: the ticket, a due date, the link."""
     if not texts_company(item):
         return 0
@@ -207,27 +206,27 @@ def _text_company(kind: str, item: ServiceRequest, what: str, due=None) -> int:
     body = SMS_TEMPLATES[kind]
     for name, value in params.items():
         body = body.replace("${" + name + "}", value)
-    return enqueue(key=f"{kind}:{what}:company:sms", kind=kind, channel=Channel.sms, audience=Audience.company,
-                   subject=f"{item.ticket_no} {SMS_SUBJECTS[kind]}",
-                   body=body, params=params, request_id=item.id) is not None
+    return enqueue(key=f"{kind.value}:{what}:company:sms", kind=kind.value, channel=Channel.sms,
+                   audience=Audience.company, subject=f"{item.ticket_no} {SMS_SUBJECTS[kind]}", body=body,
+                   params=params, request_id=item.id) is not None
 
 
 def plan_given(item: ServiceRequest) -> int:
     """A plan given at the booth (its trail's line names this one: a plan given again after a
     reopen is a new message)."""
-    return _text_company("planned", item, f"event:{item.events[-1].id}", item.due_now)
+    return _text_company(SmsKind.plan_given, item, f"event:{item.events[-1].id}", item.due_now)
 
 
 def extension_approved(item: ServiceRequest, extension: Extension) -> int:
-    return _text_company("extension-approved", item, f"extension:{extension.id}", extension.new_due)
+    return _text_company(SmsKind.extension_approved, item, f"extension:{extension.id}", extension.new_due)
 
 
 def done(item: ServiceRequest) -> int:
-    return _text_company("done", item, f"event:{_last_event_id(item)}")
+    return _text_company(SmsKind.done_awaiting_confirmation, item, f"event:{_last_event_id(item)}")
 
 
 def closed_out(item: ServiceRequest) -> int:
-    return _text_company("closed-out", item, f"event:{_last_event_id(item)}")
+    return _text_company(SmsKind.closed_out, item, f"event:{_last_event_id(item)}")
 
 
 def _last_event_id(item: ServiceRequest) -> int:

@@ -14,6 +14,7 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth, Fair, Zone
 from kiosk.figures.satisfaction import SATISFIED_AT, Satisfaction, satisfaction, satisfaction_by_booth
+from kiosk.figures.waiting_day import tally_waits
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 
 #: the tally's columns, and the states each counts (a request handed over or ended at the close is in
@@ -102,6 +103,7 @@ def compute_tally(fair: Fair, taken_at: datetime | None = None) -> dict:
         "planned_items": _planned_items(fair),
         "handed_over_items": _handed_over_items(fair),
         "ended_items": _ended_items(fair),
+        "waits": tally_waits(fair.id),  # (a tally frozen before it has none: the page leaves it out)
     }
     check(tally)
     return tally

@@ -14,6 +14,7 @@ from kiosk.fairs.models import Booth, Fair, new_screen_token
 from kiosk.figures.hall import latest_outcomes
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
+from kiosk.figures.waiting_day import longest_waiting_now
 from kiosk.intake.limits import floods
 from kiosk.ledger.figures import ledger_figures, overdue_count
 from kiosk.organiser import bp
@@ -68,6 +69,7 @@ def live_page(fair: Fair, template: str, poll_url: str):
                "ledger": ledger_figures(today, fair_id=fair.id), "overdue": overdue_count(today, fair_id=fair.id),
                "flags_open": satisfaction(fair_id=fair.id).flags_open, "poll_url": poll_url,
                "floods": floods(fair.id), "now": utcnow()}
+    context["longest_by_booth"] = longest_waiting_now(fair.id, context["now"])  # (the minute is in the ETag)
     context["colour_rules"] = ColourRules.on(today)  # 三色督办: the fair's open ledger items by colour
     context["colours"] = colour_counts(context["colour_rules"], fair_id=fair.id)
     if template == SCREEN:

@@ -198,3 +198,53 @@
     if (e.target.matches && e.target.matches("form.round-marks input[name=items]")) countSelected(e.target.form);
   });
 })();
+
+// Calling (叫号). The company's ticket page, once its ticket is called (intake/_called.html's
+// data-vibrate, a key per call), vibrates once per call where the phone allows it. The hall screen
+// (organiser/_calls_band.html's data-call-key) plays a short chime when a new call shows, once a
+// first click or key on the screen has let the browser make sound (Web Audio, no file).
+(function () {
+  "use strict";
+  const vibrated = {};
+  function vibrateOnCall() {
+    const called = document.querySelector("[data-vibrate]");
+    if (!called || !navigator.vibrate) return;
+    const key = called.dataset.vibrate;
+    let seen = null;
+    try { seen = window.sessionStorage.getItem("called"); } catch (e) { seen = vibrated.key || null; }
+    if (seen === key) return;
+    try { window.sessionStorage.setItem("called", key); } catch (e) { vibrated.key = key; }
+    navigator.vibrate([400, 200, 400]);
+  }
+
+  let audio = null, lastCall = null;
+  function unlockSound() {
+    if (audio || !document.querySelector(".screen-grid")) return;
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (Context) audio = new Context();
+  }
+  function chime() {
+    if (!audio) return;
+    const start = audio.currentTime;
+    [[784, 0], [659, 0.35]].forEach(function (tone) {
+      const osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = tone[0];
+      gain.gain.setValueAtTime(0.0001, start + tone[1]);
+      gain.gain.exponentialRampToValueAtTime(0.4, start + tone[1] + 0.03);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + tone[1] + 0.6);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(start + tone[1]);
+      osc.stop(start + tone[1] + 0.65);
+    });
+  }
+  function chimeOnCall() {
+    const band = document.querySelector("[data-call-key]");
+    const key = band ? band.dataset.callKey : null;
+    if (key && lastCall !== null && key !== lastCall) chime();
+    if (key || lastCall === null) lastCall = key || "";
+  }
+  document.addEventListener("click", unlockSound);
+  document.addEventListener("keydown", unlockSound);
+  document.addEventListener("DOMContentLoaded", function () { vibrateOnCall(); chimeOnCall(); });
+  document.addEventListener("htmx:afterSettle", function () { vibrateOnCall(); chimeOnCall(); });
+})();

@@ -11,6 +11,7 @@ from kiosk.core.i18n import language_key
 from kiosk.core.rendering import not_modified, render_block, tagged
 from kiosk.core.timeutil import fair_today, utcnow
 from kiosk.fairs.models import Booth, Fair, new_screen_token
+from kiosk.figures.calls import latest_calls
 from kiosk.figures.hall import latest_outcomes
 from kiosk.figures.satisfaction import satisfaction
 from kiosk.figures.tally import compute_tally
@@ -73,7 +74,7 @@ def live_page(fair: Fair, template: str, poll_url: str):
     context["colour_rules"] = ColourRules.on(today)  # 三色督办: the fair's open ledger items by colour
     context["colours"] = colour_counts(context["colour_rules"], fair_id=fair.id)
     if template == SCREEN:
-        context.update(latest=latest_outcomes(fair.id))
+        context.update(latest=latest_outcomes(fair.id), calls=latest_calls(fair.id))
     if polled:
         return tagged(make_response(render_block(template, "live", **context)), etag)
     return render_template(template, **context)

@@ -2,8 +2,8 @@
 kiosk sends here reaches the internet.
 
 - HTTP: records every POST (path, query, headers, JSON or form body) and answers as the real
-  service would: a WeCom group robot ({"errcode": 0, "errmsg": "ok"}) or, for a form with
-  Action=SendSms, Alibaba Cloud SMS ({"Code": "OK", ...}).
+  service would: a WeCom group robot ({"errcode": 0, "errmsg": "ok"}) or, for a SendSms (its
+  x-acs-action header, or a form's Action), Alibaba Cloud SMS ({"Code": "OK", ...}).
 - SMTP (aiosmtpd): records every message's envelope, headers, subject and text.
 
 Each delivery is kept once per idempotency key, with a count of how many times it came. The key is
@@ -195,6 +195,9 @@ class FakeSink:
         self._loop.close()
 
     def stop(self):
+        """Stop both servers (a second call does nothing)."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()  # wakes any request held by a `hang` plan
         if self._http:
             self._http.shutdown()
@@ -239,7 +242,8 @@ def _handler_for(sink):
                 data["form"] = dict(urllib.parse.parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
             form = data.get("form") or {}
             key = self.headers.get(KEY_HEADER) or form.get(SMS_KEY_FIELD)
-            reply = sms_ok(key) if form.get("Action") == "SendSms" else WECOM_OK
+            is_sms = "SendSms" in (self.headers.get("x-acs-action"), form.get("Action"))
+            reply = sms_ok(key) if is_sms else WECOM_OK
             plan = sink._take_plan("http", url.path)
             status = 200
             if plan and plan.hang:
@@ -279,7 +283,8 @@ class _SmtpHandler:
         body = message.get_body(("plain",))
         data = {"mail_from": envelope.mail_from, "rcpt_tos": list(envelope.rcpt_tos),
                 "headers": {k: str(v) for k, v in message.items()}, "subject": str(message["Subject"] or ""),
-                "text": body.get_content() if body else "", "auth": getattr(session, "fake_login", None)}
+                "text": body.get_content().replace("\r\n", "\n") if body else "",
+                "auth": getattr(session, "fake_login", None)}
         key = key_from_message_id(message["Message-ID"])
         plan = self.sink._take_plan("smtp", "")
         if plan and plan.hang:

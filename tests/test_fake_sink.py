@@ -6,8 +6,6 @@ from email.message import EmailMessage
 import httpx
 import pytest
 
-pytest_plugins = ["tests.notify_fakes"]  # the fake_sink fixture
-
 
 def test_the_sink_keeps_one_message_per_key_and_counts_repeats(fake_sink):
     for _ in range(2):

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from kiosk.api.models import ApiScope
 from kiosk.api.tokens import issue_token
@@ -66,6 +67,10 @@ POLICY.update({"supervision.ask": LEDGER_ITEM, "supervision.approve": ORGANISER,
                "supervision.analysis_companies": ORGANISER, "supervision.analysis_document": ORGANISER})
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.
 POLICY["slips.paper"] = ORGANISER
+#: an evidence file by the ledger's address: organisers and the item's department; anyone else, the
+#: signed-out included, a 404 (its address reveals nothing). By the tracking link: the company's.
+LEDGER_FILE = "ledger file"
+POLICY.update({"ledger.evidence_file": LEDGER_FILE, "intake.evidence_file": COMPANY})
 # Calling (叫号): the booth's own staff and organisers call its line; a called ticket's moves are its lead booth's.
 POLICY.update({"booth.call_next": BOOTH, "booth.called_move": REQUEST})
 # The notifications' outbox: the organisers' page, its Retry and Drop
@@ -101,7 +106,20 @@ def world(app, fair, organiser):
             "token": item.token, "code": "B07", "action": "note", "move": "open", "kind": "csv",
             "filename": "app.css", "calling_move": "call-again",
             "zone_id": fair.zones[0].id, "token_id": _token_id(), "notice_id": _notice_id(planned, organiser),
+            "file_token": _evidence_token(planned),
             "message_id": 1}  # (an outbox message that is not there: organisers get a 404, others a 403)
+
+
+def _evidence_token(item) -> str:
+    """A progress note on B07's planned item with a PNG: the token of that file."""
+    import io
+
+    from kiosk.ledger import evidence, moves
+    from kiosk.ledger.evidence_samples import sample_png
+    files = evidence.check([FileStorage(io.BytesIO(sample_png()), filename="photo.png")])
+    moves.progress(item, department_staff(item.booth.department), item.version, text="进展", files=files)
+    db.session.commit()
+    return evidence.files_of(item)[0].token
 
 
 def _notice_id(item, organiser) -> int:
@@ -153,6 +171,8 @@ def test_every_route_against_every_role(app, world, role):
             assert status == 401 and "WWW-Authenticate" in response.headers, label
         elif kind in (PUBLIC, COMPANY):
             assert status not in (401, 403), label
+        elif kind == LEDGER_FILE:
+            assert (status == 404) == (role not in ("organiser", "department")), label
         elif role == "anonymous":
             assert status == 302 and where.startswith("/login"), label
         elif kind == ORGANISER:

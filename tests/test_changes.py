@@ -130,6 +130,17 @@ def test_a_note_moves_the_request_and_its_queue(screens, fair, organiser):
                   expect={"queue B07": None, "tracking": None})
 
 
+def test_a_call_and_a_skip_reach_the_queue_the_ticket_page_and_the_hall_screen(screens, fair, organiser):
+    from kiosk.service_requests import calling
+    item = request_in(fair)
+    db.session.commit()
+    screens.after(lambda: calling.call_next(booth(fair, "B07"), organiser), item,
+                  expect={"queue B07": "已叫号", "tracking": "请到 B07 摊位", "dashboard": None,
+                          "screen": item.ticket_no}, unchanged=("queue B02",))
+    screens.after(lambda: calling.skip(item, organiser, item.version), item,
+                  expect={"queue B07": "已过号", "tracking": "已过号", "screen": None})
+
+
 def test_a_transfer_leaves_one_queue_and_reaches_the_other(screens, fair, organiser):
     item = request_in(fair)
     db.session.commit()

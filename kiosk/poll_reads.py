@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from kiosk.core.driver import DriverStatement, Reads, as_datetime, driver_reads, shape
 from kiosk.fairs.models import Booth, Department, Fair, FairStatus
 from kiosk.figures.satisfaction import Satisfaction, satisfaction_from_row, satisfaction_statement
+from kiosk.figures.waiting_day import arrived_sql, not_yet_called_sql
 from kiosk.service_requests.models import Category, EventKind, RequestEvent, ServiceRequest, Status, in_queue_of
 from kiosk.versions import LEDGER_VERSIONS
 
@@ -80,6 +81,9 @@ class QueueRow(NamedTuple):
     #: a waiting request's calling mark (叫号, kiosk.service_requests.calls), shown beside its status:
     #: "called", "skipped" (skipped once and not called since) or "no_show"; else None
     line_mark: str | None
+    #: when a request still waiting to be called arrived in the booth's line (filed, or transferred
+    #: there: kiosk.figures.waiting_day), which its row counts its wait from; else None
+    waiting_since: datetime | None
 
 
 #: waiting first (oldest first: they have waited longest), then in progress, then the rest, newest first
@@ -96,13 +100,15 @@ _LINE_MARK = sa.case((ServiceRequest.status != Status.waiting, sa.null()),
                      (ServiceRequest.no_show_at.is_not(None), "no_show"),
                      (ServiceRequest.called_at.is_not(None), "called"),
                      (ServiceRequest.skipped_at.is_not(None), "skipped"))
+#: QueueRow.waiting_since in SQL (the transfer's time is read only for the rows still waiting)
+_WAITING_SINCE = sa.case((not_yet_called_sql(), arrived_sql()))
 _ROWS = DriverStatement(
     sa.select(ServiceRequest.id, ServiceRequest.ticket_no, ServiceRequest.created_at, ServiceRequest.status,
               ServiceRequest.category, ServiceRequest.booth_id, ServiceRequest.company_name,
               sa.func.substr(ServiceRequest.need, 1, NEED_PREVIEW + 1),
-              _AFTER_CLOSE, _LINE_MARK)
+              _AFTER_CLOSE, _LINE_MARK, _WAITING_SINCE)
     .where(in_queue_of(sa.bindparam("booth_id"))).order_by(*_ORDER))
-_queue_row = shape(QueueRow, created_at=as_datetime, status=Status, category=Category)
+_queue_row = shape(QueueRow, created_at=as_datetime, status=Status, category=Category, waiting_since=as_datetime)
 
 
 def queue_rows(read: Reads, booth_id: int) -> list[QueueRow]:

@@ -2,6 +2,7 @@
 lean: through the database driver, without loading the user or the booth, from rows rendered once
 and kept; an unchanged queue is a 304."""
 from collections import Counter
+from datetime import UTC
 
 import sqlalchemy as sa
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
@@ -17,8 +18,9 @@ from kiosk.core.extensions import db
 from kiosk.core.i18n import language_key
 from kiosk.core.kept import kept, kept_each
 from kiosk.core.rendering import not_modified, percent, render_block_alone, tagged
-from kiosk.core.timeutil import local_time
+from kiosk.core.timeutil import local_time, utcnow
 from kiosk.fairs.models import Fair, FairStatus
+from kiosk.figures.visits import minutes_between
 from kiosk.poll_reads import (
     NEED_PREVIEW,
     QueueRow,
@@ -63,6 +65,8 @@ def _in_tab(row: QueueRow, key: str) -> bool:
     if key == HANDED_OVER or row.after_close == HANDED_OVER:
         return row.after_close == key
     return row.status in FILTERS[key]
+#: a waiting row's wait ({n}: whole minutes; app.js fills it in again every 30 s)
+WAITED = _l("已等 {n} 分钟")
 COLUMN_HEADINGS = (_l("编号"), _l("时间"), _l("企业"), _l("类别"), _l("需求"), _l("状态"))
 TRANSFER_HEADINGS = (_l("编号"), _l("转出时间"), _l("企业"), _l("转至"), _l("转办原因"), _l("现状态"))
 
@@ -149,7 +153,8 @@ def _queue_context(read, booth_id: int, tab: str, fair_closed: bool) -> dict:
             "rows": Markup("".join(rows)),
             "figures_line": _figures_line(booth_figures(read, booth_id), words),
             "nav_label": words["nav_label"], "column_headings": headings,
-            "fair_closed": fair_closed, "calling": calling_bar(booth_id, every, fair_closed)}
+            "fair_closed": fair_closed, "calling": calling_bar(booth_id, every, fair_closed),
+            "wait_clock": _wait_clock(words)}
 
 
 def _transfer_rows(rows, words: dict) -> list[Markup]:
@@ -186,22 +191,43 @@ def _rendered_rows(rows, booth_id: int, words: dict) -> list[Markup]:
     request's 会商 badge); and, added by kept(), the language (its words) and the path the kiosk is
     served under (its links). Nothing needs invalidating, and each app server keeps its own.
     """
-    return kept_each("queue_rows", rows, lambda row: _render_row(row, booth_id, words), key=(booth_id,),
-                     most=ROWS_KEPT)
+    # A waiting row says how long it has waited, in whole minutes as of now, and stands out past
+    # KIOSK_LONG_WAIT_MINUTES: both go with the row into its key (app.js moves them on between polls).
+    now, long_wait = utcnow(), current_app.config["LONG_WAIT_MINUTES"]
+    shown = [(row, None if row.waiting_since is None else int(minutes_between(row.waiting_since, now)))
+             for row in rows]
+    return kept_each("queue_rows", shown, lambda item: _render_row(*item, booth_id, words, long_wait),
+                     key=(booth_id, long_wait), most=ROWS_KEPT)
 
 
-def _render_row(row: QueueRow, booth_id: int, words: dict) -> Markup:
+def _render_row(row: QueueRow, waited: int | None, booth_id: int, words: dict, long_wait: int) -> Markup:
     need = row.need if len(row.need) <= NEED_PREVIEW else row.need[:NEED_PREVIEW] + "…"
     # A request the close handed over or ended says so, not "plan given" or "withdrawn".
     status, status_text = (row.after_close, words["after_close_text"][row.after_close]) if row.after_close else (
         row.status.value, words["status_text"][row.status])
     shown = (row.id, row.ticket_no, row.lead_booth_id != booth_id, local_time(row.created_at), row.company,
              words["category_text"][row.category], need, status, status_text,
-             row.line_mark, words["line_text"].get(row.line_mark))
+             row.line_mark, words["line_text"].get(row.line_mark), *_waited(row, waited, words, long_wait))
     # A request's page is this prefix and its id (the id ends the URL).
     show_prefix = url_for(".show", request_id=0).removesuffix("0")
     template = current_app.jinja_env.get_template("booth/queue_row.html")
     return Markup(template.render(row=shown, show_prefix=show_prefix))
+
+
+def _wait_clock(words: dict) -> Markup:
+    """What app.js needs to move the rows' waits on between polls (an unchanged queue is a 304, and
+    its rows' words stand still): the server's time as it rendered them (the tablet's clock may be
+    off), the minutes past which a wait is long, and the words."""
+    return Markup('data-now="{}" data-long-wait="{}" data-waited="{}"').format(
+        int(utcnow().replace(tzinfo=UTC).timestamp() * 1000), current_app.config["LONG_WAIT_MINUTES"], words["waited"])
+
+
+def _waited(row: QueueRow, waited: int | None, words: dict, long_wait: int) -> tuple:
+    """The row's wait: since when (epoch milliseconds, for app.js), its words, and whether it is long."""
+    if waited is None:
+        return None, None, False
+    since = int(row.waiting_since.replace(tzinfo=UTC).timestamp() * 1000)
+    return since, words["waited"].replace("{n}", str(waited)), waited >= long_wait
 
 
 def _words() -> dict:
@@ -218,5 +244,6 @@ def _translated_words() -> dict:
             "tab_labels": {key: str(label) for key, label in TAB_LABELS.items()},
             "column_headings": [str(heading) for heading in COLUMN_HEADINGS],
             "transfer_headings": [str(heading) for heading in TRANSFER_HEADINGS],
+            "waited": str(WAITED),
             "nav_label": str(_l("按状态筛选")), "slips_line": str(_l("满意度测评：已收 %(slips)d / %(done)d 份")),
             "satisfied_line": str(_l("满意率 %(share)s（含基本满意）")), "average_line": str(_l("总体平均 %(avg)s 分"))}

@@ -36,6 +36,7 @@ from sqlalchemy import event
 
 from kiosk.core.timeutil import now_aware, utcnow
 from kiosk.fairs.models import Booth, Department, Fair, Zone
+from kiosk.ledger.evidence_models import EvidenceFile
 from kiosk.ledger.models import CloseOutVerdict, Extension, ReconciliationRound, RoundItem
 from kiosk.service_requests.models import RequestEvent, ServiceRequest
 from kiosk.slips.models import FollowUpCall, SatisfactionSlip
@@ -228,6 +229,9 @@ _NOTES = {
                                 or session.get(ServiceRequest, extension.request_id)),
     CloseOutVerdict: _part_of_request(lambda verdict, session: verdict.request
                                       or session.get(ServiceRequest, verdict.request_id)),
+    # an evidence file shows on its item's page and tracking page (it comes with its event, which
+    # moves them too; a file alone would as well)
+    EvidenceFile: _part_of_request(lambda file, session: session.get(ServiceRequest, file.request_id)),
     # a parking (挂账) shows on its item's page and moves its department's ledger
     Parking: _part_of_request(lambda parking, session: parking.request
                               or session.get(ServiceRequest, parking.request_id)),

@@ -248,3 +248,36 @@
   document.addEventListener("DOMContentLoaded", function () { vibrateOnCall(); chimeOnCall(); });
   document.addEventListener("htmx:afterSettle", function () { vibrateOnCall(); chimeOnCall(); });
 })();
+
+// The booth queue's waits (booth/queue_row.html's data-since). An unchanged queue is a 304, so the
+// minutes the server wrote on its rows stand still: every 30 s they are worked out again from each
+// row's arrival in the line, on the server's clock as it last rendered the queue (data-now: a
+// tablet's own clock may be off), and a row past data-long-wait minutes is marked long (its words
+// and a bar, app.css) with no change in the queue. Without a script the server's words stand.
+(function () {
+  "use strict";
+  let skew = 0, seenNow = null;
+  function tick() {
+    const queue = document.getElementById("queue");
+    if (!queue || !queue.dataset.waited) return;
+    const now = Date.now() + skew, long = Number(queue.dataset.longWait), words = queue.dataset.waited;
+    queue.querySelectorAll("td[data-since]").forEach(function (cell) {
+      const minutes = Math.max(0, Math.floor((now - Number(cell.dataset.since)) / 60000));
+      const text = cell.querySelector(".waited-text");
+      if (text) text.textContent = words.replace("{n}", String(minutes));
+      cell.closest("tr").classList.toggle("long-wait", minutes >= long);
+    });
+  }
+  function sync() {
+    // Only a queue rendered anew sets the clock again (a 304 leaves the old data-now in place).
+    const queue = document.getElementById("queue");
+    if (queue && queue.dataset.now && queue.dataset.now !== seenNow) {
+      seenNow = queue.dataset.now;
+      skew = Number(seenNow) - Date.now();
+    }
+    tick();
+  }
+  document.addEventListener("DOMContentLoaded", sync);
+  document.addEventListener("htmx:afterSettle", sync);
+  window.setInterval(tick, 30000);
+})();

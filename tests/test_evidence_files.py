@@ -264,3 +264,16 @@ def test_sniffing_reads_the_bytes_not_the_name():
     assert evidence.clean_name("a\u202egpj.exe") == "agpj.exe"
     long_name = evidence.clean_name("长" * 300 + ".pdf")
     assert len(long_name) == 200 and long_name.endswith(".pdf")
+
+
+def test_nginx_takes_the_evidence_steps_bodies_up_to_the_apps_limit_and_no_other(app):
+    """deploy/nginx/kiosk.conf: the two steps' location has the app's limit for them; the server's
+    stays the app's 2 MB (tests/test_cluster.py posts through it)."""
+    from pathlib import Path
+    conf = (Path(__file__).parent.parent / "deploy" / "nginx" / "kiosk.conf").read_text()
+    location = re.search(r"location ~ \^/ledger/items/\[0-9\]\+/\(finish\|progress\)\$ \{(.*?)\}", conf, re.S)
+    assert location is not None
+    size = int(re.search(r"client_max_body_size (\d+)m;", location.group(1)).group(1))
+    assert size * 1024 * 1024 == evidence.BODY_LIMIT
+    assert set(evidence.STEPS_WITH_FILES) == {"finish", "progress"}
+    assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024

@@ -34,6 +34,7 @@ from kiosk.core.extensions import db
 from kiosk.fairs.models import Booth, Department, DepartmentKind, Fair, FairStatus, Zone
 from kiosk.ledger.models import CloseOutVerdict, Extension, ExtensionStatus
 from kiosk.service_requests.after_fair import ParkCause
+from kiosk.service_requests.analysis_copies import refill
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 from kiosk.supervision.analysis import Scope, analysis
 
@@ -71,7 +72,7 @@ def build(rng: random.Random) -> None:
             request_id += 1
             status = rng.choice(STATES)
             due = day + timedelta(days=rng.randint(20, 150)) if status.has_plan else None
-            current_due, park = due, {"park_cause": None, "parked_until": None}
+            current_due, park, disputed = due, {"park_cause": None, "parked_until": None}, False
             if due is not None and rng.random() < 0.2:
                 current_due = due + timedelta(days=rng.randint(15, 60))
                 extensions.append({"request_id": request_id, "new_due": current_due, "reason": "待上级批复",
@@ -81,7 +82,7 @@ def build(rng: random.Random) -> None:
             if closed_on is not None and rng.random() < 0.1:  # disputed: back with the department
                 verdicts.append({"request_id": request_id, "accepted": False, "rating": 2, "words": "未解决",
                                  "at": datetime.combine(closed_on, datetime.min.time(), tzinfo=UTC)})
-                status, closed_on = Status.planned, None
+                status, closed_on, disputed = Status.planned, None, True
             if status is Status.planned and rng.random() < 1 / 30:
                 park = {"park_cause": rng.choice(list(ParkCause)),
                         "parked_until": TODAY + timedelta(days=rng.randint(-60, 90))}
@@ -94,12 +95,13 @@ def build(rng: random.Random) -> None:
                 "contact_mobile": "13912345678", "status": status, "plan_due": due, "current_due": current_due,
                 "plan_text": "会后踏勘" if due else None, "closed_out_on": closed_on,
                 "closed_out_at": datetime.combine(closed_on, datetime.min.time(), tzinfo=UTC) if closed_on else None,
-                "created_at": datetime.combine(day, datetime.min.time()), "version": 3, **park})
+                "created_at": datetime.combine(day, datetime.min.time()), "version": 3, "disputed": disputed, **park})
         db.session.execute(sa.insert(ServiceRequest.__table__), requests)
         if extensions:
             db.session.execute(sa.insert(Extension.__table__), extensions)
         if verdicts:
             db.session.execute(sa.insert(CloseOutVerdict.__table__), verdicts)
+    refill(db.session.connection())  # (the company × category copy, which filing keeps: written past it here)
     db.session.commit()
 
 

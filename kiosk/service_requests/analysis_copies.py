@@ -60,13 +60,15 @@ FILED = {"sqlite": _filed(sqlite.insert), "postgresql": _filed(postgresql.insert
 
 def _counted(insert):
     """A pair counted again from its requests (the first fair's id, and whether there is another)."""
+    # (the category cast alike wherever it is read: PostgreSQL wants one type for one parameter)
+    category = sa.cast(sa.bindparam("category", type_=_pairs.c.category.type), _pairs.c.category.type)
     fairs = (sa.select(sa.func.min(_requests.c.fair_id), sa.func.max(_requests.c.fair_id))
-             .where(_requests.c.company_id == sa.bindparam("company_id"),
-                    _requests.c.category == sa.bindparam("category"), _requests.c.status != Status.withdrawn)
+             .where(_requests.c.company_id == sa.bindparam("company_id"), _requests.c.category == category,
+                    _requests.c.status != Status.withdrawn)
              .subquery())
     first = sa.select(fairs.c[0]).scalar_subquery()
     recurs = sa.select(sa.func.coalesce(fairs.c[0] < fairs.c[1], False)).scalar_subquery()
-    statement = insert(_pairs).values(company_id=sa.bindparam("company_id"), category=sa.bindparam("category"),
+    statement = insert(_pairs).values(company_id=sa.bindparam("company_id"), category=category,
                                       fair_id=first, recurs=recurs)
     return statement.on_conflict_do_update(index_elements=[_pairs.c.company_id, _pairs.c.category], set_={
         "fair_id": statement.excluded.fair_id, "recurs": statement.excluded.recurs})

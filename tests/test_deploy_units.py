@@ -36,7 +36,7 @@ KIOSK_SETTINGS = {"SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "KIOSK_HTTPS"
                   "KIOSK_SUPERVISION_DUE_SOON_DAYS", "KIOSK_SUPERVISION_QUIET_DAYS", "KIOSK_ACKNOWLEDGE_WORKING_DAYS",
                   "KIOSK_EXTENSION_CEILING_DAYS", "KIOSK_PRIORITY_CATEGORIES", "KIOSK_SKIP_GRACE_MINUTES",
                   "KIOSK_WAIT_FALLBACK_MINUTES", "KIOSK_LONG_WAIT_MINUTES",
-                  "KIOSK_NOTIFY_TIMEOUT_SECONDS"}
+                  "KIOSK_NOTIFY_TIMEOUT_SECONDS", "KIOSK_NOTIFY_DIGEST_HOUR"}
 #: what every unit that runs the kiosk must share with kiosk.service, so that all of them see one
 #: kiosk: the same user, settings, instance folder (KIOSK_INSTANCE, set by an Environment= line)
 SHARED = ("User", "Group", "EnvironmentFile", "KIOSK_INSTANCE", "StateDirectory")

@@ -128,6 +128,9 @@ def load(app) -> None:
         # never hangs on one. Well under NOTIFY_LEASE_SECONDS (an SMTP send may wait this long at
         # each of its steps: connecting, TLS, login, the message).
         NOTIFY_TIMEOUT_SECONDS=float(os.environ.get("KIOSK_NOTIFY_TIMEOUT_SECONDS", "10")),
+        # The departments' morning digest (kiosk.notifications.digest) is written from this hour, where
+        # the fair is, on working days (China's calendar), once a day: before the office opens.
+        NOTIFY_DIGEST_HOUR=int(os.environ.get("KIOSK_NOTIFY_DIGEST_HOUR", "8")),
         # The company's expected wait (kiosk.figures.waits): before its booth has worked three requests
         # to their end, the missing ones count as this many minutes each (0: no estimate until then).
         WAIT_FALLBACK_MINUTES=int(os.environ.get("KIOSK_WAIT_FALLBACK_MINUTES", "8")),

@@ -96,12 +96,14 @@ def record_sent(message_id: int, worker: str, now: datetime) -> None:
 
 def record_failure(message_id: int, worker: str, attempts: int, error: channels.DeliveryFailed,
                    now: datetime) -> None:
-    """Pending again after the backoff, or failed for good."""
+    """Pending again after the backoff (or the wait the channel asked for, when longer), or failed
+    for good."""
     text = (str(error) or type(error).__name__)[:ERROR_LENGTH]
     if isinstance(error, channels.Undeliverable) or attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
         _record(message_id, worker, state=MessageState.failed, claimed_until=None, last_error=text)
     else:
-        _record(message_id, worker, next_attempt_at=now + backoff(attempts), claimed_until=None, last_error=text)
+        wait = max(backoff(attempts), timedelta(seconds=getattr(error, "retry_after", None) or 0))
+        _record(message_id, worker, next_attempt_at=now + wait, claimed_until=None, last_error=text)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -28,7 +28,7 @@ UNIT_SUFFIXES = {".service", ".timer", ".socket", ".target", ".path", ".mount"}
 #: where the units expect the installed kiosk (README: a venv in /opt/kiosk)
 KIOSK = "/opt/kiosk/venv/bin/kiosk"
 #: the `kiosk` commands the units run (each is also parsed by the real command line, below)
-KIOSK_COMMANDS = {"serve", "backup"}
+KIOSK_COMMANDS = {"serve", "backup", "notifications"}
 #: the settings the kiosk reads from its environment (README), which kiosk.env.example may name
 KIOSK_SETTINGS = {"SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "KIOSK_HTTPS", "KIOSK_BEHIND_PROXY",
                   "KIOSK_INSTANCE", "KIOSK_BIND", "KIOSK_WORKERS", "KIOSK_THREADS", "KIOSK_TIMEZONE",
@@ -36,7 +36,8 @@ KIOSK_SETTINGS = {"SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "KIOSK_HTTPS"
                   "KIOSK_SUPERVISION_DUE_SOON_DAYS", "KIOSK_SUPERVISION_QUIET_DAYS", "KIOSK_ACKNOWLEDGE_WORKING_DAYS",
                   "KIOSK_EXTENSION_CEILING_DAYS", "KIOSK_PRIORITY_CATEGORIES", "KIOSK_SKIP_GRACE_MINUTES",
                   "KIOSK_WAIT_FALLBACK_MINUTES", "KIOSK_LONG_WAIT_MINUTES",
-                  "KIOSK_NOTIFY_TIMEOUT_SECONDS", "KIOSK_NOTIFY_DIGEST_HOUR"}
+                  "KIOSK_NOTIFY_TIMEOUT_SECONDS", "KIOSK_NOTIFY_DIGEST_HOUR", "KIOSK_NOTIFY_POLL_SECONDS",
+                  "KIOSK_NOTIFY_BACKOFF_SECONDS", "KIOSK_NOTIFY_MAX_ATTEMPTS", "KIOSK_NOTIFY_LEASE_SECONDS"}
 #: what every unit that runs the kiosk must share with kiosk.service, so that all of them see one
 #: kiosk: the same user, settings, instance folder (KIOSK_INSTANCE, set by an Environment= line)
 SHARED = ("User", "Group", "EnvironmentFile", "KIOSK_INSTANCE", "StateDirectory")
@@ -105,7 +106,7 @@ def host_unit_dir() -> Path:
 
 def test_the_folder_holds_units():
     names = {unit.name for unit in unit_files()}
-    assert {"kiosk.service", "kiosk-backup.service", "kiosk-backup.timer"} <= names, names
+    assert {"kiosk.service", "kiosk-backup.service", "kiosk-backup.timer", "kiosk-worker.service"} <= names, names
 
 
 def test_every_unit_passes_systemd_analyze_verify(tmp_path):

@@ -49,3 +49,27 @@ def sample_pdf(lines: tuple[str, ...] = ("Approval letter", "No. 2026-12", "Land
 
 def _escape(line: str) -> str:
     return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def attach_samples(item, actor=None) -> list:
+    """The demo's evidence: a photo (PNG) and an approval letter (PDF) on the item's latest 办结, as
+    if the department had attached them when it finished it. Nothing when it was never finished."""
+    import io
+
+    from kiosk.ledger import evidence
+    from kiosk.service_requests.models import EventKind
+
+    done = [event for event in item.events if event.kind is EventKind.done]
+    if not done:
+        return []
+    files = [evidence.check_one("现场照片.png", io.BytesIO(sample_png())),
+             evidence.check_one("批复文件.pdf", io.BytesIO(sample_pdf()))]
+    return evidence.keep(item, done[-1], files, actor if actor is not None else done[-1].actor)
+
+
+def on_the_demo(month) -> None:
+    """The demo's last month (kiosk.demo): its item finished and awaiting confirmation (story
+    "done") carries a photo and a PDF, on its page and on its company's tracking page."""
+    finished = next((item for story, item in month.plans if story == "done"), None)
+    if finished is not None:
+        attach_samples(finished)

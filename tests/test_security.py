@@ -73,6 +73,9 @@ LEDGER_FILE = "ledger file"
 POLICY.update({"ledger.evidence_file": LEDGER_FILE, "intake.evidence_file": COMPANY})
 # Calling (叫号): the booth's own staff and organisers call its line; a called ticket's moves are its lead booth's.
 POLICY.update({"booth.call_next": BOOTH, "booth.called_move": REQUEST})
+# What was sent to whom: each department its own messages, organisers every one; the company's
+# consent to be texted, withdrawn by its tracking link
+POLICY.update({"notifications.sent": LEDGER, "intake.withdraw_sms": COMPANY})
 # The notifications' outbox: the organisers' page, its Retry and Drop
 POLICY.update({"notifications.outbox_page": ORGANISER, "notifications.retry": ORGANISER,
                "notifications.drop": ORGANISER})

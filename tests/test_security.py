@@ -65,6 +65,10 @@ POLICY.update({"supervision.notice_list": LEDGER, "supervision.new_notice": ORGA
 POLICY.update({"supervision.ask": LEDGER_ITEM, "supervision.approve": ORGANISER, "supervision.refuse": ORGANISER,
                "supervision.resume": ORGANISER, "supervision.analysis_page": ORGANISER,
                "supervision.analysis_companies": ORGANISER, "supervision.analysis_document": ORGANISER})
+# The notification channels' settings (secrets among them) and their tests are the organisers'.
+POLICY.update({"notifications.channels_page": ORGANISER, "notifications.save_addresses": ORGANISER,
+               "notifications.save_smtp": ORGANISER, "notifications.save_sms": ORGANISER,
+               "notifications.tests_fragment": ORGANISER})
 # The rated booth never types in its own rating: paper slips are an organiser's to enter.
 POLICY["slips.paper"] = ORGANISER
 #: an evidence file by the ledger's address: organisers and the item's department; anyone else, the

@@ -10,9 +10,19 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test test-fast lint setup system-packages translations release docs
 
+# The demo's notification channels point at a local fake of their far ends (scripts/fake_sink.py, on
+# loopback: what it received is at http://127.0.0.1:8025/_sink/received), which `demo load` configures
+# (kiosk/notifications/demo.py reads these two ports). Beside gunicorn run the fake and the
+# notifications' worker, which sends to it; Ctrl-C stops all three (the trap, should gunicorn end alone).
+export DEMO_SINK_HTTP_PORT ?= 8025
+export DEMO_SINK_SMTP_PORT ?= 8026
+
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	@$(PY) scripts/fake_sink.py --http-port $(DEMO_SINK_HTTP_PORT) --smtp-port $(DEMO_SINK_SMTP_PORT) & sink=$$!; \
+	$(FLASK) notifications work & worker=$$!; \
+	trap 'kill $$worker $$sink 2>/dev/null; wait $$worker $$sink' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # The whole suite on SQLite and, at the same time, everything but the browser tests on a throwaway

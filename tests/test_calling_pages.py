@@ -107,6 +107,9 @@ def test_a_skipped_company_is_told_by_when_and_a_no_show_where_to_ask(client, fa
     db.session.commit()
     page = client.get(f"/t/{item.token}").get_data(as_text=True)
     assert "两次叫号未到场" in page and "待受理" in page
+    # Its state shows on the booth's page of it too, beside the status.
+    staff = login(client, "b07")
+    assert 'status-no_show">未到场' in staff.get(f"/staff/requests/{item.id}").get_data(as_text=True)
 
 
 def test_the_hall_screen_shows_the_tickets_called_now(app, fair, organiser):

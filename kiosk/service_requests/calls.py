@@ -83,6 +83,11 @@ class CallColumns:
         """未到场: waiting, skipped twice."""
         return self.status.awaits_staff and self.no_show_at is not None
 
+    @property
+    def line_label(self):
+        """line_label_at now (what pages show beside the status)."""
+        return self.line_label_at(utcnow())
+
     def line_label_at(self, now: datetime):
         """The line state in words beside the status (已叫号, 已过号, 未到场), or None."""
         return LINE_STATE_LABELS.get(self.line_state_at(now))

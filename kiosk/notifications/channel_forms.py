@@ -8,7 +8,15 @@ import urllib.parse
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, ValidationError
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    ValidationError,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from kiosk.core.formtools import strip
@@ -90,7 +98,8 @@ class SmtpForm(FlaskForm):
     tls = SelectField(_l("加密方式"), choices=[SelectChoice(m.value, m.label) for m in TlsMode],
                       default=TlsMode.starttls.value)
     user = StringField(_l("用户名"), filters=[strip], validators=[Optional(), Length(max=200)])
-    password = StringField(_l("密码"), validators=[Optional(), Length(max=200)])
+    #: write-only: never written back into the page, not even after a mistake elsewhere
+    password = PasswordField(_l("密码"), validators=[Optional(), Length(max=200)])
     clear_password = BooleanField(_l("删除已保存的密码"))
     sender = StringField(_l("发件人地址"), filters=[strip], validators=[
         InputRequired(_l("请填写发件人地址")), Length(max=200), Regexp(EMAIL, message=_l("这不是有效的电子邮件地址"))])
@@ -109,7 +118,7 @@ class SmsForm(FlaskForm):
     access_key_id = StringField(_l("AccessKey ID"), filters=[strip], validators=[
         InputRequired(_l("请填写 AccessKey ID")), Length(max=100),
         Regexp(r"^[A-Za-z0-9]+$", message=_l("AccessKey ID 只有字母和数字"))])
-    access_key_secret = StringField(_l("AccessKey Secret"), validators=[Optional(), Length(max=200)])
+    access_key_secret = PasswordField(_l("AccessKey Secret"), validators=[Optional(), Length(max=200)])
     endpoint = StringField(_l("接口地址"), filters=[strip], validators=[Optional(), Length(max=300)])
     sign_name = StringField(_l("短信签名"), filters=[strip], validators=[
         InputRequired(_l("请填写服务商审核通过的短信签名")), Length(max=50, message=_l("最多%(max)d字", max=50))])

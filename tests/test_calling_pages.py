@@ -126,3 +126,16 @@ def test_the_hall_screen_shows_the_tickets_called_now(app, fair, organiser):
     calling.skip(item, organiser, item.version)
     db.session.commit()
     assert "screen-calls" not in screen.get(url).get_data(as_text=True)
+
+
+def test_the_close_lists_a_no_show_as_open_and_says_so(app, fair, organiser):
+    item = request_in(fair)
+    for n in range(2):
+        calling.call_next(booth(fair, "B07"), organiser, now=utcnow() + timedelta(minutes=10 * n))
+        calling.skip(item, organiser, item.version, now=utcnow() + timedelta(minutes=10 * n))
+    db.session.commit()
+    assert fresh(item).is_no_show
+    boss = login(app.test_client(), organiser.username)
+    page = boss.get(f"/organiser/fairs/{fair.id}/close").get_data(as_text=True)
+    row = page[page.index(f'id="open-{item.id}"'):]
+    assert "未到场" in row[:row.index("</tr>")]

@@ -12,7 +12,8 @@ from kiosk.figures.periods import NoSuchPeriod, Period
 from kiosk.ledger import moves
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.scoreboard import service
-from kiosk.scoreboard.figures import Inputs, Scoreboard, scoreboard, scores, weights_in_force
+from kiosk.scoreboard.figures import scoreboard, weights_in_force
+from kiosk.scoreboard.formula import Inputs, Scoreboard, scores
 from kiosk.scoreboard.models import PublishedRanking
 from kiosk.scoreboard.service import ScoreboardRefused
 from kiosk.service_requests.models import Status

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from kiosk.core.extensions import db
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.figures.periods import Period
-from kiosk.scoreboard.figures import KINDS, Row, Scoreboard, published, scoreboard
+from kiosk.scoreboard.figures import published, scoreboard
+from kiosk.scoreboard.formula import KINDS, Row, Scoreboard
 from kiosk.service_requests.models import Category, ServiceRequest, Status
 
 #: the counts per category, and the states each counts (withdrawn requests are left out everywhere),

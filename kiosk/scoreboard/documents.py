@@ -14,7 +14,8 @@ from openpyxl.styles import Alignment, Font
 from kiosk.core.pdf import render_pdf
 from kiosk.core.spreadsheets import safe_cell
 from kiosk.figures.periods import Period
-from kiosk.scoreboard.figures import KINDS, MIN_COUNTED_BEFORE, RATING_POINTS, Scoreboard, min_counted_in_force
+from kiosk.scoreboard.figures import min_counted_in_force
+from kiosk.scoreboard.formula import KINDS, MIN_COUNTED_BEFORE, RATING_POINTS, Scoreboard
 from kiosk.scoreboard.models import Disclosure, PublishedRanking
 
 PDF_CSS = (Path(__file__).parent / "pdf.css").read_text()

@@ -90,7 +90,7 @@ class PublishedRanking(db.Model):
     published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     #: why a revision replaces the one before (empty for a first publication)
     note: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    #: the scoreboard as it stood (kiosk.scoreboard.figures.Scoreboard.as_json)
+    #: the scoreboard as it stood (kiosk.scoreboard.formula.Scoreboard.as_json)
     snapshot: so.Mapped[dict] = so.mapped_column(sa.JSON)
 
     published_by: so.Mapped["User | None"] = so.relationship()  # noqa: F821

@@ -11,7 +11,8 @@ from kiosk.core.refusals import Refused
 from kiosk.fairs.models import Department
 from kiosk.figures.periods import Period
 from kiosk.scoreboard.disclosure import disclosure_figures
-from kiosk.scoreboard.figures import Scoreboard, scoreboard
+from kiosk.scoreboard.figures import scoreboard
+from kiosk.scoreboard.formula import Scoreboard
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights
 
 MESSAGES = {

@@ -35,7 +35,7 @@ def point_channels_at(sink, *department_ids, tls="none"):
     from kiosk.core.extensions import db
     from kiosk.notifications.channel_models import ChannelSettings, DepartmentChannels, TlsMode
 
-    settings = ChannelSettings.current()
+    settings = ChannelSettings.editable()
     settings.organisers_robot_url = robot_url(sink)
     settings.organisers_emails = "office@kiosk.example.cn, lead@kiosk.example.cn"
     settings.smtp_host, settings.smtp_port, settings.smtp_tls = sink.host, sink.smtp_port, TlsMode(tls)

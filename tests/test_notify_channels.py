@@ -10,6 +10,7 @@ import urllib.parse
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from flask import current_app
 
 from kiosk.core.extensions import db
@@ -257,3 +258,10 @@ def test_no_secret_reaches_an_error_or_a_log_line(app, fair, fake_sink, caplog):
     assert "HTTP Request: POST" in said  # httpx did log the requests, without their query
     for secret in (ROBOT_KEY, SMS_SECRET, SMTP_PASSWORD, robot_url(fake_sink)):
         assert secret not in said
+
+
+def test_reading_the_settings_never_writes_even_before_any_are_saved(app, fair):
+    db.session.execute(sa.delete(ChannelSettings))
+    db.session.commit()
+    assert channels.configured(Audience.organisers) == [] and not db.session.new
+    assert ChannelSettings.editable() in db.session.new  # a save adds the row

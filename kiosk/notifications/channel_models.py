@@ -57,7 +57,7 @@ SMS_KIND_LABELS = {SmsKind.plan_given: _l("已给出解决方案"), SmsKind.exte
 
 
 class ChannelSettings(db.Model):
-    """The one row of channel settings (id 1; `current()` gives it, made empty when missing)."""
+    """The one row of channel settings (id 1): `current()` to read it, `editable()` to change it."""
     __tablename__ = "channel_settings"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -88,7 +88,14 @@ class ChannelSettings(db.Model):
 
     @classmethod
     def current(cls) -> "ChannelSettings":
-        """The settings row, added to the session (empty) when there is none yet."""
+        """The settings as they stand, to read: the row (migration 0035 writes it), or empty ones
+        kept out of the session when it is missing, so that a read never writes."""
+        found = db.session.get(cls, 1)
+        return found if found is not None else cls(id=1, smtp_tls=TlsMode.starttls, sms_templates={})
+
+    @classmethod
+    def editable(cls) -> "ChannelSettings":
+        """The settings row to change, added to the session when it is missing."""
         found = db.session.get(cls, 1)
         if found is None:
             found = cls(id=1, smtp_tls=TlsMode.starttls, sms_templates={})

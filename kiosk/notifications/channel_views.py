@@ -49,7 +49,7 @@ def save_addresses():
     form = addresses_form([d.id for d in departments])()
     if not form.validate_on_submit():
         return _page(addresses=form, status=422)
-    settings = ChannelSettings.current()
+    settings = ChannelSettings.editable()
     settings.organisers_robot_url = _secret(form.organisers_robot.data, form.clear_organisers.data,
                                             settings.organisers_robot_url)
     settings.organisers_emails = _joined(form.organisers_emails.data)
@@ -69,7 +69,7 @@ def save_smtp():
     form = SmtpForm()
     if not form.validate_on_submit():
         return _page(smtp=form, status=422)
-    settings = ChannelSettings.current()
+    settings = ChannelSettings.editable()
     settings.smtp_host, settings.smtp_port = form.host.data, form.port.data
     settings.smtp_tls, settings.smtp_user = TlsMode(form.tls.data), form.user.data or None
     settings.smtp_password = _secret(form.password.data, form.clear_password.data, settings.smtp_password)
@@ -81,7 +81,7 @@ def save_smtp():
 @organiser_required
 def save_sms():
     form = SmsForm()
-    settings = ChannelSettings.current()
+    settings = ChannelSettings.editable()
     if not form.validate_on_submit() or not _secret_given(form, settings):
         return _page(sms=form, status=422)
     settings.sms_access_key_id = form.access_key_id.data

@@ -36,6 +36,8 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_settings'))
     )
+    # the one row of settings, empty: reading them never has to write
+    op.execute("INSERT INTO channel_settings (id, smtp_tls) VALUES (1, 'starttls')")
     op.create_table('department_channels',
     sa.Column('department_id', sa.Integer(), nullable=False),
     sa.Column('robot_url', sa.String(length=500), nullable=True),

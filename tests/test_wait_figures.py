@@ -1,5 +1,6 @@
 """The day's waiting figures per booth (kiosk.figures.waiting_day): on the closing tally, its page and
 PDF with their definitions, frozen at the close; and the dashboard's longest current wait per booth."""
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -113,3 +114,15 @@ def test_the_dashboard_shows_the_longest_current_wait_per_booth(app, fair, organ
         as_text=True)
     assert "各摊位当前最长等候" in html and old.ticket_no in html and "33 分钟" in html
     assert db.session.get(ServiceRequest, waiting.id).no_show_at is not None
+
+
+def test_the_scoreboard_shows_each_departments_waiting_figures_beside_the_ranking_unscored(app, fair, organiser):
+    a_day(fair)
+    html = login(app.test_client(), organiser.username).get("/organiser/scoreboard/2026-06").get_data(as_text=True)
+    section = html[html.index('id="board-waits"'):]
+    section = section[:section.index("</section>")]
+    assert "等候情况（不计分）" in section and "不计入总分" in section and "第一次叫号或开始办理" in section
+    b07 = re.search(r"<tr><td>[^<]*工业和信息化局</td>(.*?)</tr>", section, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', b07) == ["4", "25 分钟", "45 分钟", "1"]
+    assert "自然资源和规划局" in section
+    assert "泰安银行" not in section  # F01: nobody's wait there has ended yet, nor a no-show: nothing to show

@@ -20,6 +20,7 @@ from kiosk.scoreboard.figures import scoreboard, weights_in_force
 from kiosk.scoreboard.forms import PointsForm, PublishForm, WeightsForm
 from kiosk.scoreboard.models import Disclosure, EfficiencyPoints, PublishedRanking, ScoreWeights
 from kiosk.scoreboard.service import ScoreboardRefused
+from kiosk.scoreboard.waits import department_waits
 
 #: what the page shown instead says when a picker's period (?period=, ?half=, ?month=) cannot be read
 _UNREAD = {None: _l("无法识别所选期间，已显示上个月的排名。期间应写作月（2026-06）、季度（2026-Q2）、半年（2026-H1）"
@@ -76,7 +77,8 @@ def _board_page(period: Period, form: PublishForm | None = None, status: int = 2
     pickers = {kind: choices_around(kind, today) for kind in KIND_LABELS}
     return render_template("scoreboard/board.html", board=board, period=period, frozen=None, revisions=revisions,
                            pickers=pickers, kind_labels=KIND_LABELS, form=form or PublishForm(formdata=None),
-                           can_publish=period.end < today, definitions=definitions()), status
+                           can_publish=period.end < today, definitions=definitions(),
+                           waits=department_waits(period)), status
 
 
 @bp.get("/scoreboard/<period>/ranking.<kind>")

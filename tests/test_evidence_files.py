@@ -241,6 +241,18 @@ def test_the_larger_body_is_for_the_two_steps_that_take_files_only(app, fair, it
     assert fresh(item).plan_unit == "规划科"
 
 
+def test_the_larger_body_is_for_the_staff_who_may_take_those_steps(app, fair, item):
+    three_mb = PDF + b"%" * (3 * 1024 * 1024)
+    # (a booth account is told the item is not there, as for anything of the ledger)
+    for client, status in ((app.test_client(), 413), (login(app.test_client(), "b07"), 404)):
+        token = csrf_token(client, "/login")
+        answer = multipart(client, f"/ledger/items/{item.id}/finish", {
+            "csrf_token": token, "finish-version": 1, "finish-result": "x", "finish-evidence": "y",
+            "finish-files": [(io.BytesIO(three_mb), "x.pdf")]})
+        assert answer.status_code == status
+    assert files_of(item) == []
+
+
 def test_a_version_conflict_keeps_the_words_and_asks_for_the_files_again(app, fair, organiser, item, staff):
     token = csrf_token(staff, f"/ledger/items/{item.id}")
     stale = fresh(item).version

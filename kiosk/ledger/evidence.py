@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from PIL import Image
 
@@ -188,11 +189,13 @@ def keep(item: ServiceRequest, event: RequestEvent, files: list[Checked], actor)
 
 
 def files_of(item: ServiceRequest) -> list[EvidenceFile]:
-    """An item's files, oldest first, without their bytes."""
-    if item.id is None:
+    """An item's files, oldest first, with their events and without their bytes. Only an item on the
+    ledger has any (finish and progress start there), so any other costs no query: the tracking
+    page is also the answer to every submission of a fair's opening burst (ARCHITECTURE.md)."""
+    if item.id is None or not item.status.has_plan:
         return []
     return list(db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.request_id == item.id)
-                                   .order_by(EvidenceFile.id)))
+                                   .options(so.joinedload(EvidenceFile.event)).order_by(EvidenceFile.id)))
 
 
 @dataclass(frozen=True)
@@ -220,4 +223,4 @@ def file_of(item: ServiceRequest, token: str) -> EvidenceFile | None:
         return None
     return db.session.scalar(sa.select(EvidenceFile).where(EvidenceFile.request_id == item.id,
                                                            EvidenceFile.token == token)
-                             .options(sa.orm.undefer(EvidenceFile.data)))
+                             .options(so.undefer(EvidenceFile.data)))

@@ -289,3 +289,19 @@ def test_nginx_takes_the_evidence_steps_bodies_up_to_the_apps_limit_and_no_other
     assert size * 1024 * 1024 == evidence.BODY_LIMIT
     assert set(evidence.STEPS_WITH_FILES) == {"finish", "progress"}
     assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
+
+
+def test_the_polls_of_the_tracking_page_and_the_item_page_bring_a_new_file(app, fair, item, staff):
+    company = app.test_client()
+    token = fresh(item).token
+    polls = {company: f"/t/{token}", staff: f"/ledger/items/{item.id}"}
+    tags = {}
+    for client, url in polls.items():
+        first = client.get(url, headers={"HX-Request": "true"})
+        tags[client] = first.headers["ETag"]
+        assert client.get(url, headers={"HX-Request": "true", "If-None-Match": tags[client]}).status_code == 304
+    assert post(staff, item, "progress", [("新照片.png", PNG)], text="已开工").status_code == 200
+    for client, url in polls.items():
+        polled = client.get(url, headers={"HX-Request": "true", "If-None-Match": tags[client]})
+        # (286: the tracking page's poll of a settled request, news and all, and then no more)
+        assert polled.status_code in (200, 286) and "新照片.png" in polled.get_data(as_text=True), url

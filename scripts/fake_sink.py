@@ -27,6 +27,7 @@ import contextlib
 import json
 import logging
 import signal
+import ssl
 import threading
 import time
 import urllib.parse
@@ -91,6 +92,10 @@ class FakeSink:
     smtp_port: int = 0
     records: list = field(default_factory=list)
     plans: list = field(default_factory=list)
+    #: a server TLS context: the SMTP side then offers STARTTLS and takes no mail before it
+    smtp_starttls: ssl.SSLContext | None = None
+    #: a server TLS context: the SMTP side then speaks TLS from the first byte (SMTPS, port 465's way)
+    smtp_ssl: ssl.SSLContext | None = None
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -182,8 +187,9 @@ class FakeSink:
         # AUTH over plain text: a loopback fake; the kiosk's own TLS settings are tested apart
         self._smtp_server = self._loop.run_until_complete(self._loop.create_server(
             lambda: SMTP(handler, authenticator=handler.authenticate, auth_require_tls=False,
-                         enable_SMTPUTF8=True, hostname="fake-sink"),
-            self.host, self.smtp_port))
+                         enable_SMTPUTF8=True, hostname="fake-sink", tls_context=self.smtp_starttls,
+                         require_starttls=self.smtp_starttls is not None),
+            self.host, self.smtp_port, ssl=self.smtp_ssl))
         self.smtp_port = self._smtp_server.sockets[0].getsockname()[1]
         started.set()
         self._loop.run_forever()

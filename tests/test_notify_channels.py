@@ -6,6 +6,9 @@ import hashlib
 import hmac
 import json
 import logging
+import shutil
+import ssl
+import subprocess
 import urllib.parse
 from datetime import UTC, datetime
 
@@ -17,9 +20,11 @@ from kiosk.core.extensions import db
 from kiosk.notifications import channels
 from kiosk.notifications.channel_models import ChannelSettings, DepartmentChannels
 from kiosk.notifications.channels import DeliveryFailed, Undeliverable, sms, wecom
+from kiosk.notifications.channels import email as email_channel
 from kiosk.notifications.models import Audience, Channel
 from kiosk.notifications.outbox import enqueue
 from kiosk.service_requests.models import Status
+from scripts.fake_sink import FakeSink
 from tests.factories import request_in
 from tests.notify_fakes import (
     ROBOT_KEY,
@@ -265,3 +270,30 @@ def test_reading_the_settings_never_writes_even_before_any_are_saved(app, fair):
     db.session.commit()
     assert channels.configured(Audience.organisers) == [] and not db.session.new
     assert ChannelSettings.editable() in db.session.new  # a save adds the row
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1: (certificate file, key file)."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl makes the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_smtp_over_tls_checks_the_servers_certificate(app, fair, certificate, mode, monkeypatch):
+    cert, key = certificate
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    with FakeSink(**{f"smtp_{mode}": server}) as sink:  # STARTTLS required before any mail
+        point_channels_at(sink, tls=mode)
+        with pytest.raises(Undeliverable, match="证书无法验证"):  # self-signed: not trusted by the system
+            channels.send(message(Channel.email))
+        monkeypatch.setattr(email_channel, "tls_context", lambda: ssl.create_default_context(cafile=str(cert)))
+        channels.send(message(Channel.email, key="test:tls"))
+        (got,) = sink.delivered("smtp")
+        assert got["key"] == "test:tls" and got["auth"]["login"] == SMTP_USER

@@ -18,6 +18,11 @@ def message_id(key: str, sender: str) -> str:
     return f"<{urllib.parse.quote(key, safe='').replace('.', '%2E')}@{domain}>"
 
 
+def tls_context() -> ssl.SSLContext:
+    """The server's certificate is checked against the system's authorities, its name too."""
+    return ssl.create_default_context()
+
+
 def compose(settings: ChannelSettings, recipients: list[str], key: str, subject: str, body: str) -> EmailMessage:
     mail = EmailMessage()
     mail["Subject"] = subject
@@ -32,7 +37,7 @@ def compose(settings: ChannelSettings, recipients: list[str], key: str, subject:
 def send(settings: ChannelSettings, recipients: list[str], key: str, subject: str, body: str) -> None:
     mail = compose(settings, recipients, key, subject, body)
     host, port, seconds = settings.smtp_host, settings.smtp_port, timeout()
-    context = ssl.create_default_context()
+    context = tls_context()
     try:
         if settings.smtp_tls is TlsMode.ssl:
             smtp = smtplib.SMTP_SSL(host, port, timeout=seconds, context=context)

@@ -12,18 +12,15 @@ Stuck means any of (an item may be several; each is counted once in `flagged`):
 - overdue (逾期): overdue on the day, as everywhere (a parked item is not).
 
 One statement reads every figure: one GROUP BY pass over the stuck items in scope, per cause ×
-category × department, listing each group's companies and their ways of being stuck; and per
-category the companies that brought it to two fairs or more, from the company × category copy
+category × department, listing each group's companies and how many of its items are stuck each
+way; and per category the companies that brought it to two fairs or more, from the company × category copy
 (kiosk.service_requests.analysis_copies, which also keeps each request's `disputed`), not from
 every request. The coarser levels and their companies (each counted once) are added up in Python
 from the groups. Figures read models only.
 """
-import operator
-import string
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -152,16 +149,16 @@ def stuck_items(scope: Scope, today: date, *columns):
 
 def analysis(scope: Scope, today: date) -> Analysis:
     """Every figure from one statement (_groups), which reads each stuck item once and hands back,
-    per cause × category × department, its items' companies and the ways each is stuck, as lists;
-    and per category the companies that brought it to two fairs or more. The coarser levels are
+    per cause × category × department, its items' companies (as a list) and how many are stuck each
+    way; and per category the companies that brought it to two fairs or more. The coarser levels are
     added up here from those groups, and each level's companies counted once as a set: far cheaper
     than a distinct count per level in SQL, each of which sorts every stuck item again."""
     groups, recurs = {}, {}
-    for kind, cause, category, department, companies, ways in db.session.execute(_groups(scope, today)):
+    for kind, cause, category, department, companies, *counted in db.session.execute(_groups(scope, today)):
         if kind == "recurs":
-            recurs[category] = set(companies.split(","))
+            recurs[category] = companies.split(",")
         else:
-            groups[(cause, category, department)] = _tally(companies, ways)
+            groups[(cause, category, department)] = (counted, set(companies.split(",")))
     names = dict(db.session.execute(sa.select(Department.id, Department.name).where(
         Department.id.in_({department for _c, _k, department in groups}))).all()) if groups else {}
     by = {"category": defaultdict(list), "department": defaultdict(list), "cause": defaultdict(list)}
@@ -178,7 +175,7 @@ def analysis(scope: Scope, today: date) -> Analysis:
                                           .where(_on_ledger()), scope)),
         totals=_counts(_sum(category.values())),  # (every group is in one category)
         by_category=[Line(c.value, c.label, _counts(category[c.value]),
-                          len(category[c.value][1] & recurs.get(c.value, set())))
+                          _among(category[c.value][1], recurs.get(c.value, ())))
                      for c in Category if c.value in category],
         by_department=sorted((Line(str(d), names.get(d, "?"), _counts(_sum(tallies)))
                               for d, tallies in by["department"].items()),
@@ -191,30 +188,22 @@ def analysis(scope: Scope, today: date) -> Analysis:
                                      g.cause.value if g.cause else "", g.category.value)))
 
 
-#: the ways an item is stuck, a bit each, in the number _groups gives for it: FLAGS, then parked now
-_BITS = (*FLAGS, "parked_now")
-#: each such number written as one letter (its position here), so that a group's are one string to count
-_LETTERS = string.ascii_letters[:1 << len(_BITS)]
-#: for each letter, the positions in _BITS of its number's bits
-_SET_BITS = {letter: tuple(n for n in range(len(_BITS)) if ways >> n & 1) for ways, letter in enumerate(_LETTERS)}
+#: the counts _groups gives for a group, in Counts' order: each way an item is stuck, parked now,
+#: and the items stuck (each once)
+_COUNTED = (*FLAGS, "parked_now", "flagged")
 
 
-def _tally(companies: str, ways: str) -> tuple[list[int], set[str]]:
-    """A group's figures (_BITS's counts, then its items) and its companies (their ids as text), from
-    its items' companies (comma-separated) and ways of being stuck (a letter each, in _LETTERS)."""
-    counted = [0] * len(_BITS) + [len(ways)]
-    for letter in set(ways):
-        n = ways.count(letter)
-        for position in _SET_BITS[letter]:
-            counted[position] += n
-    return counted, set(companies.split(","))
+def _among(companies: set[str], recurring) -> int:
+    """How many of the companies are among the recurring ones (their ids as text, in a list: each is
+    looked up in the set, cheaper than making a set of them)."""
+    return sum(1 for company in recurring if company in companies)
 
 
 def _sum(tallies) -> tuple[list[int], set[str]]:
     """Groups' figures added up, and their companies (each once)."""
     tallies = list(tallies)
     added = [sum(column) for column in zip(*(counted for counted, _companies in tallies), strict=True)]
-    return added or [0] * (len(_BITS) + 1), set().union(*(companies for _counted, companies in tallies))
+    return added or [0] * len(_COUNTED), set().union(*(companies for _counted, companies in tallies))
 
 
 def _counts(tally: tuple[list[int], set[str]]) -> Counts:
@@ -237,27 +226,24 @@ def _on_ledger():
 
 def _groups(scope: Scope, today: date):
     """The statement: a "group" row per cause × category × department with stuck items (its items'
-    company ids, and a letter each for its ways of being stuck: _LETTERS, a bit per _BITS), read in
-    one pass over ix_service_request_ledger_analysis, which holds every column read; and a "recurs"
-    row per category (the companies that brought it to two fairs or more), read off the recurring
-    pairs' index ix_company_category_recurs (category, company). Lists come as text (group_concat,
-    string_agg), so that a group is one row. The ways are worked out for the stuck items only."""
+    company ids, then _COUNTED: how many are stuck each way, each a count with its condition as a
+    filter), read in one pass over ix_service_request_ledger_analysis, which holds every column
+    read; and a "recurs" row per category (the companies that brought it to two fairs or more),
+    read off the recurring pairs' index ix_company_category_recurs (category, company). Lists come
+    as text (group_concat, string_agg), so that a group is one row."""
     request, flags = ServiceRequest, flag_conditions(today)
     text = sa.String()
-    ways = reduce(operator.add, (sa.case((flags[name], 1 << n), else_=0) for n, name in enumerate(_BITS)))
-    items = _in_scope(sa.select(request.category, request.park_cause, Booth.department_id, request.company_id,
-                                ways.label("ways"))
-                      .join(Booth, request.booth_id == Booth.id)
-                      .where(_on_ledger(), sa.or_(*(flags[name] for name in FLAGS))), scope).subquery("items")
     listed = lambda column: sa.func.aggregate_strings(sa.cast(column, text), ",")  # noqa: E731
-    letters = sa.func.aggregate_strings(sa.func.substr(sa.literal(_LETTERS, text), items.c.ways + 1, 1), "")
-    groups = (sa.select(sa.literal("group"), sa.type_coerce(items.c.park_cause, text),
-                        sa.type_coerce(items.c.category, text),
-                        items.c.department_id, listed(items.c.company_id), letters)
-              .group_by(items.c.category, items.c.park_cause, items.c.department_id))
-    pairs = CompanyCategory
+    groups = _in_scope(
+        sa.select(sa.literal("group"), sa.type_coerce(request.park_cause, text), sa.type_coerce(request.category, text),
+                  Booth.department_id, listed(request.company_id),
+                  *(sa.func.count().filter(flags[name]) for name in _COUNTED[:-1]), sa.func.count())
+        .join(Booth, request.booth_id == Booth.id)
+        .where(_on_ledger(), sa.or_(*(flags[name] for name in FLAGS)))
+        .group_by(request.category, request.park_cause, Booth.department_id), scope)
+    pairs, blanks = CompanyCategory, [sa.null()] * len(_COUNTED)
     recurs = (sa.select(sa.literal("recurs"), sa.null(), sa.type_coerce(pairs.category, text), sa.null(),
-                        listed(pairs.company_id), sa.null()).where(pairs.recurs).group_by(pairs.category))
+                        listed(pairs.company_id), *blanks).where(pairs.recurs).group_by(pairs.category))
     return sa.union_all(groups, recurs)
 
 

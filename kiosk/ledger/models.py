@@ -173,7 +173,7 @@ class ReconciliationRound(db.Model):
     #: when it was closed; a closed round changes no more
     closed_at: so.Mapped[datetime | None] = so.mapped_column(AwareDateTime)
     closed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
-    #: its figures and every row as they stood at the close (kiosk.ledger.rounds.freeze): items that
+    #: its figures and every row as they stood at the close (kiosk.ledger.round_figures.freeze): items that
     #: move afterwards never change them, nor its PDF or XLSX
     frozen: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     #: the last change to the round or any of its marks (kiosk.changes writes it, so the version moves)

@@ -13,7 +13,7 @@ from kiosk.core.pdf import render_pdf
 from kiosk.core.rendering import percent
 from kiosk.core.spreadsheets import DAY_FORMAT, safe_cell
 from kiosk.ledger.models import Mark, ReconciliationRound
-from kiosk.ledger.rounds import DEFINITIONS
+from kiosk.ledger.round_figures import DEFINITIONS
 from kiosk.service_requests.after_fair import AFTER_CLOSE_LABELS
 from kiosk.service_requests.models import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 

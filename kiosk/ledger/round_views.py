@@ -21,6 +21,7 @@ from kiosk.ledger import forms
 from kiosk.ledger import rounds as rules
 from kiosk.ledger.models import Mark, ReconciliationRound
 from kiosk.ledger.round_documents import round_pdf, round_xlsx
+from kiosk.ledger.round_figures import DEFINITIONS
 from kiosk.ledger.views import bp
 
 #: the select-all's buttons in the marks' form (a submit of their own: no script needed): which lines
@@ -80,7 +81,7 @@ def _definitions(round_) -> dict:
     frozen = (round_.frozen or {}).get("definitions")
     if frozen and str(get_locale()).startswith("zh"):
         return frozen
-    return rules.DEFINITIONS
+    return DEFINITIONS
 
 
 @bp.post("/rounds/<int:round_id>/marks")

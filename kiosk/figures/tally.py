@@ -77,7 +77,9 @@ def _as_now(snapshot: dict) -> dict:
     return {"handed_over_items": [], "ended_items": [], **snapshot}
 
 
-def compute_tally(fair: Fair, taken_at: datetime | None = None) -> dict:
+def compute_tally(fair: Fair, taken_at: datetime | None = None, *, with_waits: bool = True) -> dict:
+    """The tally as it stands; with_waits=False leaves out the waiting figures (a read of the fair's
+    trail), for the dashboard and the hall screen, which do not show them."""
     counts = _counts(fair, ServiceRequest.booth_id)
 
     per_booth = satisfaction_by_booth(fair.id)
@@ -103,7 +105,8 @@ def compute_tally(fair: Fair, taken_at: datetime | None = None) -> dict:
         "planned_items": _planned_items(fair),
         "handed_over_items": _handed_over_items(fair),
         "ended_items": _ended_items(fair),
-        "waits": tally_waits(fair.id),  # (a tally frozen before it has none: the page leaves it out)
+        # (a tally frozen before they were counted has none: the page leaves the section out)
+        "waits": tally_waits(fair.id) if with_waits else None,
     }
     check(tally)
     return tally

@@ -66,7 +66,7 @@ def live_page(fair: Fair, template: str, poll_url: str):
         if cached is not None:
             return cached
     today = fair_today()
-    context = {"fair": fair, "t": compute_tally(fair), "waiting": _longest_waiting(fair),
+    context = {"fair": fair, "t": compute_tally(fair, with_waits=False), "waiting": _longest_waiting(fair),
                "ledger": ledger_figures(today, fair_id=fair.id), "overdue": overdue_count(today, fair_id=fair.id),
                "flags_open": satisfaction(fair_id=fair.id).flags_open, "poll_url": poll_url,
                "floods": floods(fair.id), "now": utcnow()}

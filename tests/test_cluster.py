@@ -251,6 +251,36 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def test_a_departments_evidence_post_passes_nginx_up_to_its_own_limit_and_is_answered_beside_the_field(cluster):
+    """The two steps that take evidence files go through nginx with bodies over the 2 MB of every
+    other route, and a body over their own limit (51 MB) gets the item's page with the limit beside
+    the file field, whether nginx or the app refused it."""
+    from kiosk.ledger.evidence import BODY_LIMIT
+    with httpx.Client(base_url=cluster["url"], timeout=30) as tablet:
+        page = tablet.get("/login")
+        assert tablet.post("/login", data={"username": "d1", "password": PASSWORD,
+                                           "csrf_token": CSRF.search(page.text).group(1)}).status_code == 302
+        ledger = tablet.get("/ledger").text
+        for item_id in dict.fromkeys(re.findall(r"/ledger/items/(\d+)", ledger)):
+            item = tablet.get(f"/ledger/items/{item_id}")
+            if f"/ledger/items/{item_id}/finish" in item.text:
+                break
+        else:
+            pytest.fail("the demo's first department has no item to finish")
+        fields = {"csrf_token": CSRF.search(item.text).group(1), "finish-result": "已办结", "finish-evidence": "确认书",
+                  "finish-version": re.search(r'name="finish-version"[^>]*value="(\d+)"', item.text).group(1)}
+        not_a_pdf = tablet.post(f"/ledger/items/{item_id}/finish", data=fields,
+                                files={"finish-files": ("确认书.pdf", b"a" * (3 * 1024 * 1024), "application/pdf")})
+        assert not_a_pdf.status_code == 422 and "不是PDF、JPG或PNG文件" in not_a_pdf.text
+        too_large = tablet.post(f"/ledger/items/{item_id}/finish", data=fields,
+                                files={"finish-files": ("大.pdf", b"%PDF-" + b"a" * BODY_LIMIT, "application/pdf")})
+        assert too_large.status_code == 413 and "上传的文件合计过大" in too_large.text
+        assert 'id="finish-files-error"' in too_large.text
+        elsewhere = tablet.post(f"/ledger/items/{item_id}/reassign", data=fields,
+                                files={"file": ("a.pdf", b"a" * (3 * 1024 * 1024), "application/pdf")})
+        assert elsewhere.status_code == 413 and "上传的文件太大。" in elsewhere.text
+
+
 def test_a_stalled_server_is_passed_over_once_a_health_check_through_nginx_times_out_on_it(cluster):
     """A server that accepts connections and answers nothing (its processes stopped): nginx's
     /healthz waits 2 s for it, asks the other, and passes the stalled one over for 10 s."""

@@ -69,6 +69,9 @@ def test_with_no_fallback_and_no_outcome_the_wait_is_not_estimated():
     pace = booth_pace([], B07, 0)
     assert pace.basis == NOTHING
     assert estimate(3, pace, 0).shown == UNKNOWN
+    # with no fallback, its one outcome is all it goes by, said as the booth's own pace
+    pace = booth_pace(visits(served(1, 0, 12)), B07, 0)
+    assert (pace.basis, pace.work_minutes) == (BOOTH, 12)
 
 
 def test_a_slow_stretch_then_a_fast_one_the_estimate_follows_the_recent_pace():

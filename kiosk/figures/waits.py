@@ -57,13 +57,14 @@ def booth_pace(stays: Sequence[Visit], booth_id: int, fallback_minutes: float) -
     worked = sorted((stay for stay in mine if stay.work_minutes is not None), key=lambda stay: stay.ended)
     window = worked[-WINDOW:]
     minutes = [stay.work_minutes for stay in window]
-    if len(minutes) < MIN_SAMPLES and fallback_minutes > 0:
+    padded = len(minutes) < MIN_SAMPLES and fallback_minutes > 0
+    if padded:
         minutes += [float(fallback_minutes)] * (MIN_SAMPLES - len(minutes))
     if not minutes:
         return Pace(None, None, 1, 0, NOTHING)
     parallel = _parallel(window, [stay for stay in mine if stay.working_since is not None])
     work = median(minutes)
-    basis = BOOTH if len(window) >= MIN_SAMPLES else BLENDED if window else FALLBACK
+    basis = (BLENDED if window else FALLBACK) if padded else BOOTH
     return Pace(work / parallel, work, parallel, len(window), basis)
 
 

@@ -76,3 +76,13 @@ def test_a_walk_in_can_be_filed_with_the_companys_consent(client, fair):
     url = f"/staff/booths/{booth(fair, 'B07').id}/walk-in"
     page = client.get(url).get_data(as_text=True)
     assert WORDING in page
+
+
+def test_a_request_made_past_the_form_takes_the_consent_as_the_form_records_it(app, fair):
+    from datetime import datetime
+    item = request_in(fair)
+    sms_consent.agree(item, datetime(2026, 6, 13, 2, 30))
+    db.session.commit()
+    db.session.expire_all()
+    item = db.session.get(ServiceRequest, item.id)
+    assert item.sms_consent_at.isoformat() == "2026-06-13T02:30:00+00:00" and item.sms_consent_wording == 1

@@ -7,6 +7,8 @@ withdrawn; a request filed with it ticked keeps when (`sms_consent_at`) and whic
 next number, so that what a company agreed to can always be shown). Withdrawn from the tracking
 page (`withdraw`): the consent is cleared, the trail says when and what had been agreed, and the
 texts not yet sent are dropped. kiosk.notifications.messages texts a company only while it holds."""
+from datetime import UTC, datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,6 +37,12 @@ class ConsentRefused(Refused):
 def wording(version: int | None = CURRENT) -> str:
     """What the form said when the company ticked it, in Chinese (the record's language)."""
     return WORDINGS.get(version, WORDINGS[CURRENT])
+
+
+def agree(item: ServiceRequest, at: datetime, version: int = CURRENT) -> None:
+    """The consent as the form records it, for a request made past the form (the demo's): at that
+    moment, to that wording. (The form's filing writes the same two columns: kiosk.intake.service.)"""
+    item.sms_consent_at, item.sms_consent_wording = at if at.tzinfo else at.replace(tzinfo=UTC), version
 
 
 def withdraw(item: ServiceRequest) -> bool:

@@ -2,6 +2,7 @@
 where to go at its next poll and vibrates, the hall screen shows the call in type read from 10 m, and
 a skipped ticket comes back once, then is marked a no-show."""
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,14 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("KIOSK_SHOTS", "/tmp/kiosk-shots"))
 #: counts the calls to navigator.vibrate, which headless chromium has but never feels
 VIBRATE_SPY = "navigator.vibrate = function (p) { window.__vibrated = (window.__vibrated || 0) + 1; return true; };"
+
+
+def vibrated_again(page, timeout=5.0):
+    """Waits for the second vibration (wait_for_function's polling evaluates strings, which the CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while page.evaluate("window.__vibrated") != 2:
+        assert time.monotonic() < deadline, "the phone did not vibrate at the second call"
+        page.wait_for_timeout(100)
 
 
 def shot(page, name):
@@ -62,7 +71,7 @@ def test_staff_call_next_and_the_companys_phone_shows_where_to_go(live_server, t
     # Call again: the phone vibrates again; taking it up ends the call.
     called.get_by_role("button", name="再次叫号").click()
     expect(tablet.locator(".notice, [role=alert]").first).to_contain_text("已再次叫号")
-    company_phone.wait_for_function("window.__vibrated === 2")
+    vibrated_again(company_phone)
     tablet.locator(".called-ticket").get_by_role("button", name="开始办理").click()
     expect(tablet.locator("#request-panel .badge").first).to_have_text("办理中")
     expect(company_phone.locator("#track-status")).to_contain_text("办理中")

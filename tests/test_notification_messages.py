@@ -188,3 +188,12 @@ def test_a_plan_given_again_after_a_reopen_is_a_new_text(app, fair):
     workflow.plan(item, actor, item.version, plan_text="新方案", unit="规划科", person="赵", due=DUE, today=TODAY)
     db.session.commit()
     assert len(sent(kind="plan_given")) == 2
+
+
+def test_an_organisers_own_extension_texts_the_company_as_an_approval_does(app, fair, organiser):
+    item = planned(fair)
+    moves.extend(item, organiser, item.version, new_due=DUE + timedelta(days=9), reason="季度对账延期", today=TODAY)
+    db.session.commit()
+    [_, extended] = sent(audience=Audience.company)
+    assert extended.kind == "extension_approved" and extended.params["due"] == (DUE + timedelta(days=9)).isoformat()
+    assert extended.key == f"extension_approved:extension:{item.extension_requests[-1].id}:company:sms"

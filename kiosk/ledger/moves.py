@@ -163,7 +163,9 @@ def extend(item: ServiceRequest, actor, version: int, *, new_due: date, reason: 
     item.extension_requests.append(Extension(new_due=new_due, reason=reason, status=ExtensionStatus.approved,
                                              by_user_id=actor.id, at=when, decided_by_id=actor.id, decided_at=when))
     item.current_due = new_due
-    return _record(item, actor, EventKind.extended, item.status, detail=_change(before, new_due, reason), at=now)
+    _record(item, actor, EventKind.extended, item.status, detail=_change(before, new_due, reason), at=now)
+    messages.extension_approved(item, item.extension_requests[-1])  # to the company, as an approval is
+    return item
 
 
 def _check_new_due(item: ServiceRequest, new_due: date, today: date, *, past: str = "past_due") -> None:

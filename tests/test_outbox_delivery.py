@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,6 +20,9 @@ from kiosk.notifications import worker
 from kiosk.notifications.channels import wecom
 from kiosk.notifications.models import Audience, Channel, MessageState, OutboxMessage
 from kiosk.notifications.outbox import enqueue
+from kiosk.service_requests.models import Status
+from tests.factories import request_in
+from tests.helpers import act, login, page_version
 from tests.notify_fakes import point_channels_at
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -131,3 +134,22 @@ def test_a_channel_answering_500_or_silent_is_tried_again_after_its_backoff(app,
     assert worker.run_round("w", now=at(now + timedelta(seconds=90))) == 1
     assert messages()[0].state == MessageState.sent
     assert [record["key"] for record in fake_sink.delivered()] == ["flaky"]
+
+
+def test_a_booths_plan_step_never_waits_for_a_channel_that_hangs(app, fake_sink, fair):
+    """The booth's real plan step writes the consenting company's SMS to the outbox; the fake SMS
+    provider hangs, and the step answers at once all the same: nothing is sent during a request."""
+    point_channels_at(fake_sink)
+    fake_sink.plan(hang=5, times=10)
+    item = request_in(fair, Status.in_progress, "B07", sms_consent=True)
+    db.session.commit()
+    client = login(app.test_client(), "b07")
+    version = page_version(client, item.id, "plan")
+    started = time.monotonic()
+    response = act(client, item.id, "plan", version=version, plan_text="会后五日内踏勘", unit="工信局",
+                   person="赵科长", due=(date.today() + timedelta(days=20)).isoformat())
+    assert response.status_code < 400
+    assert time.monotonic() - started < 2
+    (message,) = messages()
+    assert (message.kind, message.channel, message.state) == ("plan_given", Channel.sms, MessageState.pending)
+    assert fake_sink.received() == []

@@ -47,6 +47,7 @@ class _WithFiles:
     """Evidence files (佐证文件): checked from their bytes as the form is (kiosk.ledger.evidence); a
     file refused is named beside the field, and what was typed in the other fields stays."""
     files = MultipleFileField(_l("佐证文件"))
+    max_files, max_mb = evidence.MAX_FILES, evidence.MAX_FILE_BYTES // 2**20
     #: the files as checked, for the move to keep
     checked: list = ()
 

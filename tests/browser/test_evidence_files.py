@@ -63,12 +63,13 @@ def test_a_finish_with_a_photo_and_a_pdf_reaches_the_companys_phone_and_nobody_e
     tablet.locator("#finish-files").set_input_files([
         {"name": "送电现场.jpg", "mimeType": "image/jpeg", "buffer": PHOTO},
         {"name": "送电确认单.pdf", "mimeType": "application/pdf", "buffer": LETTER}])
-    tablet.get_by_role("button", name="提交办结情况").click()
+    tablet.get_by_role("button", name="提交办结情况").dblclick()  # (the second tap sends nothing again)
     expect(tablet.locator("#item-panel")).to_contain_text("已申请销号，等待组织方确认")
     photo = tablet.locator("#closeout-files img.evidence-image")
     expect(photo).to_be_visible()
     assert photo.evaluate("img => img.complete && img.naturalWidth") == 1600
     expect(tablet.locator(".ledger-timeline .trail-files")).to_contain_text("送电确认单.pdf")
+    expect(tablet.locator(".ledger-timeline li.event-done")).to_have_count(1)
     shot(tablet, "evidence-item-tablet")
     staff_urls = sorted(set(re.findall(rf'/ledger/items/{item.id}/evidence/[\w-]+', tablet.content())))
     assert len(staff_urls) == 2

@@ -132,6 +132,18 @@ def test_a_held_ticket_can_be_called_again_and_a_second_skip_makes_it_a_no_show(
     assert item.is_no_show
 
 
+def test_a_skipped_ticket_back_in_line_may_be_called_again_out_of_turn_once(fair):
+    item, _other = request_in(fair), request_in(fair)
+    calling.call_next(booth(fair, "B07"), staff(fair))
+    calling.skip(item, staff(fair), item.version)
+    back = later(current_app.config["SKIP_GRACE_MINUTES"] + 1)
+    assert item.line_state_at(back) == "in_line"
+    calling.call_again(item, staff(fair), item.version, now=back)
+    calling.skip(item, staff(fair), item.version, now=back)
+    db.session.commit()
+    assert item.is_no_show
+
+
 def test_skip_and_call_again_are_refused_for_a_ticket_not_called(fair):
     item = request_in(fair)
     for move in (calling.skip, calling.call_again):

@@ -17,12 +17,15 @@ from kiosk.service_requests.workflow import WorkflowError
 def calling_bar(booth_id: int, rows, fair_closed: bool) -> Markup:
     """The bar for the queue's block (rendered with it, on the poll too, where no current_user is
     at hand: whoever sees the queue sees the bar, and the posts check who may call). `rows`: the
-    queue's QueueRows; the tickets called now are the lead booth's own waiting ones marked called."""
+    queue's QueueRows; the tickets called now are the lead booth's own waiting ones marked called,
+    and those skipped once are listed after them, to call again or take up when the company comes."""
     if fair_closed:
         return Markup("")
-    called = [row for row in rows if row.line_mark == "called" and row.lead_booth_id == booth_id]
+    own = [row for row in rows if row.lead_booth_id == booth_id]
+    called = [row for row in own if row.line_mark == "called"]
+    skipped = [row for row in own if row.line_mark == "skipped"]  # may still come: call again, or take up
     template = current_app.jinja_env.get_template("booth/_calling.html")
-    return Markup(template.render(booth_id=booth_id, called=called))
+    return Markup(template.render(booth_id=booth_id, called=called, skipped=skipped))
 
 
 def _may_call(booth) -> None:

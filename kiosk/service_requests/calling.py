@@ -61,11 +61,12 @@ def call_next(booth: Booth, actor, now: datetime | None = None) -> ServiceReques
 
 @_guarded("conflict")
 def call_again(item: ServiceRequest, actor, version: int, now: datetime | None = None) -> ServiceRequest:
-    """Call the same ticket again (再次叫号): one called, or held after a first skip (the company
-    may still come within the grace minutes); a call again after a skip counts as its one return."""
+    """Call the same ticket again (再次叫号): one called, or one skipped once (held for the grace
+    minutes, or back in line since): a call again after a skip counts as its one return."""
     now = now or utcnow()
     _begin(item, version)
-    if item.line_state_at(now) not in ("called", "held"):
+    state = item.line_state_at(now)
+    if not (state == "called" or (state in ("held", "in_line") and item.skipped_at is not None)):
         raise CallingError("not_called")
     return _call(item, actor, item.booth, EventKind.called_again, now)
 

@@ -1,11 +1,15 @@
 """The company's ticket page says its place in its booth's line and its expected wait, moves them
 with its own poll, and stays a 304 while nothing this company sees has changed."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
+import kiosk.intake.place
 from kiosk.auth.models import User
 from kiosk.core.extensions import db
+from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import FairStatus
-from kiosk.service_requests import workflow
+from kiosk.service_requests import calling, workflow
 from kiosk.service_requests.models import Status
 from tests.factories import booth, request_in
 
@@ -92,3 +96,18 @@ def test_a_closed_fairs_waiting_request_gets_no_estimate(client, fair):
     fair.status = FairStatus.closed
     db.session.commit()
     assert "预计等候时间：暂无法估计" in page(client, mine)
+
+
+def test_a_skipped_ticket_back_in_line_shows_its_place_again_and_moves_the_poll(client, fair, monkeypatch):
+    mine = request_in(fair)
+    actor = staff(fair)
+    called = calling.call_next(booth(fair, "B07"), actor)
+    calling.skip(called, actor, called.version)  # held aside for KIOSK_SKIP_GRACE_MINUTES (5)
+    db.session.commit()
+    held = client.get(f"/t/{mine.token}", headers=POLL)
+    assert "前面还有" not in held.get_data(as_text=True) and "下一位就是您" not in held.get_data(as_text=True)
+    later = utcnow() + timedelta(minutes=6)
+    monkeypatch.setattr(kiosk.intake.place, "utcnow", lambda: later)
+    back = client.get(f"/t/{mine.token}", headers={**POLL, "If-None-Match": held.headers["ETag"]})
+    # nothing was written: the grace minutes ran out, and the page's own poll says so
+    assert back.status_code == 200 and "下一位就是您" in back.get_data(as_text=True)

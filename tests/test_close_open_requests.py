@@ -401,22 +401,6 @@ def test_through_the_api_nothing_is_open_and_each_handed_over_is_a_ledger_item_w
     assert (tally["totals"]["handed_over"], tally["totals"]["ended"], tally["totals"]["open"]) == (3, 1, 0)
 
 
-def test_the_demos_past_fair_was_closed_with_requests_handed_over_and_one_ended(app, tmp_path):
-    current_app.instance_path = str(tmp_path)
-    result = app.test_cli_runner().invoke(args=["demo", "load", "--password", "pw-for-test"])
-    assert result.exit_code == 0, result.output
-    past = db.session.scalar(sa.select(Fair).filter_by(status=FairStatus.closed))
-    items = db.session.scalars(sa.select(ServiceRequest).filter_by(fair_id=past.id)).all()
-    assert not [i for i in items if i.status in (Status.waiting, Status.in_progress)]
-    handed = [i for i in items if i.was_handed_over]
-    assert len(handed) == 3 and [i for i in handed if i.acknowledged_at is None]
-    assert {i.booth.code for i in handed} == {"B02", "B03", "B05"}
-    assert [i.end_reason for i in items if i.ended_at_close] == [EndReason.no_return]
-    assert (past.tally_snapshot["totals"]["handed_over"], past.tally_snapshot["totals"]["ended"]) == (3, 1)
-    assert all(i.plan_due == add_working_days(past.date, 5) for i in handed)
-    assert date.fromisoformat(past.tally_snapshot["taken_at"][:10]) == past.date
-
-
 def test_a_handed_over_request_is_offered_no_fair_day_slip_and_counts_as_no_outcome(app, client, fair, left,
                                                                                      organiser):
     """The fair-day slip asks whether the plan given is clear: a request handed over at the close had

@@ -11,7 +11,7 @@ Stuck means any of (an item may be several; each is counted once in `flagged`):
 - disputed (异议): the company disputed its close-out;
 - overdue (逾期): overdue on the day, as everywhere (a parked item is not).
 
-One statement reads every figure: one GROUP BY pass over the stuck items in scope, per cause ×
+Two statements read every figure: one GROUP BY pass over the stuck items in scope, per cause ×
 category × department, listing each group's companies and how many of its items are stuck each
 way; and per category the companies that brought it to two fairs or more, from the company × category copy
 (kiosk.service_requests.analysis_copies, which also keeps each request's `disputed`), not from
@@ -148,17 +148,15 @@ def stuck_items(scope: Scope, today: date, *columns):
 
 
 def analysis(scope: Scope, today: date) -> Analysis:
-    """Every figure from one statement (_groups), which reads each stuck item once and hands back,
+    """Every figure from two statements: _groups, which reads each stuck item once and hands back,
     per cause × category × department, its items' companies (as a list) and how many are stuck each
-    way; and per category the companies that brought it to two fairs or more. The coarser levels are
-    added up here from those groups, and each level's companies counted once as a set: far cheaper
-    than a distinct count per level in SQL, each of which sorts every stuck item again."""
-    groups, recurs = {}, {}
-    for kind, cause, category, department, companies, *counted in db.session.execute(_groups(scope, today)):
-        if kind == "recurs":
-            recurs[category] = companies.split(",")
-        else:
-            groups[(cause, category, department)] = (counted, set(companies.split(",")))
+    way; and _RECURRING, per category the companies that brought it to two fairs or more (one
+    statement of both was slower on PostgreSQL, which ran it in parallel workers). The coarser
+    levels are added up here from those groups, and each level's companies counted once as a set:
+    far cheaper than a distinct count per level in SQL, each of which sorts every stuck item again."""
+    groups = {(cause, category, department): (counted, set(companies.split(",")))
+              for cause, category, department, companies, *counted in db.session.execute(_groups(scope, today))}
+    recurs = {category: companies.split(",") for category, companies in db.session.execute(_RECURRING)}
     names = dict(db.session.execute(sa.select(Department.id, Department.name).where(
         Department.id.in_({department for _c, _k, department in groups}))).all()) if groups else {}
     by = {"category": defaultdict(list), "department": defaultdict(list), "cause": defaultdict(list)}
@@ -224,27 +222,29 @@ def _on_ledger():
                                                   literal_execute=True))
 
 
+def _listed(column):
+    """A column's values as one text, comma-separated (group_concat, string_agg): a group is one row."""
+    return sa.func.aggregate_strings(sa.cast(column, sa.String()), ",")
+
+
 def _groups(scope: Scope, today: date):
-    """The statement: a "group" row per cause × category × department with stuck items (its items'
-    company ids, then _COUNTED: how many are stuck each way, each a count with its condition as a
-    filter), read in one pass over ix_service_request_ledger_analysis, which holds every column
-    read; and a "recurs" row per category (the companies that brought it to two fairs or more),
-    read off the recurring pairs' index ix_company_category_recurs (category, company). Lists come
-    as text (group_concat, string_agg), so that a group is one row."""
-    request, flags = ServiceRequest, flag_conditions(today)
-    text = sa.String()
-    listed = lambda column: sa.func.aggregate_strings(sa.cast(column, text), ",")  # noqa: E731
-    groups = _in_scope(
-        sa.select(sa.literal("group"), sa.type_coerce(request.park_cause, text), sa.type_coerce(request.category, text),
-                  Booth.department_id, listed(request.company_id),
+    """The statement: a row per cause × category × department with stuck items (its items' company
+    ids, then _COUNTED: how many are stuck each way, each a count with its condition as a filter),
+    read in one pass over ix_service_request_ledger_analysis, which holds every column read."""
+    request, flags, text = ServiceRequest, flag_conditions(today), sa.String()
+    return _in_scope(
+        sa.select(sa.type_coerce(request.park_cause, text), sa.type_coerce(request.category, text),
+                  Booth.department_id, _listed(request.company_id),
                   *(sa.func.count().filter(flags[name]) for name in _COUNTED[:-1]), sa.func.count())
         .join(Booth, request.booth_id == Booth.id)
         .where(_on_ledger(), sa.or_(*(flags[name] for name in FLAGS)))
         .group_by(request.category, request.park_cause, Booth.department_id), scope)
-    pairs, blanks = CompanyCategory, [sa.null()] * len(_COUNTED)
-    recurs = (sa.select(sa.literal("recurs"), sa.null(), sa.type_coerce(pairs.category, text), sa.null(),
-                        listed(pairs.company_id), *blanks).where(pairs.recurs).group_by(pairs.category))
-    return sa.union_all(groups, recurs)
+
+
+#: per category, the companies that brought it to two fairs or more, read off the recurring pairs'
+#: index ix_company_category_recurs (category, company)
+_RECURRING = (sa.select(sa.type_coerce(CompanyCategory.category, sa.String()), _listed(CompanyCategory.company_id))
+              .where(CompanyCategory.recurs).group_by(CompanyCategory.category))
 
 
 def _fair(scope: Scope) -> tuple[str, date] | None:

@@ -16,6 +16,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "zh-CN"}
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "locale": "zh-CN"}
+#: the small phone the flows are checked on too (its own screenshots where the task asks for them)
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 640}}
+DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
+#: a smaller office screen
+LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
 
 
 @pytest.fixture(scope="session")
@@ -134,3 +139,9 @@ def phone(browser):
 @pytest.fixture
 def tablet(browser):
     yield from _page(browser, TABLET)
+
+
+@pytest.fixture
+def laptop(browser):
+    """An organiser's or a department's desktop browser (DESKTOP)."""
+    yield from _page(browser, DESKTOP)

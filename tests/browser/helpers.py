@@ -1,6 +1,17 @@
 """What a person does in the browser, shared by the browser tests: staff sign in on a tablet, a
 company fills the request form on its phone."""
+import os
+
 from tests.factories import CODE_A, PASSWORD
+
+#: where to leave screenshots for a person to look at (KIOSK_SCREENSHOTS=dir), if anywhere
+SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
+
+
+def shot(page, name):
+    """The whole page as name.png in KIOSK_SCREENSHOTS, when it is set."""
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
 def sign_in(page, base, username):

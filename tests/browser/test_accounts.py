@@ -1,23 +1,13 @@
 """An organiser resets one booth's password in the middle of the fair: that booth's tablet, left
 alone, goes to the sign-in page and says why; the booth next to it keeps working."""
-import os
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import TABLET
-from tests.browser.helpers import sign_in
+from tests.browser.conftest import LAPTOP, TABLET
+from tests.browser.helpers import shot, sign_in
 
 pytestmark = pytest.mark.browser
-
-LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
-#: where to leave screenshots for a person to look at, if anywhere
-SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
 def test_a_single_booth_reset_is_seen_on_that_tablet_only(live_server, browser, tablet, fair, organiser):

@@ -4,15 +4,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _page
 from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def laptop(browser):
-    yield from _page(browser, {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"})
 
 
 def test_issue_a_token_read_with_it_and_revoke_it(live_server, laptop, organiser, fair):

@@ -2,7 +2,6 @@
 ends one with a reason, is asked for the second step, and confirms; the company's phone then says
 which department has its request and by when. The close page is looked at on a phone, a tablet and
 a desktop (KIOSK_SCREENSHOTS=dir keeps the pictures)."""
-import os
 import re
 
 import pytest
@@ -14,20 +13,13 @@ from kiosk.core.workdays import add_working_days
 from kiosk.fairs.models import Fair, FairStatus
 from kiosk.service_requests.after_fair import EndReason
 from kiosk.service_requests.models import ServiceRequest, Status
-from tests.browser.conftest import PHONE, TABLET, _page
-from tests.browser.helpers import sign_in
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, _page
+from tests.browser.helpers import shot, sign_in
 from tests.factories import booth, request_in
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
 DEVICES = {"phone": PHONE, "tablet": TABLET, "desktop": DESKTOP}
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 refuses with a reason, the department reads it on its open page and asks again, the organiser
 approves from the list of requests waiting, and the item's due date moves on the department's page
 without a reload."""
-import os
 from datetime import timedelta
 
 import pytest
@@ -12,20 +11,11 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import fair_today
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import ServiceRequest, Status
-from tests.browser.conftest import PHONE, TABLET, _page
-from tests.browser.helpers import sign_in
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, _page
+from tests.browser.helpers import shot, sign_in
 from tests.factories import booth, department_staff, request_in
 
 pytestmark = pytest.mark.browser
-
-#: where to leave screenshots for a person to look at, if anywhere
-SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 ledger and prints a department's list (a PDF download, then numbered on the page); the
 department's account, on a tablet, acknowledges everything its home lists in one step, and the
 organiser's page shows nothing left to acknowledge."""
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,27 +11,14 @@ from playwright.sync_api import expect
 from kiosk.core.extensions import db
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import Status
-from tests.browser.helpers import sign_in
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, _page
+from tests.browser.helpers import SHOTS, shot, sign_in
 from tests.factories import booth, department_staff, request_in
 from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.browser
 
-#: where to leave screenshots for a person to look at, if anywhere
-SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
 DUE = date.today() + timedelta(days=20)
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def laptop(browser):
-    from tests.browser.conftest import _page
-    yield from _page(browser, DESKTOP)
 
 
 def test_an_organiser_prints_the_list_and_the_department_acknowledges_all_on_its_home(
@@ -99,7 +85,6 @@ def test_an_organiser_prints_the_list_and_the_department_acknowledges_all_on_its
 def test_the_handover_pages_fit_every_screen(browser, live_server, fair, organiser, size):
     """Organisers' handover pages and a department's receipts, on a phone, a tablet and a laptop:
     nothing wider than the screen (the tables become cards on a phone)."""
-    from tests.browser.conftest import PHONE, TABLET, _page
     request_in(fair, Status.planned, "B07", due=DUE, need="新建厂房需用地30亩，希望了解可供地块和供地流程。")
     request_in(fair, Status.planned, "B01", due=DUE, need="二期项目规划许可办理。")
     close_fair(fair, organiser)

@@ -1,7 +1,6 @@
 """The demand ledger after the fair, live: a department's staff record progress and ask for close-out
 on a tablet, an organiser confirms it on a laptop, and the company's tracking page shows it and
 takes the company's confirmation, which the organiser's open page shows without a reload."""
-import os
 from datetime import date, timedelta
 
 import pytest
@@ -11,26 +10,13 @@ from kiosk.core.extensions import db
 from kiosk.ledger import moves
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import Status
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import shot, sign_in
 from tests.factories import booth, department_staff, request_in
 
 pytestmark = pytest.mark.browser
 
 #: where to leave screenshots for a person to look at, if anywhere (a full-page screenshot makes
 #: the browser report inline styles, which the CSP check would count)
-SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def laptop(browser):
-    from tests.browser.conftest import _page
-    yield from _page(browser, DESKTOP)
 
 
 def test_department_reports_organiser_closes_out_and_the_company_confirms(

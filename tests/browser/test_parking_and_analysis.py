@@ -11,33 +11,17 @@ from kiosk.core.extensions import db
 from kiosk.ledger import moves
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import Category, Status
-from tests.browser.helpers import sign_in
+from tests.browser.conftest import PHONE, _page
+from tests.browser.helpers import SHOTS, shot, sign_in
 from tests.factories import CODE_B, an_organiser, booth, department_staff, request_in
 
 pytestmark = pytest.mark.browser
 
-#: where to leave screenshots for a person to look at, if anywhere
-SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2, "locale": "zh-CN"}
 REVIEW = date.today() + timedelta(days=40)
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def laptop(browser):
-    from tests.browser.conftest import _page
-    yield from _page(browser, DESKTOP)
 
 
 @pytest.fixture
 def small_phone(browser):
-    from tests.browser.conftest import _page
     yield from _page(browser, PHONE)
 
 

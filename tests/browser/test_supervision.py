@@ -3,7 +3,6 @@ and yellow items, picks two of one department's and issues a supervision notice 
 second step; the department's account, on a tablet, finds it on its home and replies on each item;
 the organiser's page then says every item is replied. Screenshots of the new pages at phone, tablet
 and desktop sizes when KIOSK_SCREENSHOTS names a folder."""
-import os
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -13,23 +12,10 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import fair_today
 from kiosk.service_requests.models import Status
 from tests.browser.conftest import PHONE, _page
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import shot, sign_in
 from tests.factories import booth, department_staff, request_in
 
 pytestmark = pytest.mark.browser
-
-SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def laptop(browser):
-    yield from _page(browser, DESKTOP)
 
 
 @pytest.fixture

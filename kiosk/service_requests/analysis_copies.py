@@ -130,4 +130,6 @@ def _recount(session: so.Session, _context) -> None:
             pairs.add((item.company_id, item.category))
             pairs.add((company.deleted[0] if company.deleted else item.company_id,
                        category.deleted[0] if category.deleted else item.category))
-    recount(session.connection(), {pair for pair in pairs if None not in pair})
+    pairs = {pair for pair in pairs if None not in pair}
+    if pairs:  # (most flushes change no request's pair)
+        recount(session.connection(), pairs)

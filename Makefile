@@ -28,14 +28,16 @@ run: setup
 # The whole suite on SQLite and, at the same time, everything but the browser tests on a throwaway
 # PostgreSQL: each pytest keeps one core busy, so on two cores the pair takes as long as the longer
 # one (measured: 9 min 40 s one after the other). The PostgreSQL run's report follows the SQLite one.
-# The scale-out test (tests/test_cluster.py: nginx, two app servers, a PostgreSQL of its own) uses
-# neither database, so it runs in the SQLite run only; so does the release test (tests/test_release.py:
-# the README's production recipe from a built release, on SQLite and on a PostgreSQL of its own).
+# Two tests use neither database, so each runs in one run only, where it evens the two runs out (the
+# SQLite run, with the browser tests, is the longer): the release test (tests/test_release.py: the
+# README's production recipe from a built release, on SQLite and on a PostgreSQL of its own) in the
+# SQLite run, the scale-out test (tests/test_cluster.py: nginx, two app servers, a PostgreSQL of its
+# own, on KIOSK_PG_PORT or its default: not the suite's server's port) in the PostgreSQL run.
 test: setup system-packages
-	@mkdir -p instance; scripts/with-postgres $(VENV)/bin/pytest -m "not browser and not cluster and not release" -p no:cacheprovider $(PYTEST_ARGS) \
+	@mkdir -p instance; scripts/with-postgres env -u KIOSK_PG_PORT $(VENV)/bin/pytest -m "not browser and not release" -p no:cacheprovider $(PYTEST_ARGS) \
 	  > instance/postgres-tests.log 2>&1 & pg=$$!; \
-	$(VENV)/bin/pytest $(PYTEST_ARGS); sqlite=$$?; wait $$pg; postgres=$$?; \
-	echo "=== the same suite on PostgreSQL (no browser tests) ==="; cat instance/postgres-tests.log; \
+	$(VENV)/bin/pytest -m "not cluster" $(PYTEST_ARGS); sqlite=$$?; wait $$pg; postgres=$$?; \
+	echo "=== the same suite on PostgreSQL (no browser or release tests; the scale-out test) ==="; cat instance/postgres-tests.log; \
 	test $$sqlite = 0 -a $$postgres = 0
 
 # The edit loop: SQLite only, no browser, load or scale-out tests, stop at the first failure.

@@ -6,7 +6,7 @@ request filed through either shows on every server at once, a burst through ngin
 doubles nothing, slow clients hold nginx's connections and no app server's threads, a body over
 the limit gets the kiosk's own page whoever refused it, and a server that stalls or stops is passed
 over. It needs nginx and a PostgreSQL server (make system-packages), and uses neither of the suite's
-databases, so it runs once, in the SQLite pass of `make test`.
+databases, so it runs once, in the PostgreSQL pass of `make test` (the shorter: no browser tests).
 """
 import asyncio
 import os

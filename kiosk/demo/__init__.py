@@ -23,6 +23,7 @@ from kiosk.demo.content import BANKS, CITY, COMPANIES, DEPARTMENTS, NEEDS, demo_
 from kiosk.demo.last_month import LastMonth
 from kiosk.demo.todays_fair import TodaysFair
 from kiosk.fairs.models import Fair
+from kiosk.ledger import evidence_samples
 
 __all__ = ["BANKS", "CITY", "COMPANIES", "DEPARTMENTS", "NEEDS", "build_demo_fair", "build_demo_history",
            "demo_credit_code", "in_use"]
@@ -40,6 +41,7 @@ LAST_MONTH: list[Callable[[LastMonth], None]] = [
     last_month.close_with_open_requests,
     supervision.handover,
     ledger.plans_after_the_fair,
+    evidence_samples.on_the_demo,  # the item awaiting close-out carries a photo and a PDF
     last_month.points_and_ranking,
     ledger.extension_requests,
     supervision.parked_items,

@@ -139,3 +139,13 @@ def test_the_close_lists_a_no_show_as_open_and_says_so(app, fair, organiser):
     page = boss.get(f"/organiser/fairs/{fair.id}/close").get_data(as_text=True)
     row = page[page.index(f'id="open-{item.id}"'):]
     assert "未到场" in row[:row.index("</tr>")]
+
+
+def test_the_demo_fair_has_tickets_called_on_its_hall_screen(app):
+    from kiosk.demo import build_demo_fair
+    from kiosk.figures.calls import latest_calls
+    fair = build_demo_fair(password="demo-calling-29")
+    called = latest_calls(fair.id)
+    assert len(called) == 3 and len({call.booth_code for call in called}) == 3
+    page = app.test_client().get(f"/screen/{fair.screen_token}").get_data(as_text=True)
+    assert "screen-calls" in page and called[0].ticket_no in page

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from kiosk.auth.models import User
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import fair_today
-from kiosk.demo import last_month, ledger, supervision, todays_fair
+from kiosk.demo import calling, last_month, ledger, supervision, todays_fair
 from kiosk.demo.content import BANKS, CITY, COMPANIES, DEPARTMENTS, NEEDS, demo_credit_code
 from kiosk.demo.last_month import LastMonth
 from kiosk.demo.todays_fair import TodaysFair
@@ -32,6 +32,7 @@ __all__ = ["BANKS", "CITY", "COMPANIES", "DEPARTMENTS", "NEEDS", "build_demo_fai
 TODAYS_FAIR: list[Callable[[TodaysFair], None]] = [
     todays_fair.requests_in_every_state,
     todays_fair.slips,
+    calling.calls,
 ]
 
 #: what last month's demo fair holds, after its booths (last_month.open_last_months_fair)

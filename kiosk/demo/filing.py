@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
 from kiosk.demo.content import NEEDS
+from kiosk.intake import sms_consent
 from kiosk.service_requests.models import Category, Channel, EventKind, RequestEvent, ServiceRequest, Status
 from kiosk.slips.models import DIMENSIONS, SatisfactionSlip, SlipChannel
 from kiosk.slips.service import FOLLOW_UP_AT
@@ -27,6 +28,8 @@ def file_request(fair, booth, company, category, status, organiser, rng, *, noon
         need=NEEDS[category], contact_name=rng.choice(["王经理", "李会计", "张总", "刘主任"]),
         contact_mobile=f"139{rng.randint(10000000, 99999999)}", status=status, created_at=created,
         amount_wan=Decimal(rng.choice([200, 500, 1000, 3000])) if category is Category.funding else None)
+    if booth.last_seq % 2:  # every other company ticked the form's SMS consent (its texts: kiosk.notifications)
+        sms_consent.agree(item, created)
     staff = organiser
     events = [RequestEvent(kind=EventKind.submitted, to_status=Status.waiting, to_booth=booth, created_at=created)]
     if status is not Status.waiting:

@@ -305,3 +305,16 @@ def test_the_polls_of_the_tracking_page_and_the_item_page_bring_a_new_file(app, 
         polled = client.get(url, headers={"HX-Request": "true", "If-None-Match": tags[client]})
         # (286: the tracking page's poll of a settled request, news and all, and then no more)
         assert polled.status_code in (200, 286) and "新照片.png" in polled.get_data(as_text=True), url
+
+
+def test_the_demos_item_awaiting_close_out_shows_a_photo_and_a_pdf_to_its_company(app):
+    from kiosk.demo import build_demo_fair, build_demo_history
+    build_demo_history(build_demo_fair(password="demo-evidence-25"))
+    kept = list(db.session.scalars(sa.select(EvidenceFile).order_by(EvidenceFile.id)))
+    assert [f.type for f in kept] == [FileType.png, FileType.pdf]
+    item = db.session.get(ServiceRequest, kept[0].request_id)
+    assert item.status is Status.done
+    company = app.test_client()
+    track = company.get(f"/t/{item.token}").get_data(as_text=True)
+    assert {company.get(url).data for url in urls(track, f"/t/{item.token}/evidence/")} == {
+        f.data for f in kept}

@@ -318,3 +318,14 @@ def test_the_demos_item_awaiting_close_out_shows_a_photo_and_a_pdf_to_its_compan
     track = company.get(f"/t/{item.token}").get_data(as_text=True)
     assert {company.get(url).data for url in urls(track, f"/t/{item.token}/evidence/")} == {
         f.data for f in kept}
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded():
+    from PIL import Image
+    huge = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(huge, "PNG")  # 64 megapixels in a few KB
+    assert huge.tell() < 100_000
+    huge.seek(0)
+    with pytest.raises(evidence.EvidenceRefused) as refused:
+        evidence.check_one("大图.png", huge)
+    assert refused.value.code == "too_many_pixels"

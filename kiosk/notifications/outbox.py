@@ -25,8 +25,9 @@ def enqueue(*, key: str, kind: str, channel: Channel, audience: Audience, subjec
               "body": body, "params": params, "department_id": department_id, "request_id": request_id,
               "state": MessageState.pending, "attempts": 0, "created_at": now, "next_attempt_at": now}
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
-    written = db.session.scalar(insert(OutboxMessage).values(**values)
-                                .on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id))
+    table = OutboxMessage.__table__  # (the table's, not the ORM's bulk insert: a third of the cost)
+    written = db.session.scalar(insert(table).values(**values)
+                                .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id))
     if written is None:
         return None
     message = OutboxMessage(id=written, claimed_until=None, claimed_by=None, sent_at=None, last_error=None, **values)

@@ -55,6 +55,17 @@ def approved(item, **kwargs) -> ServiceRequest:
     return fresh(item)
 
 
+def test_an_organisers_own_ask_parks_the_item_at_once(fair):
+    """An organiser's ask is their own decision: approved in the same move (it failed, reading the
+    new parking's state before the flush had given it one)."""
+    item = past_due(fair)
+    found = parking.ask(item, an_organiser(), item.version, cause=ParkCause.policy, explanation="政策调整中",
+                        review_on=REVIEW, today=TODAY)
+    db.session.commit()
+    assert found.status is ParkingStatus.approved
+    assert fresh(item).parked_on(TODAY) and fresh(item).parked_until == REVIEW
+
+
 @pytest.fixture
 def staff(app, fair):
     department_staff(booth(fair, "B07").department, username="dept-b07")

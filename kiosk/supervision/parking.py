@@ -91,8 +91,8 @@ def ask(item: ServiceRequest, actor, version: int, *, cause: ParkCause, explanat
     if pending_ask(item) is not None:
         raise ParkingRefused("pending")
     _check_review(review_on, today)
-    parking = Parking(cause=cause, explanation=explanation, review_on=review_on, asked_by_id=actor.id,
-                      asked_at=now_aware())
+    parking = Parking(status=ParkingStatus.asked, cause=cause, explanation=explanation, review_on=review_on,
+                      asked_by_id=actor.id, asked_at=now_aware())  # its state now: an organiser's is approved at once
     item.parkings.append(parking)
     if actor.is_organiser:
         return _approve(item, parking, actor, note=None, today=today)

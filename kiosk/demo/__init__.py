@@ -24,6 +24,7 @@ from kiosk.demo.last_month import LastMonth
 from kiosk.demo.todays_fair import TodaysFair
 from kiosk.fairs.models import Fair
 from kiosk.ledger import evidence_samples
+from kiosk.notifications import demo as notifications
 
 __all__ = ["BANKS", "CITY", "COMPANIES", "DEPARTMENTS", "NEEDS", "build_demo_fair", "build_demo_history",
            "demo_credit_code", "in_use"]
@@ -47,6 +48,7 @@ LAST_MONTH: list[Callable[[LastMonth], None]] = [
     ledger.extension_requests,
     supervision.parked_items,
     supervision.supervision_notice,
+    notifications.past_notices,  # last: its channels aimed at make run's fake, then the month's notices
 ]
 
 

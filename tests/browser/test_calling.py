@@ -146,6 +146,7 @@ def test_a_skipped_ticket_comes_back_once_then_is_marked_a_no_show(live_server, 
     call_next.click()
     now_called = tablet.locator(".called-ticket:not(.skipped)")
     expect(now_called).to_contain_text("B07-002")
+    shot(tablet, "tablet-skipped")
     now_called.get_by_role("button", name="开始办理").click()
     expect(tablet.locator("#request-panel .badge").first).to_have_text("办理中")
     tablet.get_by_role("link", name="返回队列").click()

@@ -120,9 +120,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kiosk.ledger import evidence_views, round_views  # noqa: F401  (they join the ledger's blueprint)
     from kiosk.ledger import views as ledger
     from kiosk.notifications import bp as notifications_bp
-    from kiosk.notifications import outbox_views  # noqa: F401  (the organisers' outbox page joins its bp)
-    from kiosk.notifications import sent_views  # noqa: F401  (what was sent to whom joins its bp)
-    from kiosk.notifications import channel_views  # noqa: F401  (the organisers' channels page joins its bp)
+    from kiosk.notifications import (
+        channel_views,  # noqa: F401  (the organisers' channels page joins its bp)
+        outbox_views,  # noqa: F401  (the organisers' outbox page joins its bp)
+        sent_views,  # noqa: F401  (what was sent to whom joins its bp)
+    )
     from kiosk.organiser import bp as organiser_bp
     from kiosk.organiser import hall
     from kiosk.scoreboard import public as disclosure

@@ -9,6 +9,7 @@ import logging
 import shutil
 import ssl
 import subprocess
+import traceback
 import urllib.parse
 from datetime import UTC, datetime
 
@@ -17,11 +18,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from kiosk.core.extensions import db
-from kiosk.notifications import channels
+from kiosk.notifications import channels, worker
 from kiosk.notifications.channel_models import ChannelSettings, DepartmentChannels
 from kiosk.notifications.channels import DeliveryFailed, Undeliverable, sms, wecom
 from kiosk.notifications.channels import email as email_channel
-from kiosk.notifications.models import Audience, Channel
+from kiosk.notifications.models import Audience, Channel, MessageState, OutboxMessage
 from kiosk.notifications.outbox import enqueue
 from kiosk.service_requests.models import Status
 from scripts.fake_sink import FakeSink
@@ -297,3 +298,29 @@ def test_smtp_over_tls_checks_the_servers_certificate(app, fair, certificate, mo
         channels.send(message(Channel.email, key="test:tls"))
         (got,) = sink.delivered("smtp")
         assert got["key"] == "test:tls" and got["auth"]["login"] == SMTP_USER
+
+
+def test_a_channel_that_breaks_unexpectedly_leaves_no_secret_in_the_trace_or_last_error(app, fair, fake_sink,
+                                                                                       caplog, monkeypatch):
+    """A bug in a channel (an exception neither failure names) quoting the robot's URL: the worker
+    records and logs it as a failure for now, the URL scrubbed from its text and its trace."""
+    caplog.set_level(logging.DEBUG)
+    point_channels_at(fake_sink)
+
+    def broken(url, key, subject, body):
+        raise ValueError(f"cannot post to {url}")
+
+    monkeypatch.setattr(wecom, "send", broken)
+    sent = message(Channel.wecom, key="broken:1")
+    with pytest.raises(DeliveryFailed) as failed:
+        channels.send(sent)
+    assert "ValueError" in str(failed.value) and ROBOT_KEY not in str(failed.value)
+    worker.run_round("test-worker")
+    db.session.expire_all()
+    kept = db.session.get(OutboxMessage, sent.id)
+    assert kept.state is MessageState.pending and "ValueError" in kept.last_error
+    logged = "\n".join(r.getMessage() + ("".join(traceback.format_exception(*r.exc_info)) if r.exc_info else "")
+                       for r in caplog.records)
+    assert "cannot post to" in logged  # the trace is kept for whoever mends the bug ...
+    for secret in (ROBOT_KEY, robot_url(fake_sink)):
+        assert secret not in kept.last_error and secret not in logged  # ... without the robot's key

@@ -3,6 +3,9 @@ e-mail over SMTP), as organisers configure them (kiosk.notifications.channel_mod
 calls `send`; the rules that write messages call `configured` to learn which channels reach an
 audience. Each channel answers within NOTIFY_TIMEOUT_SECONDS or fails this time; no failure's
 text, and nothing logged, holds a secret (a robot's key, a password, the SMS key's secret)."""
+import logging
+import traceback
+
 from kiosk.core.extensions import db
 from kiosk.notifications.channel_models import ChannelSettings, DepartmentChannels, SmsKind, addresses
 from kiosk.notifications.channels import email, sms, wecom
@@ -11,6 +14,8 @@ from kiosk.notifications.models import Audience, Channel, OutboxMessage
 from kiosk.service_requests.models import ServiceRequest
 
 __all__ = ["DeliveryFailed", "Undeliverable", "configured", "send"]
+
+log = logging.getLogger(__name__)
 
 
 def configured(audience: Audience, department_id: int | None = None) -> list[Channel]:
@@ -46,6 +51,10 @@ def send(message: OutboxMessage) -> None:
     except DeliveryFailed as failure:  # its text, scrubbed once more of every secret we hold
         text = scrub(str(failure), settings.secrets + _department_secrets(message))
         raise type(failure)(text, retry_after=failure.retry_after) from None
+    except Exception as error:  # a bug in a channel: its text may quote a URL, key and all
+        secrets = settings.secrets + _department_secrets(message)
+        log.error("%s: a channel broke\n%s", message.key, scrub("".join(traceback.format_exception(error)), secrets))
+        raise DeliveryFailed(scrub(f"{type(error).__name__}: {error}", secrets)) from None
 
 
 def _addresses(settings: ChannelSettings, audience: Audience, department_id: int | None):

@@ -197,3 +197,20 @@ def test_an_organisers_own_extension_texts_the_company_as_an_approval_does(app, 
     [_, extended] = sent(audience=Audience.company)
     assert extended.kind == "extension_approved" and extended.params["due"] == (DUE + timedelta(days=9)).isoformat()
     assert extended.key == f"extension_approved:extension:{item.extension_requests[-1].id}:company:sms"
+
+
+def test_a_companys_words_reach_a_robot_as_text_never_as_a_link_or_markup(app, fair, organiser):
+    """What a company typed (its dispute's words) goes into a department's group chat: WeCom's Markdown
+    must not make a link of it (a government group would tap it) nor a font, code or bold."""
+    item = request_in(fair, Status.closed_out)
+    words = '没办好，详见[官方整改通知](http://evil.example/x) <font color="warning">**紧急**</font> `x`'
+    moves.company_verdict(item, accepted=False, rating=1, words=words)
+    db.session.commit()
+    robot, mail = sent(kind="disputed")
+    assert robot.channel is Channel.wecom and mail.channel is Channel.email
+    (said,) = [line for line in robot.body.splitlines() if line.startswith("> 企业意见")]
+    assert "官方整改通知" in said and "evil.example" in said  # said, as text
+    for markup in ("](", "<font", "**紧急", "`x`"):
+        assert markup not in said
+    assert robot.body.endswith(")") and robot.body.count("](") == 1  # the kiosk's own link, to the item
+    assert words in mail.body  # plain text: as typed

@@ -76,9 +76,16 @@ class Text:
         return "\n".join(lines)
 
 
+#: what WeCom's Markdown reads as a link, a font, code or bold, in a fact a company typed (its name, its
+#: dispute's words): the full-width characters instead, which read the same in Chinese, so that no
+#: company can put a link of its own words into a department's group chat
+_MARKUP = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀", "*": "＊"})
+
+
 def _one_line(value: str, limit: int = 200) -> str:
-    """A fact on one line of a robot's quote, cut where it runs long (the page has it whole)."""
-    flat = " ".join(str(value).split())
+    """A fact on one line of a robot's quote, as text (never markup), cut where it runs long (the
+    page has it whole)."""
+    flat = " ".join(str(value).split()).translate(_MARKUP)
     return flat if len(flat) <= limit else flat[:limit] + "…"
 
 

@@ -214,3 +214,11 @@ def test_a_companys_words_reach_a_robot_as_text_never_as_a_link_or_markup(app, f
         assert markup not in said
     assert robot.body.endswith(")") and robot.body.count("](") == 1  # the kiosk's own link, to the item
     assert words in mail.body  # plain text: as typed
+
+
+def test_the_sent_pages_name_each_kind_in_the_kiosks_words(app):
+    from kiosk.notifications.messages import kind_label
+
+    with app.test_request_context():
+        assert str(kind_label("done_awaiting_confirmation")) == "已办结，待销号"  # the organisers confirm next
+        assert str(kind_label("test")) == "测试消息"  # a robot's or a mailbox's test as much as an SMS's

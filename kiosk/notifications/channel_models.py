@@ -52,7 +52,7 @@ class SmsKind(enum.Enum):
 
 
 SMS_KIND_LABELS = {SmsKind.plan_given: _l("已给出解决方案"), SmsKind.extension_approved: _l("延期已批准"),
-                   SmsKind.done_awaiting_confirmation: _l("已办结，待企业确认"), SmsKind.closed_out: _l("已销号"),
+                   SmsKind.done_awaiting_confirmation: _l("已办结，待销号"), SmsKind.closed_out: _l("已销号"),
                    SmsKind.test: _l("测试短信")}
 
 

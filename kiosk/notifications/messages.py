@@ -43,6 +43,8 @@ KIND_LABELS = {
     "notice-overdue": _l("督办单逾期未回复"),
     "digest": _l("每日台账提醒"),
     **{kind.value: label for kind, label in SMS_KIND_LABELS.items()},
+    # the channels page's test goes by robot and e-mail too, not only as an SMS
+    SmsKind.test.value: _l("测试消息"),
 }
 
 

@@ -13,7 +13,7 @@ from flask import abort, current_app
 
 from kiosk.core.extensions import db
 from kiosk.core.timeutil import now_aware
-from kiosk.notifications import channels, worker
+from kiosk.notifications import channels, digest, worker
 from kiosk.notifications.models import Audience, Channel, MessageState, OutboxMessage
 from kiosk.notifications.outbox import enqueue
 
@@ -216,3 +216,15 @@ def test_the_command_sends_what_is_due_once(app, sink):
     assert result.exit_code == 0, result.output
     assert sink.sends == ["by-command"]
     assert messages()[0].state == MessageState.sent
+
+
+def test_a_digest_that_fails_does_not_hold_up_the_messages_already_written(app, sink, monkeypatch):
+    write("waiting")
+    db.session.commit()
+
+    def broken(now):
+        write("half-made digest")
+        raise RuntimeError("a bug in the digest")
+    monkeypatch.setattr(digest, "tick", broken)
+    assert worker.run_round("w") == 1
+    assert sink.sends == ["waiting"] and [m.key for m in messages()] == ["waiting"]

@@ -44,8 +44,12 @@ def worker_name() -> str:
 def run_round(worker: str, now=now_aware, stop: threading.Event | None = None) -> int:
     """One round: the clock's messages written, then every due message claimed and sent (until
     `stop` is set). Returns how many messages it tried."""
-    digest.tick(now())
-    db.session.commit()
+    try:
+        digest.tick(now())
+        db.session.commit()
+    except Exception:  # the clock's messages failing must not hold up those already written
+        db.session.rollback()
+        log.exception("the digest's tick failed")
     tried = 0
     while not (stop and stop.is_set()):
         message = claim(worker, now())

@@ -136,3 +136,16 @@ def test_a_test_that_cannot_go_says_why_and_keeps_what_was_saved(client, fair, o
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
     html = post(client, "addresses", send_test="wecom:organisers").get_data(as_text=True)
     assert "还没有填写群机器人地址" in html
+
+
+def test_a_test_message_says_its_time_as_the_office_reads_its_clock(client, fair, organiser, fake_sink, monkeypatch):
+    from datetime import UTC, datetime
+
+    from kiosk.notifications import channel_views
+
+    monkeypatch.setattr(channel_views, "now_aware", lambda: datetime(2026, 12, 7, 6, 30, tzinfo=UTC))
+    login(client, "organiser")
+    point_channels_at(fake_sink)
+    post(client, "addresses", send_test="wecom:organisers")
+    (test,) = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert "（2026-12-07 14:30）" in test.body and "UTC" not in test.body  # Beijing time, the fair's

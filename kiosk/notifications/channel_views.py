@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk.auth.access import organiser_required
 from kiosk.core.extensions import db
 from kiosk.core.rendering import render_block
-from kiosk.core.timeutil import now_aware
+from kiosk.core.timeutil import local_time, now_aware
 from kiosk.fairs.models import Department
 from kiosk.notifications import bp, outbox
 from kiosk.notifications.channel_forms import SmsForm, SmtpForm, addresses_form
@@ -179,7 +179,7 @@ def _test_problem(target: str) -> str | None:
 def _enqueue_test(target: str) -> OutboxMessage | None:
     channel, audience, department_id = _parse_target(target)
     who = department_id or "organisers"
-    body = TEST_BODY.format(time=now_aware().strftime("%Y-%m-%d %H:%M UTC"))
+    body = TEST_BODY.format(time=local_time(now_aware(), "%Y-%m-%d %H:%M"))  # as the office's clock reads
     return outbox.enqueue(key=f"test:{channel.value}:{who}:{uuid.uuid4().hex[:12]}", kind=SmsKind.test.value,
                           channel=channel, audience=audience, subject=TEST_SUBJECT, body=body,
                           department_id=department_id)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kiosk.auth.access import booth_or_abort, can_see_booth, poll_viewer
 from kiosk.auth.views import home_of
@@ -65,6 +65,23 @@ def _in_tab(row: QueueRow, key: str) -> bool:
     if key == HANDED_OVER or row.after_close == HANDED_OVER:
         return row.after_close == key
     return row.status in FILTERS[key]
+#: the tabs a row of each status shows under (_in_tab's), besides 全部, for one that was not handed over
+_TABS_OF_STATUS = {status: tuple(key for key, shown in FILTERS.items() if shown and status in shown)
+                   for status in Status}
+
+
+def _tab_counts(rows) -> Counter:
+    """How many rows each tab shows (as _in_tab sorts them), in one pass: every changed poll counts them."""
+    counts = Counter(all=len(rows))
+    for row in rows:
+        if row.after_close == HANDED_OVER:
+            counts[HANDED_OVER] += 1
+        else:
+            for key in _TABS_OF_STATUS[row.status]:
+                counts[key] += 1
+    return counts
+
+
 #: a waiting row's wait ({n}: whole minutes; app.js fills it in again every 30 s)
 WAITED = _l("已等 {n} 分钟")
 COLUMN_HEADINGS = (_l("编号"), _l("时间"), _l("企业"), _l("类别"), _l("需求"), _l("状态"))
@@ -137,7 +154,7 @@ def _queue_context(read, booth_id: int, tab: str, fair_closed: bool) -> dict:
     # All the booth's rows in one query: the tab and the counts are taken from them, rather than
     # asked of the database again.
     every = queue_rows(read, booth_id)
-    counts = Counter(key for row in every for key in FILTERS if _in_tab(row, key))
+    counts = _tab_counts(every)
     moved = transferred_out(read, booth_id, {row.id for row in every})
     words = _words()
     queue_url = kept("queue_urls", (booth_id,), lambda: url_for(".queue", booth_id=booth_id))
@@ -218,8 +235,9 @@ def _wait_clock(words: dict) -> Markup:
     """What app.js needs to move the rows' waits on between polls (an unchanged queue is a 304, and
     its rows' words stand still): the server's time as it rendered them (the tablet's clock may be
     off), the minutes past which a wait is long, and the words."""
-    return Markup('data-now="{}" data-long-wait="{}" data-waited="{}"').format(
-        int(utcnow().replace(tzinfo=UTC).timestamp() * 1000), current_app.config["LONG_WAIT_MINUTES"], words["waited"])
+    now = int(utcnow().replace(tzinfo=UTC).timestamp() * 1000)
+    return Markup(f'data-now="{now}" data-long-wait="{int(current_app.config["LONG_WAIT_MINUTES"])}" '
+                  f'data-waited="{escape(words["waited"])}"')
 
 
 def _waited(row: QueueRow, waited: int | None, words: dict, long_wait: int) -> tuple:

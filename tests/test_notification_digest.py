@@ -117,6 +117,17 @@ def test_a_second_tick_or_a_second_worker_writes_nothing_again(app, ledger):
     assert len(digests()) == 2
 
 
+def test_a_digest_whose_commit_failed_is_written_at_the_next_round(app, ledger):
+    assert digest.tick(at(8)) == 2
+    # the worker's commit after the tick failed (the database away a moment): nothing of it landed
+    db.session.rollback()
+    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.kind.in_(["digest", "notice-overdue"])))
+    db.session.commit()
+    assert digest.tick(at(8, 1)) == 2
+    db.session.commit()
+    assert len(digests()) == 2
+
+
 def test_the_next_working_day_brings_the_next_digest_and_no_second_word_on_the_notice(app, ledger):
     digest.tick(at(8))
     db.session.commit()

@@ -45,6 +45,8 @@ def tick(now: datetime) -> int:
         return 0
     # This process made today's already: the worker ticks every round, and a digest reads the
     # ledger. (Only a saving: the keys are what keep a message from being written twice.)
+    # Remembered once a round finds nothing left to write, not when it writes: the caller's commit
+    # may yet fail (the database away a moment), and that must not cost the departments the day's.
     made = current_app.extensions.setdefault("kiosk.digest_days", set())
     if today in made:
         return 0
@@ -52,7 +54,8 @@ def tick(now: datetime) -> int:
     with force_locale("zh_CN"):
         written = sum(_once(lambda d=d: _department_digest(d, today)) for d in department_digests(today, since, now))
         written += sum(_once(lambda n=n: _notice_overdue(n)) for n in overdue_notices(today))
-    made.add(today)
+    if not written:
+        made.add(today)
     return written
 
 

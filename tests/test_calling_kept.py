@@ -2,6 +2,7 @@
 the bar kept for its booth, its listed tickets (id, number, mark), its language and its path, with
 the polling session's own CSRF token put in. Each test shows the bar, changes one of those and
 shows it again: nothing may come back as it was kept for the input before."""
+import gzip
 import re
 
 from kiosk.core.extensions import db
@@ -82,3 +83,19 @@ def test_each_session_gets_its_own_token_and_taps_with_it(app, fair, organiser):
     assert second.post(call_next, data={"csrf_token": theirs.pop()}).status_code == 302
     assert tokens_in(bar_of(second, fair)) == tokens_in(bar_of(second, fair))  # the same token: no new signing
     assert 'data-called="B07-001"' in bar_of(first, fair)
+
+
+def test_a_gzipped_poll_holds_the_same_queue_and_bar_as_a_plain_one(client, fair, organiser):
+    """The changed poll gzips its own answer (kiosk.booth.queue._answer): what the tablet unpacks is
+    the queue it would get plain, the bar and its token included, and it says how it varies."""
+    request_in(fair), request_in(fair)
+    call_next_at(fair, "B07", organiser)
+    login(client, "b07")
+    url = f"/staff/booths/{booth(fair, 'B07').id}"
+    packed = client.get(url, headers={**POLL, "Accept-Encoding": "gzip"})
+    plain = client.get(url, headers=POLL)
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in plain.headers["Vary"]
+    unpacked = gzip.decompress(packed.get_data()).decode()
+    assert re.sub(r'data-now="\d+"', "", unpacked) == re.sub(r'data-now="\d+"', "", plain.get_data(as_text=True))
+    assert 'data-called="B07-001"' in unpacked and tokens_in(unpacked) == tokens_in(plain.get_data(as_text=True))

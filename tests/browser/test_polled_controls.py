@@ -5,14 +5,13 @@ from playwright.sync_api import expect
 
 from kiosk.service_requests.models import Status
 from tests.browser.helpers import sign_in
-from tests.browser.test_ledger import laptop  # noqa: F401 (a fixture)
 from tests.factories import request_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_ledgers_definitions_stay_open_while_the_list_changes_under_them(
-        app, live_server, laptop, fair, organiser):  # noqa: F811
+        app, live_server, laptop, fair, organiser):
     app.config.update(LEDGER_POLL_SECONDS=1)
     request_in(fair, Status.planned, "B07")
     sign_in(laptop, live_server, organiser.username)

@@ -100,7 +100,7 @@ def test_at_the_hour_each_department_with_news_gets_one_digest_with_the_ledgers_
                  "> 企业异议待重新办理：1项", "> 督办单待回复：1份（1项）",
                  "> 上次提醒以来的延期审批：批准1项，不予批准1项"):
         assert line in mine.body, line
-    assert mine.body.startswith(f"### 需求台账每日提醒 {DAY.isoformat()}")
+    assert mine.subject.startswith(f"需求台账每日提醒 {DAY.isoformat()}") and mine.body.startswith("> 逾期")
     assert mine.body.count("完成时限") == 4  # the two red and the two blue, by name
     assert mine.body.endswith("[打开需求台账](http://127.0.0.1:5000/ledger)")
     assert overdue.key == f"notice-overdue:{ledger['notice'].id}:organisers:wecom"

@@ -113,7 +113,7 @@ def test_an_extension_asked_goes_to_the_organisers_and_its_refusal_to_the_depart
     db.session.commit()
     [asked] = sent(audience=Audience.organisers)
     assert asked.key == f"extension-asked:{extension.id}:organisers:wecom" and asked.department_id is None
-    assert asked.body.startswith(f"### 延期申请待审批：{item.ticket_no}") and "等待省厅批复" in asked.body
+    assert asked.subject == f"延期申请待审批：{item.ticket_no}" and "等待省厅批复" in asked.body
     assert f"/ledger/items/{item.id})" in asked.body
     moves.refuse_extension(item, organiser, item.version, reason="理由不充分")
     db.session.commit()
@@ -147,7 +147,7 @@ def test_a_notice_issued_goes_to_its_department(app, fair, organiser):
     department = item.booth.department_id
     [robot, mail] = sent(kind="notice-issued")
     assert robot.key == f"notice-issued:{notice.id}:dept:{department}:wecom" and mail.channel is Channel.email
-    assert robot.body.startswith(f"### 督办单 {notice.official_number}") and "请加快办理" in robot.body
+    assert robot.subject == f"督办单 {notice.official_number}" and "请加快办理" in robot.body
     assert f"/supervision/notices/{notice.id})" in robot.body
 
 

@@ -324,3 +324,19 @@ def test_a_channel_that_breaks_unexpectedly_leaves_no_secret_in_the_trace_or_las
     assert "cannot post to" in logged  # the trace is kept for whoever mends the bug ...
     for secret in (ROBOT_KEY, robot_url(fake_sink)):
         assert secret not in kept.last_error and secret not in logged  # ... without the robot's key
+
+
+def test_a_moves_message_reaches_the_robot_with_its_heading_once(app, fair, fake_sink):
+    """The robot's heading is the message's subject, which the channel puts above its body: the
+    body a move writes does not say it again."""
+    from kiosk.ledger import moves
+
+    item = request_in(fair, Status.closed_out)
+    point_channels_at(fake_sink, item.booth.department_id)
+    moves.company_verdict(item, accepted=False, rating=2, words="合同还没签")
+    db.session.commit()
+    worker.run_round("test-worker")
+    (robot,) = [got for got in fake_sink.delivered("http") if got["key"].startswith("disputed:")]
+    content = robot["json"]["markdown"]["content"]
+    assert content.startswith(f"### 企业对销号结果提出异议：{item.ticket_no}\n")
+    assert content.count("企业对销号结果提出异议") == 1 and "> 企业意见：合同还没签" in content

@@ -63,8 +63,9 @@ class Text:
     more: list[str] = field(default_factory=list)
 
     def markdown(self) -> str:
-        """WeCom's group-robot Markdown: a heading, the facts quoted, the lists, the link."""
-        lines = [f"### {self.subject}", *(f"> {label}：{_one_line(value)}" for label, value in self.facts)]
+        """WeCom's group-robot Markdown: the facts quoted, the lists, the link. (Its heading is the
+        subject, which the robot's channel puts above it: kiosk.notifications.channels.wecom.)"""
+        lines = [f"> {label}：{_one_line(value)}" for label, value in self.facts]
         lines += ["", *self.more] if self.more else []
         if self.link:
             lines += ["", f"[{self.link_words}]({self.link})"]

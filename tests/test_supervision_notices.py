@@ -99,6 +99,15 @@ def test_a_notice_keeps_each_items_colour_and_due_date_and_writes_the_trail(app,
     assert db.session.get(SupervisionNotice, notice.id).items[0].due_then == due_in(-2)
 
 
+def test_a_notice_whose_change_is_rolled_back_leaves_nothing(app, items, organiser):
+    """The notice's number is taken in a savepoint: on SQLite the savepoint was the transaction, so
+    its release committed the notice however the request ended (a numbered notice with no items)."""
+    notices.issue(items["red"].booth.department, organiser, {items["red"].id: items["red"].version},
+                  today=fair_today(), reply_by=fair_today() + timedelta(days=5), text="x")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionNotice)) == 0
+
+
 def test_issuing_is_refused_for_a_department_another_departments_items_or_stale_ones(app, items, organiser, b07):
     with pytest.raises(notices.NoticeRefused) as refused:
         issue(b07, [items["red"]])

@@ -74,6 +74,22 @@ def _roll_back():
 
 
 @contextmanager
+def savepoint():
+    """A SAVEPOINT within the session's transaction, whose failure undoes only what it wrote (a
+    number another writer took a moment ago, a key written meanwhile), on both databases.
+
+    Python's sqlite3 opens no transaction before a SAVEPOINT (only before a write), so on SQLite a
+    savepoint taken before the transaction's first write was the transaction itself, and its
+    release committed everything written so far, whatever the request did next: the transaction
+    is opened first there."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    with db.session.begin_nested() as nested:
+        yield nested
+
+
+@contextmanager
 def unit_of_work():
     """A block whose writes are committed together at its end, or not at all."""
     try:

@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.core.database import savepoint
 from kiosk.core.extensions import db
 from kiosk.core.workdays import is_working_day
 from kiosk.fairs.models import Booth, Department
@@ -69,7 +70,7 @@ def previous_working_day(day: date) -> date:
 def _once(write) -> int:
     """One message in a savepoint: a key another worker wrote meanwhile is skipped, not an error."""
     try:
-        with db.session.begin_nested():
+        with savepoint():
             written = write()
             db.session.flush()
         return written

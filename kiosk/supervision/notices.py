@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from kiosk.core.database import savepoint
 from kiosk.core.extensions import db
 from kiosk.core.refusals import Refused
 from kiosk.core.timeutil import now_aware
@@ -100,7 +101,7 @@ def _numbered(notice: SupervisionNotice) -> SupervisionNotice:
                                  .where(SupervisionNotice.year == notice.year))
         notice.seq = (last or 0) + 1
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(notice)
                 db.session.flush()
             return notice

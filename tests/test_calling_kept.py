@@ -99,3 +99,14 @@ def test_a_gzipped_poll_holds_the_same_queue_and_bar_as_a_plain_one(client, fair
     unpacked = gzip.decompress(packed.get_data()).decode()
     assert re.sub(r'data-now="\d+"', "", unpacked) == re.sub(r'data-now="\d+"', "", plain.get_data(as_text=True))
     assert 'data-called="B07-001"' in unpacked and tokens_in(unpacked) == tokens_in(plain.get_data(as_text=True))
+
+
+def test_a_changed_poll_with_the_bar_writes_no_session_cookie(client, fair, organiser):
+    """The bar's token is the session's own, signed: polling it all day re-sends no cookie."""
+    request_in(fair)
+    call_next_at(fair, "B07", organiser)
+    login(client, "b07")
+    for _ in range(2):
+        polled = client.get(f"/staff/booths/{booth(fair, 'B07').id}", headers=POLL)
+        assert polled.status_code == 200 and 'data-called="B07-001"' in polled.get_data(as_text=True)
+        assert "Set-Cookie" not in polled.headers

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -46,7 +47,7 @@ class Sink:
 @pytest.fixture
 def sink(monkeypatch):
     fake = Sink()
-    monkeypatch.setattr(channels, "send", fake.send)
+    monkeypatch.setattr(channels, "prepare", lambda message: partial(fake.send, message))
     return fake
 
 
@@ -138,7 +139,7 @@ def test_two_workers_draining_at_once_send_each_message_exactly_once(app, sink, 
     def slow_send(message):
         time.sleep(0.001)  # long enough for the other worker to claim in between
         real_send(message)
-    monkeypatch.setattr(channels, "send", slow_send)
+    monkeypatch.setattr(channels, "prepare", lambda message: partial(slow_send, message))
     observer = current_app._get_current_object()
     tried = {}
 

@@ -153,3 +153,23 @@ def test_a_booths_plan_step_never_waits_for_a_channel_that_hangs(app, fake_sink,
     (message,) = messages()
     assert (message.kind, message.channel, message.state) == ("plan_given", Channel.sms, MessageState.pending)
     assert fake_sink.received() == []
+
+
+def test_no_transaction_is_open_while_a_channel_answers(app, fake_sink, monkeypatch):
+    """A robot may take up to NOTIFY_TIMEOUT_SECONDS to answer: the worker's reads (the settings, the
+    robot's address) ended before it, or PostgreSQL would hold a transaction idle that long (and end
+    it under idle_in_transaction_session_timeout)."""
+    point_channels_at(fake_sink)
+    write("notice-idle")
+    db.session.commit()
+    seen = []
+    real = wecom.send
+
+    def send(*args, **kwargs):
+        seen.append(db.session().in_transaction())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wecom, "send", send)
+    assert worker.run_round("one") == 1
+    assert seen == [False]
+    assert messages()[0].state is MessageState.sent

@@ -1,6 +1,7 @@
 """The organisers' outbox page (/notifications/outbox): what it shows, and its Retry and Drop, which
 asks twice. On SQLite and PostgreSQL."""
 from datetime import timedelta
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -58,7 +59,7 @@ def test_retry_makes_a_failed_message_pending_and_the_worker_sends_it(client, or
     assert response.status_code == 303
     assert state_of(record.id) == MessageState.pending
     sent = []
-    monkeypatch.setattr(channels, "send", lambda m: sent.append(m.key))
+    monkeypatch.setattr(channels, "prepare", lambda m: partial(sent.append, m.key))
     assert worker.run_round("w") == 1
     assert sent == ["again"] and state_of(record.id) == MessageState.sent
 
@@ -73,7 +74,7 @@ def test_drop_asks_twice_and_then_the_message_is_never_sent(client, organiser, m
     assert state_of(record.id) == MessageState.failed
     done = client.post(f"/notifications/outbox/{record.id}/drop", data={"csrf_token": token, "confirmed": "yes"})
     assert done.status_code == 303 and state_of(record.id) == MessageState.dropped
-    monkeypatch.setattr(channels, "send", lambda m: (_ for _ in ()).throw(AssertionError("sent")))
+    monkeypatch.setattr(channels, "prepare", lambda m: (_ for _ in ()).throw(AssertionError("sent")))
     assert worker.run_round("w") == 0
     counts = client.get("/notifications/outbox").get_data(as_text=True)
     assert 'id="count-dropped">1<' in counts and 'id="no-failed"' in counts

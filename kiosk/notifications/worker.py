@@ -80,18 +80,32 @@ def deliver(message: OutboxMessage, worker: str, now=now_aware) -> None:
     """Send a message this worker claimed and record the outcome."""
     key, attempts, message_id = message.key, message.attempts, message.id
     try:
-        channels.send(message)
+        send_now = channels.prepare(message)
+        _end_reads()
+        send_now()
     except channels.DeliveryFailed as error:
         db.session.rollback()  # whatever the channel read
         record_failure(message_id, worker, attempts, error, now())
         log.warning("%s not sent (attempt %d): %s", key, attempts, error)
-    except Exception as error:  # a bug in a channel: kept as a failure, not the worker's end
+    except Exception as error:  # a bug outside the channels (they scrub their own): its type only
         db.session.rollback()
-        log.exception("sending %s", key)
-        record_failure(message_id, worker, attempts, channels.DeliveryFailed(f"{type(error).__name__}: {error}"),
-                       now())
+        log.error("sending %s failed: %s", key, type(error).__name__)
+        record_failure(message_id, worker, attempts, channels.DeliveryFailed(type(error).__name__), now())
     else:
         record_sent(message_id, worker, now())
+
+
+def _end_reads() -> None:
+    """End the transaction the channel's reads opened, before it answers (up to
+    NOTIFY_TIMEOUT_SECONDS): on PostgreSQL it would sit idle in transaction meanwhile, holding its
+    snapshot, and idle_in_transaction_session_timeout would end it. What was read stays loaded (a
+    commit expires it unless told not to)."""
+    session = db.session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def record_sent(message_id: int, worker: str, now: datetime) -> None:

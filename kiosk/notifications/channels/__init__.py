@@ -5,6 +5,8 @@ audience. Each channel answers within NOTIFY_TIMEOUT_SECONDS or fails this time;
 text, and nothing logged, holds a secret (a robot's key, a password, the SMS key's secret)."""
 import logging
 import traceback
+from collections.abc import Callable
+from functools import partial
 
 from kiosk.core.extensions import db
 from kiosk.notifications.channel_models import ChannelSettings, DepartmentChannels, SmsKind, addresses
@@ -13,7 +15,7 @@ from kiosk.notifications.channels.common import DeliveryFailed, Undeliverable, s
 from kiosk.notifications.models import Audience, Channel, OutboxMessage
 from kiosk.service_requests.models import ServiceRequest
 
-__all__ = ["DeliveryFailed", "Undeliverable", "configured", "send"]
+__all__ = ["DeliveryFailed", "Undeliverable", "configured", "prepare", "send"]
 
 log = logging.getLogger(__name__)
 
@@ -34,27 +36,50 @@ def configured(audience: Audience, department_id: int | None = None) -> list[Cha
 
 def send(message: OutboxMessage) -> None:
     """Deliver one message over its channel, with its key; raise DeliveryFailed or Undeliverable."""
+    prepare(message)()
+
+
+def prepare(message: OutboxMessage) -> Callable[[], None]:
+    """Read what sending the message needs (the settings, its address, the company's consent), and
+    give back the sending itself, which reads no database: the worker ends its transaction between
+    the two, so that none stays open (idle, holding its snapshot) while a channel answers."""
     settings = ChannelSettings.current()
+    secrets = settings.secrets + _department_secrets(message)
     try:
-        if message.channel is Channel.wecom:
-            robot, _ = _addresses(settings, message.audience, message.department_id)
-            if not robot:
-                raise Undeliverable("没有配置接收这条消息的企业微信群机器人")
-            wecom.send(robot, message.key, message.subject, message.body)
-        elif message.channel is Channel.email:
-            _, recipients = _addresses(settings, message.audience, message.department_id)
-            if not recipients or not settings.smtp_ready:
-                raise Undeliverable("没有配置收件邮箱或 SMTP 服务器")
-            email.send(settings, recipients, message.key, message.subject, message.body)
-        else:
-            _send_sms(settings, message)
-    except DeliveryFailed as failure:  # its text, scrubbed once more of every secret we hold
-        text = scrub(str(failure), settings.secrets + _department_secrets(message))
-        raise type(failure)(text, retry_after=failure.retry_after) from None
-    except Exception as error:  # a bug in a channel: its text may quote a URL, key and all
-        secrets = settings.secrets + _department_secrets(message)
-        log.error("%s: a channel broke\n%s", message.key, scrub("".join(traceback.format_exception(error)), secrets))
-        raise DeliveryFailed(scrub(f"{type(error).__name__}: {error}", secrets)) from None
+        sending = _sending(settings, message)
+    except DeliveryFailed as failure:
+        raise _scrubbed(failure, secrets) from None
+
+    def send_now() -> None:
+        try:
+            sending()
+        except DeliveryFailed as failure:  # its text, scrubbed once more of every secret we hold
+            raise _scrubbed(failure, secrets) from None
+        except Exception as error:  # a bug in a channel: its text may quote a URL, key and all
+            trace = scrub("".join(traceback.format_exception(error)), secrets)
+            log.error("%s: a channel broke\n%s", key, trace)
+            raise DeliveryFailed(scrub(f"{type(error).__name__}: {error}", secrets)) from None
+
+    key = message.key
+    return send_now
+
+
+def _sending(settings: ChannelSettings, message: OutboxMessage) -> Callable[[], None]:
+    if message.channel is Channel.wecom:
+        robot, _ = _addresses(settings, message.audience, message.department_id)
+        if not robot:
+            raise Undeliverable("没有配置接收这条消息的企业微信群机器人")
+        return partial(wecom.send, robot, message.key, message.subject, message.body)
+    if message.channel is Channel.email:
+        _, recipients = _addresses(settings, message.audience, message.department_id)
+        if not recipients or not settings.smtp_ready:
+            raise Undeliverable("没有配置收件邮箱或 SMTP 服务器")
+        return partial(email.send, settings, recipients, message.key, message.subject, message.body)
+    return _sms(settings, message)
+
+
+def _scrubbed(failure: DeliveryFailed, secrets: list[str]) -> DeliveryFailed:
+    return type(failure)(scrub(str(failure), secrets), retry_after=failure.retry_after)
 
 
 def _addresses(settings: ChannelSettings, audience: Audience, department_id: int | None):
@@ -73,7 +98,7 @@ def _department_secrets(message: OutboxMessage) -> list[str]:
     return [robot] if robot else []
 
 
-def _send_sms(settings: ChannelSettings, message: OutboxMessage) -> None:
+def _sms(settings: ChannelSettings, message: OutboxMessage) -> Callable[[], None]:
     """A company's SMS goes to the mobile on its request, only while it consents; the organisers'
     test SMS to their own test mobile."""
     if not settings.sms_ready:
@@ -98,5 +123,6 @@ def _send_sms(settings: ChannelSettings, message: OutboxMessage) -> None:
     template = settings.template_for(kind)
     if not template:
         raise Undeliverable(f"没有填写“{kind.label}”的短信模板")
-    sms.send(settings.sms_url, settings.sms_access_key_id, settings.sms_access_key_secret, mobile=mobile,
-             sign_name=settings.sms_sign_name, template=template, params=message.params, key=message.key)
+    return partial(sms.send, settings.sms_url, settings.sms_access_key_id, settings.sms_access_key_secret,
+                   mobile=mobile, sign_name=settings.sms_sign_name, template=template, params=message.params,
+                   key=message.key)

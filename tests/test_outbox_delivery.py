@@ -173,3 +173,13 @@ def test_no_transaction_is_open_while_a_channel_answers(app, fake_sink, monkeypa
     assert worker.run_round("one") == 1
     assert seen == [False]
     assert messages()[0].state is MessageState.sent
+
+
+def test_the_worker_outlives_the_database_ending_its_session(app, monkeypatch):
+    """PostgreSQL ending the worker's session (idle_in_transaction_session_timeout, a restart) comes
+    as psycopg's InternalError as well as OperationalError: the round is tried again, not the end."""
+    def lost(*_args, **_kwargs):
+        raise sa.exc.InternalError("COMMIT", {}, Exception("terminating connection due to idle-in-transaction timeout"))
+
+    monkeypatch.setattr(worker, "run_round", lost)
+    assert worker.work(threading.Event(), once=True) == 0

@@ -148,7 +148,8 @@ def work(stop: threading.Event, once: bool = False) -> int:
     while not stop.is_set():
         try:
             sent = run_round(worker, stop=stop)
-        except sa.exc.OperationalError:  # the database away for a moment: try again next round
+        except sa.exc.DBAPIError:  # the database away for a moment (psycopg also says so with an
+            # InternalError, when PostgreSQL ended the session): try again next round
             db.session.rollback()
             log.exception("the outbox's round failed")
             sent = 0

@@ -72,4 +72,4 @@ def _drop_unsent_texts(item: ServiceRequest) -> None:
         OutboxMessage.request_id == item.id, OutboxMessage.audience == Audience.company,
         OutboxMessage.state.in_([MessageState.pending, MessageState.failed]))
     for message in waiting:
-        message.state, message.last_error = MessageState.dropped, "consent withdrawn"
+        message.state, message.last_error = MessageState.dropped, "企业已撤回短信同意，未发送"

@@ -223,8 +223,9 @@ def _text_company(kind: SmsKind, item: ServiceRequest, what: str, due=None) -> i
 
 def plan_given(item: ServiceRequest) -> int:
     """A plan given at the booth (its trail's line names this one: a plan given again after a
-    reopen is a new message)."""
-    return _text_company(SmsKind.plan_given, item, f"event:{item.events[-1].id}", item.due_now)
+    reopen is a new message). Its due date is current_due, which the plan has just set: due_now
+    without loading the item's extensions on the booth's step."""
+    return _text_company(SmsKind.plan_given, item, f"event:{item.events[-1].id}", item.current_due)
 
 
 def extension_approved(item: ServiceRequest, extension: Extension) -> int:

@@ -85,9 +85,11 @@ class AfterFairColumns:
     #: every other request, withdrawn at the booth or not
     end_reason: so.Mapped[EndReason | None] = enum_column(EndReason, nullable=True)
     #: 异议: the company disputed the close-out (its CloseOutVerdict, one per item, not accepted), set
-    #: with the verdict by kiosk.ledger.moves.company_verdict; nothing takes a verdict back. The
-    #: bottleneck analysis reads it on its index instead of joining the verdicts (bench/analysis.py)
-    disputed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    #: in the flush that writes the verdict (service_requests/analysis_copies.py); nothing takes a
+    #: verdict back. The bottleneck analysis reads it on its index instead of joining the verdicts
+    #: (bench/analysis.py). A server default only: an insert made through older tables (the
+    #: migrations' tests) names no column it does not know
+    disputed: so.Mapped[bool] = so.mapped_column(server_default=sa.false())
 
     @property
     def was_handed_over(self) -> bool:

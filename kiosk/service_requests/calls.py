@@ -35,7 +35,7 @@ class CallColumns:
     #: ended then)
     called_at: so.Mapped[datetime | None]
     #: how many times it was called (叫号 and 再次叫号), at any booth
-    call_count: so.Mapped[int] = so.mapped_column(default=0, server_default=sa.text("0"))
+    call_count: so.Mapped[int] = so.mapped_column(server_default=sa.text("0"))  # (server side only: as disputed)
     #: the moment its place in its booth's line counts from, when not its filing (created_at): a
     #: transfer's time (it joins the other booth's line at its end), or a first skip's time plus the
     #: grace minutes (it comes back at the end of the line then; before then it is held aside)

@@ -105,3 +105,10 @@ def scanned(pdf: bytes) -> list[str]:
         found.append(codes[0].text)
     document.close()
     return found
+
+
+def ticket_main(html: str) -> str:
+    """A ticket page's main part, without the place in line: the answer to a submission reads
+    nothing, and leaves the place (news that moves with the booth's line) to the page's first poll."""
+    main = html[html.index("<main"):html.index("</main>")]
+    return re.sub(r'<div class="place" id="track-place">.*?</div>', "", main, flags=re.S)

@@ -16,7 +16,7 @@ from kiosk.intake.phone import COOKIE
 from kiosk.service_requests import workflow
 from kiosk.service_requests.models import ServiceRequest
 from tests.factories import CODE_A, CODE_B, booth, request_in
-from tests.helpers import csrf_token, form_data
+from tests.helpers import csrf_token, form_data, ticket_main
 
 WECHAT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Mobile/15E148 MicroMessenger/8.0.49(0x18003137) NetType/4G Language/zh_CN")
@@ -189,8 +189,7 @@ def test_a_transfer_as_the_company_sees_it(client, fair):
     assert "转办原因：<span class=\"prewrap\">属其他摊位事项</span>" in html
 
 
-def _main(html: str) -> str:
-    return html[html.index("<main"):html.index("</main>")]
+_main = ticket_main
 
 
 @pytest.mark.parametrize("category, amount", [("land", ""), ("funding", "500")])

@@ -11,7 +11,7 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
 from kiosk.fairs.models import Booth
 from tests.factories import CODE_A, CODE_B, booth
-from tests.helpers import form_data
+from tests.helpers import form_data, ticket_main
 from tests.test_phone import WECHAT
 
 #: companies at one booth, every field the form takes their own (hostile strings included: markup,
@@ -45,11 +45,7 @@ def one_minute(monkeypatch):
     monkeypatch.setattr(kiosk.intake.service, "utcnow", lambda: now)
 
 
-def _main(html: str) -> str:
-    """The page's main part, without the place in line: the answer to a submission reads nothing, and
-    leaves the place (news that moves with the booth's line) to the page's first poll."""
-    main = html[html.index("<main"):html.index("</main>")]
-    return re.sub(r'<div class="place" id="track-place">.*?</div>', "", main, flags=re.S)
+_main = ticket_main
 
 
 def _shown(value: str, page: str) -> bool:

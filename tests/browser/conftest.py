@@ -145,3 +145,9 @@ def tablet(browser):
 def laptop(browser):
     """An organiser's or a department's desktop browser (DESKTOP)."""
     yield from _page(browser, DESKTOP)
+
+
+@pytest.fixture
+def small_phone(browser):
+    """A company's smaller phone (SMALL_PHONE, 360×640), beside `phone`."""
+    yield from _page(browser, SMALL_PHONE)

@@ -1,9 +1,7 @@
 """Calling (叫号) in the browser: staff call the next ticket on the tablet, the company's phone shows
 where to go at its next poll and vibrates, the hall screen shows the call in type read from 10 m, and
 a skipped ticket comes back once, then is marked a no-show."""
-import os
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,13 +9,11 @@ from playwright.sync_api import expect
 from kiosk.core.extensions import db
 from kiosk.service_requests.models import Status
 from tests.browser.conftest import PHONE, _page
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import shot, sign_in
 from tests.factories import booth, request_in
 
 pytestmark = pytest.mark.browser
 
-#: where the screenshots go, to be looked at (KIOSK_SHOTS, else a temporary folder)
-SHOTS = Path(os.environ.get("KIOSK_SHOTS", "/tmp/kiosk-shots"))
 #: counts the calls to navigator.vibrate, which headless chromium has but never feels
 VIBRATE_SPY = "navigator.vibrate = function (p) { window.__vibrated = (window.__vibrated || 0) + 1; return true; };"
 
@@ -28,11 +24,6 @@ def vibrated_again(page, timeout=5.0):
     while page.evaluate("window.__vibrated") != 2:
         assert time.monotonic() < deadline, "the phone did not vibrate at the second call"
         page.wait_for_timeout(100)
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"calling-{name}.png"))
 
 
 @pytest.fixture(params=[(390, 844), (360, 640)], ids=["390", "360"])
@@ -54,7 +45,7 @@ def test_staff_call_next_and_the_companys_phone_shows_where_to_go(live_server, t
     called = tablet.locator(".called-ticket")
     expect(called).to_contain_text("B07-001")
     expect(tablet.locator("tr[data-id]", has_text="B07-001")).to_contain_text("已叫号")
-    shot(tablet, "tablet")
+    shot(tablet, "calling-tablet")
 
     # The phone, never reloaded, shows where to go at its next poll, large, and vibrated once.
     go = company_phone.locator("#track-called .called-go")
@@ -66,7 +57,7 @@ def test_staff_call_next_and_the_companys_phone_shows_where_to_go(live_server, t
     box = go.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= company_phone.viewport_size["width"]
     assert box["y"] + box["height"] <= company_phone.viewport_size["height"]  # seen without scrolling
-    shot(company_phone, f"phone-{company_phone.viewport_size['width']}")
+    shot(company_phone, f"calling-phone-{company_phone.viewport_size['width']}")
 
     # Call again: the phone vibrates again; taking it up ends the call.
     called.get_by_role("button", name="再次叫号").click()
@@ -126,7 +117,7 @@ def test_the_hall_screen_shows_a_call_within_its_poll_in_type_read_from_10_m(liv
         assert card["y"] + card["height"] <= height + 0.5, f"booth {index + 1} runs off the screen"
     for value in hall_pc.locator(".screen-totals .value").all():
         assert value.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
-    shot(hall_pc, f"hall-{width}x{height}")
+    shot(hall_pc, f"calling-hall-{width}x{height}")
 
 
 def test_a_skipped_ticket_comes_back_once_then_is_marked_a_no_show(live_server, app, tablet, phone, fair):
@@ -146,7 +137,7 @@ def test_a_skipped_ticket_comes_back_once_then_is_marked_a_no_show(live_server, 
     call_next.click()
     now_called = tablet.locator(".called-ticket:not(.skipped)")
     expect(now_called).to_contain_text("B07-002")
-    shot(tablet, "tablet-skipped")
+    shot(tablet, "calling-tablet-skipped")
     now_called.get_by_role("button", name="开始办理").click()
     expect(tablet.locator("#request-panel .badge").first).to_have_text("办理中")
     tablet.get_by_role("link", name="返回队列").click()

@@ -1,7 +1,6 @@
 """Evidence files in chromium: a department finishes an item on a tablet with a photo and a PDF; the
 company's phone (390×844 and 360×640) sees the photo on its tracking page and opens the PDF; another
 company's link and another department's account get a 404 for both files."""
-import os
 import re
 
 import pytest
@@ -11,30 +10,17 @@ from kiosk.core.extensions import db
 from kiosk.ledger.evidence_samples import sample_jpeg, sample_pdf
 from kiosk.organiser.fair_lifecycle import close_fair
 from kiosk.service_requests.models import Status
-from tests.browser.conftest import PHONE, _page
-from tests.browser.helpers import sign_in
+from tests.browser.conftest import TABLET, _page
+from tests.browser.helpers import shot, sign_in
 from tests.factories import booth, department_staff, request_in
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 640}}
 PHOTO, LETTER = sample_jpeg(1600, 1200), sample_pdf()
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def small_phone(browser):
-    yield from _page(browser, SMALL_PHONE)
 
 
 @pytest.fixture
 def other_tablet(browser):
-    from tests.browser.conftest import TABLET
     yield from _page(browser, TABLET)
 
 

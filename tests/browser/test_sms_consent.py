@@ -8,12 +8,11 @@ from playwright.sync_api import expect
 
 from kiosk.core.extensions import db
 from kiosk.service_requests.models import ServiceRequest
-from tests.browser.conftest import PHONE, _page
+from tests.browser.conftest import PHONE, SMALL_PHONE, _page
 from tests.browser.helpers import fill_company
 
 pytestmark = pytest.mark.browser
 
-SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 640}}
 WORDING = "同意通过短信接收本需求的办理进展"
 
 

@@ -1,10 +1,8 @@
 """A company's phone follows its place in its booth's line while staff call and finish the tickets
 ahead on the tablet, to its own call; the tablet's waiting rows say how long each has waited, and a
 long one stands out once its minutes pass the setting, with no change in the queue."""
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,20 +11,10 @@ from kiosk.core.extensions import db
 from kiosk.core.timeutil import utcnow
 from kiosk.service_requests.models import ServiceRequest
 from tests.browser.conftest import PHONE, TABLET
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import shot, sign_in
 from tests.factories import request_in
 
 pytestmark = pytest.mark.browser
-
-#: where the screenshots go, to be looked at (WAITS_SHOTS=folder), else nowhere
-SHOTS = os.environ.get("WAITS_SHOTS")
-
-
-def shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=False)
-
 
 def filed_minutes_ago(item, minutes):
     db.session.get(ServiceRequest, item.id).created_at = utcnow() - timedelta(minutes=minutes)

@@ -48,7 +48,7 @@ def host_of(url: str) -> str:
 @functools.cache
 def _tls():
     """httpx's own TLS context, made once: made for each POST, loading the CA bundle took most of
-    a message's time in the worker (80 ms of 110 ms, bench/outbox.py)."""
+    a message's time in the worker (bench/RESULTS.md)."""
     return httpx.create_ssl_context()
 
 

@@ -6,7 +6,6 @@ empty database with a demo fair; `backup create` / `backup restore` copy the dat
 messages (a process of its own beside the app servers); and Flask-Migrate's `db upgrade`."""
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -145,9 +144,10 @@ def register(app):
     def backup_create(target, keep):
         """Copy the database while the kiosk keeps serving."""
         from kiosk.core.backup import BackupFailed, create_backup, default_name, keep_newest
+        from kiosk.core.timeutil import fair_now
         url = current_app.config["SQLALCHEMY_DATABASE_URI"]
         try:
-            target = target or Path(current_app.instance_path) / "backups" / default_name(url, datetime.now())
+            target = target or Path(current_app.instance_path) / "backups" / default_name(url, fair_now())
             create_backup(url, target)
         except BackupFailed as failed:
             raise click.ClickException(str(failed)) from None

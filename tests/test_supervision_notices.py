@@ -6,6 +6,7 @@ the organisers' dashboard and the hall screen."""
 import re
 import subprocess
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -294,7 +295,9 @@ def test_the_ledger_shows_each_rows_colour_with_its_word_and_filters_and_counts_
 
 
 def test_a_colour_changes_with_the_day_on_the_kept_list(app, items, organiser):
-    """Kept copies are keyed by the day: the blue item due in three days is red once it is past due."""
+    """Kept copies are keyed by the day: an item due today is blue, and red the next day, with
+    nothing in it changed. The day moves on by the fair's zone: from the last zone on earth to reach
+    a day (UTC-12) to the first (UTC+14), 26 hours ahead, so always a day or two later."""
     boss = signed_in(app, organiser.username)
     url = f"/ledger?department={items['blue'].booth.department_id}"
 
@@ -302,12 +305,13 @@ def test_a_colour_changes_with_the_day_on_the_kept_list(app, items, organiser):
         html = boss.get(url).get_data(as_text=True)
         return html.split(f'<tr id="item-{items["blue"].id}"')[1].split("</tr>")[0]
     assert ">临期</span>" in row()
-    app.config["BABEL_DEFAULT_TIMEZONE"] = "Etc/GMT-14"  # a day or two on: still before its due date
-    assert ">临期</span>" in row()
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Etc/GMT+12"
+    due = datetime.now(ZoneInfo("Etc/GMT+12")).date()
     item = fresh(items["blue"].id)
-    item.plan_due = item.current_due = fair_today()  # today here, yesterday a day on
-    item.last_progress_on = fair_today()
+    item.plan_due = item.current_due = item.last_progress_on = due
     db.session.commit()
+    assert ">临期</span>" in row()
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Etc/GMT-14"
     assert ">逾期</span>" in row()
 
 

@@ -19,9 +19,15 @@ def local_time(value: datetime, fmt: str = "%H:%M") -> str:
     return aware.astimezone(zone).strftime(fmt)
 
 
+def fair_now() -> datetime:
+    """Now where the fair is, aware (the server may keep UTC: nothing reads the server's own zone,
+    which ruff's DTZ rules hold to)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
 def fair_today():
-    """Today where the fair is (the server may keep UTC)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    """Today where the fair is."""
+    return fair_now().date()
 
 
 def local_iso(value: str, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -3,12 +3,12 @@ department's ledger account, and its requests in every state, two of them handle
 transferred."""
 import random
 from dataclasses import dataclass, field
-from datetime import date
 
 from kiosk.auth.accounts import new_password
 from kiosk.auth.models import Role, User
 from kiosk.companies.models import Company
 from kiosk.core.extensions import db
+from kiosk.core.timeutil import fair_today
 from kiosk.demo.content import BANKS, CITY, COMPANIES, DEPARTMENTS, VENUE, ZONES, demo_credit_code
 from kiosk.demo.filing import file_request, fill_in_slips
 from kiosk.fairs.models import Booth, DepartmentKind, Fair, FairStatus
@@ -36,7 +36,7 @@ def open_with_accounts(password: str | None, logins: list) -> TodaysFair:
         db.session.add(user)
         return user
 
-    fair = Fair(name=f"2026年{CITY}要素保障大集（演示）", date=date.today(), venue=VENUE, status=FairStatus.open)
+    fair = Fair(name=f"2026年{CITY}要素保障大集（演示）", date=fair_today(), venue=VENUE, status=FairStatus.open)
     db.session.add(fair)
     zones = [add_zone(fair, name) for name in ZONES]
     booths = []

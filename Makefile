@@ -28,13 +28,14 @@ run: setup
 # The whole suite on SQLite and, at the same time, everything but the browser tests on a throwaway
 # PostgreSQL: each pytest keeps one core busy, so on two cores the pair takes as long as the longer
 # one (measured: 9 min 40 s one after the other). The PostgreSQL run's report follows the SQLite one.
-# Two tests use neither database, so each runs in one run only, where it evens the two runs out (the
-# SQLite run, with the browser tests, is the longer): the release test (tests/test_release.py: the
-# README's production recipe from a built release, on SQLite and on a PostgreSQL of its own) in the
-# SQLite run, the scale-out test (tests/test_cluster.py: nginx, two app servers, a PostgreSQL of its
-# own, on KIOSK_PG_PORT or its default: not the suite's server's port) in the PostgreSQL run.
+# Tests that start servers of their own use neither run's database, so each runs in one run only,
+# where it evens the two out (the SQLite run, with the browser tests, is the longer): the release
+# test (tests/test_release.py: the README's production recipe from a built release) on SQLite in
+# the SQLite run and on a PostgreSQL of its own in the PostgreSQL run; the scale-out test
+# (tests/test_cluster.py: nginx, two app servers, a PostgreSQL of its own, on KIOSK_PG_PORT or its
+# default: not the suite's server's port) in the PostgreSQL run. Both of those are marked cluster.
 test: setup system-packages
-	@mkdir -p instance; scripts/with-postgres env -u KIOSK_PG_PORT $(VENV)/bin/pytest -m "not browser and not release" -p no:cacheprovider $(PYTEST_ARGS) \
+	@mkdir -p instance; scripts/with-postgres env -u KIOSK_PG_PORT $(VENV)/bin/pytest -m "not browser and (cluster or not release)" -p no:cacheprovider $(PYTEST_ARGS) \
 	  > instance/postgres-tests.log 2>&1 & pg=$$!; \
 	$(VENV)/bin/pytest -m "not cluster" $(PYTEST_ARGS); sqlite=$$?; wait $$pg; postgres=$$?; \
 	echo "=== the same suite on PostgreSQL (no browser or release tests; the scale-out test) ==="; cat instance/postgres-tests.log; \
@@ -46,10 +47,13 @@ test-fast: setup
 
 # The release: an sdist and a wheel in dist/, built from `git archive` of HEAD (what is committed,
 # nothing else), with the translations compiled and the migrations inside the package (setup.py).
+# (DIST and RELEASE_TREE: elsewhere, as the two runs of make test each build one at once.)
+DIST ?= dist
+RELEASE_TREE ?= build/release
 release: setup
-	rm -rf build/release dist && mkdir -p build/release
-	git archive HEAD | tar -x -C build/release
-	$(PY) -m build --outdir dist build/release
+	rm -rf $(RELEASE_TREE) $(DIST) && mkdir -p $(RELEASE_TREE)
+	git archive HEAD | tar -x -C $(RELEASE_TREE)
+	$(PY) -m build --outdir $(DIST) $(RELEASE_TREE)
 
 # The guides' screenshots, taken anew by chromium from a demo kiosk on a free loopback port (a
 # throwaway database and instance folder), into docs/images/; then every link and picture of
@@ -71,8 +75,13 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-# The English catalog is compiled from its .po at set-up; the .mo is not kept in git.
-translations: $(VENV)/.installed
+# The English catalog is compiled from its .po at set-up; the .mo is not kept in git. Only when the
+# .po is newer: a test that runs `make release` must not rewrite the .mo under the other run of
+# make test, which reads it.
+MO := kiosk/translations/en/LC_MESSAGES/messages.mo
+translations: $(MO)
+
+$(MO): kiosk/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d kiosk/translations
 
 # What the tests need from Debian: chromium (Playwright cannot download its own here), a CJK font

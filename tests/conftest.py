@@ -52,9 +52,9 @@ def pytest_sessionstart(session):
     """Fewer and smaller full garbage collections. Each test makes two apps and drops them, so the
     young objects that outlive a collection are many and short-lived, and Python's default
     thresholds set off a full collection every few tests, over every object of every module
-    imported: a quarter of the suite's time (bench/RESULTS.md). Frozen, what is loaded by now is no
-    longer scanned; the higher threshold collects the young less often (the memory it costs is a
-    few hundred MB at most, freed as the suite goes)."""
+    imported: a quarter of the suite's time. Frozen, what is loaded by now is no longer scanned; the
+    higher threshold collects the young less often, for more memory held meanwhile (both figures in
+    bench/RESULTS.md)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 10)

@@ -38,7 +38,7 @@ test: setup system-packages
 	@mkdir -p instance; scripts/with-postgres env -u KIOSK_PG_PORT $(VENV)/bin/pytest -m "not browser and (cluster or not release)" -p no:cacheprovider $(PYTEST_ARGS) \
 	  > instance/postgres-tests.log 2>&1 & pg=$$!; \
 	$(VENV)/bin/pytest -m "not cluster" $(PYTEST_ARGS); sqlite=$$?; wait $$pg; postgres=$$?; \
-	echo "=== the same suite on PostgreSQL (no browser or release tests; the scale-out test) ==="; cat instance/postgres-tests.log; \
+	echo "=== the same suite on PostgreSQL (no browser tests; the scale-out test and the release on PostgreSQL) ==="; cat instance/postgres-tests.log; \
 	test $$sqlite = 0 -a $$postgres = 0
 
 # The edit loop: SQLite only, no browser, load or scale-out tests, stop at the first failure.

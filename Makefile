@@ -28,17 +28,17 @@ run: setup
 # The whole suite on SQLite and, at the same time, everything but the browser tests on a throwaway
 # PostgreSQL: each pytest keeps one core busy, so on two cores the pair takes as long as the longer
 # one (measured: 9 min 40 s one after the other). The PostgreSQL run's report follows the SQLite one.
-# Tests that start servers of their own use neither run's database, so each runs in one run only,
-# where it evens the two out (the SQLite run, with the browser tests, is the longer): the release
-# test (tests/test_release.py: the README's production recipe from a built release) on SQLite in
-# the SQLite run and on a PostgreSQL of its own in the PostgreSQL run; the scale-out test
-# (tests/test_cluster.py: nginx, two app servers, a PostgreSQL of its own, on KIOSK_PG_PORT or its
-# default: not the suite's server's port) in the PostgreSQL run. Both of those are marked cluster.
+# Tests that start servers of their own use neither run's database, so they run in one run only,
+# the PostgreSQL one, which the SQLite run with the browser tests would otherwise outlast (marked
+# cluster): the release test (tests/test_release.py: the README's production recipe from a built
+# release, on SQLite and on a PostgreSQL of its own) and the scale-out test (tests/test_cluster.py:
+# nginx, two app servers, a PostgreSQL of its own, on KIOSK_PG_PORT or its default: not the suite's
+# server's port).
 test: setup system-packages
 	@mkdir -p instance; scripts/with-postgres env -u KIOSK_PG_PORT $(VENV)/bin/pytest -m "not browser and (cluster or not release)" -p no:cacheprovider $(PYTEST_ARGS) \
 	  > instance/postgres-tests.log 2>&1 & pg=$$!; \
 	$(VENV)/bin/pytest -m "not cluster" $(PYTEST_ARGS); sqlite=$$?; wait $$pg; postgres=$$?; \
-	echo "=== the same suite on PostgreSQL (no browser tests; the scale-out test and the release on PostgreSQL) ==="; cat instance/postgres-tests.log; \
+	echo "=== the same suite on PostgreSQL (no browser tests; the scale-out and release tests) ==="; cat instance/postgres-tests.log; \
 	test $$sqlite = 0 -a $$postgres = 0
 
 # The edit loop: SQLite only, no browser, load or scale-out tests, stop at the first failure.
@@ -47,7 +47,7 @@ test-fast: setup
 
 # The release: an sdist and a wheel in dist/, built from `git archive` of HEAD (what is committed,
 # nothing else), with the translations compiled and the migrations inside the package (setup.py).
-# (DIST and RELEASE_TREE: elsewhere, as the two runs of make test each build one at once.)
+# (DIST and RELEASE_TREE: elsewhere, as tests/test_release.py builds one, leaving the checkout's alone.)
 DIST ?= dist
 RELEASE_TREE ?= build/release
 release: setup

@@ -48,7 +48,7 @@ def settings_named(lines) -> set[str]:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     """`make release`, as the team builds a release: from what is committed (into a folder of the
-    test's own: the two runs of make test each build one at the same time)."""
+    test's own, leaving the checkout's dist/ alone)."""
     work = tmp_path_factory.mktemp("release")
     built = subprocess.run(["make", "-s", "release", f"DIST={work / 'dist'}", f"RELEASE_TREE={work / 'tree'}"],
                            cwd=ROOT, capture_output=True, text=True)
@@ -81,9 +81,11 @@ def test_the_recipe_names_what_ci_installs_and_the_release_it_builds():
     assert any(WHEEL in line for line in lines), f"the recipe installs {WHEEL}, the release this code is"
 
 
-# On PostgreSQL it starts a server of its own: it runs in the PostgreSQL pass of make test (the
-# cluster mark), which the SQLite pass, with the browser tests, would otherwise outlast.
-@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.cluster)])
+# It uses neither of make test's databases (on PostgreSQL it starts a server of its own), so it runs
+# in the PostgreSQL pass (the cluster mark), which the SQLite pass, with the browser tests, would
+# otherwise outlast.
+@pytest.mark.cluster
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_the_production_recipe_from_a_release(database, wheel, tmp_path, request):
     home, instance, port = tmp_path / "opt", tmp_path / "var", _free_port()
     url = (request.getfixturevalue("postgres_url") if database == "postgresql"

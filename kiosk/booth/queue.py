@@ -58,29 +58,17 @@ TAB_LABELS = {"all": _l("全部"), "waiting": _l("待受理"), "in_progress": _l
               TRANSFERRED: _l("已转出")}
 
 
-def _in_tab(row: QueueRow, key: str) -> bool:
-    """Whether the row shows under that tab: by its status, but a request handed over at the close
-    (row.after_close) under 会后办理 alone, as its row reads, rather than under 已出方案."""
-    if key == "all":
-        return True
-    if key == HANDED_OVER or row.after_close == HANDED_OVER:
-        return row.after_close == key
-    return row.status in FILTERS[key]
-#: the tabs a row of each status shows under (_in_tab's), besides 全部, for one that was not handed over
-_TABS_OF_STATUS = {status: tuple(key for key, shown in FILTERS.items() if shown and status in shown)
+#: the tabs a row of each status shows under, when it was not handed over at the close
+_TABS_OF_STATUS = {status: ("all", *(key for key, shown in FILTERS.items() if shown and status in shown))
                    for status in Status}
 
 
-def _tab_counts(rows) -> Counter:
-    """How many rows each tab shows (as _in_tab sorts them), in one pass: every changed poll counts them."""
-    counts = Counter(all=len(rows))
-    for row in rows:
-        if row.after_close == HANDED_OVER:
-            counts[HANDED_OVER] += 1
-        else:
-            for key in _TABS_OF_STATUS[row.status]:
-                counts[key] += 1
-    return counts
+def _tabs_of(row: QueueRow) -> tuple[str, ...]:
+    """The tabs the row shows under: 全部, and those of its status; but a request handed over at the
+    close (row.after_close) under 会后办理 alone, as its row reads, rather than under 已出方案."""
+    if row.after_close == HANDED_OVER:
+        return ("all", HANDED_OVER)
+    return _TABS_OF_STATUS[row.status]
 
 
 #: a waiting row's wait ({n}: whole minutes; app.js fills it in again every 30 s)
@@ -169,7 +157,7 @@ def _queue_context(read, booth_id: int, tab: str, fair_closed: bool) -> dict:
     # All the booth's rows in one query: the tab and the counts are taken from them, rather than
     # asked of the database again.
     every = queue_rows(read, booth_id)
-    counts = _tab_counts(every)
+    counts = Counter(tab for row in every for tab in _tabs_of(row))  # every changed poll counts them
     moved = transferred_out(read, booth_id, {row.id for row in every})
     words = _words()
     queue_url = kept("queue_urls", (booth_id,), lambda: url_for(".queue", booth_id=booth_id))
@@ -179,7 +167,7 @@ def _queue_context(read, booth_id: int, tab: str, fair_closed: bool) -> dict:
     if tab == TRANSFERRED:
         rows, headings = _transfer_rows(moved, words), words["transfer_headings"]
     else:
-        shown = [row for row in every if _in_tab(row, tab)]
+        shown = [row for row in every if tab in _tabs_of(row)]
         rows, headings = _rendered_rows(shown, booth_id, words), words["column_headings"]
     return {"booth_id": booth_id, "tab": tab, "tabs": tabs, "queue_url": queue_url,
             "rows": Markup("".join(rows)),

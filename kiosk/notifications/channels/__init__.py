@@ -44,7 +44,7 @@ def prepare(message: OutboxMessage) -> Callable[[], None]:
     give back the sending itself, which reads no database: the worker ends its transaction between
     the two, so that none stays open (idle, holding its snapshot) while a channel answers."""
     settings = ChannelSettings.current()
-    secrets = settings.secrets + _department_secrets(message)
+    secrets, key = settings.secrets + _department_secrets(message), message.key
     try:
         sending = _sending(settings, message)
     except DeliveryFailed as failure:
@@ -60,7 +60,6 @@ def prepare(message: OutboxMessage) -> Callable[[], None]:
             log.error("%s: a channel broke\n%s", key, trace)
             raise DeliveryFailed(scrub(f"{type(error).__name__}: {error}", secrets)) from None
 
-    key = message.key
     return send_now
 
 
